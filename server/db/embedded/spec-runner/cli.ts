@@ -23,7 +23,7 @@ interface EmbeddedModule {
 }
 
 function usage(): never {
-  process.stderr.write('usage: npm run test:spec -- [--verbose] [--json <file>] <dir|file> [<dir|file>...]\n');
+  process.stderr.write('usage: npm run test:spec -- [--verbose] [--dry-run] [--json <file>] <dir|file> [<dir|file>...]\n');
   process.exit(2);
 }
 
@@ -39,14 +39,17 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   let verbose = false;
   let jsonOut: string | undefined;
+  let dryRun = false;
   const targets: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--verbose' || args[i] === '-v') verbose = true;
     else if (args[i] === '--json') jsonOut = args[++i];
+    else if (args[i] === '--dry-run') dryRun = true;
     else if (args[i] === '--help' || args[i] === '-h') usage();
     else targets.push(args[i]);
   }
   if (targets.length === 0) usage();
+  if (dryRun) return plan(targets);
 
   let server: EmbeddedHandle | undefined;
   let uri = process.env.MONGODB_URI;
@@ -104,6 +107,31 @@ async function main(): Promise<number> {
   console.log(`Pass rate of tests that ran: ${(rate * 100).toFixed(1)}% (goal ${PASS_GOAL * 100}%)`);
   console.log(`${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
   return rate < PASS_GOAL ? 1 : 0;
+}
+
+/** --dry-run: the skip decisions for the server the embedded one claims to be, without running anything. */
+function plan(targets: string[]): number {
+  const runner = new SpecRunner({ uri: 'mongodb://unused' });
+  runner.server = { version: [7, 0, 0], topology: 'replicaset', serverless: false, auth: false, csfle: false };
+  let run = 0;
+  let skipped = 0;
+  for (const target of targets) {
+    let tRun = 0;
+    let tSkip = 0;
+    for (const path of listSpecFiles([target])) {
+      for (const p of runner.plan(path)) {
+        if (p.skip) {
+          tSkip++;
+          console.log(`  SKIP ${p.file} :: ${p.test}\n       ${p.skip}`);
+        } else tRun++;
+      }
+    }
+    console.log(`${target}: ${tRun} would run, ${tSkip} skipped`);
+    run += tRun;
+    skipped += tSkip;
+  }
+  console.log(`${run} would run, ${skipped} skipped (dry run, server assumed 7.0.0 replicaset)`);
+  return 0;
 }
 
 main().then(

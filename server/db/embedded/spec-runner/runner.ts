@@ -157,6 +157,15 @@ export class SpecRunner {
     return results;
   }
 
+  /** Skip decisions without running anything (needs `server` set): [test, reason-or-undefined]. */
+  plan(path: string): { file: string; test: string; skip?: string }[] {
+    const loaded = loadSpecFile(path);
+    const fileName = basename(path);
+    if (!loaded.file) return [{ file: fileName, test: '(file)', skip: `cannot load: ${loaded.loadError}` }];
+    const file = loaded.file;
+    return file.tests.map(t => ({ file: fileName, test: t.description, skip: this.skipReason(file, t, fileName.replace(/\.json$/, '')) }));
+  }
+
   private skipReason(file: TestFile, test: TestCase, fileBase: string): string | undefined {
     if (test.skipReason) return `skipReason in file: ${test.skipReason}`;
     const fileUnmet = requirementsUnmet(file.runOnRequirements, this.server);
