@@ -1,0 +1,204 @@
+/**
+ * Value helpers that follow MongoDB's rules rather than JavaScript's: the cross-type sort order,
+ * canonical keys (so 1, 1.0 and NumberLong(1) are the same `_id`), and deep copies that keep BSON
+ * classes intact.
+ *
+ * Documents are held as the `bson` package deserialises them with value promotion on: int32, small
+ * int64 and double become JS numbers; large int64 stay `Long`; Decimal128, ObjectId, Binary,
+ * Timestamp, MinKey/MaxKey stay as their classes.
+ */
+import { Binary, Decimal128, Long, ObjectId, Timestamp, MinKey, MaxKey, BSONSymbol, Code, DBRef, BSONRegExp } from 'bson';
+
+export type Doc = Record<string, any>;
+
+/** MongoDB's canonical type order used by sort and index comparisons. */
+export function typeRank(v: unknown): number {
+  if (v === undefined || v === null) return 1;
+  switch (typeof v) {
+    case 'number':
+    case 'bigint':
+      return 3;
+    case 'string':
+      return 4;
+    case 'boolean':
+      return 9;
+  }
+  if (v instanceof MinKey) return 0;
+  if (v instanceof MaxKey) return 100;
+  if (v instanceof Long || v instanceof Decimal128) return 3;
+  if (v instanceof BSONSymbol) return 4;
+  if (Array.isArray(v)) return 6;
+  if (v instanceof Binary || ArrayBuffer.isView(v)) return 7;
+  if (v instanceof ObjectId) return 8;
+  if (v instanceof Date) return 10;
+  if (v instanceof Timestamp) return 11;
+  if (v instanceof RegExp || v instanceof BSONRegExp) return 12;
+  if (v instanceof Code) return 13;
+  return 5; // plain object / DBRef
+}
+
+export function toNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Long) return v.toNumber();
+  if (v instanceof Decimal128) return Number(v.toString());
+  return NaN;
+}
+
+function compareNumbers(a: unknown, b: unknown): number {
+  if (a instanceof Long && b instanceof Long) return a.compare(b);
+  const x = toNumber(a);
+  const y = toNumber(b);
+  // MongoDB orders NaN before every other number.
+  if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : -1;
+  if (Number.isNaN(y)) return 1;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  return a.length - b.length === 0 ? 0 : a.length < b.length ? -1 : 1;
+}
+
+/** Compares two BSON values the way MongoDB does (sort order across and within types). */
+export function compareValues(a: unknown, b: unknown): number {
+  const ra = typeRank(a);
+  const rb = typeRank(b);
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  switch (ra) {
+    case 0:
+    case 1:
+    case 100:
+      return 0;
+    case 3:
+      return compareNumbers(a, b);
+    case 4: {
+      const x = String(a instanceof BSONSymbol ? a.value : a);
+      const y = String(b instanceof BSONSymbol ? b.value : b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    case 5:
+      return compareObjects(a as Doc, b as Doc);
+    case 6: {
+      const x = a as unknown[];
+      const y = b as unknown[];
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const c = compareValues(x[i], y[i]);
+        if (c !== 0) return c;
+      }
+      return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+    }
+    case 7: {
+      const x = a instanceof Binary ? a : new Binary(a as Uint8Array);
+      const y = b instanceof Binary ? b : new Binary(b as Uint8Array);
+      // BinData orders by length first, then subtype, then bytes.
+      if (x.position !== y.position) return x.position < y.position ? -1 : 1;
+      if (x.sub_type !== y.sub_type) return x.sub_type < y.sub_type ? -1 : 1;
+      return compareBytes(x.buffer.subarray(0, x.position), y.buffer.subarray(0, y.position));
+    }
+    case 8:
+      return compareBytes((a as ObjectId).id, (b as ObjectId).id);
+    case 9:
+      return a === b ? 0 : a ? 1 : -1;
+    case 10: {
+      const x = (a as Date).getTime();
+      const y = (b as Date).getTime();
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    case 11:
+      return (a as Timestamp).compare(b as Timestamp);
+    default: {
+      const x = String(a);
+      const y = String(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+  }
+}
+
+function compareObjects(a: Doc, b: Doc): number {
+  if (a instanceof DBRef || b instanceof DBRef) return compareValues(String(a), String(b));
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  const n = Math.min(ka.length, kb.length);
+  for (let i = 0; i < n; i++) {
+    const c = compareValues(a[ka[i]], b[kb[i]]);
+    if (c !== 0) return c;
+    if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
+  }
+  return ka.length === kb.length ? 0 : ka.length < kb.length ? -1 : 1;
+}
+
+/**
+ * A string that is equal for two values exactly when MongoDB considers them equal
+ * (numbers across int/long/double, field order significant in sub-documents).
+ */
+export function canonicalKey(v: unknown): string {
+  if (v === undefined || v === null) return 'N';
+  switch (typeof v) {
+    case 'number':
+      return Object.is(v, -0) ? 'n0' : 'n' + v;
+    case 'string':
+      return 's' + v;
+    case 'boolean':
+      return v ? 'T' : 'F';
+    case 'bigint':
+      return 'n' + v.toString();
+  }
+  if (v instanceof ObjectId) return 'o' + v.toHexString();
+  if (v instanceof Date) return 'd' + v.getTime();
+  if (v instanceof Long) return 'n' + (Number.isSafeInteger(v.toNumber()) ? v.toNumber() : v.toString());
+  if (v instanceof Decimal128) return 'n' + Number(v.toString());
+  if (Array.isArray(v)) return '[' + v.map(canonicalKey).join(',') + ']';
+  if (v instanceof Binary) return 'b' + v.sub_type + ':' + Buffer.from(v.buffer.subarray(0, v.position)).toString('base64');
+  if (v instanceof Timestamp) return 't' + v.toString();
+  if (v instanceof RegExp) return 'r' + v.source + '/' + v.flags;
+  if (v instanceof MinKey) return 'm';
+  if (v instanceof MaxKey) return 'M';
+  if (typeof v === 'object') {
+    const parts: string[] = [];
+    for (const [k, val] of Object.entries(v as Doc)) parts.push(JSON.stringify(k) + ':' + canonicalKey(val));
+    return '{' + parts.join(',') + '}';
+  }
+  return 'x' + String(v);
+}
+
+export function valuesEqual(a: unknown, b: unknown): boolean {
+  return canonicalKey(a) === canonicalKey(b);
+}
+
+/** Deep copy of a document; BSON value classes are immutable, so they are shared. */
+export function cloneDoc<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(cloneDoc) as T;
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Doc = {};
+    for (const k of Object.keys(v as Doc)) out[k] = cloneDoc((v as Doc)[k]);
+    return out as T;
+  }
+  if (v instanceof Date) return new Date(v.getTime()) as T;
+  return v;
+}
+
+export function isPlainObject(v: unknown): v is Doc {
+  return v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+/** Reads a dotted path without array traversal semantics (index keys handle arrays separately). */
+export function getPath(doc: unknown, path: string): unknown {
+  let cur: any = doc;
+  for (const part of path.split('.')) {
+    if (cur === null || cur === undefined) return undefined;
+    cur = cur[part];
+  }
+  return cur;
+}
+
+/** Returns `_id` first, as MongoDB stores every document. */
+export function idFirst(doc: Doc): Doc {
+  const keys = Object.keys(doc);
+  if (keys[0] === '_id' || !('_id' in doc)) return doc;
+  const out: Doc = { _id: doc._id };
+  for (const k of keys) if (k !== '_id') out[k] = doc[k];
+  return out;
+}

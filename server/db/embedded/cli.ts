@@ -1,0 +1,40 @@
+/**
+ * `npm run db -- --dbpath <dir> --port <port>` (or `--inmemory`): serves until SIGINT/SIGTERM and
+ * prints the connection URI on its first line of output.
+ */
+import { parseArgs } from 'node:util';
+import { startEmbeddedMongo } from './index.js';
+
+const { values } = parseArgs({
+  options: {
+    dbpath: { type: 'string' },
+    port: { type: 'string', default: '27017' },
+    host: { type: 'string', default: '127.0.0.1' },
+    inmemory: { type: 'boolean', default: false },
+    journal: { type: 'string', default: 'sync' },
+  },
+});
+
+if (!values.dbpath && !values.inmemory) {
+  console.error('usage: npm run db -- --dbpath <dir> [--port <port>] [--host <host>]   (or --inmemory)');
+  process.exit(2);
+}
+
+const server = await startEmbeddedMongo({
+  dbPath: values.dbpath,
+  inMemory: values.inmemory,
+  port: Number(values.port),
+  host: values.host,
+  journal: values.journal === 'none' ? 'none' : 'sync',
+});
+console.log(server.uri);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await server.stop();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,151 @@
+/**
+ * aggregate: the pipeline runs in mingo; this module feeds it (using an index for a leading $match),
+ * resolves other collections for $lookup/$graphLookup/$unionWith, and performs $out/$merge itself
+ * so their writes go through the engine (unique indexes, journal, transactions).
+ */
+import { Aggregator, ProcessingMode } from 'mingo';
+import { canonicalKey, cloneDoc, idFirst, isPlainObject, type Doc } from '../bson-values.js';
+import { ErrorCodes, MongoServerError, fail } from '../errors.js';
+import { access, optionalNumber, writeWaitingForLocks, type CommandContext, type Handler } from './context.js';
+import { selectDocs } from './crud.js';
+import { ObjectId } from 'bson';
+
+const UNSUPPORTED_STAGES: Record<string, string> = {
+  $changeStream: 'change streams are not supported by the embedded server',
+  $geoNear: 'geospatial queries ($geoNear) are not supported by the embedded server',
+  $search: 'Atlas Search ($search) is not supported by the embedded server',
+  $searchMeta: 'Atlas Search ($searchMeta) is not supported by the embedded server',
+  $vectorSearch: 'vector search is not supported by the embedded server',
+  $listSessions: '$listSessions is not supported by the embedded server',
+  $currentOp: '$currentOp is not supported by the embedded server',
+  $collStats: '$collStats is not supported by the embedded server',
+  $indexStats: '$indexStats is not supported by the embedded server',
+  $planCacheStats: '$planCacheStats is not supported by the embedded server',
+};
+
+/** Stages that never modify their input documents, so stored documents can be fed without copying. */
+const READ_ONLY_STAGES = new Set(['$match', '$group', '$count', '$sort', '$limit', '$skip', '$project', '$sortByCount', '$bucket', '$bucketAuto']);
+
+function checkStages(pipeline: Doc[]): void {
+  for (const stage of pipeline) {
+    if (!isPlainObject(stage) || Object.keys(stage).length !== 1) fail(ErrorCodes.Location40324, 'A pipeline stage specification object must contain exactly one field.');
+    const op = Object.keys(stage)[0];
+    const unsupported = UNSUPPORTED_STAGES[op];
+    if (unsupported) fail(ErrorCodes.CommandNotSupported, unsupported);
+    if (op === '$match' && JSON.stringify(stage.$match).includes('"$text"')) fail(ErrorCodes.NotImplemented, 'text search ($text) is not supported by the embedded server');
+    for (const nested of ['$facet', '$lookup', '$unionWith']) {
+      if (op !== nested) continue;
+      const arg = stage[op];
+      if (op === '$facet') for (const sub of Object.values(arg as Doc)) checkStages(sub as Doc[]);
+      else if (isPlainObject(arg) && Array.isArray(arg.pipeline)) checkStages(arg.pipeline);
+    }
+  }
+}
+
+export const aggregateCommands: Record<string, Handler> = {
+  async aggregate(ctx) {
+    const cmd = ctx.cmd;
+    const pipeline: Doc[] = cmd.pipeline;
+    if (!Array.isArray(pipeline)) fail(ErrorCodes.TypeMismatch, "'pipeline' option must be specified as an array");
+    if (cmd.collation && cmd.collation.locale !== 'simple') fail(ErrorCodes.NotImplemented, 'non-simple collation is not supported by the embedded server');
+    if (!cmd.explain && !isPlainObject(cmd.cursor)) fail(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
+    checkStages(pipeline);
+    const collectionless = cmd.aggregate === 1;
+    const name = collectionless ? undefined : String(cmd.aggregate);
+
+    const last = pipeline[pipeline.length - 1];
+    const writeStage = last && ('$out' in last || '$merge' in last) ? last : undefined;
+    for (const stage of pipeline.slice(0, -1)) {
+      if ('$out' in stage || '$merge' in stage) fail(ErrorCodes.Location40324, `${Object.keys(stage)[0]} can only be the final stage in the pipeline`);
+    }
+    let stages = writeStage ? pipeline.slice(0, -1) : pipeline;
+
+    // A leading $match is answered with the query planner (indexes) instead of a scan in mingo.
+    let input: Doc[] = [];
+    if (name !== undefined) {
+      const first = stages[0];
+      let filter: Doc | undefined;
+      if (first && '$match' in first) {
+        filter = first.$match;
+        stages = stages.slice(1);
+      }
+      input = selectDocs(access(ctx, name), filter, { variables: cmd.let }).map(([, d]) => d);
+    }
+    const readOnly = stages.every((s) => READ_ONLY_STAGES.has(Object.keys(s)[0]));
+    if (!readOnly) input = input.map(cloneDoc);
+
+    let results: Doc[];
+    try {
+      const agg = new Aggregator(stages, {
+        collectionResolver: (coll: string) => selectDocs(access(ctx, coll), undefined, {}).map(([, d]) => cloneDoc(d)),
+        processingMode: ProcessingMode.CLONE_OFF,
+        variables: cmd.let,
+      });
+      results = agg.run(input) as Doc[];
+    } catch (err) {
+      if (err instanceof MongoServerError) throw err;
+      throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
+    }
+
+    if (writeStage) {
+      await writeResults(ctx, writeStage, results);
+      results = [];
+    }
+    const ns = `${ctx.db}.${name ?? '$cmd.aggregate'}`;
+    return ctx.cursors.open(ns, results, optionalNumber(cmd.cursor?.batchSize), ctx.sessionKey);
+  },
+};
+
+/** $out replaces the target collection; $merge folds results into it by the `on` fields. */
+async function writeResults(ctx: CommandContext, stage: Doc, results: Doc[]): Promise<void> {
+  if ('$out' in stage) {
+    const spec = stage.$out;
+    const db = isPlainObject(spec) ? String(spec.db) : ctx.db;
+    const coll = isPlainObject(spec) ? String(spec.coll) : String(spec);
+    if (ctx.txn) fail(ErrorCodes.OperationNotSupportedInTransaction, '$out cannot be used in a transaction');
+    // Build into a temporary collection first so a duplicate key leaves the target untouched.
+    const tmpName = `tmp.agg_out.${new ObjectId().toHexString()}`;
+    const target = ctx.engine.getCollection(db, coll);
+    const tmp = ctx.engine.createCollection(db, tmpName, target?.options ?? {});
+    try {
+      for (const index of target?.indexes.values() ?? []) ctx.engine.createIndex(tmp, index.spec);
+      for (const doc of results) ctx.engine.insertDoc(tmp, idFirst(doc._id === undefined ? { _id: new ObjectId(), ...doc } : doc));
+    } catch (err) {
+      ctx.engine.dropCollection(db, tmpName);
+      throw err;
+    }
+    ctx.engine.renameCollection(db, tmpName, db, coll, true);
+    return;
+  }
+  const spec = typeof stage.$merge === 'string' ? { into: stage.$merge } : (stage.$merge as Doc);
+  const into = spec.into;
+  const db = isPlainObject(into) ? String(into.db ?? ctx.db) : ctx.db;
+  const collName = isPlainObject(into) ? String(into.coll) : String(into);
+  const on: string[] = spec.on === undefined ? ['_id'] : Array.isArray(spec.on) ? spec.on : [spec.on];
+  const whenMatched = spec.whenMatched ?? 'merge';
+  const whenNotMatched = spec.whenNotMatched ?? 'insert';
+  if (Array.isArray(whenMatched) || isPlainObject(whenMatched)) fail(ErrorCodes.NotImplemented, '$merge with a pipeline for whenMatched is not supported by the embedded server');
+  const acc = access(ctx, collName, db);
+  for (const raw of results) {
+    const doc = raw._id === undefined ? { _id: new ObjectId(), ...raw } : raw;
+    const filter: Doc = {};
+    for (const f of on) filter[f] = doc[f] ?? null;
+    const [existing] = selectDocs(acc, filter, { limit: 1 });
+    let write: (() => void) | undefined;
+    if (existing) {
+      const [id, old] = existing;
+      if (whenMatched === 'fail') throw new MongoServerError(ErrorCodes.DuplicateKey, `$merge failed: a document matched ${JSON.stringify(filter)}`);
+      if (whenMatched === 'keepExisting') continue;
+      const next = whenMatched === 'replace' ? { ...doc, _id: old._id } : { ...old, ...doc, _id: old._id };
+      if (canonicalKey(next) !== canonicalKey(old)) write = () => acc.replace(id, idFirst(next));
+    } else {
+      if (whenNotMatched === 'discard') continue;
+      if (whenNotMatched === 'fail') fail(13113, `$merge could not find a matching document in the target collection for ${JSON.stringify(filter)}`);
+      write = () => acc.insert(idFirst(doc));
+    }
+    if (write) {
+      const waiting = writeWaitingForLocks(write);
+      if (waiting) await waiting;
+    }
+  }
+}

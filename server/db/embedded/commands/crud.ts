@@ -1,0 +1,257 @@
+/** insert, find, update, delete, findAndModify, count, distinct. */
+import { ObjectId } from 'bson';
+import { canonicalKey, idFirst, isPlainObject, type Doc } from '../bson-values.js';
+import { asServerError, ErrorCodes, fail } from '../errors.js';
+import { projectDocs, sortDocs } from '../query/shape.js';
+import { applyUpdate, buildUpsert, isOperatorUpdate, validateUpdate } from '../query/update.js';
+import { newScanStats, type CollectionAccess, type ScanStats } from '../storage/access.js';
+import { pathValues } from '../storage/paths.js';
+import { access, collectionName, optionalNumber, writeWaitingForLocks, type CommandContext, type Handler } from './context.js';
+
+function rejectCollation(collation: unknown): void {
+  if (collation === undefined || collation === null) return;
+  if (isPlainObject(collation) && (collation.locale === 'simple' || Object.keys(collation).length === 0)) return;
+  fail(ErrorCodes.NotImplemented, 'non-simple collation is not supported by the embedded server');
+}
+
+function checkHint(acc: CollectionAccess, hint: unknown): void {
+  if (hint === undefined || hint === null) return;
+  const coll = acc.collection;
+  if (!coll) return;
+  const specs = coll.indexSpecs();
+  const found =
+    typeof hint === 'string'
+      ? specs.some((s) => s.name === hint)
+      : isPlainObject(hint) && (Object.keys(hint).length === 0 || '$natural' in hint || specs.some((s) => canonicalKey(s.key) === canonicalKey(hint)));
+  if (!found) fail(ErrorCodes.BadValue, 'error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index');
+}
+
+function validateNewDoc(doc: unknown): Doc {
+  if (!isPlainObject(doc)) fail(ErrorCodes.TypeMismatch, 'document to insert must be an object');
+  const id = doc._id;
+  if (Array.isArray(id)) fail(ErrorCodes.BadValue, "can't use an array for _id");
+  if (id instanceof RegExp) fail(ErrorCodes.BadValue, "can't use a regex for _id");
+  if (isPlainObject(id) && Object.keys(id).some((k) => k.startsWith('$'))) fail(ErrorCodes.DollarPrefixedFieldName, "_id fields may not contain '$'-prefixed fields");
+  return id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc);
+}
+
+/** Matching documents (with ids) in result order, honouring sort, skip and limit. */
+export function selectDocs(
+  acc: CollectionAccess,
+  filter: Doc | undefined,
+  opts: { sort?: Doc; skip?: number; limit?: number; stats?: ScanStats; variables?: Doc },
+): Array<[string, Doc]> {
+  const skip = opts.skip ?? 0;
+  const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+  const hasSort = opts.sort && Object.keys(opts.sort).length > 0;
+  const out: Array<[string, Doc]> = [];
+  for (const entry of acc.find(filter, opts.stats, opts.variables)) {
+    out.push(entry);
+    // Without a sort the first skip+limit matches are the answer: stop scanning early.
+    if (!hasSort && out.length >= skip + limit) break;
+  }
+  let ordered = out;
+  if (hasSort) {
+    const byDoc = new Map(out.map(([id, doc]) => [doc, id]));
+    ordered = sortDocs(out.map(([, d]) => d), opts.sort).map((d) => [byDoc.get(d)!, d]);
+  }
+  return ordered.slice(skip, skip + limit);
+}
+
+export function findReply(ctx: CommandContext, stats: ScanStats = newScanStats()): { docs: Doc[]; stats: ScanStats } {
+  const cmd = ctx.cmd;
+  const name = collectionName(ctx);
+  rejectCollation(cmd.collation);
+  if (cmd.filter !== undefined && !isPlainObject(cmd.filter)) fail(ErrorCodes.TypeMismatch, "BSON field 'FindCommandRequest.filter' is the wrong type, expected type 'object'");
+  const acc = access(ctx, name);
+  checkHint(acc, cmd.hint);
+  if (cmd.skip !== undefined && optionalNumber(cmd.skip)! < 0) fail(ErrorCodes.BadValue, 'skip value must be non-negative');
+  const limit = optionalNumber(cmd.limit);
+  const selected = selectDocs(acc, cmd.filter, {
+    sort: cmd.sort,
+    skip: optionalNumber(cmd.skip),
+    limit: limit === undefined ? undefined : Math.abs(limit),
+    stats,
+    variables: cmd.let,
+  });
+  const docs = projectDocs(
+    selected.map(([, d]) => d),
+    cmd.projection,
+    cmd.filter,
+  );
+  return { docs, stats };
+}
+
+export const crudCommands: Record<string, Handler> = {
+  async insert(ctx) {
+    const acc = access(ctx, collectionName(ctx));
+    const docs: unknown[] = ctx.cmd.documents ?? [];
+    const ordered = ctx.cmd.ordered !== false;
+    let n = 0;
+    const writeErrors: Doc[] = [];
+    for (let i = 0; i < docs.length; i++) {
+      try {
+        const doc = validateNewDoc(docs[i]);
+        const waiting = writeWaitingForLocks(() => acc.insert(doc));
+        if (waiting) await waiting;
+        n++;
+      } catch (err) {
+        writeErrors.push(asServerError(err).toWriteError(i));
+        if (ordered) break;
+      }
+    }
+    return writeErrors.length ? { n, writeErrors, ok: 1 } : { n, ok: 1 };
+  },
+
+  find(ctx) {
+    const { docs } = findReply(ctx);
+    const limit = optionalNumber(ctx.cmd.limit);
+    const singleBatch = ctx.cmd.singleBatch === true || (limit !== undefined && limit < 0);
+    const batchSize = optionalNumber(ctx.cmd.batchSize);
+    return ctx.cursors.open(`${ctx.db}.${collectionName(ctx)}`, docs, singleBatch && batchSize === undefined ? docs.length || 1 : batchSize, ctx.sessionKey, singleBatch);
+  },
+
+  async update(ctx) {
+    const acc = access(ctx, collectionName(ctx));
+    const updates: Doc[] = ctx.cmd.updates ?? [];
+    const ordered = ctx.cmd.ordered !== false;
+    let n = 0;
+    let nModified = 0;
+    const upserted: Doc[] = [];
+    const writeErrors: Doc[] = [];
+    for (let i = 0; i < updates.length; i++) {
+      const spec = updates[i];
+      try {
+        const filter: Doc = spec.q ?? {};
+        const u = spec.u;
+        validateUpdate(u);
+        rejectCollation(spec.collation);
+        checkHint(acc, spec.hint);
+        if (spec.multi && !Array.isArray(u) && !isOperatorUpdate(u)) {
+          fail(ErrorCodes.FailedToParse, 'multi update is not supported for replacement-style update');
+        }
+        const opts = { arrayFilters: spec.arrayFilters, filter, variables: ctx.cmd.let };
+        const matched = selectDocs(acc, filter, { limit: spec.multi ? undefined : 1, sort: spec.multi ? undefined : spec.sort, variables: ctx.cmd.let });
+        if (matched.length === 0 && spec.upsert) {
+          const doc = validateNewDoc(buildUpsert(filter, u, opts));
+          const waiting = writeWaitingForLocks(() => acc.insert(doc));
+          if (waiting) await waiting;
+          n++;
+          upserted.push({ index: i, _id: doc._id });
+          continue;
+        }
+        for (const [id, doc] of matched) {
+          const next = applyUpdate(doc, u, opts);
+          n++;
+          if (next === doc || canonicalKey(next) === canonicalKey(doc)) continue;
+          const waiting = writeWaitingForLocks(() => acc.replace(id, next));
+          if (waiting) await waiting;
+          nModified++;
+        }
+      } catch (err) {
+        writeErrors.push(asServerError(err).toWriteError(i));
+        if (ordered) break;
+      }
+    }
+    const reply: Doc = { n, nModified };
+    if (upserted.length) reply.upserted = upserted;
+    if (writeErrors.length) reply.writeErrors = writeErrors;
+    reply.ok = 1;
+    return reply;
+  },
+
+  async delete(ctx) {
+    const acc = access(ctx, collectionName(ctx));
+    const deletes: Doc[] = ctx.cmd.deletes ?? [];
+    const ordered = ctx.cmd.ordered !== false;
+    let n = 0;
+    const writeErrors: Doc[] = [];
+    for (let i = 0; i < deletes.length; i++) {
+      const spec = deletes[i];
+      try {
+        rejectCollation(spec.collation);
+        checkHint(acc, spec.hint);
+        const limit = optionalNumber(spec.limit) ?? 0;
+        const matched = selectDocs(acc, spec.q ?? {}, { limit: limit === 1 ? 1 : undefined, variables: ctx.cmd.let });
+        for (const [id] of matched) {
+          const waiting = writeWaitingForLocks(() => acc.remove(id));
+          if (waiting) await waiting;
+          n++;
+        }
+      } catch (err) {
+        writeErrors.push(asServerError(err).toWriteError(i));
+        if (ordered) break;
+      }
+    }
+    return writeErrors.length ? { n, writeErrors, ok: 1 } : { n, ok: 1 };
+  },
+
+  async findAndModify(ctx) {
+    const cmd = ctx.cmd;
+    const acc = access(ctx, collectionName(ctx));
+    const filter: Doc = cmd.query ?? {};
+    rejectCollation(cmd.collation);
+    checkHint(acc, cmd.hint);
+    if (cmd.remove && cmd.update !== undefined) fail(ErrorCodes.FailedToParse, 'Cannot specify both an update and remove=true');
+    if (!cmd.remove && cmd.update === undefined) fail(ErrorCodes.FailedToParse, 'Either an update or remove=true must be specified');
+    if (cmd.remove && cmd.new) fail(ErrorCodes.FailedToParse, 'Cannot specify both new=true and remove=true; \'remove\' always returns the deleted document');
+    const [found] = selectDocs(acc, filter, { sort: cmd.sort, limit: 1, variables: cmd.let });
+    const project = (doc: Doc | null) => (doc ? projectDocs([doc], cmd.fields, filter)[0] : null);
+    if (cmd.remove) {
+      if (!found) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
+      const waiting = writeWaitingForLocks(() => acc.remove(found[0]));
+      if (waiting) await waiting;
+      return { lastErrorObject: { n: 1 }, value: project(found[1]), ok: 1 };
+    }
+    const u = cmd.update;
+    validateUpdate(u);
+    const opts = { arrayFilters: cmd.arrayFilters, filter, variables: cmd.let };
+    if (!found) {
+      if (!cmd.upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
+      const doc = validateNewDoc(buildUpsert(filter, u, opts));
+      const waiting = writeWaitingForLocks(() => acc.insert(doc));
+      if (waiting) await waiting;
+      return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: cmd.new ? project(doc) : null, ok: 1 };
+    }
+    const [id, doc] = found;
+    const next = applyUpdate(doc, u, opts);
+    if (next !== doc && canonicalKey(next) !== canonicalKey(doc)) {
+      const waiting = writeWaitingForLocks(() => acc.replace(id, next));
+      if (waiting) await waiting;
+    }
+    return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(cmd.new ? next : doc), ok: 1 };
+  },
+
+  count(ctx) {
+    const cmd = ctx.cmd;
+    const acc = access(ctx, collectionName(ctx));
+    rejectCollation(cmd.collation);
+    checkHint(acc, cmd.hint);
+    const skip = optionalNumber(cmd.skip) ?? 0;
+    const limit = Math.abs(optionalNumber(cmd.limit) ?? 0);
+    const query = cmd.query ?? {};
+    let n: number;
+    if (Object.keys(query).length === 0) n = acc.count();
+    else n = selectDocs(acc, query, {}).length;
+    n = Math.max(0, n - skip);
+    if (limit > 0) n = Math.min(n, limit);
+    return { n, ok: 1 };
+  },
+
+  distinct(ctx) {
+    const cmd = ctx.cmd;
+    const acc = access(ctx, collectionName(ctx));
+    rejectCollation(cmd.collation);
+    if (typeof cmd.key !== 'string') fail(ErrorCodes.TypeMismatch, "BSON field 'distinct.key' is missing or not a string");
+    const seen = new Map<string, unknown>();
+    for (const [, doc] of acc.find(cmd.query ?? {})) {
+      for (const v of pathValues(doc, cmd.key)) {
+        if (v === undefined) continue;
+        const k = canonicalKey(v);
+        if (!seen.has(k)) seen.set(k, v);
+      }
+    }
+    return { values: [...seen.values()], ok: 1 };
+  },
+};
+

@@ -1,0 +1,78 @@
+/**
+ * Errors answered to the client in MongoDB's own shape: `{ ok: 0, errmsg, code, codeName }`,
+ * plus `errorLabels` when the driver must see them (e.g. TransientTransactionError).
+ */
+
+export const ErrorCodes = {
+  InternalError: 1,
+  BadValue: 2,
+  FailedToParse: 9,
+  TypeMismatch: 14,
+  IllegalOperation: 20,
+  NamespaceNotFound: 26,
+  IndexNotFound: 27,
+  CursorNotFound: 43,
+  NamespaceExists: 48,
+  CommandNotFound: 59,
+  ImmutableField: 66,
+  InvalidOptions: 72,
+  InvalidNamespace: 73,
+  IndexOptionsConflict: 85,
+  IndexKeySpecsConflict: 86,
+  WriteConflict: 112,
+  CommandNotSupported: 115,
+  InvalidIdField: 53,
+  NoSuchTransaction: 251,
+  TransactionCommitted: 256,
+  OperationNotSupportedInTransaction: 263,
+  Location40324: 40324,
+  NotImplemented: 238,
+  DuplicateKey: 11000,
+  DollarPrefixedFieldName: 52,
+  EmptyFieldName: 56,
+  DottedFieldName: 57,
+  ConflictingUpdateOperators: 40,
+  NoSuchKey: 4,
+  Location17419: 17419,
+} as const;
+
+const codeNames = new Map<number, string>(Object.entries(ErrorCodes).map(([name, code]) => [code, name]));
+
+export class MongoServerError extends Error {
+  readonly code: number;
+  readonly codeName: string;
+  errorLabels: string[];
+  /** Extra fields answered beside errmsg (keyPattern/keyValue for duplicate keys). */
+  readonly extra: Record<string, unknown>;
+
+  constructor(code: number, message: string, extra: Record<string, unknown> = {}, errorLabels: string[] = []) {
+    super(message);
+    this.code = code;
+    this.codeName = codeNames.get(code) ?? (code === 11000 ? 'DuplicateKey' : `Location${code}`);
+    this.extra = extra;
+    this.errorLabels = errorLabels;
+  }
+
+  toReply(): Record<string, unknown> {
+    const reply: Record<string, unknown> = { ok: 0, errmsg: this.message, code: this.code, codeName: this.codeName, ...this.extra };
+    if (this.errorLabels.length > 0) reply.errorLabels = this.errorLabels;
+    return reply;
+  }
+
+  /** The shape used inside `writeErrors` entries. */
+  toWriteError(index: number): Record<string, unknown> {
+    return { index, code: this.code, codeName: this.codeName, errmsg: this.message, ...this.extra };
+  }
+}
+
+export function fail(code: number, message: string, extra?: Record<string, unknown>): never {
+  throw new MongoServerError(code, message, extra);
+}
+
+/** Wraps anything thrown (mingo errors included) into a server error the client can read. */
+export function asServerError(err: unknown): MongoServerError {
+  if (err instanceof MongoServerError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  // mingo reports bad operators/arguments as plain errors; MongoDB answers these as BadValue-like errors.
+  return new MongoServerError(ErrorCodes.BadValue, message);
+}

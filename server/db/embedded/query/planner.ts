@@ -1,0 +1,116 @@
+/**
+ * Picks how to find candidate documents for a filter: the `_id` map, an index's exact-key hash
+ * (equality on every indexed field), a range scan on an index's leading field, or a collection
+ * scan. Candidates are a superset; the full filter is always re-checked on each document.
+ */
+import { canonicalKey, isPlainObject, typeRank, type Doc } from '../bson-values.js';
+import type { Collection } from '../storage/collection.js';
+import type { Index, RangeBound } from '../storage/index-structure.js';
+
+export interface Plan {
+  stage: 'IDHACK' | 'IXSCAN' | 'COLLSCAN';
+  indexName?: string;
+  /** Candidate ids, or undefined for a full scan. */
+  ids?: Iterable<string>;
+  stats: { keys: number };
+}
+
+interface FieldCondition {
+  eq?: unknown[]; // one value, or several for $in
+  lower?: RangeBound;
+  upper?: RangeBound;
+}
+
+/** Values that an index stores under their own key (arrays, null, regexes need a scan). */
+function indexable(v: unknown): boolean {
+  if (v === null || v === undefined || Array.isArray(v) || v instanceof RegExp) return false;
+  if (isPlainObject(v)) return Object.keys(v).every((k) => !k.startsWith('$'));
+  return true;
+}
+
+/** Equality and range conditions on top-level paths (including those inside a top-level $and). */
+function conditions(filter: Doc, out = new Map<string, FieldCondition>()): Map<string, FieldCondition> {
+  for (const [path, cond] of Object.entries(filter)) {
+    if (path === '$and' && Array.isArray(cond)) {
+      for (const sub of cond) if (isPlainObject(sub)) conditions(sub, out);
+      continue;
+    }
+    if (path.startsWith('$')) continue;
+    const fc = out.get(path) ?? {};
+    if (isPlainObject(cond) && Object.keys(cond).some((k) => k.startsWith('$'))) {
+      const ops = Object.keys(cond);
+      // Other operators (e.g. $not, $elemMatch) are still checked by the filter; bounds stay a superset.
+      if (ops.includes('$eq') && indexable(cond.$eq)) fc.eq = [cond.$eq];
+      if (ops.includes('$in') && Array.isArray(cond.$in) && cond.$in.every(indexable)) fc.eq = cond.$in;
+      if ('$gt' in cond && indexable(cond.$gt)) fc.lower = { value: cond.$gt, inclusive: false };
+      if ('$gte' in cond && indexable(cond.$gte)) fc.lower = { value: cond.$gte, inclusive: true };
+      if ('$lt' in cond && indexable(cond.$lt)) fc.upper = { value: cond.$lt, inclusive: false };
+      if ('$lte' in cond && indexable(cond.$lte)) fc.upper = { value: cond.$lte, inclusive: true };
+      if (fc.lower && fc.upper && typeRank(fc.lower.value) !== typeRank(fc.upper.value)) {
+        fc.upper = undefined;
+      }
+    } else if (indexable(cond)) {
+      fc.eq = [cond];
+    }
+    out.set(path, fc);
+  }
+  return out;
+}
+
+export function planQuery(coll: Collection, filter: Doc): Plan {
+  const stats = { keys: 0 };
+  const conds = conditions(filter);
+  const idCond = conds.get('_id');
+  if (idCond?.eq) {
+    const ids = idCond.eq.map((v) => canonicalKey(v));
+    stats.keys = ids.length;
+    return { stage: 'IDHACK', ids, stats };
+  }
+  let best: { index: Index; score: number; ids: () => Iterable<string> } | undefined;
+  for (const index of coll.indexes.values()) {
+    if (index.spec.partialFilterExpression || index.spec.collation) continue;
+    const fcs = index.fields.map((f) => conds.get(f));
+    if (fcs.every((fc) => fc?.eq)) {
+      const eqs = fcs.map((fc) => fc!.eq!);
+      // All fields pinned: exact-key lookups (cartesian product of any $in lists).
+      let tuples: unknown[][] = [[]];
+      for (const vals of eqs) tuples = tuples.flatMap((t) => vals.map((v) => [...t, v]));
+      const score = 3 + index.fields.length;
+      if (!best || score > best.score) {
+        best = {
+          index,
+          score,
+          ids: () => {
+            const out = new Set<string>();
+            for (const t of tuples) {
+              stats.keys++;
+              for (const id of index.lookup(t)) out.add(id);
+            }
+            return out;
+          },
+        };
+      }
+      continue;
+    }
+    const lead = fcs[0];
+    if (!lead) continue;
+    if (lead.eq && lead.eq.length === 1) {
+      const b = { value: lead.eq[0], inclusive: true };
+      if (!best || best.score < 2) best = { index, score: 2, ids: () => dedupe(index.scanLeading(b, b, stats)) };
+    } else if (lead.lower || lead.upper) {
+      if (!best || best.score < 1) best = { index, score: 1, ids: () => dedupe(index.scanLeading(lead.lower, lead.upper, stats)) };
+    }
+  }
+  if (best) return { stage: 'IXSCAN', indexName: best.index.name, ids: best.ids(), stats };
+  return { stage: 'COLLSCAN', stats };
+}
+
+function* dedupe(ids: Iterable<string>): Iterable<string> {
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    yield id;
+  }
+}
+

@@ -1,0 +1,149 @@
+/**
+ * The TCP server: reads wire messages, runs each command through the dispatcher, answers in the
+ * protocol the client used. Commands on one connection run one after another, in order.
+ */
+import net from 'node:net';
+import type { Document } from 'bson';
+import { adminCommands, sessionKeyOf } from './commands/admin.js';
+import { aggregateCommands } from './commands/aggregate.js';
+import { catalogCommands } from './commands/catalog.js';
+import type { CommandContext, Handler, ServerInfo } from './commands/context.js';
+import { crudCommands } from './commands/crud.js';
+import { CursorStore, cursorCommands } from './commands/cursors.js';
+import { transactionCommands } from './commands/transactions.js';
+import { asServerError, ErrorCodes, MongoServerError } from './errors.js';
+import type { Engine } from './storage/engine.js';
+import { SessionRegistry } from './txn/sessions.js';
+import { encodeOpMsg, encodeOpReply, MessageReader, OP_QUERY, parseMessage, type Request } from './wire/protocol.js';
+
+/** Commands that must not run inside a multi-document transaction. */
+const NOT_IN_TRANSACTION = new Set(['count', 'listCollections', 'listIndexes', 'createIndexes', 'drop', 'dropDatabase', 'dropIndexes', 'renameCollection', 'listDatabases', 'explain']);
+
+/** Commands MongoDB has but this server does not implement: a clear error instead of "not found". */
+const UNSUPPORTED_COMMANDS: Record<string, string> = {
+  mapReduce: 'mapReduce is not supported by the embedded server; use aggregate',
+  geoSearch: 'geospatial commands are not supported by the embedded server',
+  geoNear: 'geospatial commands are not supported by the embedded server',
+};
+
+export class WireServer {
+  private readonly engine: Engine;
+  private readonly info: ServerInfo;
+  private readonly cursors = new CursorStore();
+  private readonly sessions: SessionRegistry;
+  private readonly handlers: Map<string, Handler>;
+  private readonly tcp: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private nextConnectionId = 1;
+  private reaper?: NodeJS.Timeout;
+
+  constructor(engine: Engine, info: ServerInfo) {
+    this.engine = engine;
+    this.info = info;
+    this.sessions = new SessionRegistry(engine);
+    const all: Record<string, Handler> = {
+      ...adminCommands,
+      ...crudCommands,
+      ...catalogCommands,
+      ...aggregateCommands,
+      ...cursorCommands,
+      ...transactionCommands(this.sessions),
+    };
+    // MongoDB matches command names case-sensitively but accepts a few legacy spellings.
+    all.findandmodify = all.findAndModify;
+    this.handlers = new Map(Object.entries(all));
+    this.tcp = net.createServer((socket) => this.accept(socket));
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.tcp.once('error', reject);
+      this.tcp.listen(port, host, () => {
+        this.tcp.off('error', reject);
+        const addr = this.tcp.address() as net.AddressInfo;
+        this.info.port = addr.port;
+        this.reaper = setInterval(() => this.sessions.reap(), 5_000);
+        this.reaper.unref();
+        resolve(addr.port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.reaper);
+    this.sessions.abortAll();
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+  }
+
+  private accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    const connectionId = this.nextConnectionId++;
+    const reader = new MessageReader();
+    let queue = Promise.resolve();
+    socket.on('data', (chunk) => {
+      let messages: Buffer[];
+      try {
+        messages = reader.push(chunk);
+      } catch {
+        socket.destroy();
+        return;
+      }
+      for (const msg of messages) {
+        queue = queue.then(() => this.handleMessage(socket, msg, connectionId));
+      }
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  private async handleMessage(socket: net.Socket, msg: Buffer, connectionId: number): Promise<void> {
+    let request: Request;
+    try {
+      request = parseMessage(msg);
+    } catch {
+      socket.destroy();
+      return;
+    }
+    const reply = await this.run(request, connectionId);
+    if (request.moreToCome || socket.destroyed) return;
+    const out = request.opCode === OP_QUERY ? encodeOpReply(request.requestId, reply) : encodeOpMsg(request.requestId, reply);
+    socket.write(out);
+  }
+
+  /** Runs one command and returns the reply document (errors included, as `ok: 0`). */
+  async run(request: Request, connectionId: number): Promise<Document> {
+    const cmd = request.command;
+    const name = Object.keys(cmd)[0];
+    const db = typeof cmd.$db === 'string' ? cmd.$db : (request.legacyDb ?? 'admin');
+    const sessionKey = cmd.lsid ? sessionKeyOf(cmd.lsid) : undefined;
+    let ctx: CommandContext | undefined;
+    try {
+      const handler = this.handlers.get(name);
+      if (!handler) {
+        const unsupported = UNSUPPORTED_COMMANDS[name];
+        if (unsupported) throw new MongoServerError(ErrorCodes.CommandNotSupported, unsupported);
+        throw new MongoServerError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
+      }
+      const txn = this.sessions.transactionFor(sessionKey, cmd, name);
+      if (txn && NOT_IN_TRANSACTION.has(name)) {
+        throw new MongoServerError(ErrorCodes.OperationNotSupportedInTransaction, `Cannot run '${name}' in a multi-document transaction.`);
+      }
+      ctx = { engine: this.engine, cursors: this.cursors, server: this.info, connectionId, db, cmd, txn, sessionKey };
+      if (name === 'endSessions') for (const lsid of cmd.endSessions ?? []) this.sessions.end(sessionKeyOf(lsid));
+      const reply = await handler(ctx);
+      // A write error inside a transaction aborts it, as MongoDB does.
+      if (txn && Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0) this.sessions.abortAfterError(txn);
+      this.engine.flush();
+      return reply;
+    } catch (err) {
+      const error = asServerError(err);
+      if (ctx?.txn && name !== 'commitTransaction' && name !== 'abortTransaction') this.sessions.abortAfterError(ctx.txn);
+      // Whatever the command changed before failing is still made durable before answering.
+      this.engine.flush();
+      return error.toReply();
+    }
+  }
+}
+

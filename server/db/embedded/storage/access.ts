@@ -1,0 +1,223 @@
+/**
+ * Reading and writing one collection on behalf of a command, either directly on committed data or
+ * through a transaction's private overlay. Writes outside a transaction wait (LockedError) while an
+ * open transaction holds the document or unique key; writes inside one conflict (WriteConflict).
+ */
+import { type Doc } from '../bson-values.js';
+import { ErrorCodes, MongoServerError } from '../errors.js';
+import { compileFilter } from '../query/match.js';
+import { planQuery, type Plan } from '../query/planner.js';
+import { LockedError, type Transaction } from '../txn/transaction.js';
+import { Collection, duplicateKeyError, ID_INDEX_SPEC } from './collection.js';
+import type { Engine } from './engine.js';
+
+export interface ScanStats {
+  docsExamined: number;
+  keysExamined: number;
+  stage: Plan['stage'];
+  indexName?: string;
+}
+
+export function newScanStats(): ScanStats {
+  return { docsExamined: 0, keysExamined: 0, stage: 'COLLSCAN' };
+}
+
+export function writeConflict(): MongoServerError {
+  return new MongoServerError(
+    ErrorCodes.WriteConflict,
+    'Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document transaction.',
+    {},
+    ['TransientTransactionError'],
+  );
+}
+
+export class CollectionAccess {
+  readonly engine: Engine;
+  readonly db: string;
+  readonly name: string;
+  readonly txn?: Transaction;
+
+  constructor(engine: Engine, db: string, name: string, txn?: Transaction) {
+    this.engine = engine;
+    this.db = db;
+    this.name = name;
+    this.txn = txn;
+  }
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  get collection(): Collection | undefined {
+    return this.engine.getCollection(this.db, this.name);
+  }
+
+  private get overlay(): Map<string, Doc | null> | undefined {
+    return this.txn?.overlay(this.ns);
+  }
+
+  get(id: string): Doc | undefined {
+    const overlay = this.overlay;
+    if (overlay?.has(id)) return overlay.get(id) ?? undefined;
+    return this.collection?.docs.get(id);
+  }
+
+  /** Matching documents with their ids, in natural order, using an index when one fits. */
+  *find(filter: Doc | undefined, stats: ScanStats = newScanStats(), variables?: Doc): Iterable<[string, Doc]> {
+    const coll = this.collection;
+    const overlay = this.overlay;
+    const matches = compileFilter(filter, variables);
+    const seen = overlay ? new Set<string>() : undefined;
+    if (coll) {
+      const plan = planQuery(coll, filter ?? {});
+      stats.stage = plan.stage;
+      stats.indexName = plan.indexName;
+      const ids = plan.ids ?? coll.docs.keys();
+      for (const id of ids) {
+        seen?.add(id);
+        const doc = overlay?.has(id) ? overlay.get(id) : coll.docs.get(id);
+        if (!doc) continue;
+        stats.docsExamined++;
+        if (matches(doc)) yield [id, doc];
+      }
+      stats.keysExamined += plan.stats.keys;
+    }
+    if (overlay) {
+      // Documents this transaction inserted or changed that the plan did not reach.
+      for (const [id, doc] of overlay) {
+        if (!doc || seen!.has(id)) continue;
+        stats.docsExamined++;
+        if (matches(doc)) yield [id, doc];
+      }
+    }
+  }
+
+  count(): number {
+    const coll = this.collection;
+    const overlay = this.overlay;
+    let n = coll?.docs.size ?? 0;
+    if (overlay) {
+      for (const [id, doc] of overlay) {
+        const inBase = coll?.docs.has(id) ?? false;
+        if (doc && !inBase) n++;
+        else if (!doc && inBase) n--;
+      }
+    }
+    return n;
+  }
+
+  insert(doc: Doc): void {
+    const id = Collection.idKey(doc);
+    if (this.txn) {
+      this.txnWrite(id, doc, true);
+      return;
+    }
+    const coll = this.engine.ensureCollection(this.db, this.name);
+    this.waitIfLocked(coll, id, doc);
+    this.engine.insertDoc(coll, doc);
+  }
+
+  replace(id: string, doc: Doc): void {
+    if (this.txn) {
+      this.txnWrite(id, doc, false);
+      return;
+    }
+    const coll = this.collection!;
+    this.waitIfLocked(coll, id, doc);
+    this.engine.replaceDoc(coll, id, doc);
+  }
+
+  remove(id: string): void {
+    if (this.txn) {
+      this.txnWrite(id, null, false);
+      return;
+    }
+    const coll = this.collection;
+    if (!coll) return;
+    this.waitIfLocked(coll, id, null);
+    this.engine.removeDoc(coll, id);
+  }
+
+  private resources(coll: Collection | undefined, id: string, doc: Doc | null): string[] {
+    const out = [`${this.ns}\0${id}`];
+    if (doc && coll) {
+      for (const index of coll.indexes.values()) {
+        if (!index.unique) continue;
+        for (const ks of index.keyMap(doc).keys()) out.push(`${this.ns}\0${index.name}\0${ks}`);
+      }
+    }
+    return out;
+  }
+
+  private waitIfLocked(coll: Collection, id: string, doc: Doc | null): void {
+    if (this.engine.locks.size === 0) return;
+    for (const r of this.resources(coll, id, doc)) {
+      const holder = this.engine.locks.get(r);
+      if (holder) throw new LockedError(holder);
+    }
+  }
+
+  private txnWrite(id: string, doc: Doc | null, isInsert: boolean): void {
+    const txn = this.txn!;
+    const coll = doc ? this.engine.ensureCollection(this.db, this.name) : this.collection;
+    const resources = this.resources(coll, id, doc);
+    for (const r of resources) {
+      const holder = this.engine.locks.get(r);
+      if (holder && holder !== txn) throw writeConflict();
+    }
+    const lastWrite = coll?.lastWrite.get(id);
+    if (lastWrite !== undefined && lastWrite > txn.startSeq) throw writeConflict();
+    const overlay = txn.overlayFor(this.ns);
+    if (doc && coll) this.checkUniqueMerged(coll, overlay, id, doc, isInsert);
+    for (const r of resources) {
+      this.engine.locks.set(r, txn);
+      txn.resources.add(r);
+    }
+    overlay.set(id, doc);
+  }
+
+  /** Unique constraints against committed data as this transaction sees it, plus its own writes. */
+  private checkUniqueMerged(coll: Collection, overlay: Map<string, Doc | null>, id: string, doc: Doc, isInsert: boolean): void {
+    if (isInsert) {
+      const exists = overlay.has(id) ? overlay.get(id) !== null : coll.docs.has(id);
+      if (exists) throw duplicateKeyError(this.ns, ID_INDEX_SPEC, [doc._id]);
+    }
+    for (const index of coll.indexes.values()) {
+      if (!index.unique) continue;
+      for (const [ks, values] of index.keyMap(doc)) {
+        for (const other of index.lookup(values)) {
+          if (other !== id && !overlay.has(other)) throw duplicateKeyError(this.ns, index.spec, values);
+        }
+        for (const [other, odoc] of overlay) {
+          if (other === id || !odoc) continue;
+          for (const oks of index.keyMap(odoc).keys()) if (oks === ks) throw duplicateKeyError(this.ns, index.spec, values);
+        }
+      }
+    }
+  }
+}
+
+/** Applies a transaction's writes to committed data and releases its locks. */
+export function commitTransaction(engine: Engine, txn: Transaction): void {
+  for (const [ns, overlay] of txn.writes) {
+    const dot = ns.indexOf('.');
+    const db = ns.slice(0, dot);
+    const name = ns.slice(dot + 1);
+    for (const [id, doc] of overlay) {
+      const coll = engine.getCollection(db, name) ?? (doc ? engine.ensureCollection(db, name) : undefined);
+      if (!coll) continue;
+      if (!doc) engine.removeDoc(coll, id);
+      else if (coll.docs.has(id)) engine.replaceDoc(coll, id, doc);
+      else engine.insertDoc(coll, doc);
+    }
+  }
+  endTransaction(engine, txn, 'committed');
+}
+
+export function endTransaction(engine: Engine, txn: Transaction, state: 'committed' | 'aborted'): void {
+  for (const r of txn.resources) if (engine.locks.get(r) === txn) engine.locks.delete(r);
+  txn.resources.clear();
+  engine.openTxns.delete(txn);
+  engine.forgetWriteHistory();
+  txn.finish(state);
+}

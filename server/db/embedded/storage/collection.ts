@@ -1,0 +1,107 @@
+/**
+ * One collection's committed state: documents keyed by the canonical form of their `_id`, and the
+ * secondary indexes kept in step with every write. Unique constraints are checked before anything
+ * changes, so a failed write leaves no trace.
+ */
+import { canonicalKey, type Doc } from '../bson-values.js';
+import { ErrorCodes, MongoServerError } from '../errors.js';
+import { Index, type IndexSpec } from './index-structure.js';
+
+export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+export class Collection {
+  readonly dbName: string;
+  name: string;
+  readonly options: Doc;
+  readonly docs = new Map<string, Doc>();
+  readonly indexes = new Map<string, Index>();
+  /** Last write sequence per document, kept only while transactions are open (conflict detection). */
+  readonly lastWrite = new Map<string, number>();
+
+  constructor(dbName: string, name: string, options: Doc = {}) {
+    this.dbName = dbName;
+    this.name = name;
+    this.options = options;
+  }
+
+  get ns(): string {
+    return `${this.dbName}.${this.name}`;
+  }
+
+  static idKey(doc: Doc): string {
+    return canonicalKey(doc._id);
+  }
+
+  /** Throws DuplicateKey if the document would break the `_id` or a unique index. */
+  checkUnique(doc: Doc, selfId: string | undefined, ignore?: (id: string) => boolean): void {
+    const id = Collection.idKey(doc);
+    if (selfId === undefined && this.docs.has(id) && !ignore?.(id)) {
+      throw duplicateKeyError(this.ns, ID_INDEX_SPEC, [doc._id]);
+    }
+    for (const index of this.indexes.values()) {
+      if (!index.unique) continue;
+      const keys = index.keyMap(doc);
+      for (const [ks, values] of keys) {
+        const dup = index.findDuplicate(new Map([[ks, values]]), selfId ?? id);
+        if (dup && !ignore?.(dup.id)) throw duplicateKeyError(this.ns, index.spec, dup.values);
+      }
+    }
+  }
+
+  insert(doc: Doc): string {
+    this.checkUnique(doc, undefined);
+    const id = Collection.idKey(doc);
+    this.docs.set(id, doc);
+    for (const index of this.indexes.values()) index.add(id, index.keyMap(doc));
+    return id;
+  }
+
+  replace(id: string, newDoc: Doc): void {
+    const old = this.docs.get(id);
+    if (!old) throw new MongoServerError(ErrorCodes.InternalError, 'replacing a missing document');
+    this.checkUnique(newDoc, id);
+    this.docs.set(id, newDoc);
+    for (const index of this.indexes.values()) {
+      index.remove(id, index.keyMap(old));
+      index.add(id, index.keyMap(newDoc));
+    }
+  }
+
+  remove(id: string): Doc | undefined {
+    const old = this.docs.get(id);
+    if (!old) return undefined;
+    this.docs.delete(id);
+    for (const index of this.indexes.values()) index.remove(id, index.keyMap(old));
+    return old;
+  }
+
+  /** Builds an index over existing documents; fails without side effects on a duplicate. */
+  addIndex(spec: IndexSpec): void {
+    const index = new Index(spec);
+    for (const [id, doc] of this.docs) {
+      const keys = index.keyMap(doc);
+      if (index.unique) {
+        const dup = index.findDuplicate(keys, id);
+        if (dup) throw duplicateKeyError(this.ns, spec, dup.values);
+      }
+      index.add(id, keys);
+    }
+    this.indexes.set(spec.name, index);
+  }
+
+  indexSpecs(): IndexSpec[] {
+    return [ID_INDEX_SPEC, ...[...this.indexes.values()].map((i) => i.spec)];
+  }
+}
+
+export function duplicateKeyError(ns: string, spec: IndexSpec, values: unknown[]): MongoServerError {
+  const fields = Object.keys(spec.key);
+  const keyValue: Doc = {};
+  fields.forEach((f, i) => (keyValue[f] = values[i] ?? null));
+  const shown = fields.map((f, i) => `${f}: ${JSON.stringify(values[i] ?? null)}`).join(', ');
+  return new MongoServerError(
+    ErrorCodes.DuplicateKey,
+    `E11000 duplicate key error collection: ${ns} index: ${spec.name} dup key: { ${shown} }`,
+    { keyPattern: { ...spec.key }, keyValue },
+  );
+}

@@ -1,0 +1,253 @@
+/**
+ * The catalog (databases → collections) and every committed change. Each change is applied in
+ * memory and recorded as a journal op; `flush()` writes the command's ops as one journal record
+ * (fsynced) before the server acknowledges. Also owns the lock table shared by transactions.
+ */
+import type { Document } from 'bson';
+import { ErrorCodes, MongoServerError, fail } from '../errors.js';
+import { Journal } from '../journal/journal.js';
+import type { Transaction } from '../txn/transaction.js';
+import { Collection } from './collection.js';
+import type { IndexSpec } from './index-structure.js';
+import type { Doc } from '../bson-values.js';
+
+const SNAPSHOT_BATCH = 10_000;
+
+export class Engine {
+  private readonly dbs = new Map<string, Map<string, Collection>>();
+  private pending: Document[] = [];
+  private readonly journal?: Journal;
+  /** Monotonic write sequence, used for transaction write-conflict detection. */
+  seq = 0;
+  readonly openTxns = new Set<Transaction>();
+  /** Resource (document or unique key) → transaction holding it. */
+  readonly locks = new Map<string, Transaction>();
+
+  constructor(journal?: Journal) {
+    this.journal = journal;
+    if (journal) {
+      journal.open((ops) => {
+        for (const op of ops) this.replay(op);
+      });
+    }
+  }
+
+  // ---- catalog ----
+
+  databaseNames(): string[] {
+    return [...this.dbs.keys()].filter((name) => (this.dbs.get(name)?.size ?? 0) > 0);
+  }
+
+  collections(db: string): Collection[] {
+    return [...(this.dbs.get(db)?.values() ?? [])];
+  }
+
+  getCollection(db: string, name: string): Collection | undefined {
+    return this.dbs.get(db)?.get(name);
+  }
+
+  /** The collection, created implicitly (as MongoDB does on first insert or index) when missing. */
+  ensureCollection(db: string, name: string): Collection {
+    return this.getCollection(db, name) ?? this.createCollection(db, name, {});
+  }
+
+  createCollection(db: string, name: string, options: Doc): Collection {
+    validateCollectionName(db, name);
+    if (this.getCollection(db, name)) fail(ErrorCodes.NamespaceExists, `Collection ${db}.${name} already exists.`);
+    let colls = this.dbs.get(db);
+    if (!colls) {
+      colls = new Map();
+      this.dbs.set(db, colls);
+    }
+    const coll = new Collection(db, name, options);
+    colls.set(name, coll);
+    this.log({ op: 'cc', db, coll: name, options });
+    return coll;
+  }
+
+  dropCollection(db: string, name: string): boolean {
+    const colls = this.dbs.get(db);
+    if (!colls?.has(name)) return false;
+    colls.delete(name);
+    this.log({ op: 'dc', db, coll: name });
+    return true;
+  }
+
+  dropDatabase(db: string): void {
+    if (!this.dbs.has(db)) return;
+    this.dbs.delete(db);
+    this.log({ op: 'dd', db });
+  }
+
+  renameCollection(db: string, from: string, toDb: string, to: string, dropTarget: boolean): void {
+    const source = this.getCollection(db, from);
+    if (!source) fail(ErrorCodes.NamespaceNotFound, 'source namespace does not exist');
+    validateCollectionName(toDb, to);
+    if (this.getCollection(toDb, to)) {
+      if (!dropTarget) fail(ErrorCodes.NamespaceExists, 'target namespace exists');
+      this.dbs.get(toDb)!.delete(to);
+    }
+    this.dbs.get(db)!.delete(from);
+    const target = new Collection(toDb, to, source.options);
+    for (const [id, doc] of source.docs) target.docs.set(id, doc);
+    for (const index of source.indexes.values()) target.addIndex(index.spec);
+    if (!this.dbs.has(toDb)) this.dbs.set(toDb, new Map());
+    this.dbs.get(toDb)!.set(to, target);
+    this.log({ op: 'rn', db, from, toDb, to });
+  }
+
+  createIndex(coll: Collection, spec: IndexSpec): void {
+    coll.addIndex(spec);
+    this.log({ op: 'ci', db: coll.dbName, coll: coll.name, spec });
+  }
+
+  dropIndex(coll: Collection, name: string): void {
+    coll.indexes.delete(name);
+    this.log({ op: 'di', db: coll.dbName, coll: coll.name, name });
+  }
+
+  // ---- committed document writes ----
+
+  insertDoc(coll: Collection, doc: Doc): void {
+    const id = coll.insert(doc);
+    this.noteWrite(coll, id);
+    this.log({ op: 'put', db: coll.dbName, coll: coll.name, doc });
+  }
+
+  replaceDoc(coll: Collection, id: string, doc: Doc): void {
+    coll.replace(id, doc);
+    this.noteWrite(coll, id);
+    this.log({ op: 'put', db: coll.dbName, coll: coll.name, doc });
+  }
+
+  removeDoc(coll: Collection, id: string): void {
+    const old = coll.remove(id);
+    if (!old) return;
+    this.noteWrite(coll, id);
+    this.log({ op: 'del', db: coll.dbName, coll: coll.name, id: old._id });
+  }
+
+  private noteWrite(coll: Collection, id: string): void {
+    this.seq++;
+    if (this.openTxns.size > 0) coll.lastWrite.set(id, this.seq);
+  }
+
+  /** Called when the last open transaction ends: no one needs write sequences any more. */
+  forgetWriteHistory(): void {
+    if (this.openTxns.size > 0) return;
+    for (const colls of this.dbs.values()) for (const c of colls.values()) c.lastWrite.clear();
+  }
+
+  // ---- durability ----
+
+  private log(op: Document): void {
+    if (this.journal) this.pending.push(op);
+  }
+
+  /** Makes this command's changes durable; called before every acknowledgement. */
+  flush(): void {
+    if (!this.journal || this.pending.length === 0) return;
+    const ops = this.pending;
+    this.pending = [];
+    this.journal.append(ops);
+    if (this.journal.needsCompaction) this.journal.compact(this.snapshotOps());
+  }
+
+  get journalBytes(): number {
+    return this.journal?.bytes ?? 0;
+  }
+
+  close(): void {
+    this.flush();
+    this.journal?.close();
+  }
+
+  private *snapshotOps(): Iterable<Document[]> {
+    for (const [db, colls] of this.dbs) {
+      for (const coll of colls.values()) {
+        const head: Document[] = [{ op: 'cc', db, coll: coll.name, options: coll.options }];
+        for (const index of coll.indexes.values()) head.push({ op: 'ci', db, coll: coll.name, spec: index.spec });
+        yield head;
+        let batch: Document[] = [];
+        for (const doc of coll.docs.values()) {
+          batch.push({ op: 'put', db, coll: coll.name, doc });
+          if (batch.length >= SNAPSHOT_BATCH) {
+            yield batch;
+            batch = [];
+          }
+        }
+        if (batch.length) yield batch;
+      }
+    }
+  }
+
+  /** Re-applies one journal op; every op is idempotent so replay after a partial compaction is safe. */
+  private replay(op: Document): void {
+    const colls = () => {
+      let m = this.dbs.get(op.db);
+      if (!m) {
+        m = new Map();
+        this.dbs.set(op.db, m);
+      }
+      return m;
+    };
+    const coll = () => {
+      const m = colls();
+      let c = m.get(op.coll);
+      if (!c) {
+        c = new Collection(op.db, op.coll, op.options ?? {});
+        m.set(op.coll, c);
+      }
+      return c;
+    };
+    switch (op.op) {
+      case 'cc':
+        coll();
+        break;
+      case 'dc':
+        this.dbs.get(op.db)?.delete(op.coll);
+        break;
+      case 'dd':
+        this.dbs.delete(op.db);
+        break;
+      case 'rn': {
+        const source = this.getCollection(op.db, op.from);
+        if (!source) break;
+        this.dbs.get(op.db)!.delete(op.from);
+        const target = new Collection(op.toDb, op.to, source.options);
+        for (const [id, doc] of source.docs) target.docs.set(id, doc);
+        for (const index of source.indexes.values()) target.addIndex(index.spec);
+        if (!this.dbs.has(op.toDb)) this.dbs.set(op.toDb, new Map());
+        this.dbs.get(op.toDb)!.set(op.to, target);
+        break;
+      }
+      case 'ci': {
+        const c = coll();
+        if (!c.indexes.has(op.spec.name)) c.addIndex(op.spec);
+        break;
+      }
+      case 'di':
+        coll().indexes.delete(op.name);
+        break;
+      case 'put': {
+        const c = coll();
+        const id = Collection.idKey(op.doc);
+        if (c.docs.has(id)) c.replace(id, op.doc);
+        else c.insert(op.doc);
+        break;
+      }
+      case 'del':
+        coll().remove(Collection.idKey({ _id: op.id }));
+        break;
+      default:
+        throw new MongoServerError(ErrorCodes.InternalError, `unknown journal op ${String(op.op)}`);
+    }
+  }
+}
+
+export function validateCollectionName(db: string, name: string): void {
+  if (typeof name !== 'string' || name.length === 0 || name.includes('$') || name.includes('\0') || name.startsWith('.')) {
+    fail(ErrorCodes.InvalidNamespace, `Invalid collection name: ${db}.${String(name)}`);
+  }
+  if (!db || /[/\\. "$]/.test(db)) fail(ErrorCodes.InvalidNamespace, `Invalid database name: ${db}`);
+}

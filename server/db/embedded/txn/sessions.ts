@@ -1,0 +1,112 @@
+/**
+ * Per-session transaction state, driven by the `lsid`, `txnNumber`, `startTransaction` and
+ * `autocommit` fields the driver puts on commands.
+ */
+import type { Doc } from '../bson-values.js';
+import { ErrorCodes, MongoServerError } from '../errors.js';
+import { commitTransaction, endTransaction } from '../storage/access.js';
+import type { Engine } from '../storage/engine.js';
+import { Transaction } from './transaction.js';
+
+/** MongoDB's transactionLifetimeLimitSeconds default: older transactions are aborted. */
+const TRANSACTION_LIFETIME_MS = 60_000;
+
+interface Session {
+  txn?: Transaction;
+  startedAt?: number;
+}
+
+function noSuchTransaction(txnNumber: number): MongoServerError {
+  return new MongoServerError(ErrorCodes.NoSuchTransaction, `Transaction with { txnNumber: ${txnNumber} } has been aborted.`, {}, [
+    'TransientTransactionError',
+  ]);
+}
+
+export class SessionRegistry {
+  private readonly sessions = new Map<string, Session>();
+  private readonly engine: Engine;
+
+  constructor(engine: Engine) {
+    this.engine = engine;
+  }
+
+  private session(key: string): Session {
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = {};
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  /**
+   * The transaction a command runs in (starting one on `startTransaction`), or undefined for
+   * commands outside transactions. Throws NoSuchTransaction when the client refers to a
+   * transaction that is not open.
+   */
+  transactionFor(key: string | undefined, cmd: Doc, commandName: string): Transaction | undefined {
+    if (key === undefined || cmd.autocommit !== false) return undefined;
+    const txnNumber = Number(cmd.txnNumber);
+    const s = this.session(key);
+    const current = s.txn;
+    if (cmd.startTransaction === true) {
+      if (current && current.txnNumber === txnNumber) {
+        throw new MongoServerError(ErrorCodes.BadValue, `Transaction with { txnNumber: ${txnNumber} } has already been started`);
+      }
+      if (current?.state === 'active') endTransaction(this.engine, current, 'aborted');
+      const txn = new Transaction(txnNumber, this.engine.seq);
+      this.engine.openTxns.add(txn);
+      s.txn = txn;
+      s.startedAt = Date.now();
+      return txn;
+    }
+    if (!current || current.txnNumber !== txnNumber) throw noSuchTransaction(txnNumber);
+    if (current.state === 'committed') {
+      if (commandName === 'commitTransaction') return current;
+      throw new MongoServerError(ErrorCodes.TransactionCommitted, `Transaction ${txnNumber} has been committed.`);
+    }
+    if (current.state === 'aborted') {
+      if (commandName === 'abortTransaction') return current;
+      throw noSuchTransaction(txnNumber);
+    }
+    return current;
+  }
+
+  commit(txn: Transaction): void {
+    if (txn.state === 'committed') return; // a retried commit is acknowledged again
+    if (txn.state === 'aborted') throw noSuchTransaction(txn.txnNumber);
+    commitTransaction(this.engine, txn);
+  }
+
+  abort(txn: Transaction): void {
+    if (txn.state === 'aborted') throw noSuchTransaction(txn.txnNumber);
+    if (txn.state === 'committed') {
+      throw new MongoServerError(ErrorCodes.TransactionCommitted, 'Cannot abort a committed transaction');
+    }
+    endTransaction(this.engine, txn, 'aborted');
+  }
+
+  /** A failed command aborts its transaction, as in MongoDB. */
+  abortAfterError(txn: Transaction): void {
+    if (txn.state === 'active') endTransaction(this.engine, txn, 'aborted');
+  }
+
+  end(key: string): void {
+    const s = this.sessions.get(key);
+    if (s?.txn?.state === 'active') endTransaction(this.engine, s.txn, 'aborted');
+    this.sessions.delete(key);
+  }
+
+  /** Aborts transactions older than the lifetime limit (clients that vanished mid-transaction). */
+  reap(now = Date.now()): void {
+    for (const s of this.sessions.values()) {
+      if (s.txn?.state === 'active' && s.startedAt !== undefined && now - s.startedAt > TRANSACTION_LIFETIME_MS) {
+        endTransaction(this.engine, s.txn, 'aborted');
+      }
+    }
+  }
+
+  abortAll(): void {
+    for (const key of [...this.sessions.keys()]) this.end(key);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * A multi-document transaction: its own pending writes (an overlay over committed data, invisible
+ * to everyone else until commit) and the resources it has locked — documents and unique-index
+ * keys — so a second writer sees a conflict instead of silently overwriting.
+ */
+import type { Doc } from '../bson-values.js';
+
+export type TxnState = 'active' | 'committed' | 'aborted';
+
+export class Transaction {
+  readonly txnNumber: number;
+  /** Engine write sequence when the transaction began; later committed writes to a doc conflict. */
+  readonly startSeq: number;
+  state: TxnState = 'active';
+  /** Pending writes per namespace: the new document, or null for a delete. */
+  readonly writes = new Map<string, Map<string, Doc | null>>();
+  readonly resources = new Set<string>();
+  private finishedResolve!: () => void;
+  readonly finished: Promise<void>;
+
+  constructor(txnNumber: number, startSeq: number) {
+    this.txnNumber = txnNumber;
+    this.startSeq = startSeq;
+    this.finished = new Promise((resolve) => (this.finishedResolve = resolve));
+  }
+
+  overlay(ns: string): Map<string, Doc | null> | undefined {
+    return this.writes.get(ns);
+  }
+
+  overlayFor(ns: string): Map<string, Doc | null> {
+    let m = this.writes.get(ns);
+    if (!m) {
+      m = new Map();
+      this.writes.set(ns, m);
+    }
+    return m;
+  }
+
+  finish(state: 'committed' | 'aborted'): void {
+    this.state = state;
+    this.finishedResolve();
+  }
+}
+
+/** Thrown by a non-transactional write that touches a resource an open transaction holds. */
+export class LockedError extends Error {
+  readonly holder: Transaction;
+  constructor(holder: Transaction) {
+    super('resource locked by an open transaction');
+    this.holder = holder;
+  }
+}

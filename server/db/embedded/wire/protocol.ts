@@ -1,0 +1,137 @@
+/**
+ * MongoDB wire protocol framing: OP_MSG (body + document-sequence sections, optional CRC-32C checksum)
+ * and the legacy OP_QUERY/OP_REPLY pair that drivers still use for the first handshake.
+ */
+import { deserialize, serialize, type Document } from 'bson';
+
+export const OP_REPLY = 1;
+export const OP_QUERY = 2004;
+export const OP_MSG = 2013;
+export const OP_COMPRESSED = 2012;
+
+const FLAG_CHECKSUM = 1;
+export const FLAG_MORE_TO_COME = 2;
+
+/** Values as the store keeps them: numbers promoted, large int64 kept as Long. */
+const DESERIALIZE_OPTIONS = { promoteLongs: true, promoteValues: true, promoteBuffers: false, bsonRegExp: false } as const;
+
+export interface Request {
+  requestId: number;
+  opCode: number;
+  /** The command document, document sequences folded in under their identifiers. */
+  command: Document;
+  /** The client sent moreToCome (unacknowledged write): no reply is expected. */
+  moreToCome: boolean;
+  /** OP_QUERY carries its database in the collection name. */
+  legacyDb?: string;
+}
+
+export function decodeDocument(buf: Buffer): Document {
+  return deserialize(buf, DESERIALIZE_OPTIONS);
+}
+
+/** Parses one complete message (header included). */
+export function parseMessage(msg: Buffer): Request {
+  const requestId = msg.readInt32LE(4);
+  const opCode = msg.readInt32LE(12);
+  if (opCode === OP_MSG) return parseOpMsg(msg, requestId);
+  if (opCode === OP_QUERY) return parseOpQuery(msg, requestId);
+  throw new Error(`unsupported opCode ${opCode}`);
+}
+
+function parseOpMsg(msg: Buffer, requestId: number): Request {
+  const flags = msg.readUInt32LE(16);
+  const end = flags & FLAG_CHECKSUM ? msg.length - 4 : msg.length;
+  let pos = 20;
+  let command: Document | undefined;
+  const sequences: Array<[string, Document[]]> = [];
+  while (pos < end) {
+    const kind = msg[pos++];
+    if (kind === 0) {
+      const size = msg.readInt32LE(pos);
+      command = decodeDocument(msg.subarray(pos, pos + size));
+      pos += size;
+    } else if (kind === 1) {
+      const size = msg.readInt32LE(pos);
+      const sectionEnd = pos + size;
+      let p = pos + 4;
+      const nul = msg.indexOf(0, p);
+      const identifier = msg.toString('utf8', p, nul);
+      p = nul + 1;
+      const docs: Document[] = [];
+      while (p < sectionEnd) {
+        const docSize = msg.readInt32LE(p);
+        docs.push(decodeDocument(msg.subarray(p, p + docSize)));
+        p += docSize;
+      }
+      sequences.push([identifier, docs]);
+      pos = sectionEnd;
+    } else {
+      throw new Error(`unknown OP_MSG section kind ${kind}`);
+    }
+  }
+  if (!command) throw new Error('OP_MSG without a body section');
+  for (const [identifier, docs] of sequences) command[identifier] = docs;
+  return { requestId, opCode: OP_MSG, command, moreToCome: (flags & FLAG_MORE_TO_COME) !== 0 };
+}
+
+function parseOpQuery(msg: Buffer, requestId: number): Request {
+  let pos = 20; // header + flags
+  const nul = msg.indexOf(0, pos);
+  const fullCollectionName = msg.toString('utf8', pos, nul);
+  pos = nul + 1 + 8; // numberToSkip, numberToReturn
+  const size = msg.readInt32LE(pos);
+  let command = decodeDocument(msg.subarray(pos, pos + size));
+  // Legacy clients may wrap the command as { $query: {...}, $readPreference: ... }.
+  if (command.$query && typeof command.$query === 'object') command = command.$query;
+  const legacyDb = fullCollectionName.split('.')[0];
+  return { requestId, opCode: OP_QUERY, command, moreToCome: false, legacyDb };
+}
+
+let nextResponseId = 1;
+
+function header(length: number, responseTo: number, opCode: number): Buffer {
+  const h = Buffer.alloc(16);
+  h.writeInt32LE(length, 0);
+  h.writeInt32LE(nextResponseId++ & 0x7fffffff, 4);
+  h.writeInt32LE(responseTo, 8);
+  h.writeInt32LE(opCode, 12);
+  return h;
+}
+
+export function encodeOpMsg(responseTo: number, reply: Document): Buffer {
+  const body = serialize(reply);
+  const prefix = Buffer.alloc(5); // flagBits (0) + section kind 0
+  return Buffer.concat([header(16 + 5 + body.length, responseTo, OP_MSG), prefix, body]);
+}
+
+export function encodeOpReply(responseTo: number, reply: Document): Buffer {
+  const body = serialize(reply);
+  const fields = Buffer.alloc(20); // responseFlags, cursorID (8), startingFrom, numberReturned
+  fields.writeInt32LE(1, 16);
+  return Buffer.concat([header(16 + 20 + body.length, responseTo, OP_REPLY), fields, body]);
+}
+
+/** Splits a byte stream into complete messages, keeping any partial tail. */
+export class MessageReader {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+
+  push(chunk: Buffer): Buffer[] {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    const out: Buffer[] = [];
+    while (this.buffered >= 4) {
+      let data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+      this.chunks = [data];
+      const length = data.readInt32LE(0);
+      if (length < 16) throw new Error(`invalid message length ${length}`);
+      if (data.length < length) break;
+      out.push(data.subarray(0, length));
+      data = data.subarray(length);
+      this.chunks = data.length ? [data] : [];
+      this.buffered = data.length;
+    }
+    return out;
+  }
+}
