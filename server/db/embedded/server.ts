@@ -3,7 +3,7 @@
  * protocol the client used. Commands on one connection run one after another, in order.
  */
 import net from 'node:net';
-import type { Document } from 'bson';
+import { Binary, Long, Timestamp, type Document } from 'bson';
 import { adminCommands, sessionKeyOf } from './commands/admin.js';
 import { aggregateCommands } from './commands/aggregate.js';
 import { catalogCommands } from './commands/catalog.js';
@@ -11,13 +11,15 @@ import type { CommandContext, Handler, ServerInfo } from './commands/context.js'
 import { crudCommands } from './commands/crud.js';
 import { CursorStore, cursorCommands } from './commands/cursors.js';
 import { transactionCommands } from './commands/transactions.js';
+import { isPlainObject } from './bson-values.js';
+import { evaluateLet } from './query/match.js';
 import { asServerError, ErrorCodes, MongoServerError } from './errors.js';
 import type { Engine } from './storage/engine.js';
 import { SessionRegistry } from './txn/sessions.js';
 import { encodeOpMsg, encodeOpReply, MessageReader, OP_QUERY, parseMessage, type Request } from './wire/protocol.js';
 
 /** Commands that must not run inside a multi-document transaction. */
-const NOT_IN_TRANSACTION = new Set(['count', 'listCollections', 'listIndexes', 'createIndexes', 'drop', 'dropDatabase', 'dropIndexes', 'renameCollection', 'listDatabases', 'explain']);
+const NOT_IN_TRANSACTION = new Set(['count', 'listCollections', 'listIndexes', 'drop', 'dropDatabase', 'dropIndexes', 'renameCollection', 'listDatabases', 'explain']);
 
 /** Commands MongoDB has but this server does not implement: a clear error instead of "not found". */
 const UNSUPPORTED_COMMANDS: Record<string, string> = {
@@ -25,6 +27,9 @@ const UNSUPPORTED_COMMANDS: Record<string, string> = {
   geoSearch: 'geospatial commands are not supported by the embedded server',
   geoNear: 'geospatial commands are not supported by the embedded server',
 };
+
+/** No authentication, so the signature is a zero hash; drivers only echo it back. */
+const CLUSTER_TIME_SIGNATURE = { hash: new Binary(Buffer.alloc(20)), keyId: Long.ZERO };
 
 export class WireServer {
   private readonly engine: Engine;
@@ -35,6 +40,7 @@ export class WireServer {
   private readonly tcp: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private nextConnectionId = 1;
+  private clusterTimeIncrement = 0;
   private reaper?: NodeJS.Timeout;
 
   constructor(engine: Engine, info: ServerInfo) {
@@ -107,9 +113,20 @@ export class WireServer {
       return;
     }
     const reply = await this.run(request, connectionId);
+    this.addClusterTime(reply);
     if (request.moreToCome || socket.destroyed) return;
     const out = request.opCode === OP_QUERY ? encodeOpReply(request.requestId, reply) : encodeOpMsg(request.requestId, reply);
     socket.write(out);
+  }
+
+  /**
+   * Replica-set members stamp replies with operationTime and $clusterTime; drivers use them for
+   * causally consistent sessions (afterClusterTime on later reads).
+   */
+  private addClusterTime(reply: Document): void {
+    const time = new Timestamp({ t: Math.floor(Date.now() / 1000), i: ++this.clusterTimeIncrement });
+    reply.operationTime = time;
+    reply.$clusterTime = { clusterTime: time, signature: CLUSTER_TIME_SIGNATURE };
   }
 
   /** Runs one command and returns the reply document (errors included, as `ok: 0`). */
@@ -130,12 +147,15 @@ export class WireServer {
       if (txn && NOT_IN_TRANSACTION.has(name)) {
         throw new MongoServerError(ErrorCodes.OperationNotSupportedInTransaction, `Cannot run '${name}' in a multi-document transaction.`);
       }
+      if (isPlainObject(cmd.let)) cmd.let = evaluateLet(cmd.let);
       ctx = { engine: this.engine, cursors: this.cursors, server: this.info, connectionId, db, cmd, txn, sessionKey };
       if (name === 'endSessions') for (const lsid of cmd.endSessions ?? []) this.sessions.end(sessionKeyOf(lsid));
       const reply = await handler(ctx);
       // A write error inside a transaction aborts it, as MongoDB does.
       if (txn && Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0) this.sessions.abortAfterError(txn);
       this.engine.flush();
+      const wcError = writeConcernError(cmd.writeConcern);
+      if (wcError) reply.writeConcernError = wcError;
       return reply;
     } catch (err) {
       const error = asServerError(err);
@@ -147,3 +167,16 @@ export class WireServer {
   }
 }
 
+
+/** A single member cannot satisfy w > 1 or unknown tags; MongoDB reports that beside the result. */
+function writeConcernError(wc: unknown): Document | undefined {
+  if (!wc || typeof wc !== 'object') return undefined;
+  const w = (wc as Document).w;
+  if (typeof w === 'number' && w > 1) {
+    return { code: 100, codeName: 'UnsatisfiableWriteConcern', errmsg: 'Not enough data-bearing nodes' };
+  }
+  if (typeof w === 'string' && w !== 'majority') {
+    return { code: 79, codeName: 'UnknownReplWriteConcern', errmsg: `No write concern mode named '${w}' found in replica set configuration` };
+  }
+  return undefined;
+}

@@ -6,6 +6,7 @@
 import { Aggregator, ProcessingMode } from 'mingo';
 import { canonicalKey, cloneDoc, idFirst, isPlainObject, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
+import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWaitingForLocks, type CommandContext, type Handler } from './context.js';
 import { selectDocs } from './crud.js';
 import { ObjectId } from 'bson';
@@ -17,6 +18,7 @@ const UNSUPPORTED_STAGES: Record<string, string> = {
   $searchMeta: 'Atlas Search ($searchMeta) is not supported by the embedded server',
   $vectorSearch: 'vector search is not supported by the embedded server',
   $listSessions: '$listSessions is not supported by the embedded server',
+  $listLocalSessions: '$listLocalSessions must be the first stage of a collection-less aggregate',
   $currentOp: '$currentOp is not supported by the embedded server',
   $collStats: '$collStats is not supported by the embedded server',
   $indexStats: '$indexStats is not supported by the embedded server',
@@ -27,10 +29,10 @@ const UNSUPPORTED_STAGES: Record<string, string> = {
 const READ_ONLY_STAGES = new Set(['$match', '$group', '$count', '$sort', '$limit', '$skip', '$project', '$sortByCount', '$bucket', '$bucketAuto']);
 
 function checkStages(pipeline: Doc[]): void {
-  for (const stage of pipeline) {
+  for (const [i, stage] of pipeline.entries()) {
     if (!isPlainObject(stage) || Object.keys(stage).length !== 1) fail(ErrorCodes.Location40324, 'A pipeline stage specification object must contain exactly one field.');
     const op = Object.keys(stage)[0];
-    const unsupported = UNSUPPORTED_STAGES[op];
+    const unsupported = op === '$listLocalSessions' && i === 0 ? undefined : UNSUPPORTED_STAGES[op];
     if (unsupported) fail(ErrorCodes.CommandNotSupported, unsupported);
     if (op === '$match' && JSON.stringify(stage.$match).includes('"$text"')) fail(ErrorCodes.NotImplemented, 'text search ($text) is not supported by the embedded server');
     for (const nested of ['$facet', '$lookup', '$unionWith']) {
@@ -62,6 +64,11 @@ export const aggregateCommands: Record<string, Handler> = {
 
     // A leading $match is answered with the query planner (indexes) instead of a scan in mingo.
     let input: Doc[] = [];
+    if (collectionless && stages[0] && '$listLocalSessions' in stages[0]) {
+      // Sessions are not tracked beyond transactions; the caller's own session is the one we know.
+      input = ctx.cmd.lsid ? [{ _id: { id: ctx.cmd.lsid.id }, lastUse: new Date() }] : [];
+      stages = stages.slice(1);
+    }
     if (name !== undefined) {
       const first = stages[0];
       let filter: Doc | undefined;
@@ -134,7 +141,10 @@ async function writeResults(ctx: CommandContext, stage: Doc, results: Doc[]): Pr
     let write: (() => void) | undefined;
     if (existing) {
       const [id, old] = existing;
-      if (whenMatched === 'fail') throw new MongoServerError(ErrorCodes.DuplicateKey, `$merge failed: a document matched ${JSON.stringify(filter)}`);
+      if (whenMatched === 'fail') {
+        const key = Object.fromEntries(on.map((f) => [f, 1]));
+        throw duplicateKeyError(`${db}.${collName}`, { key, name: on.length === 1 && on[0] === '_id' ? '_id_' : on.join('_') }, on.map((f) => filter[f]));
+      }
       if (whenMatched === 'keepExisting') continue;
       const next = whenMatched === 'replace' ? { ...doc, _id: old._id } : { ...old, ...doc, _id: old._id };
       if (canonicalKey(next) !== canonicalKey(old)) write = () => acc.replace(id, idFirst(next));

@@ -58,6 +58,17 @@ export const catalogCommands: Record<string, Handler> = {
     return { ok: 1 };
   },
 
+  collMod(ctx) {
+    const coll = requireCollection(ctx, collectionName(ctx));
+    const options: Doc = { ...coll.options };
+    for (const key of ['validator', 'validationLevel', 'validationAction']) {
+      if (ctx.cmd[key] !== undefined) options[key] = ctx.cmd[key];
+    }
+    if (ctx.cmd.index !== undefined) fail(ErrorCodes.NotImplemented, 'collMod of an index is not supported by the embedded server');
+    ctx.engine.setCollectionOptions(coll, options);
+    return { ok: 1 };
+  },
+
   drop(ctx) {
     const name = collectionName(ctx);
     const coll = ctx.engine.getCollection(ctx.db, name);
@@ -116,6 +127,13 @@ export const catalogCommands: Record<string, Handler> = {
     const raw: unknown = ctx.cmd.indexes;
     if (!Array.isArray(raw) || raw.length === 0) fail(ErrorCodes.BadValue, 'Must specify at least one index to create');
     const specs = raw.map((r) => validateIndexSpec(r));
+    if (ctx.txn) {
+      // Inside a transaction the index appears at commit (the collection must be new, as in MongoDB).
+      const existing = ctx.engine.getCollection(ctx.db, name);
+      if (existing && existing.docs.size > 0) fail(ErrorCodes.OperationNotSupportedInTransaction, 'Cannot create an index on an existing non-empty collection inside a transaction');
+      for (const spec of specs) ctx.txn.pendingIndexes.push({ db: ctx.db, coll: name, spec });
+      return { numIndexesBefore: 1, numIndexesAfter: 1 + specs.length, createdCollectionAutomatically: !existing, ok: 1 };
+    }
     const existed = !!ctx.engine.getCollection(ctx.db, name);
     const coll = ctx.engine.ensureCollection(ctx.db, name);
     const before = coll.indexes.size + 1;

@@ -31,7 +31,9 @@ export interface CommandContext {
 export type Handler = (ctx: CommandContext) => Doc | Promise<Doc>;
 
 export function access(ctx: CommandContext, collection: string, db = ctx.db): CollectionAccess {
-  return new CollectionAccess(ctx.engine, db, collection, ctx.txn);
+  const acc = new CollectionAccess(ctx.engine, db, collection, ctx.txn);
+  acc.bypassValidation = ctx.cmd.bypassDocumentValidation === true;
+  return acc;
 }
 
 /** The collection a command names in its first field. */

@@ -58,6 +58,16 @@ export function selectDocs(
   return ordered.slice(skip, skip + limit);
 }
 
+/**
+ * A failed statement becomes a `writeErrors` entry, except errors carrying labels (WriteConflict in
+ * a transaction): MongoDB fails the whole command with those so the driver can see the label.
+ */
+function writeErrorEntry(err: unknown, index: number): Doc {
+  const error = asServerError(err);
+  if (error.errorLabels.length > 0) throw error;
+  return error.toWriteError(index);
+}
+
 export function findReply(ctx: CommandContext, stats: ScanStats = newScanStats()): { docs: Doc[]; stats: ScanStats } {
   const cmd = ctx.cmd;
   const name = collectionName(ctx);
@@ -96,7 +106,7 @@ export const crudCommands: Record<string, Handler> = {
         if (waiting) await waiting;
         n++;
       } catch (err) {
-        writeErrors.push(asServerError(err).toWriteError(i));
+        writeErrors.push(writeErrorEntry(err, i));
         if (ordered) break;
       }
     }
@@ -119,6 +129,8 @@ export const crudCommands: Record<string, Handler> = {
     let nModified = 0;
     const upserted: Doc[] = [];
     const writeErrors: Doc[] = [];
+    // MongoDB 7 has no sort for update statements (8.0 added it): the command fails as a whole.
+    if (updates.some((spec) => spec.sort !== undefined)) fail(40415, "BSON field 'update.updates.sort' is an unknown field.");
     for (let i = 0; i < updates.length; i++) {
       const spec = updates[i];
       try {
@@ -131,7 +143,7 @@ export const crudCommands: Record<string, Handler> = {
           fail(ErrorCodes.FailedToParse, 'multi update is not supported for replacement-style update');
         }
         const opts = { arrayFilters: spec.arrayFilters, filter, variables: ctx.cmd.let };
-        const matched = selectDocs(acc, filter, { limit: spec.multi ? undefined : 1, sort: spec.multi ? undefined : spec.sort, variables: ctx.cmd.let });
+        const matched = selectDocs(acc, filter, { limit: spec.multi ? undefined : 1, variables: ctx.cmd.let });
         if (matched.length === 0 && spec.upsert) {
           const doc = validateNewDoc(buildUpsert(filter, u, opts));
           const waiting = writeWaitingForLocks(() => acc.insert(doc));
@@ -149,7 +161,7 @@ export const crudCommands: Record<string, Handler> = {
           nModified++;
         }
       } catch (err) {
-        writeErrors.push(asServerError(err).toWriteError(i));
+        writeErrors.push(writeErrorEntry(err, i));
         if (ordered) break;
       }
     }
@@ -179,7 +191,7 @@ export const crudCommands: Record<string, Handler> = {
           n++;
         }
       } catch (err) {
-        writeErrors.push(asServerError(err).toWriteError(i));
+        writeErrors.push(writeErrorEntry(err, i));
         if (ordered) break;
       }
     }

@@ -2,7 +2,7 @@
  * Filter matching through mingo, with MongoDB's behaviour enforced at the boundary: operators the
  * server does not support answer a clear error instead of being silently misread.
  */
-import { Query } from 'mingo';
+import { Aggregator, Query } from 'mingo';
 import { isPlainObject, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 
@@ -39,6 +39,18 @@ export function compileFilter(filter: Doc | undefined, variables?: Doc): Matcher
   try {
     const query = new Query(filter, variables ? { variables } : undefined);
     return (doc) => query.test(doc);
+  } catch (err) {
+    throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** `let` variables are expressions evaluated once per command (so `{ $literal: 'x' }` becomes 'x'). */
+export function evaluateLet(vars: Doc): Doc {
+  for (const k of Object.keys(vars)) {
+    if (!/^[a-z\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*$/.test(k)) fail(ErrorCodes.FailedToParse, `'${k}' starts with an invalid character for a user variable name`);
+  }
+  try {
+    return new Aggregator([{ $addFields: { v: vars } }]).run([{}])[0].v as Doc;
   } catch (err) {
     throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
   }

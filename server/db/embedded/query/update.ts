@@ -81,6 +81,8 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
     if (!('_id' in u)) next._id = doc._id;
     if (next._id === undefined) delete next._id;
   }
+  // A pipeline or replacement that drops `_id` keeps the original one.
+  if (next._id === undefined && doc._id !== undefined) next = { _id: doc._id, ...next };
   if (!opts.inserting && !valuesEqual(doc._id, next._id)) {
     fail(ErrorCodes.ImmutableField, `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${String(next._id)}`);
   }

@@ -36,6 +36,8 @@ export class CollectionAccess {
   readonly db: string;
   readonly name: string;
   readonly txn?: Transaction;
+  /** The command's bypassDocumentValidation. */
+  bypassValidation = false;
 
   constructor(engine: Engine, db: string, name: string, txn?: Transaction) {
     this.engine = engine;
@@ -108,6 +110,7 @@ export class CollectionAccess {
 
   insert(doc: Doc): void {
     const id = Collection.idKey(doc);
+    if (!this.bypassValidation) this.collection?.validate(doc);
     if (this.txn) {
       this.txnWrite(id, doc, true);
       return;
@@ -118,6 +121,7 @@ export class CollectionAccess {
   }
 
   replace(id: string, doc: Doc): void {
+    if (!this.bypassValidation) this.collection?.validate(doc, this.get(id));
     if (this.txn) {
       this.txnWrite(id, doc, false);
       return;
@@ -199,6 +203,7 @@ export class CollectionAccess {
 
 /** Applies a transaction's writes to committed data and releases its locks. */
 export function commitTransaction(engine: Engine, txn: Transaction): void {
+  for (const { db, coll, spec } of txn.pendingIndexes) engine.createIndex(engine.ensureCollection(db, coll), spec);
   for (const [ns, overlay] of txn.writes) {
     const dot = ns.indexOf('.');
     const db = ns.slice(0, dot);

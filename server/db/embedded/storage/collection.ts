@@ -5,6 +5,7 @@
  */
 import { canonicalKey, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError } from '../errors.js';
+import { compileFilter, type Matcher } from '../query/match.js';
 import { Index, type IndexSpec } from './index-structure.js';
 
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
@@ -12,7 +13,8 @@ export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 export class Collection {
   readonly dbName: string;
   name: string;
-  readonly options: Doc;
+  options: Doc;
+  private validator?: { spec: unknown; matches: Matcher };
   readonly docs = new Map<string, Doc>();
   readonly indexes = new Map<string, Index>();
   /** Last write sequence per document, kept only while transactions are open (conflict detection). */
@@ -87,6 +89,23 @@ export class Collection {
       index.add(id, keys);
     }
     this.indexes.set(spec.name, index);
+  }
+
+  /**
+   * Enforces the collection's validator (query-operator form) as MongoDB does with
+   * validationLevel strict/moderate and validationAction error.
+   */
+  validate(doc: Doc, previous?: Doc): void {
+    const spec = this.options.validator;
+    if (!spec || this.options.validationLevel === 'off' || this.options.validationAction === 'warn') return;
+    if (this.validator?.spec !== spec) this.validator = { spec, matches: compileFilter(spec) };
+    const matches = this.validator!.matches;
+    if (matches(doc)) return;
+    // moderate: documents that were already invalid may stay invalid.
+    if (previous && this.options.validationLevel === 'moderate' && !matches(previous)) return;
+    throw new MongoServerError(ErrorCodes.DocumentValidationFailure, 'Document failed validation', {
+      errInfo: { failingDocumentId: doc._id, details: { operatorName: '$and', clausesNotSatisfied: [] } },
+    });
   }
 
   indexSpecs(): IndexSpec[] {

@@ -96,6 +96,11 @@ export class Engine {
     this.log({ op: 'rn', db, from, toDb, to });
   }
 
+  setCollectionOptions(coll: Collection, options: Doc): void {
+    coll.options = options;
+    this.log({ op: 'co', db: coll.dbName, coll: coll.name, options });
+  }
+
   createIndex(coll: Collection, spec: IndexSpec): void {
     coll.addIndex(spec);
     this.log({ op: 'ci', db: coll.dbName, coll: coll.name, spec });
@@ -203,6 +208,9 @@ export class Engine {
     switch (op.op) {
       case 'cc':
         coll();
+        break;
+      case 'co':
+        coll().options = op.options;
         break;
       case 'dc':
         this.dbs.get(op.db)?.delete(op.coll);

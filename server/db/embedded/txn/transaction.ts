@@ -4,6 +4,7 @@
  * keys — so a second writer sees a conflict instead of silently overwriting.
  */
 import type { Doc } from '../bson-values.js';
+import type { IndexSpec } from '../storage/index-structure.js';
 
 export type TxnState = 'active' | 'committed' | 'aborted';
 
@@ -15,6 +16,8 @@ export class Transaction {
   /** Pending writes per namespace: the new document, or null for a delete. */
   readonly writes = new Map<string, Map<string, Doc | null>>();
   readonly resources = new Set<string>();
+  /** Indexes created inside the transaction: built at commit, invisible before. */
+  readonly pendingIndexes: Array<{ db: string; coll: string; spec: IndexSpec }> = [];
   private finishedResolve!: () => void;
   readonly finished: Promise<void>;
 
