@@ -34,38 +34,43 @@ export class Collection {
     return canonicalKey(doc._id);
   }
 
-  /** Throws DuplicateKey if the document would break the `_id` or a unique index. */
-  checkUnique(doc: Doc, selfId: string | undefined, ignore?: (id: string) => boolean): void {
-    const id = Collection.idKey(doc);
-    if (selfId === undefined && this.docs.has(id) && !ignore?.(id)) {
-      throw duplicateKeyError(this.ns, ID_INDEX_SPEC, [doc._id]);
-    }
+  /** Each index's keys for a document, computed once per write. */
+  private keyMaps(doc: Doc): Array<Map<string, unknown[]>> {
+    return [...this.indexes.values()].map((index) => index.keyMap(doc));
+  }
+
+  /** Throws DuplicateKey if a document with these index keys would break a unique index. */
+  private checkUnique(keyMaps: Array<Map<string, unknown[]>>, selfId: string): void {
+    let i = 0;
     for (const index of this.indexes.values()) {
+      const keys = keyMaps[i++];
       if (!index.unique) continue;
-      const keys = index.keyMap(doc);
-      for (const [ks, values] of keys) {
-        const dup = index.findDuplicate(new Map([[ks, values]]), selfId ?? id);
-        if (dup && !ignore?.(dup.id)) throw duplicateKeyError(this.ns, index.spec, dup.values);
-      }
+      const dup = index.findDuplicate(keys, selfId);
+      if (dup) throw duplicateKeyError(this.ns, index.spec, dup.values);
     }
   }
 
   insert(doc: Doc): string {
-    this.checkUnique(doc, undefined);
     const id = Collection.idKey(doc);
+    if (this.docs.has(id)) throw duplicateKeyError(this.ns, ID_INDEX_SPEC, [doc._id]);
+    const keyMaps = this.keyMaps(doc);
+    this.checkUnique(keyMaps, id);
     this.docs.set(id, doc);
-    for (const index of this.indexes.values()) index.add(id, index.keyMap(doc));
+    let i = 0;
+    for (const index of this.indexes.values()) index.add(id, keyMaps[i++]);
     return id;
   }
 
   replace(id: string, newDoc: Doc): void {
     const old = this.docs.get(id);
     if (!old) throw new MongoServerError(ErrorCodes.InternalError, 'replacing a missing document');
-    this.checkUnique(newDoc, id);
+    const keyMaps = this.keyMaps(newDoc);
+    this.checkUnique(keyMaps, id);
     this.docs.set(id, newDoc);
+    let i = 0;
     for (const index of this.indexes.values()) {
       index.remove(id, index.keyMap(old));
-      index.add(id, index.keyMap(newDoc));
+      index.add(id, keyMaps[i++]);
     }
   }
 

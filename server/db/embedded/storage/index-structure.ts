@@ -18,8 +18,14 @@ export interface IndexSpec {
 
 interface Entry {
   values: unknown[];
-  ids: Set<string>;
+  /** One id as a plain string (the common case, and the only one for unique indexes), or a set. */
+  ids: string | Set<string>;
   removed: boolean;
+}
+
+function* idsOf(entry: Entry): Iterable<string> {
+  if (typeof entry.ids === 'string') yield entry.ids;
+  else yield* entry.ids;
 }
 
 export interface RangeBound {
@@ -30,6 +36,7 @@ export interface RangeBound {
 export class Index {
   readonly spec: IndexSpec;
   readonly fields: string[];
+  private readonly paths: string[][];
   private readonly partial?: Query;
   private readonly entries = new Map<string, Entry>();
   /** Distinct keys in ascending order; rebuilt when keys arrive out of order. */
@@ -39,6 +46,7 @@ export class Index {
   constructor(spec: IndexSpec) {
     this.spec = spec;
     this.fields = Object.keys(spec.key);
+    this.paths = this.fields.map((f) => f.split('.'));
     if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression);
   }
 
@@ -53,7 +61,7 @@ export class Index {
   /** The key tuples a document contributes (several for arrays), or none when sparse/partial exclude it. */
   keysOf(doc: Doc): unknown[][] {
     if (this.partial && !this.partial.test(doc)) return [];
-    const perField = this.fields.map((f) => pathValues(doc, f));
+    const perField = this.paths.map((parts) => pathValues(doc, parts));
     if (this.spec.sparse && perField.every((vals) => vals.length === 0)) return [];
     let tuples: unknown[][] = [[]];
     for (const vals of perField) {
@@ -72,6 +80,16 @@ export class Index {
   /** Distinct key strings of a document, with the tuple each stands for. */
   keyMap(doc: Doc): Map<string, unknown[]> {
     const out = new Map<string, unknown[]>();
+    if (this.fields.length === 1 && !this.partial) {
+      // Fast path for the common single-field index.
+      const vals = pathValues(doc, this.paths[0]);
+      if (vals.length === 0) {
+        if (!this.spec.sparse) out.set('N', [null]);
+        return out;
+      }
+      for (const v of vals) out.set(canonicalKey(v), [v === undefined ? null : v]);
+      return out;
+    }
     for (const t of this.keysOf(doc)) out.set(Index.keyString(t), t);
     return out;
   }
@@ -81,22 +99,25 @@ export class Index {
     for (const [ks, values] of keys) {
       const entry = this.entries.get(ks);
       if (!entry) continue;
-      for (const id of entry.ids) if (id !== selfId) return { id, values };
+      for (const id of idsOf(entry)) if (id !== selfId) return { id, values };
     }
     return undefined;
   }
 
   add(id: string, keys: Map<string, unknown[]>): void {
     for (const [ks, values] of keys) {
-      let entry = this.entries.get(ks);
+      const entry = this.entries.get(ks);
       if (!entry) {
-        entry = { values, ids: new Set(), removed: false };
-        this.entries.set(ks, entry);
+        const created: Entry = { values, ids: id, removed: false };
+        this.entries.set(ks, created);
         const last = this.sorted[this.sorted.length - 1];
-        if (!this.sortedDirty && (!last || compareTuples(last.values, values) < 0)) this.sorted.push(entry);
+        if (!this.sortedDirty && (!last || compareTuples(last.values, values) < 0)) this.sorted.push(created);
         else this.sortedDirty = true;
+      } else if (typeof entry.ids === 'string') {
+        if (entry.ids !== id) entry.ids = new Set([entry.ids, id]);
+      } else {
+        entry.ids.add(id);
       }
-      entry.ids.add(id);
     }
   }
 
@@ -104,8 +125,12 @@ export class Index {
     for (const ks of keys.keys()) {
       const entry = this.entries.get(ks);
       if (!entry) continue;
-      entry.ids.delete(id);
-      if (entry.ids.size === 0) {
+      if (typeof entry.ids === 'string') {
+        if (entry.ids === id) entry.ids = new Set();
+      } else {
+        entry.ids.delete(id);
+      }
+      if (typeof entry.ids !== 'string' && entry.ids.size === 0) {
         entry.removed = true;
         this.entries.delete(ks);
       }
@@ -120,7 +145,8 @@ export class Index {
 
   /** Ids whose key equals the tuple exactly. */
   lookup(values: unknown[]): Iterable<string> {
-    return this.entries.get(Index.keyString(values))?.ids ?? [];
+    const entry = this.entries.get(Index.keyString(values));
+    return entry ? idsOf(entry) : [];
   }
 
   /**
@@ -155,7 +181,7 @@ export class Index {
       }
       stats.keys++;
       if (entry.removed) continue;
-      yield* entry.ids;
+      yield* idsOf(entry);
     }
   }
 

@@ -6,9 +6,9 @@ import type { Doc } from '../bson-values.js';
  * `a.b` over `{ a: [{ b: 1 }, { b: 2 }] }` yields 1 and 2; a terminal array yields its elements.
  * A path that reaches nothing yields an empty list.
  */
-export function pathValues(doc: unknown, path: string): unknown[] {
+export function pathValues(doc: unknown, path: string | string[]): unknown[] {
   const out: unknown[] = [];
-  collect(doc, path.split('.'), 0, out);
+  collect(doc, typeof path === 'string' ? path.split('.') : path, 0, out);
   return out;
 }
 
