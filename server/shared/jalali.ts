@@ -1,4 +1,4 @@
-import jalaali from 'jalaali-js';
+import * as jalaali from 'jalaali-js';
 import { toLatinDigits, toPersianDigits } from './persian-text.js';
 
 /** Instants are stored in UTC; calendar days are those of Iran's official time zone. */

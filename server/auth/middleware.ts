@@ -1,0 +1,48 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Config } from '../config.js';
+import { AppError, forbidden, unauthenticated } from '../errors/app-error.js';
+import { findActiveUser, toAuthUser, userForApiToken } from './auth.service.js';
+import type { Role } from './roles.js';
+
+/** Pages: the user whose id the session holds, reloaded on every request so a deactivated account stops at once. */
+export async function sessionUser(req: Request, _res: Response, next: NextFunction): Promise<void> {
+  const id = req.session?.userId;
+  if (!id) return next();
+  const user = await findActiveUser(id);
+  if (user) req.user = toAuthUser(user);
+  else delete req.session.userId;
+  next();
+}
+
+/** API: `Authorization: Bearer <token>`. A token that is present but unknown or expired is refused outright. */
+export async function bearerUser(req: Request, _res: Response, next: NextFunction): Promise<void> {
+  const header = req.get('authorization');
+  if (!header) return next();
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  const user = match ? await userForApiToken(match[1]!) : null;
+  if (!user) return next(new AppError('invalidToken', 'auth.invalidToken', 401));
+  req.user = toAuthUser(user);
+  next();
+}
+
+export const requireAuth: RequestHandler = (req, _res, next) => next(req.user ? undefined : unauthenticated());
+
+/** Signed in with one of `roles`; otherwise 401 (anonymous) or 403. */
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.user) return next(unauthenticated());
+    next(roles.includes(req.user.role) ? undefined : forbidden());
+  };
+}
+
+/** Login attempts per client address (pages and API share the budget, each app instance keeps its own count). */
+export function loginRateLimit(config: Config): RequestHandler {
+  return rateLimit({
+    windowMs: config.loginRateWindowMinutes * 60_000,
+    limit: config.loginRateLimit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new AppError('tooManyAttempts', 'auth.tooManyAttempts', 429)),
+  });
+}

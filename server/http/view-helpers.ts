@@ -1,0 +1,41 @@
+import type { HelperOptions } from 'handlebars';
+import { formatJalaliForDisplay } from '../shared/jalali.js';
+import { formatNumber } from '../shared/persian-text.js';
+import { t, type Lang } from '../i18n/index.js';
+
+/** The page's language, which the layout's locals put at the template root. */
+function langOf(options: HelperOptions): Lang {
+  return (options.data?.root?.lang as Lang | undefined) ?? 'fa';
+}
+
+/**
+ * Handlebars helpers for every view. The last argument of a helper is Handlebars' options object.
+ *   {{t "places.population"}}  {{t "common.welcome" name=user.username}}  {{t (concat "places.level." level)}}
+ *   {{num place.population}}   → ۱٬۹۴۴ (or 1,944 in English; — when unknown)
+ *   {{date createdAt}} {{datetime createdAt}}  → Jalali: ۳ مرداد ۱۳۹۷
+ *   {{#if (eq role "mayor")}}   {{concat "a" "b"}}   {{lookup form.errors "username"}} (built in)
+ */
+export const viewHelpers = {
+  t(key: string, options: HelperOptions): string {
+    return t(langOf(options), key, options.hash as Record<string, unknown>);
+  },
+  num(value: unknown, options: HelperOptions): string {
+    return typeof value === 'number' ? formatNumber(value, langOf(options)) : '—';
+  },
+  date(value: unknown, options: HelperOptions): string {
+    return value instanceof Date ? formatJalaliForDisplay(value, langOf(options)) : '';
+  },
+  datetime(value: unknown, options: HelperOptions): string {
+    return value instanceof Date ? formatJalaliForDisplay(value, langOf(options), { withTime: true }) : '';
+  },
+  eq(a: unknown, b: unknown): boolean {
+    return a === b;
+  },
+  /** A value for a query string: `?next={{url currentPath}}`. */
+  url(value: unknown): string {
+    return encodeURIComponent(String(value ?? ''));
+  },
+  concat(...args: unknown[]): string {
+    return args.slice(0, -1).join('');
+  },
+};

@@ -1,0 +1,26 @@
+export default {
+  fa: {
+    'errors.title': 'خطا',
+    'errors.notFound': 'صفحه یا موردی که خواستید پیدا نشد.',
+    'errors.forbidden': 'شما به این بخش دسترسی ندارید.',
+    'errors.outOfScope': 'این مکان خارج از محدوده مسئولیت شماست.',
+    'errors.unauthenticated': 'ابتدا وارد شوید.',
+    'errors.validation': 'لطفاً خطاهای فرم را برطرف کنید.',
+    'errors.csrf': 'فرم منقضی شده است؛ صفحه را دوباره باز کنید و دوباره بفرستید.',
+    'errors.internal': 'خطای پیش‌بینی‌نشده‌ای رخ داد. دوباره تلاش کنید.',
+    'errors.badRequest': 'درخواست نامعتبر است.',
+    'errors.scopeMissing': 'پرسش بدون محدوده دسترسی رد شد.',
+  },
+  en: {
+    'errors.title': 'Error',
+    'errors.notFound': 'The page or item you asked for was not found.',
+    'errors.forbidden': 'You do not have access to this.',
+    'errors.outOfScope': 'This place is outside the area you are responsible for.',
+    'errors.unauthenticated': 'Please log in first.',
+    'errors.validation': 'Please correct the errors in the form.',
+    'errors.csrf': 'The form has expired; reopen the page and send it again.',
+    'errors.internal': 'Something unexpected went wrong. Please try again.',
+    'errors.badRequest': 'The request is not valid.',
+    'errors.scopeMissing': 'A query without an access scope was refused.',
+  },
+};

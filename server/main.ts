@@ -1,0 +1,50 @@
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import { resolveSessionSecret } from './auth/session.js';
+import { ConfigError, loadConfig } from './config.js';
+import { connectDatabase } from './db/connect.js';
+import { configureLogger, logger } from './logger.js';
+import { loadPlacesIfEmpty } from './places/seed.js';
+import { createDemoUsers, wantsDemoUsers } from './users/demo.js';
+
+/** Start-up: configuration → database → places and demo accounts on an empty database → listen. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  configureLogger(config.logLevel);
+  const database = await connectDatabase(config);
+  await loadPlacesIfEmpty();
+  if (wantsDemoUsers(config)) await createDemoUsers();
+
+  const app = createApp({ config, sessionSecret: resolveSessionSecret(config) });
+  const server: Server = app.listen(config.port, config.host, () => {
+    logger.info({ url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}` }, 'listening');
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close();
+    server.closeAllConnections();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+process.on('unhandledRejection', (reason) => {
+  logger.fatal({ err: reason }, 'unhandled rejection');
+  process.exit(1);
+});
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    // a wrong setting is the operator's to fix: say which, without a stack trace
+    console.error(err.message);
+    process.exit(78);
+  }
+  logger.fatal({ err }, 'start-up failed');
+  process.exit(1);
+});

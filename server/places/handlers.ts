@@ -1,0 +1,28 @@
+import type { Request, Response } from 'express';
+import { validated } from '../http/validate.js';
+import { breadcrumb, childrenOf, getPlace, searchPlaces } from './places.service.js';
+import { placeList, placeParams, placeSearch } from './validation.js';
+
+export async function showPlace(req: Request, res: Response): Promise<void> {
+  const { params } = validated(req, placeParams);
+  const place = await getPlace(req.user!, params.code);
+  const [children, crumbs] = await Promise.all([childrenOf(req.user!, place.code), breadcrumb(req.user!, place)]);
+  res.render('places/show', { title: place.name, place, children, crumbs });
+}
+
+export async function searchPage(req: Request, res: Response): Promise<void> {
+  const { query } = validated(req, placeSearch);
+  const results = query.q ? await searchPlaces(req.user!, query.q) : [];
+  res.render('places/search', { q: query.q, results, searched: Boolean(query.q) });
+}
+
+export async function placeJson(req: Request, res: Response): Promise<void> {
+  const { params } = validated(req, placeParams);
+  res.json(await getPlace(req.user!, params.code));
+}
+
+export async function listJson(req: Request, res: Response): Promise<void> {
+  const { query } = validated(req, placeList);
+  const places = query.parent !== undefined ? await childrenOf(req.user!, query.parent) : await searchPlaces(req.user!, query.q ?? '');
+  res.json({ places });
+}

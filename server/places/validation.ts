@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { toLatinDigits } from '../shared/persian-text.js';
+
+/** A census code (`0207`) or a synthetic one (`0207C03`), typed in any digits. */
+export const placeCode = z.preprocess(
+  (value) => (typeof value === 'string' ? toLatinDigits(value.trim()).toUpperCase() : value),
+  z.string().regex(/^\d{2}(?:\d{2}(?:[CD]\d{2}|\d{2}(?:\d{4}(?:\d{6})?)?)?)?$/, 'validation.placeCode'),
+);
+
+export const placeParams = { params: z.object({ code: placeCode }) };
+
+export const placeSearch = { query: z.object({ q: z.string().trim().max(100).default('') }) };
+
+export const placeList = {
+  query: z
+    .object({ parent: placeCode.optional(), q: z.string().trim().max(100).optional() })
+    .refine((query) => query.parent !== undefined || query.q, { message: 'validation.required', path: ['parent'] }),
+};

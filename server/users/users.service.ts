@@ -1,0 +1,83 @@
+import { Place, type PlaceRecord } from '../../models/place.model.js';
+import { placeFields } from '../../models/plugins/place-scoped.js';
+import { User, type UserRecord } from '../../models/user.model.js';
+import { hashPassword } from '../auth/passwords.js';
+import { ROLE_PLACE_LEVELS } from '../auth/roles.js';
+import { assertInScope, type QueryScope, type ScopeUser } from '../auth/scope.js';
+import { AppError, validationFailed } from '../errors/app-error.js';
+import type { NewUserInput } from './validation.js';
+
+export interface UserListItem {
+  username: string;
+  displayName: string;
+  mobile?: string;
+  role: string;
+  agency?: string;
+  placeCode: string;
+  placeName: string;
+}
+
+/** The users of the actor's area, with the name of the place each answers for. */
+export async function listUsers(actor: ScopeUser): Promise<UserListItem[]> {
+  const users = await User.find({}).setOptions({ scope: actor }).sort({ username: 1 }).lean<UserRecord[]>();
+  const places = await Place.find({ code: { $in: [...new Set(users.map((u) => u.placeCode))] } }).setOptions({ scope: 'system' }).lean<PlaceRecord[]>();
+  const names = new Map(places.map((p) => [p.code, p.name]));
+  return users.map((u) => ({
+    username: u.username,
+    displayName: u.displayName,
+    ...(u.mobile ? { mobile: u.mobile } : {}),
+    role: u.role,
+    ...(u.agency ? { agency: u.agency } : {}),
+    placeCode: u.placeCode,
+    placeName: names.get(u.placeCode) ?? u.placeCode,
+  }));
+}
+
+/**
+ * Creates an account for a place inside the actor's own area. The role decides the kind of place
+ * (a village head gets a village), an agency officer needs an agency, and usernames and mobiles are unique.
+ */
+export async function createUser(actor: QueryScope, input: NewUserInput, options: { demo?: boolean } = {}): Promise<UserRecord> {
+  const place = await placeFor(actor, input.placeCode);
+  if (!ROLE_PLACE_LEVELS[input.role].includes(place.level)) throw validationFailed({ placeCode: 'users.placeLevelMismatch' });
+  if (input.role === 'agency-officer' && !input.agency) throw validationFailed({ agency: 'validation.required' });
+
+  const taken = await User.findOne({ $or: [{ username: input.username }, ...(input.mobile ? [{ mobile: input.mobile }] : [])] })
+    .setOptions({ scope: 'system' })
+    .lean<UserRecord>();
+  if (taken) throw duplicate(taken.username === input.username ? 'username' : 'mobile');
+
+  try {
+    const created = await User.create({
+      username: input.username,
+      displayName: input.displayName,
+      ...(input.mobile ? { mobile: input.mobile } : {}),
+      passwordHash: await hashPassword(input.password),
+      role: input.role,
+      placeCode: place.code,
+      ...(input.role === 'agency-officer' ? { agency: input.agency } : {}),
+      lang: input.lang,
+      demo: options.demo ?? false,
+      ...placeFields(place),
+    });
+    return created.toObject() as UserRecord;
+  } catch (err) {
+    // two administrators creating the same name at once: the unique index decides
+    if ((err as { code?: number }).code === 11000) throw duplicate(/mobile/.test(String(err)) ? 'mobile' : 'username');
+    throw err;
+  }
+}
+
+async function placeFor(actor: QueryScope, code: string): Promise<PlaceRecord> {
+  try {
+    return await assertInScope(actor, code);
+  } catch (err) {
+    if (err instanceof AppError && err.status === 404) throw validationFailed({ placeCode: 'users.placeNotFound' });
+    if (err instanceof AppError && err.status === 403) throw validationFailed({ placeCode: 'errors.outOfScope' });
+    throw err;
+  }
+}
+
+function duplicate(field: 'username' | 'mobile'): AppError {
+  return new AppError('duplicate', 'errors.validation', 409, {}, { [field]: field === 'username' ? 'users.usernameTaken' : 'users.mobileTaken' });
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { ROLES } from '../auth/roles.js';
+import { toLatinDigits } from '../shared/persian-text.js';
+import { placeCode } from '../places/validation.js';
+import { AGENCIES } from './agencies.js';
+
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+export const newUserForm = {
+  body: z.object({
+    username: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9.-]{2,31}$/, 'validation.username'),
+    displayName: z.string().trim().min(1, 'validation.required').max(100),
+    mobile: z.preprocess(
+      (value) => blankToUndefined(typeof value === 'string' ? toLatinDigits(value).replace(/[\s-]/g, '') : value),
+      z.string().regex(/^09\d{9}$/, 'validation.mobile').optional(),
+    ),
+    password: z.string().min(8, 'validation.password').max(200),
+    role: z.enum(ROLES, 'validation.required'),
+    placeCode,
+    agency: z.preprocess(blankToUndefined, z.enum(AGENCIES).optional()),
+    lang: z.enum(['fa', 'en']).default('fa'),
+  }),
+};
+
+export type NewUserInput = z.infer<typeof newUserForm.body>;
