@@ -7,7 +7,7 @@ import { Aggregator, ProcessingMode } from 'mingo';
 import { canonicalKey, cloneDoc, idFirst, isPlainObject, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
-import { access, optionalNumber, writeWaitingForLocks, type CommandContext, type Handler } from './context.js';
+import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
 import { selectDocs } from './crud.js';
 import { ObjectId } from 'bson';
 
@@ -138,7 +138,7 @@ async function writeResults(ctx: CommandContext, stage: Doc, results: Doc[]): Pr
     const filter: Doc = {};
     for (const f of on) filter[f] = doc[f] ?? null;
     const [existing] = selectDocs(acc, filter, { limit: 1 });
-    let write: (() => void) | undefined;
+    let write: Targets[number] | undefined;
     if (existing) {
       const [id, old] = existing;
       if (whenMatched === 'fail') {
@@ -147,15 +147,17 @@ async function writeResults(ctx: CommandContext, stage: Doc, results: Doc[]): Pr
       }
       if (whenMatched === 'keepExisting') continue;
       const next = whenMatched === 'replace' ? { ...doc, _id: old._id } : { ...old, ...doc, _id: old._id };
-      if (canonicalKey(next) !== canonicalKey(old)) write = () => acc.replace(id, idFirst(next));
+      if (canonicalKey(next) !== canonicalKey(old)) write = [id, idFirst(next)];
     } else {
       if (whenNotMatched === 'discard') continue;
       if (whenNotMatched === 'fail') fail(13113, `$merge could not find a matching document in the target collection for ${JSON.stringify(filter)}`);
-      write = () => acc.insert(idFirst(doc));
+      write = [canonicalKey(doc._id), idFirst(doc)];
     }
     if (write) {
-      const waiting = writeWaitingForLocks(write);
-      if (waiting) await waiting;
+      const [id, next] = write;
+      const isInsert = !existing;
+      const done = writeWhenUnlocked(acc, () => ({ plan: next!, targets: [write] }), (d) => (isInsert ? acc.insert(d) : acc.replace(id, d)));
+      if (done) await done;
     }
   }
 }

@@ -2,10 +2,9 @@
 import { Long } from 'bson';
 import type { Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
-import { LockedError } from '../txn/transaction.js';
+import type { Transaction } from '../txn/transaction.js';
 import { CollectionAccess } from '../storage/access.js';
 import type { Engine } from '../storage/engine.js';
-import type { Transaction } from '../txn/transaction.js';
 import type { CursorStore } from './cursors.js';
 
 export interface ServerInfo {
@@ -59,38 +58,43 @@ export function optionalNumber(v: unknown): number | undefined {
 /** How long a write outside a transaction waits for a transaction holding its document. */
 const LOCK_WAIT_MS = 30_000;
 
+/** A statement's intended writes: [document id, new document or null for a delete]. */
+export type Targets = Array<[string, Doc | null]>;
+
 /**
- * Runs a single-document write; if an open transaction holds the document (or unique key), waits
- * for that transaction to finish and tries again, as MongoDB blocks such writes. Synchronous when
- * nothing is locked, so bulk inserts pay no promise per document.
+ * Runs one write statement: `compute` reads and works out the writes (no side effects), `apply`
+ * performs them. If an open transaction holds a target, waits for it to finish and computes again
+ * from fresh data, as MongoDB blocks such writes. Check and apply run in one synchronous step, so
+ * nothing can take a lock in between; when nothing is locked no promise is created at all.
  */
-export function writeWaitingForLocks(write: () => void): Promise<void> | undefined {
-  try {
-    write();
-    return undefined;
-  } catch (err) {
-    if (!(err instanceof LockedError)) throw err;
-    return waitAndRetry(write, err);
-  }
+export function writeWhenUnlocked<P, R>(
+  acc: CollectionAccess,
+  compute: () => { plan: P; targets: Targets },
+  apply: (plan: P) => R,
+): R | Promise<R> {
+  const first = compute();
+  const holder = acc.txn ? undefined : acc.lockHolder(first.targets);
+  if (!holder) return apply(first.plan);
+  return waitAndRetry(acc, compute, apply, holder);
 }
 
-async function waitAndRetry(write: () => void, first: LockedError): Promise<void> {
+async function waitAndRetry<P, R>(
+  acc: CollectionAccess,
+  compute: () => { plan: P; targets: Targets },
+  apply: (plan: P) => R,
+  firstHolder: Transaction,
+): Promise<R> {
   const deadline = Date.now() + LOCK_WAIT_MS;
-  let locked: LockedError = first;
-  for (;;) {
+  let holder: Transaction | undefined = firstHolder;
+  while (holder) {
     const remaining = deadline - Date.now();
-    if (remaining <= 0) {
-      fail(ErrorCodes.WriteConflict, 'Write conflict: the document is held by a transaction that did not finish in time');
-    }
+    if (remaining <= 0) fail(ErrorCodes.WriteConflict, 'Write conflict: the document is held by a transaction that did not finish in time');
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([locked.holder.finished, new Promise((r) => (timer = setTimeout(r, remaining)))]);
+    await Promise.race([holder.finished, new Promise((r) => (timer = setTimeout(r, remaining)))]);
     clearTimeout(timer);
-    try {
-      write();
-      return;
-    } catch (err) {
-      if (!(err instanceof LockedError)) throw err;
-      locked = err;
-    }
+    const next = compute();
+    holder = acc.lockHolder(next.targets);
+    if (!holder) return apply(next.plan);
   }
+  throw new Error('unreachable');
 }

@@ -6,7 +6,7 @@ import { projectDocs, sortDocs } from '../query/shape.js';
 import { applyUpdate, buildUpsert, isOperatorUpdate, validateUpdate } from '../query/update.js';
 import { newScanStats, type CollectionAccess, type ScanStats } from '../storage/access.js';
 import { pathValues } from '../storage/paths.js';
-import { access, collectionName, optionalNumber, writeWaitingForLocks, type CommandContext, type Handler } from './context.js';
+import { access, collectionName, optionalNumber, writeWhenUnlocked, type CommandContext, type Handler, type Targets } from './context.js';
 
 function rejectCollation(collation: unknown): void {
   if (collation === undefined || collation === null) return;
@@ -102,8 +102,9 @@ export const crudCommands: Record<string, Handler> = {
     for (let i = 0; i < docs.length; i++) {
       try {
         const doc = validateNewDoc(docs[i]);
-        const waiting = writeWaitingForLocks(() => acc.insert(doc));
-        if (waiting) await waiting;
+        const targets: Targets = [[canonicalKey(doc._id), doc]];
+        const done = writeWhenUnlocked(acc, () => ({ plan: doc, targets }), (d) => acc.insert(d));
+        if (done) await done;
         n++;
       } catch (err) {
         writeErrors.push(writeErrorEntry(err, i));
@@ -143,23 +144,34 @@ export const crudCommands: Record<string, Handler> = {
           fail(ErrorCodes.FailedToParse, 'multi update is not supported for replacement-style update');
         }
         const opts = { arrayFilters: spec.arrayFilters, filter, variables: ctx.cmd.let };
-        const matched = selectDocs(acc, filter, { limit: spec.multi ? undefined : 1, variables: ctx.cmd.let });
-        if (matched.length === 0 && spec.upsert) {
-          const doc = validateNewDoc(buildUpsert(filter, u, opts));
-          const waiting = writeWaitingForLocks(() => acc.insert(doc));
-          if (waiting) await waiting;
-          n++;
-          upserted.push({ index: i, _id: doc._id });
-          continue;
-        }
-        for (const [id, doc] of matched) {
-          const next = applyUpdate(doc, u, opts);
-          n++;
-          if (next === doc || canonicalKey(next) === canonicalKey(doc)) continue;
-          const waiting = writeWaitingForLocks(() => acc.replace(id, next));
-          if (waiting) await waiting;
-          nModified++;
-        }
+        const compute = () => {
+          const matched = selectDocs(acc, filter, { limit: spec.multi ? undefined : 1, variables: ctx.cmd.let });
+          if (matched.length === 0 && spec.upsert) {
+            const doc = validateNewDoc(buildUpsert(filter, u, opts));
+            return { plan: { upsert: doc, changes: [] as Targets, matched: 0 }, targets: [[canonicalKey(doc._id), doc]] as Targets };
+          }
+          const changes: Targets = [];
+          for (const [id, doc] of matched) {
+            const next = applyUpdate(doc, u, opts);
+            if (next !== doc && canonicalKey(next) !== canonicalKey(doc)) changes.push([id, next]);
+          }
+          return { plan: { upsert: undefined, changes, matched: matched.length }, targets: changes };
+        };
+        const apply = (plan: ReturnType<typeof compute>['plan']) => {
+          if (plan.upsert) {
+            acc.insert(plan.upsert);
+            n++;
+            upserted.push({ index: i, _id: plan.upsert._id });
+            return;
+          }
+          n += plan.matched;
+          for (const [id, next] of plan.changes) {
+            acc.replace(id, next!);
+            nModified++;
+          }
+        };
+        const done = writeWhenUnlocked(acc, compute, apply);
+        if (done) await done;
       } catch (err) {
         writeErrors.push(writeErrorEntry(err, i));
         if (ordered) break;
@@ -184,12 +196,15 @@ export const crudCommands: Record<string, Handler> = {
         rejectCollation(spec.collation);
         checkHint(acc, spec.hint);
         const limit = optionalNumber(spec.limit) ?? 0;
-        const matched = selectDocs(acc, spec.q ?? {}, { limit: limit === 1 ? 1 : undefined, variables: ctx.cmd.let });
-        for (const [id] of matched) {
-          const waiting = writeWaitingForLocks(() => acc.remove(id));
-          if (waiting) await waiting;
-          n++;
-        }
+        const compute = () => {
+          const ids = selectDocs(acc, spec.q ?? {}, { limit: limit === 1 ? 1 : undefined, variables: ctx.cmd.let }).map(([id]) => id);
+          return { plan: ids, targets: ids.map((id): [string, null] => [id, null]) };
+        };
+        const done = writeWhenUnlocked(acc, compute, (ids) => {
+          for (const id of ids) acc.remove(id);
+          n += ids.length;
+        });
+        if (done) await done;
       } catch (err) {
         writeErrors.push(writeErrorEntry(err, i));
         if (ordered) break;
@@ -206,32 +221,38 @@ export const crudCommands: Record<string, Handler> = {
     checkHint(acc, cmd.hint);
     if (cmd.remove && cmd.update !== undefined) fail(ErrorCodes.FailedToParse, 'Cannot specify both an update and remove=true');
     if (!cmd.remove && cmd.update === undefined) fail(ErrorCodes.FailedToParse, 'Either an update or remove=true must be specified');
-    if (cmd.remove && cmd.new) fail(ErrorCodes.FailedToParse, 'Cannot specify both new=true and remove=true; \'remove\' always returns the deleted document');
-    const [found] = selectDocs(acc, filter, { sort: cmd.sort, limit: 1, variables: cmd.let });
-    const project = (doc: Doc | null) => (doc ? projectDocs([doc], cmd.fields, filter)[0] : null);
-    if (cmd.remove) {
-      if (!found) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
-      const waiting = writeWaitingForLocks(() => acc.remove(found[0]));
-      if (waiting) await waiting;
-      return { lastErrorObject: { n: 1 }, value: project(found[1]), ok: 1 };
-    }
-    const u = cmd.update;
-    validateUpdate(u);
+    if (cmd.remove && cmd.new) fail(ErrorCodes.FailedToParse, "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document");
+    const u = cmd.remove ? undefined : cmd.update;
+    if (!cmd.remove) validateUpdate(u);
     const opts = { arrayFilters: cmd.arrayFilters, filter, variables: cmd.let };
-    if (!found) {
-      if (!cmd.upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
-      const doc = validateNewDoc(buildUpsert(filter, u, opts));
-      const waiting = writeWaitingForLocks(() => acc.insert(doc));
-      if (waiting) await waiting;
-      return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: cmd.new ? project(doc) : null, ok: 1 };
-    }
-    const [id, doc] = found;
-    const next = applyUpdate(doc, u, opts);
-    if (next !== doc && canonicalKey(next) !== canonicalKey(doc)) {
-      const waiting = writeWaitingForLocks(() => acc.replace(id, next));
-      if (waiting) await waiting;
-    }
-    return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(cmd.new ? next : doc), ok: 1 };
+    const project = (doc: Doc | null) => (doc ? projectDocs([doc], cmd.fields, filter)[0] : null);
+
+    const compute = () => {
+      const [found] = selectDocs(acc, filter, { sort: cmd.sort, limit: 1, variables: cmd.let });
+      if (!found) {
+        const upsert = !cmd.remove && cmd.upsert ? validateNewDoc(buildUpsert(filter, u!, opts)) : undefined;
+        return { plan: { found, upsert, next: undefined }, targets: upsert ? ([[canonicalKey(upsert._id), upsert]] as Targets) : [] };
+      }
+      const [id, doc] = found;
+      if (cmd.remove) return { plan: { found, upsert: undefined, next: undefined }, targets: [[id, null]] as Targets };
+      const next = applyUpdate(doc, u!, opts);
+      return { plan: { found, upsert: undefined, next }, targets: [[id, next]] as Targets };
+    };
+    const apply = ({ found, upsert, next }: ReturnType<typeof compute>['plan']): Doc => {
+      if (!found) {
+        if (!upsert) return { lastErrorObject: cmd.remove ? { n: 0 } : { n: 0, updatedExisting: false }, value: null, ok: 1 };
+        acc.insert(upsert);
+        return { lastErrorObject: { n: 1, updatedExisting: false, upserted: upsert._id }, value: cmd.new ? project(upsert) : null, ok: 1 };
+      }
+      const [id, doc] = found;
+      if (cmd.remove) {
+        acc.remove(id);
+        return { lastErrorObject: { n: 1 }, value: project(doc), ok: 1 };
+      }
+      if (next !== doc && canonicalKey(next) !== canonicalKey(doc)) acc.replace(id, next!);
+      return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(cmd.new ? next! : doc), ok: 1 };
+    };
+    return writeWhenUnlocked(acc, compute, apply);
   },
 
   count(ctx) {

@@ -1,13 +1,13 @@
 /**
  * Reading and writing one collection on behalf of a command, either directly on committed data or
- * through a transaction's private overlay. Writes outside a transaction wait (LockedError) while an
- * open transaction holds the document or unique key; writes inside one conflict (WriteConflict).
+ * through a transaction's private overlay. Writes outside a transaction wait (see lockHolder) while
+ * an open transaction holds the document or unique key; writes inside one conflict (WriteConflict).
  */
 import { type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError } from '../errors.js';
 import { compileFilter } from '../query/match.js';
 import { planQuery, type Plan } from '../query/planner.js';
-import { LockedError, type Transaction } from '../txn/transaction.js';
+import type { Transaction } from '../txn/transaction.js';
 import { Collection, duplicateKeyError, ID_INDEX_SPEC } from './collection.js';
 import type { Engine } from './engine.js';
 
@@ -116,7 +116,6 @@ export class CollectionAccess {
       return;
     }
     const coll = this.engine.ensureCollection(this.db, this.name);
-    this.waitIfLocked(coll, id, doc);
     this.engine.insertDoc(coll, doc);
   }
 
@@ -126,9 +125,7 @@ export class CollectionAccess {
       this.txnWrite(id, doc, false);
       return;
     }
-    const coll = this.collection!;
-    this.waitIfLocked(coll, id, doc);
-    this.engine.replaceDoc(coll, id, doc);
+    this.engine.replaceDoc(this.collection!, id, doc);
   }
 
   remove(id: string): void {
@@ -137,9 +134,7 @@ export class CollectionAccess {
       return;
     }
     const coll = this.collection;
-    if (!coll) return;
-    this.waitIfLocked(coll, id, null);
-    this.engine.removeDoc(coll, id);
+    if (coll) this.engine.removeDoc(coll, id);
   }
 
   private resources(coll: Collection | undefined, id: string, doc: Doc | null): string[] {
@@ -153,12 +148,20 @@ export class CollectionAccess {
     return out;
   }
 
-  private waitIfLocked(coll: Collection, id: string, doc: Doc | null): void {
-    if (this.engine.locks.size === 0) return;
-    for (const r of this.resources(coll, id, doc)) {
-      const holder = this.engine.locks.get(r);
-      if (holder) throw new LockedError(holder);
+  /**
+   * The open transaction holding any of these intended writes (document id, new document or null
+   * for a delete), if one does. Writes outside transactions wait for it, as MongoDB blocks them.
+   */
+  lockHolder(writes: Array<[string, Doc | null]>): Transaction | undefined {
+    if (this.engine.locks.size === 0) return undefined;
+    const coll = this.collection;
+    for (const [id, doc] of writes) {
+      for (const r of this.resources(coll, id, doc)) {
+        const holder = this.engine.locks.get(r);
+        if (holder && holder !== this.txn) return holder;
+      }
     }
+    return undefined;
   }
 
   private txnWrite(id: string, doc: Doc | null, isInsert: boolean): void {

@@ -45,12 +45,3 @@ export class Transaction {
     this.finishedResolve();
   }
 }
-
-/** Thrown by a non-transactional write that touches a resource an open transaction holds. */
-export class LockedError extends Error {
-  readonly holder: Transaction;
-  constructor(holder: Transaction) {
-    super('resource locked by an open transaction');
-    this.holder = holder;
-  }
-}

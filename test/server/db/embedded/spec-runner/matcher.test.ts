@@ -31,6 +31,10 @@ describe('spec-runner matcher', () => {
     it('ignores key order', () => {
       expect(matches({ x: 1, y: { a: 1, b: 2 } }, { y: { b: 2, a: 1 }, x: 1 })).to.equal(true);
     });
+    it('reads a Map (how the driver holds sort and index keys) as a document', () => {
+      expect(matches({ sort: { _id: -1 } }, { sort: new Map([['_id', -1]]) })).to.equal(true);
+      expect(matches({ sort: { _id: -1 } }, { sort: new Map([['_id', 1]]) })).to.equal(false);
+    });
     it('ignores actual fields whose value is undefined when checking for extras', () => {
       expect(matches({ x: { y: 1 } }, { x: { y: 1, z: undefined } })).to.equal(true);
     });
