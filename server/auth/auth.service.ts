@@ -12,8 +12,8 @@ import type { AuthUser } from './scope.js';
 
 /** A username, or a mobile number in any digits, with or without +98. */
 export function loginKey(login: string): { username: string } | { mobile: string } {
-  const text = toLatinDigits(login.trim()).replace(/[\s-]/g, '');
-  const mobile = /^(?:\+98|0098|0)?(9\d{9})$/.exec(text);
+  const text = toLatinDigits(login.trim());
+  const mobile = /^(?:\+98|0098|0)?(9\d{9})$/.exec(text.replace(/[\s-]/g, ''));
   return mobile ? { mobile: `0${mobile[1]}` } : { username: text.toLowerCase() };
 }
 
