@@ -1,0 +1,185 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { MongoClient } from 'mongodb';
+import { Schema } from 'mongoose';
+import { connectMongoose, startServer } from './helpers.js';
+
+const CLI = path.resolve('server/db/embedded/cli.ts');
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-mongo-'));
+}
+
+/** Starts the CLI as a child process and resolves with it and the URI it prints first. */
+function startChild(dbPath: string): Promise<{ child: ChildProcess; uri: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--dbpath', dbPath, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (uri) => resolve({ child, uri }));
+    child.once('exit', (code) => reject(new Error(`server exited early with code ${code}`)));
+  });
+}
+
+function killed(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+describe('durability of the embedded server with a data directory', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('keeps data written through Mongoose across a restart', async () => {
+    const dbPath = tempDir();
+    dirs.push(dbPath);
+    const schema = new Schema({ nationalId: { type: String, unique: true }, village: String });
+
+    let server = await startServer({ dbPath });
+    let conn = await connectMongoose(server.uri, 'restart');
+    const Person = conn.model('Person', schema);
+    await Person.init();
+    await Person.create([
+      { nationalId: '1', village: 'a' },
+      { nationalId: '2', village: 'b' },
+    ]);
+    await Person.updateOne({ nationalId: '2' }, { $set: { village: 'c' } });
+    await conn.close();
+    await server.stop();
+
+    server = await startServer({ dbPath });
+    conn = await connectMongoose(server.uri, 'restart');
+    try {
+      const Again = conn.model('Person', schema);
+      const people = await Again.find().sort({ nationalId: 1 }).lean();
+      expect(people.map((p) => [p.nationalId, p.village])).to.deep.equal([
+        ['1', 'a'],
+        ['2', 'c'],
+      ]);
+      // The unique index came back too.
+      const dup = await Again.create({ nationalId: '1' }).then(
+        () => undefined,
+        (e: { code?: number }) => e.code,
+      );
+      expect(dup).to.equal(11000);
+    } finally {
+      await conn.close();
+      await server.stop();
+    }
+  });
+
+  it('finds every acknowledged document after the server process is killed with SIGKILL', async function () {
+    this.timeout(60_000);
+    const dbPath = tempDir();
+    dirs.push(dbPath);
+
+    const first = await startChild(dbPath);
+    let client = await new MongoClient(first.uri, { serverSelectionTimeoutMS: 10_000 }).connect();
+    const acknowledged: number[] = [];
+    try {
+      const c = client.db('durable').collection<{ _id: number; v: string }>('docs');
+      for (let i = 0; i < 200; i++) {
+        await c.insertOne({ _id: i, v: `single ${i}` });
+        acknowledged.push(i);
+      }
+      const batch = Array.from({ length: 2000 }, (_, k) => ({ _id: 1000 + k, v: 'batch' }));
+      await c.insertMany(batch);
+      acknowledged.push(...batch.map((d) => d._id));
+      await c.updateMany({ _id: { $lt: 100 } }, { $set: { v: 'updated' } });
+      await c.deleteOne({ _id: 199 });
+    } finally {
+      first.child.kill('SIGKILL');
+      await killed(first.child);
+      await client.close(true).catch(() => undefined);
+    }
+
+    const second = await startChild(dbPath);
+    client = await new MongoClient(second.uri, { serverSelectionTimeoutMS: 10_000 }).connect();
+    try {
+      const c = client.db('durable').collection<{ _id: number; v: string }>('docs');
+      const ids = (await c.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).toArray()).map((d) => d._id);
+      const expected = [...new Set(acknowledged)].filter((id) => id !== 199).sort((a, b) => a - b);
+      expect(ids).to.deep.equal(expected);
+      expect(await c.countDocuments({ v: 'updated' })).to.equal(100);
+    } finally {
+      await client.close();
+      second.child.kill('SIGTERM');
+      await killed(second.child);
+    }
+  });
+
+  it('compacts the journal into a snapshot so it stays bounded, and loses nothing', async () => {
+    const dbPath = tempDir();
+    dirs.push(dbPath);
+    const compactBytes = 64 * 1024;
+    let server = await startServer({ dbPath, compactBytes });
+    let client = await new MongoClient(server.uri).connect();
+    const journal = path.join(dbPath, 'journal.bson');
+    let largest = 0;
+    try {
+      const c = client.db('compact').collection<{ _id: number; n: number; pad: string }>('counters');
+      await c.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: i, n: 0, pad: 'x'.repeat(100) })));
+      // Many more bytes of updates than the threshold, over a small amount of live data.
+      for (let round = 0; round < 40; round++) {
+        await c.updateMany({}, { $inc: { n: 1 } });
+        largest = Math.max(largest, fs.statSync(journal).size);
+      }
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+    // One update of 50 documents adds well under the threshold, so the journal never exceeds twice it.
+    expect(largest).to.be.lessThan(2 * compactBytes);
+    expect(fs.existsSync(path.join(dbPath, 'snapshot.bson'))).to.equal(true);
+
+    server = await startServer({ dbPath, compactBytes });
+    client = await new MongoClient(server.uri).connect();
+    try {
+      const c = client.db('compact').collection('counters');
+      expect(await c.countDocuments({ n: 40 })).to.equal(50);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  });
+
+  it('ignores a torn final journal record left by a crash mid-write', async () => {
+    const dbPath = tempDir();
+    dirs.push(dbPath);
+    let server = await startServer({ dbPath });
+    let client = await new MongoClient(server.uri).connect();
+    await client.db('torn').collection('t').insertMany([{ _id: 1 }, { _id: 2 }] as never[]);
+    await client.close();
+    await server.stop();
+    // Half a record at the end: a length prefix promising more bytes than follow.
+    fs.appendFileSync(path.join(dbPath, 'journal.bson'), Buffer.from([0xff, 0x00, 0x00, 0x00, 0x01, 0x02]));
+
+    server = await startServer({ dbPath });
+    client = await new MongoClient(server.uri).connect();
+    try {
+      const c = client.db('torn').collection('t');
+      expect(await c.countDocuments()).to.equal(2);
+      await c.insertOne({ _id: 3 } as never);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+    server = await startServer({ dbPath });
+    client = await new MongoClient(server.uri).connect();
+    try {
+      expect(await client.db('torn').collection('t').countDocuments()).to.equal(3);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  });
+});
