@@ -233,7 +233,8 @@ export class EntityMap {
         spec.observeSensitiveCommands === true,
       );
     }
-    await client.connect();
+    // Not connected here: the driver connects on first use, and a client whose read preference no member can
+    // serve (e.g. secondary on a one-member set) must still be creatable.
     return entity;
   }
 

@@ -200,6 +200,8 @@ class Matcher {
   ) {}
 
   match(expected: unknown, actual: unknown, path: string, isRoot: boolean, rootElements = false): void {
+    // The driver keeps some command fields (sort, index keys) as Maps to preserve their order.
+    if (actual instanceof Map) actual = Object.fromEntries(actual);
     const op = this.exact ? undefined : specialOperator(expected);
     if (op) return this.operator(op, (expected as Record<string, unknown>)[op], actual, path, isRoot);
 

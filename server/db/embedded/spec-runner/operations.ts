@@ -50,6 +50,11 @@ function prepareArgs(env: OpEnv, args: Doc | undefined): Doc {
         out.returnDocument = s;
         break;
       }
+      case 'sort':
+      case 'keys':
+        // The driver interprets these itself (sort direction, index key spec) and expects JS numbers.
+        out[k] = plainNumbers(v);
+        break;
       default:
         // Scalars (limit, skip, batchSize, maxTimeMS, upsert...) as JS numbers; documents keep their BSON types.
         out[k] = isDocument(v) || Array.isArray(v) ? v : plainNumbers(v);
@@ -115,7 +120,7 @@ function bulkRequests(requests: unknown): Document[] {
     const [name] = Object.keys(r as Doc);
     const body = { ...((r as Doc)[name] as Doc) };
     for (const k of Object.keys(body)) {
-      if (!isDocument(body[k]) && !Array.isArray(body[k])) body[k] = plainNumbers(body[k]);
+      if (k === 'sort' || (!isDocument(body[k]) && !Array.isArray(body[k]))) body[k] = plainNumbers(body[k]);
     }
     return { [name]: body };
   });

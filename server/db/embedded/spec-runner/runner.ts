@@ -131,6 +131,16 @@ export class SpecRunner {
     }
     const file = loaded.file;
     const fileBase = fileName.replace(/\.json$/, '');
+    if (file.tests.some(t => !this.skipReason(file, t, fileBase))) {
+      try {
+        await this.dropFileDatabases(file);
+      } catch (e) {
+        for (const test of file.tests) {
+          emit({ file: fileName, test: test.description, status: 'failed', reason: `dropping the file's databases failed: ${errorSummary(e)}` });
+        }
+        return results;
+      }
+    }
     for (const test of file.tests) {
       const skip = this.skipReason(file, test, fileBase);
       if (skip) {
@@ -173,8 +183,26 @@ export class SpecRunner {
     const testUnmet = requirementsUnmet(test.runOnRequirements, this.server);
     if (testUnmet) return `runOnRequirements: ${testUnmet}`;
     const listed = skipReasonFor(fileBase, test.description);
-    if (listed) return `skip list: ${listed}`;
+    if (listed) return listed;
     return driverLacks(test);
+  }
+
+  /**
+   * Files are isolated from one another: before a file runs, the databases it names (database entities and
+   * initialData) are dropped, so data left by an earlier file (e.g. a test without initialData inserting into
+   * a collection another file also uses) cannot collide with it.
+   */
+  private async dropFileDatabases(file: TestFile): Promise<void> {
+    const names = new Set<string>();
+    for (const cd of file.initialData ?? []) names.add(cd.databaseName);
+    for (const def of file.createEntities ?? []) {
+      const db = (def as { database?: { databaseName?: string } }).database;
+      if (db?.databaseName) names.add(db.databaseName);
+    }
+    for (const name of names) {
+      if (name === 'admin' || name === 'config' || name === 'local') continue;
+      await this.internal.db(name).dropDatabase({ writeConcern: { w: 'majority' } });
+    }
   }
 
   private async setUpData(data: CollectionData[]): Promise<void> {
