@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { resolveSessionSecret } from './auth/session.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -17,7 +18,8 @@ async function main(): Promise<void> {
 
   const app = createApp({ config, sessionSecret: resolveSessionSecret(config) });
   const server: Server = app.listen(config.port, config.host, () => {
-    logger.info({ url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}` }, 'listening');
+    const { port } = server.address() as AddressInfo;
+    logger.info({ url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}` }, 'listening');
   });
 
   let stopping = false;

@@ -10,14 +10,17 @@ function langOf(options: HelperOptions): Lang {
 
 /**
  * Handlebars helpers for every view. The last argument of a helper is Handlebars' options object.
- *   {{t "places.population"}}  {{t "common.welcome" name=user.username}}  {{t (concat "places.level." level)}}
+ *   {{t "places.population"}}  {{t "common.welcome" name=user.username}}  {{t (concat "places.level." level)}}  {{t flash.key flash.params}}
  *   {{num place.population}}   → ۱٬۹۴۴ (or 1,944 in English; — when unknown)
  *   {{date createdAt}} {{datetime createdAt}}  → Jalali: ۳ مرداد ۱۳۹۷
  *   {{#if (eq role "mayor")}}   {{concat "a" "b"}}   {{lookup form.errors "username"}} (built in)
  */
 export const viewHelpers = {
-  t(key: string, options: HelperOptions): string {
-    return t(langOf(options), key, options.hash as Record<string, unknown>);
+  /** `{{t key}}`, `{{t key name=value}}`, or `{{t key paramsObject}}` (e.g. a flash message's params). */
+  t(key: string, ...rest: unknown[]): string {
+    const options = rest.pop() as HelperOptions;
+    const params = { ...((rest[0] as Record<string, unknown> | undefined) ?? {}), ...(options.hash as Record<string, unknown>) };
+    return t(langOf(options), key, params);
   },
   num(value: unknown, options: HelperOptions): string {
     return typeof value === 'number' ? formatNumber(value, langOf(options)) : '—';
