@@ -1,0 +1,83 @@
+import mongoose, { Schema, type Types } from 'mongoose';
+
+export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'failed'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/**
+ * One email, written here instead of being sent inline; jobs/deliver-outbox.ts hands it to SMTP.
+ * `dedupeKey` is unique: whoever queues a message names it after what it is about (e.g.
+ * `commitment-due-7:<instance>:<user>`), so queuing the same reminder twice is a no-op, not a second email.
+ * Delivery claims a message by moving it to `sending` with a lease (`leaseUntil`); a claim whose lease ran out
+ * belonged to a process that died and is taken again, with the same `messageId`, so a resend is the same message.
+ * Not place-scoped: mail is addressed to people, and only the governor's office and the delivery job read it.
+ */
+const attachmentSchema = new Schema(
+  {
+    filename: { type: String, required: true },
+    contentType: { type: String, required: true },
+    /** Text as is, or binary as base64 (say so with `encoding: 'base64'`). */
+    content: { type: String, required: true },
+    encoding: { type: String, enum: ['base64', 'utf8'], default: undefined },
+  },
+  { _id: false },
+);
+
+const outboxMessageSchema = new Schema(
+  {
+    to: { type: String, required: true },
+    /** The user the message is for, when it is for one (the development mailbox groups by it). */
+    recipient: { type: Schema.Types.ObjectId, ref: 'User', default: undefined },
+    subject: { type: String, required: true },
+    html: { type: String, required: true },
+    text: { type: String, required: true },
+    attachments: { type: [attachmentSchema], default: undefined },
+    kind: { type: String, required: true },
+    dedupeKey: { type: String, required: true, unique: true },
+    status: { type: String, enum: OUTBOX_STATUSES, default: 'pending' },
+    attempts: { type: Number, default: 0 },
+    nextAttemptAt: { type: Date, default: () => new Date(0) },
+    /** While `sending`: until when the claiming process holds it. */
+    leaseUntil: { type: Date, default: undefined },
+    lastError: { type: String, default: undefined },
+    sentAt: { type: Date, default: undefined },
+    /** The RFC 5322 Message-ID, fixed when queued from the outbox id, so every attempt sends the same message. */
+    messageId: { type: String, default: undefined },
+    /** 'smtp' when handed to the mail server, 'mailbox' when kept for the development mailbox page. */
+    deliveredTo: { type: String, enum: ['smtp', 'mailbox'], default: undefined },
+  },
+  { collection: 'outbox_messages', timestamps: true, versionKey: false },
+);
+outboxMessageSchema.index({ status: 1, nextAttemptAt: 1 });
+outboxMessageSchema.index({ recipient: 1, createdAt: -1 });
+outboxMessageSchema.index({ createdAt: -1 });
+
+export interface OutboxAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
+  encoding?: 'base64' | 'utf8';
+}
+
+export interface OutboxMessageRecord {
+  _id: Types.ObjectId;
+  to: string;
+  recipient?: Types.ObjectId;
+  subject: string;
+  html: string;
+  text: string;
+  attachments?: OutboxAttachment[];
+  kind: string;
+  dedupeKey: string;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  leaseUntil?: Date;
+  lastError?: string;
+  sentAt?: Date;
+  messageId?: string;
+  deliveredTo?: 'smtp' | 'mailbox';
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const OutboxMessage = mongoose.model('OutboxMessage', outboxMessageSchema);
