@@ -178,9 +178,18 @@ class Writer {
     return style.size * 1.65;
   }
 
+  private widths = new Map<string, number>();
+
+  /** Measured once per text and style: wrapping re-measures the same words many times. */
   width(text: string, style: Style): number {
-    this.use(style);
-    return this.doc.widthOfString(text);
+    const key = `${style.font}|${style.size}|${text}`;
+    let w = this.widths.get(key);
+    if (w === undefined) {
+      this.use(style);
+      w = this.doc.widthOfString(text);
+      this.widths.set(key, w);
+    }
+    return w;
   }
 
   /** Greedy word wrap in logical order; a word wider than the line is cut between characters. */
@@ -211,8 +220,8 @@ class Writer {
 
   /** Draws one line between x0 and x1, aligned to the reading side (or to `align`). */
   drawLine(line: string, x0: number, x1: number, y: number, style: Style, align?: 'left' | 'right' | 'center') {
+    const pieces = visualPieces(line, this.rtl ? 'rtl' : 'ltr').map((p) => ({ ...p, width: this.width(p.text, style) }));
     this.use(style);
-    const pieces = visualPieces(line, this.rtl ? 'rtl' : 'ltr').map((p) => ({ ...p, width: this.doc.widthOfString(p.text) }));
     const total = pieces.reduce((a, p) => a + p.width, 0);
     const side = align ?? (this.rtl ? 'right' : 'left');
     let x = side === 'right' ? x1 - total : side === 'center' ? (x0 + x1 - total) / 2 : x0;
