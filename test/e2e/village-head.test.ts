@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { chromium, type Browser } from 'playwright-core';
+import { DEMO_PASSWORD, createDemoUsers } from '../../server/users/demo.js';
+import { resetDatabase } from '../support/database.js';
+import { loadPlaces } from '../support/places.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+const OUTPUT = join('test-output', 'e2e');
+
+describe('A village head in a real browser', function () {
+  this.timeout(60_000);
+  let app: TestApp;
+  let browser: Browser;
+
+  before(async () => {
+    await resetDatabase();
+    await loadPlaces('02', '030303');
+    await createDemoUsers();
+    app = await startTestApp();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+    mkdirSync(OUTPUT, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('logs in, opens their village and reads its population in Persian digits, right to left', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
+    await page.goto(`${app.baseUrl}/`);
+    await page.fill('#f-login', 'demo.village');
+    await page.fill('#f-password', DEMO_PASSWORD);
+    await page.click('button:has-text("ورود")');
+    await page.waitForURL(/\/places\/0303030001029409$/);
+
+    expect(await page.getAttribute('html', 'dir')).to.equal('rtl');
+    expect(await page.getAttribute('html', 'lang')).to.equal('fa');
+    expect(await page.textContent('h1')).to.contain('خواجه دیزج');
+    expect((await page.textContent('#population'))!.trim()).to.equal('۱٬۹۴۴');
+    expect((await page.textContent('#households'))!.trim()).to.equal('۶۱۶');
+    expect(await page.evaluate(() => getComputedStyle(document.body).direction)).to.equal('rtl');
+
+    await page.screenshot({ path: join(OUTPUT, 'village-head-village.png'), fullPage: true });
+  });
+});
