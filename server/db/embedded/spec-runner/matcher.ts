@@ -230,7 +230,7 @@ class Matcher {
       if (!isRoot || this.exact) {
         const extra = Object.keys(actual).filter(k => actual[k] !== undefined && !Object.prototype.hasOwnProperty.call(expected, k));
         if (extra.length > 0) {
-          throw new MatchError(path, `unexpected extra field(s) ${extra.join(', ')} in nested document ${describe(actual)}`);
+          throw new MatchError(path, `unexpected extra field(s) ${extra.join(', ')} in ${isRoot ? 'document' : 'nested document'} ${describe(actual)}`);
         }
       }
       return;
