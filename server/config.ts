@@ -39,7 +39,7 @@ export const settings = {
     'Signs session cookies (32+ characters). Unset on the embedded default: generated once and kept in DATA_DIR. Required with MONGODB_URI.',
     z.string().min(32, 'must be at least 32 characters').optional(),
   ),
-  smtpUrl: setting('SMTP_URL', undefined, 'Outgoing mail server, e.g. smtp://user:pass@mail.example:587. Unset: mail is logged, not sent.', z.url().optional()),
+  smtpUrl: setting('SMTP_URL', undefined, 'Outgoing mail server for notifications, e.g. smtp://user:pass@mail.example:587. Unset: no mail is sent.', z.url().optional()),
   mailFrom: setting('MAIL_FROM', 'no-reply@localhost', 'Sender address of outgoing mail.', z.string().min(3)),
   publicUrl: setting('PUBLIC_URL', 'http://localhost:3000', 'The address users reach the application at, used in links sent by mail.', z.url()),
   defaultLang: setting('DEFAULT_LANG', 'fa', 'Interface language before a user chooses one: fa or en.', z.enum(['fa', 'en'])),

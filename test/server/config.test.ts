@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { ConfigError, loadConfig, settings } from '../../server/config.js';
 
@@ -49,5 +50,13 @@ describe('Configuration', () => {
     }
     const names = Object.values(settings).map((s) => s.env);
     expect(names).to.include.members(['PORT', 'HOST', 'MONGODB_URI', 'DATA_DIR', 'SESSION_SECRET', 'SMTP_URL', 'MAIL_FROM', 'PUBLIC_URL', 'DEFAULT_LANG', 'DEMO_DATA', 'LOG_LEVEL', 'SMALL_TOWN_THRESHOLD']);
+  });
+
+  it('is documented in the README, setting by setting, with the same defaults', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    for (const setting of Object.values(settings)) {
+      const shown = setting.default === undefined ? '*(unset)*' : `\`${setting.default}\``;
+      expect(readme, setting.env).to.contain(`| \`${setting.env}\` | ${shown} | ${setting.description} |`);
+    }
   });
 });
