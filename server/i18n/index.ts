@@ -3,6 +3,7 @@ import auth from './catalogue/auth.js';
 import common from './catalogue/common.js';
 import errors from './catalogue/errors.js';
 import places from './catalogue/places.js';
+import upload from './catalogue/upload.js';
 import users from './catalogue/users.js';
 import validation from './catalogue/validation.js';
 
@@ -10,7 +11,7 @@ import validation from './catalogue/validation.js';
  * The fa/en message catalogue. Each domain owns `catalogue/<domain>.ts` with keys prefixed by the domain;
  * a new domain adds one import and one entry below.
  */
-const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users];
+const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload];
 
 export const LANGS = ['fa', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
