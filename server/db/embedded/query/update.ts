@@ -66,14 +66,25 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       delete mod.$setOnInsert;
     }
     next = cloneDoc(doc);
+    // mingo refuses any $set of _id; MongoDB allows setting it to its current value (and, on upsert, to any).
+    if (isPlainObject(mod.$set) && '_id' in mod.$set) {
+      const { _id: id, ...rest } = mod.$set;
+      if (opts.inserting) next = idFirst({ ...next, _id: cloneDoc(id) });
+      else if (!valuesEqual(id, doc._id)) fail(ErrorCodes.ImmutableField, "Performing an update on the path '_id' would modify the immutable field '_id'");
+      if (Object.keys(rest).length > 0) mod.$set = rest;
+      else delete mod.$set;
+    }
     if (Object.keys(mod).length > 0) {
       try {
-        const changed = mingoUpdate(next, mod, opts.arrayFilters, opts.inserting ? undefined : opts.filter);
-        if (changed.length === 0) return doc;
+        // The filter only serves the positional `$` operator; passing it otherwise would re-test it.
+        const positional = Object.values(mod).some((arg) => isPlainObject(arg) && Object.keys(arg).some((p) => /\.\$(\.|$)/.test(p)));
+        const condition = positional && !opts.inserting ? opts.filter : undefined;
+        const changed = mingoUpdate(next, mod, opts.arrayFilters, condition);
+        if (changed.length === 0 && !opts.inserting) return doc;
       } catch (err) {
         throw toUpdateError(err);
       }
-    } else {
+    } else if (!opts.inserting) {
       return doc;
     }
   } else {
@@ -102,6 +113,7 @@ function toUpdateError(err: unknown): MongoServerError {
   if (err instanceof MongoServerError) return err;
   const message = err instanceof Error ? err.message : String(err);
   // mingo reports type errors like "$inc on non-number"; MongoDB answers TypeMismatch or BadValue.
+  if (/immutable field '_id'/.test(message)) return new MongoServerError(ErrorCodes.ImmutableField, message);
   const code = /type|number|array/i.test(message) ? ErrorCodes.TypeMismatch : ErrorCodes.BadValue;
   return new MongoServerError(code, message);
 }
