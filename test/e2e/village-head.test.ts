@@ -40,7 +40,7 @@ describe('A village head in a real browser', function () {
     expect(await page.textContent('h1')).to.contain('خواجه دیزج');
     expect((await page.textContent('#population'))!.trim()).to.equal('۱٬۹۴۴');
     expect((await page.textContent('#households'))!.trim()).to.equal('۶۱۶');
-    expect(await page.evaluate(() => getComputedStyle(document.body).direction)).to.equal('rtl');
+    expect(await page.evaluate('getComputedStyle(document.body).direction')).to.equal('rtl');
 
     await page.screenshot({ path: join(OUTPUT, 'village-head-village.png'), fullPage: true });
   });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Place } from '../../../models/place.model.js';
-import { User } from '../../../models/user.model.js';
+import { User, type UserRecord } from '../../../models/user.model.js';
 import { resetDatabase } from '../../support/database.js';
 import { loadPlaces } from '../../support/places.js';
 import { createUser } from '../../support/users.js';
@@ -68,7 +68,7 @@ describe('Place-scoped collections', () => {
   });
 
   it('store the province and the path of every record’s place', async () => {
-    const mayor = await User.findOne({ username: 'mayor.kiasar' }).setOptions({ scope: 'system' }).lean();
+    const mayor = await User.findOne({ username: 'mayor.kiasar' }).setOptions({ scope: 'system' }).lean<UserRecord>();
     expect(mayor).to.include({ province: '02' });
     expect(mayor!.placePath).to.deep.equal(['02', '0207', '0207C04']);
   });
