@@ -40,9 +40,12 @@ export function nationalIdCheckDigit(firstNine: string): number {
  * Normalises and validates. Leading zeros matter (IDs from some regions start with 00),
  * so the value is always a 10-character string, never a number.
  */
-export function validateNationalId(input: string | null | undefined): NationalIdResult {
-  const value = normaliseNationalId(input ?? '');
+export function validateNationalId(input: string | null | undefined, options: { padLeadingZeros?: boolean } = {}): NationalIdResult {
+  let value = normaliseNationalId(input ?? '');
   if (value === '') return { ok: false, reason: 'nationalId.required' };
+  // Spreadsheets store an ID typed as a number and drop its leading zeros (0012345679 → 12345679).
+  // Imports from a numeric cell may ask for 8- and 9-digit IDs to be padded back; forms never do.
+  if (options.padLeadingZeros && /^\d{8,9}$/.test(value)) value = value.padStart(10, '0');
   if (!/^\d{10}$/.test(value)) return { ok: false, reason: 'nationalId.format' };
   // 0000000000 and 1111111111 … pass the checksum arithmetic for some digits but are
   // placeholders people type to get past a form; refuse them all before the checksum.

@@ -42,6 +42,14 @@ describe('the national ID check', () => {
     expect(validateNationalId('04993708990')).to.deep.equal({ ok: false, reason: 'nationalId.format' });
   });
 
+  it('pads an ID whose leading zero a spreadsheet dropped, only when the import asks for it', () => {
+    expect(validateNationalId('499370899')).to.deep.equal({ ok: false, reason: 'nationalId.format' });
+    expect(validateNationalId('499370899', { padLeadingZeros: true })).to.deep.equal({ ok: true, value: '0499370899' });
+    // 001000000 → 0·10 + 0·9 + 1·8 = 8, remainder 8, check 3: 0010000003, which a spreadsheet shows as 10000003.
+    expect(validateNationalId('10000003', { padLeadingZeros: true })).to.deep.equal({ ok: true, value: '0010000003' });
+    expect(validateNationalId('1234567', { padLeadingZeros: true })).to.deep.equal({ ok: false, reason: 'nationalId.format' });
+  });
+
   it('asks for the ID when nothing (or only spaces) was given', () => {
     expect(validateNationalId('')).to.deep.equal({ ok: false, reason: 'nationalId.required' });
     expect(validateNationalId('   ')).to.deep.equal({ ok: false, reason: 'nationalId.required' });
