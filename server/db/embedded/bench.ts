@@ -59,7 +59,9 @@ const fmtMs = (ms: number): string => (ms >= 100 ? `${fmtInt(ms)} ms` : ms >= 1 
 const fmtRatio = (embedded: number, plain: number): string => {
   if (!(plain > 0)) return 'n/a';
   const r = embedded / plain;
-  return r >= 10 ? `${fmtInt(r)}×` : `${r.toFixed(2)}×`;
+  if (r >= 10) return `${fmtInt(r)}× (slower)`;
+  if (r >= 1) return `${r.toFixed(2)}× (slower)`;
+  return `${r.toPrecision(2)}× (${fmtInt(1 / r)}× faster)`;
 };
 
 async function main(): Promise<void> {
