@@ -7,8 +7,15 @@ import { csrfSync } from 'csrf-sync';
  * bearer tokens, so a forged cross-site request carries no credentials.
  */
 const { csrfSynchronisedProtection, generateToken } = csrfSync({
-  getTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? req.get('x-csrf-token'),
+  // A file upload form (multipart) is parsed only by its own route, after this check, so it carries the token
+  // in its action address instead (`action="/x?_csrf={{@root.csrfToken}}"`); Referrer-Policy same-origin keeps it home.
+  getTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? req.get('x-csrf-token') ?? queryToken(req),
 });
+
+function queryToken(req: Request): string | undefined {
+  const token = (req.query as Record<string, unknown>)._csrf;
+  return typeof token === 'string' ? token : undefined;
+}
 
 export const csrfProtection = csrfSynchronisedProtection;
 
