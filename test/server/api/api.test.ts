@@ -74,6 +74,6 @@ describe('The JSON API', () => {
   it('refuses malformed JSON with a JSON error', async () => {
     const response = await fetch(`${app.baseUrl}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":' });
     expect(response.status).to.equal(400);
-    expect((await response.json()).error.code).to.equal('badRequest');
+    expect(((await response.json()) as { error: { code: string } }).error.code).to.equal('badRequest');
   });
 });

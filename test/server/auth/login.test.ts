@@ -101,6 +101,6 @@ describe('The login rate limit', () => {
       body: JSON.stringify({ username: 'nobody', password: 'x' }),
     });
     expect(response.status).to.equal(429);
-    expect((await response.json()).error.code).to.equal('tooManyAttempts');
+    expect(((await response.json()) as { error: { code: string } }).error.code).to.equal('tooManyAttempts');
   });
 });
