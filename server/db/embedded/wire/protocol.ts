@@ -112,7 +112,10 @@ export function encodeOpReply(responseTo: number, reply: Document): Buffer {
   return Buffer.concat([header(16 + 20 + body.length, responseTo, OP_REPLY), fields, body]);
 }
 
-/** Splits a byte stream into complete messages, keeping any partial tail. */
+/**
+ * Splits a byte stream into complete messages, keeping any partial tail. Chunks are only joined
+ * once a whole message has arrived, so a large message costs one copy, not one per chunk.
+ */
 export class MessageReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
@@ -122,15 +125,15 @@ export class MessageReader {
     this.buffered += chunk.length;
     const out: Buffer[] = [];
     while (this.buffered >= 4) {
-      let data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-      this.chunks = [data];
-      const length = data.readInt32LE(0);
+      if (this.chunks[0].length < 4) this.chunks = [Buffer.concat(this.chunks)];
+      const length = this.chunks[0].readInt32LE(0);
       if (length < 16) throw new Error(`invalid message length ${length}`);
-      if (data.length < length) break;
+      if (this.buffered < length) break;
+      const data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
       out.push(data.subarray(0, length));
-      data = data.subarray(length);
-      this.chunks = data.length ? [data] : [];
-      this.buffered = data.length;
+      const rest = data.subarray(length);
+      this.chunks = rest.length ? [rest] : [];
+      this.buffered = rest.length;
     }
     return out;
   }

@@ -71,14 +71,14 @@ describe('update semantics where mingo and MongoDB differ', () => {
   it('update array elements chosen by arrayFilters', async () => {
     const c = coll('arrayFilters');
     await c.insertOne({ _id: 1 as never, items: [{ q: 1 }, { q: 5 }, { q: 9 }] });
-    await c.updateOne({ _id: 1 as never }, { $inc: { 'items.$[big].q': 100 } }, { arrayFilters: [{ 'big.q': { $gte: 5 } }] });
+    await c.updateOne({ _id: 1 as never }, { $inc: { 'items.$[big].q': 100 } as never }, { arrayFilters: [{ 'big.q': { $gte: 5 } }] });
     expect((await c.findOne())?.items).to.deep.equal([{ q: 1 }, { q: 105 }, { q: 109 }]);
   });
 
   it('reject two operators on the same path with ConflictingUpdateOperators (40)', async () => {
     const c = coll('conflict');
     await c.insertOne({ a: 1 });
-    const err = await c.updateOne({}, { $set: { a: 2 }, $inc: { a: 1 } }).then(
+    const err = await c.updateOne({}, { $set: { a: 2 }, $inc: { a: 1 } as never }).then(
       () => undefined,
       (e: MongoServerError) => e,
     );
