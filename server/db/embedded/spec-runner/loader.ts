@@ -1,7 +1,7 @@
 /** Finds and parses unified-format JSON files (EJSON, canonical types kept). */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EJSON } from 'bson';
+import { BSON } from 'mongodb';
 import type { TestFile } from './types.js';
 
 export interface LoadedFile {
@@ -27,7 +27,8 @@ export function listSpecFiles(paths: string[]): string[] {
 }
 
 export function parseSpecText(text: string): TestFile {
-  return EJSON.parse(text, { relaxed: false }) as unknown as TestFile;
+  // The driver's own EJSON (canonical types kept: $numberLong → Long, 1 → Int32, 1.5 → Double).
+  return BSON.EJSON.parse(text, { relaxed: false }) as unknown as TestFile;
 }
 
 export function loadSpecFile(path: string): LoadedFile {
