@@ -28,6 +28,8 @@ export interface EmbeddedMongoOptions {
   compactBytes?: number;
   /** Replica set name reported to drivers; default 'rs0'. */
   replSetName?: string;
+  /** How often TTL indexes are enforced; default 60 s, as mongod's TTL monitor. */
+  ttlIntervalMs?: number;
 }
 
 export interface EmbeddedMongo {
@@ -46,7 +48,7 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
     ? undefined
     : new Journal({ dir: opts.dbPath!, mode: opts.journal ?? 'sync', compactBytes: opts.compactBytes ?? DEFAULT_COMPACT_BYTES });
   const engine = new Engine(journal);
-  const server = new WireServer(engine, { host, port: opts.port ?? 0, setName, startedAt: new Date() });
+  const server = new WireServer(engine, { host, port: opts.port ?? 0, setName, startedAt: new Date() }, opts.ttlIntervalMs ?? 60_000);
   const port = await server.listen(opts.port ?? 0, host);
   let stopped = false;
   return {

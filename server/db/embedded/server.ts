@@ -15,6 +15,7 @@ import { isPlainObject } from './bson-values.js';
 import { evaluateLet } from './query/match.js';
 import { asServerError, ErrorCodes, MongoServerError } from './errors.js';
 import type { Engine } from './storage/engine.js';
+import { expireDocuments } from './storage/ttl.js';
 import { SessionRegistry } from './txn/sessions.js';
 import { encodeOpMsg, encodeOpReply, MessageReader, OP_QUERY, parseMessage, type Request } from './wire/protocol.js';
 
@@ -42,9 +43,12 @@ export class WireServer {
   private nextConnectionId = 1;
   private clusterTimeIncrement = 0;
   private reaper?: NodeJS.Timeout;
+  private ttlMonitor?: NodeJS.Timeout;
+  private readonly ttlIntervalMs: number;
 
-  constructor(engine: Engine, info: ServerInfo) {
+  constructor(engine: Engine, info: ServerInfo, ttlIntervalMs: number) {
     this.engine = engine;
+    this.ttlIntervalMs = ttlIntervalMs;
     this.info = info;
     this.sessions = new SessionRegistry(engine);
     const all: Record<string, Handler> = {
@@ -70,6 +74,8 @@ export class WireServer {
         this.info.port = addr.port;
         this.reaper = setInterval(() => this.sessions.reap(), 5_000);
         this.reaper.unref();
+        this.ttlMonitor = setInterval(() => expireDocuments(this.engine), this.ttlIntervalMs);
+        this.ttlMonitor.unref();
         resolve(addr.port);
       });
     });
@@ -77,6 +83,7 @@ export class WireServer {
 
   async close(): Promise<void> {
     clearInterval(this.reaper);
+    clearInterval(this.ttlMonitor);
     this.sessions.abortAll();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.tcp.close(() => resolve()));
