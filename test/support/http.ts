@@ -30,6 +30,20 @@ export class PageClient {
     return this.request('POST', path, body, options.from);
   }
 
+  /**
+   * Posts a multipart form (file uploads) the way the views write one: the CSRF token in the action's query string.
+   *   await browser.upload('/resolutions/1/updates', { note: 'x' }, { attachment: new File([bytes], 'minutes.pdf') })
+   */
+  async upload(path: string, fields: Record<string, string>, files: Record<string, File> = {}, options: { csrf?: boolean; from?: string } = {}): Promise<Page> {
+    if (options.csrf !== false && !this.csrf) await this.get(options.from ?? path);
+    const body = new FormData();
+    for (const [name, value] of Object.entries(fields)) body.set(name, value);
+    for (const [name, file] of Object.entries(files)) body.set(name, file);
+    const url = new URL(path, this.baseUrl);
+    if (options.csrf !== false && this.csrf) url.searchParams.set('_csrf', this.csrf);
+    return this.request('POST', url.pathname + url.search, body, options.from);
+  }
+
   async login(login: string, password: string): Promise<Page> {
     await this.get('/login');
     return this.post('/login', { login, password }, { from: '/login' });
@@ -39,12 +53,12 @@ export class PageClient {
     return this.post('/logout', {});
   }
 
-  private async request(method: string, path: string, body?: URLSearchParams, referer?: string): Promise<Page> {
+  private async request(method: string, path: string, body?: URLSearchParams | FormData, referer?: string): Promise<Page> {
     let url = new URL(path, this.baseUrl);
     for (let hop = 0; hop < 6; hop++) {
       const headers: Record<string, string> = {};
       if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-      if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
+      if (body instanceof URLSearchParams) headers['content-type'] = 'application/x-www-form-urlencoded';
       if (referer) headers.referer = new URL(referer, this.baseUrl).href;
       const response = await fetch(url, { method, headers, body, redirect: 'manual' });
       for (const cookie of response.headers.getSetCookie()) {
