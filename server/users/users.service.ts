@@ -15,6 +15,7 @@ export interface UserListItem {
   agency?: string;
   placeCode: string;
   placeName: string;
+  createdAt: Date;
 }
 
 /** The users of the actor's area, with the name of the place each answers for. */
@@ -30,6 +31,7 @@ export async function listUsers(actor: ScopeUser): Promise<UserListItem[]> {
     ...(u.agency ? { agency: u.agency } : {}),
     placeCode: u.placeCode,
     placeName: names.get(u.placeCode) ?? u.placeCode,
+    createdAt: u.createdAt,
   }));
 }
 
