@@ -1,4 +1,5 @@
 /** runOnRequirements evaluation and schema-version compatibility. */
+import { scalarEquals } from './matcher.js';
 import type { RunOnRequirement, ServerInfo } from './types.js';
 
 /** The schema versions this runner implements (major 1, up to this minor). */
@@ -40,10 +41,10 @@ export function unmetReason(req: RunOnRequirement, server: ServerInfo): string |
   if (req.authMechanism) return `needs auth mechanism ${req.authMechanism}`;
   if (req.csfle !== undefined && req.csfle !== false && !server.csfle) return 'needs CSFLE';
   if (req.csfle === false && server.csfle) return 'needs CSFLE absent';
-  if (req.serverParameters && Object.keys(req.serverParameters).length > 0) {
-    // Not queried: the embedded server documents no server parameters; treat as unmet (the spec's rule
-    // for unsupported parameters).
-    return `needs server parameters ${Object.keys(req.serverParameters).join(', ')}`;
+  for (const [name, want] of Object.entries(req.serverParameters ?? {})) {
+    // An unknown parameter counts as not equal (the spec's rule); numbers compare flexibly.
+    const have = server.parameters?.[name];
+    if (have === undefined || !scalarEquals(want, have)) return `needs server parameter ${name} = ${String(want)}`;
   }
   return null;
 }

@@ -83,4 +83,6 @@ export interface ServerInfo {
   serverless: boolean;
   auth: boolean;
   csfle: boolean;
+  /** getParameter '*' answer, for serverParameters requirements (empty when the server has none). */
+  parameters?: Record<string, unknown>;
 }

@@ -26,6 +26,13 @@ describe('spec-runner runOnRequirements', () => {
     expect(requirementsUnmet([{ auth: true }], embedded)).to.match(/auth/);
     expect(requirementsUnmet([{ auth: false }], embedded)).to.equal(null);
   });
+  it('compares serverParameters flexibly and treats unknown ones as unmet', () => {
+    const withParams: ServerInfo = { ...embedded, parameters: { enableTestCommands: 1, featureFlagX: true } };
+    expect(requirementsUnmet([{ serverParameters: { enableTestCommands: true as never } }], withParams)).to.match(/enableTestCommands/);
+    expect(requirementsUnmet([{ serverParameters: { enableTestCommands: 1.0 } }], withParams)).to.equal(null);
+    expect(requirementsUnmet([{ serverParameters: { featureFlagX: true } }], withParams)).to.equal(null);
+    expect(requirementsUnmet([{ serverParameters: { unknownParam: 1 } }], withParams)).to.match(/unknownParam/);
+  });
   it('accepts schema versions 1.x it implements', () => {
     expect(schemaSupported('1.0')).to.equal(true);
     expect(schemaSupported('1.12')).to.equal(true);
