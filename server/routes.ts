@@ -1,6 +1,8 @@
 import type { Router } from 'express';
 import type { Config } from './config.js';
 import authRoutes from './auth/routes.js';
+import enrolmentRoutes from './enrolments/routes.js';
+import committeeRoutes from './committees/routes.js';
 import homeRoutes from './home/routes.js';
 import languageRoutes from './i18n/routes.js';
 import placeRoutes from './places/routes.js';
@@ -13,4 +15,4 @@ export interface DomainRoutes {
 }
 
 /** Every domain, one line each. A new domain writes server/<domain>/routes.ts and adds itself here. */
-export const domains: ((config: Config) => DomainRoutes)[] = [homeRoutes, languageRoutes, authRoutes, placeRoutes, userRoutes];
+export const domains: ((config: Config) => DomainRoutes)[] = [homeRoutes, languageRoutes, authRoutes, placeRoutes, userRoutes, committeeRoutes, enrolmentRoutes];

@@ -1,8 +1,13 @@
 import { formatNumber } from '../shared/persian-text.js';
 import auth from './catalogue/auth.js';
+import committees from './catalogue/committees.js';
 import common from './catalogue/common.js';
+import enrolments from './catalogue/enrolments.js';
 import errors from './catalogue/errors.js';
+import jobs from './catalogue/jobs.js';
+import notifications from './catalogue/notifications.js';
 import places from './catalogue/places.js';
+import reports from './catalogue/reports.js';
 import upload from './catalogue/upload.js';
 import users from './catalogue/users.js';
 import validation from './catalogue/validation.js';
@@ -11,7 +16,7 @@ import validation from './catalogue/validation.js';
  * The fa/en message catalogue. Each domain owns `catalogue/<domain>.ts` with keys prefixed by the domain;
  * a new domain adds one import and one entry below.
  */
-const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload];
+const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload, committees, enrolments, jobs, notifications, reports];
 
 export const LANGS = ['fa', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
