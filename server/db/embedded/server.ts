@@ -72,7 +72,10 @@ export class WireServer {
         this.tcp.off('error', reject);
         const addr = this.tcp.address() as net.AddressInfo;
         this.info.port = addr.port;
-        this.reaper = setInterval(() => this.sessions.reap(), 5_000);
+        this.reaper = setInterval(() => {
+          this.sessions.reap();
+          this.cursors.reap();
+        }, 5_000);
         this.reaper.unref();
         this.ttlMonitor = setInterval(() => expireDocuments(this.engine), this.ttlIntervalMs);
         this.ttlMonitor.unref();

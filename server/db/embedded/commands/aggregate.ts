@@ -3,12 +3,13 @@
  * resolves other collections for $lookup/$graphLookup/$unionWith, and performs $out/$merge itself
  * so their writes go through the engine (unique indexes, journal, transactions).
  */
-import { Aggregator, ProcessingMode } from 'mingo';
+import { ProcessingMode } from 'mingo';
 import { canonicalKey, cloneDoc, idFirst, isPlainObject, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
 import { selectDocs } from './crud.js';
+import { createAggregator } from '../query/mingo-context.js';
 import { ObjectId } from 'bson';
 
 const UNSUPPORTED_STAGES: Record<string, string> = {
@@ -83,7 +84,7 @@ export const aggregateCommands: Record<string, Handler> = {
 
     let results: Doc[];
     try {
-      const agg = new Aggregator(stages, {
+      const agg = createAggregator(stages, {
         collectionResolver: (coll: string) => selectDocs(access(ctx, coll), undefined, {}).map(([, d]) => cloneDoc(d)),
         processingMode: ProcessingMode.CLONE_OFF,
         variables: cmd.let,

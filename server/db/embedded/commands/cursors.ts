@@ -8,11 +8,15 @@ const DEFAULT_FIRST_BATCH = 101;
 /** Stay well under the 16 MiB reply limit. */
 const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 64 * 1024;
 
+/** MongoDB's cursorTimeoutMillis default: idle cursors are closed after 10 minutes. */
+const CURSOR_TIMEOUT_MS = 10 * 60 * 1000;
+
 interface OpenCursor {
   ns: string;
   docs: Doc[];
   pos: number;
   sessionKey?: string;
+  lastUsed: number;
 }
 
 export class CursorStore {
@@ -22,7 +26,7 @@ export class CursorStore {
   /** Takes a first batch; parks the rest under a new cursor id (0 when nothing is left). */
   open(ns: string, docs: Doc[], batchSize: number | undefined, sessionKey?: string, singleBatch = false): Doc {
     const size = batchSize === undefined || batchSize === 0 ? DEFAULT_FIRST_BATCH : batchSize;
-    const cursor: OpenCursor = { ns, docs, pos: 0, sessionKey };
+    const cursor: OpenCursor = { ns, docs, pos: 0, sessionKey, lastUsed: Date.now() };
     const firstBatch = takeBatch(cursor, size);
     let id = Long.ZERO;
     if (cursor.pos < docs.length && !singleBatch) {
@@ -37,6 +41,7 @@ export class CursorStore {
     const key = id.toString();
     const cursor = this.cursors.get(key);
     if (!cursor) fail(ErrorCodes.CursorNotFound, `cursor id ${key} not found`);
+    cursor.lastUsed = Date.now();
     const nextBatch = takeBatch(cursor, batchSize && batchSize > 0 ? batchSize : Infinity);
     const done = cursor.pos >= cursor.docs.length;
     if (done) this.cursors.delete(key);
@@ -48,6 +53,11 @@ export class CursorStore {
     const notFound: Long[] = [];
     for (const id of ids) (this.cursors.delete(id.toString()) ? killed : notFound).push(id);
     return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+  }
+
+  /** Closes cursors left idle longer than the timeout (clients that never exhausted or killed them). */
+  reap(now = Date.now()): void {
+    for (const [id, c] of this.cursors) if (now - c.lastUsed > CURSOR_TIMEOUT_MS) this.cursors.delete(id);
   }
 
   /** Cursors die with their session (endSessions). */

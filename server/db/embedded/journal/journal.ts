@@ -51,7 +51,10 @@ export class Journal {
     const journalPath = path.join(this.opts.dir, JOURNAL_FILE);
     let goodLength = 0;
     if (fs.existsSync(journalPath)) goodLength = readRecords(fs.readFileSync(journalPath), apply);
+    const created = !fs.existsSync(journalPath);
     this.fd = fs.openSync(journalPath, fs.constants.O_RDWR | fs.constants.O_CREAT);
+    // A new journal's directory entry must be durable too, or the first acknowledged writes could vanish.
+    if (created) syncDir(this.opts.dir);
     // Cut a torn final record so new appends follow the last complete one.
     fs.ftruncateSync(this.fd, goodLength);
     this.size = goodLength;
