@@ -1,0 +1,138 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import { OutboxMessage, type OutboxMessageRecord } from '../models/outbox-message.model.js';
+import type { Config } from '../server/config.js';
+import { logger } from '../server/logger.js';
+
+/**
+ * Delivery of the outbox. The guarantee, honestly: AT-LEAST-ONCE hand-over to the SMTP server, with an
+ * IDEMPOTENT Message-ID.
+ * - A message is claimed atomically (pending → sending, with a lease), so two instances never send it at once.
+ * - Its Message-ID is derived from the outbox id (`<outbox.<id>@<sender domain>>`), the same on every attempt.
+ * - Sent is recorded after the server said 250. If the process dies between the two, the lease runs out, the
+ *   message is claimed again and re-sent with the SAME Message-ID: the mail server and the reader's mail program
+ *   see a repeat of one message (which they collapse), never a second, different one. Nothing is lost: a message
+ *   leaves the outbox only as `sent` or, after OUTBOX_MAX_ATTEMPTS failures, `failed` (visible to the governor's
+ *   office).
+ * - An SMTP outage only delays mail: each failure schedules the next attempt with exponential back-off
+ *   (30 s, 1 min, 2 min, … up to 1 h); a permanent refusal (5xx, e.g. an unknown mailbox) fails at once.
+ * Without SMTP_URL, messages are "delivered" to the development mailbox page (/dev/mailbox) instead.
+ */
+
+export interface DeliveryOptions {
+  config: Config;
+  /** The SMTP transport; by default built from SMTP_URL (none: the development mailbox). */
+  transport?: Transporter | null;
+  /** The clock (injected by tests); leases and back-off are measured on it. */
+  now?: () => Date;
+  /** How long a claim holds before another process may take the message over. */
+  leaseMs?: number;
+  /** Stop after this many messages (one pass of the loop). */
+  limit?: number;
+}
+
+export interface DeliveryReport {
+  sent: number;
+  retried: number;
+  failed: number;
+}
+
+const DEFAULT_LEASE_MS = 5 * 60_000;
+const FIRST_RETRY_MS = 30_000;
+const LONGEST_RETRY_MS = 60 * 60_000;
+
+export function smtpTransport(config: Config): Transporter | null {
+  return config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : null;
+}
+
+/** The message's RFC 5322 Message-ID, the same on every attempt. */
+export function messageIdFor(id: unknown, mailFrom: string): string {
+  const domain = /@([^>\s]+)>?\s*$/.exec(mailFrom)?.[1] ?? 'localhost';
+  return `<outbox.${String(id)}@${domain}>`;
+}
+
+/** Delay before attempt `attempts + 1`: 30 s doubled per failure, at most an hour. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), LONGEST_RETRY_MS);
+}
+
+/** Takes one due message for this process: pending and due, or left `sending` by a process whose lease ran out. */
+async function claimNext(now: Date, leaseMs: number): Promise<OutboxMessageRecord | null> {
+  return OutboxMessage.findOneAndUpdate(
+    { $or: [{ status: 'pending', nextAttemptAt: { $lte: now } }, { status: 'sending', leaseUntil: { $lt: now } }] },
+    { $set: { status: 'sending', leaseUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
+    { new: true, sort: { nextAttemptAt: 1, _id: 1 } },
+  ).lean<OutboxMessageRecord>();
+}
+
+/** Delivers every message that is due now; returns what happened. */
+export async function deliverDue(options: DeliveryOptions): Promise<DeliveryReport> {
+  const { config } = options;
+  const transport = options.transport === undefined ? smtpTransport(config) : options.transport;
+  const clock = options.now ?? (() => new Date());
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const report: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
+
+  for (let n = 0; options.limit === undefined || n < options.limit; n++) {
+    const message = await claimNext(clock(), leaseMs);
+    if (!message) break;
+    const messageId = messageIdFor(message._id, config.mailFrom);
+    const claimed = { _id: message._id, status: 'sending' as const, attempts: message.attempts };
+    try {
+      if (transport) {
+        await transport.sendMail({
+          from: config.mailFrom,
+          to: message.to,
+          subject: message.subject,
+          html: message.html,
+          text: message.text,
+          messageId,
+          headers: { 'X-Outbox-Kind': message.kind },
+          attachments: (message.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content, ...(a.encoding ? { encoding: a.encoding } : {}) })),
+        });
+      }
+      await OutboxMessage.updateOne(claimed, {
+        $set: { status: 'sent', sentAt: clock(), messageId, deliveredTo: transport ? 'smtp' : 'mailbox' },
+        $unset: { leaseUntil: 1, lastError: 1 },
+      });
+      report.sent++;
+    } catch (err) {
+      const permanent = ((err as { responseCode?: number }).responseCode ?? 0) >= 500;
+      const givingUp = permanent || message.attempts >= config.outboxMaxAttempts;
+      const lastError = err instanceof Error ? err.message : String(err);
+      logger.warn({ id: String(message._id), attempts: message.attempts, err: lastError }, givingUp ? 'email failed' : 'email will be retried');
+      await OutboxMessage.updateOne(claimed, {
+        $set: givingUp
+          ? { status: 'failed', lastError, messageId }
+          : { status: 'pending', lastError, messageId, nextAttemptAt: new Date(clock().getTime() + retryDelayMs(message.attempts)) },
+        $unset: { leaseUntil: 1 },
+      });
+      if (givingUp) report.failed++;
+      else report.retried++;
+    }
+  }
+  return report;
+}
+
+/** The delivery loop of an instance: a pass every `intervalMs` (passes never overlap). */
+export function startOutboxDelivery(options: DeliveryOptions & { intervalMs?: number }): { stop(): Promise<void> } {
+  const transport = options.transport === undefined ? smtpTransport(options.config) : options.transport;
+  let stopped = false;
+  let current: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const pass = () => {
+    current = deliverDue({ ...options, transport })
+      .catch((err: unknown) => logger.error({ err }, 'outbox delivery pass failed'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(pass, options.intervalMs ?? 5_000);
+      });
+  };
+  pass();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+      transport?.close();
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import type { AnyBulkWriteOperation } from 'mongoose';
+import type { ReminderKind } from '../../models/notification-preference.model.js';
+import { Reminder, type ReminderRecord } from '../../models/reminder.model.js';
+import { queueMessage } from '../outbox/outbox.service.js';
+import type { Recipient, RecipientDirectory } from './recipients.js';
+import { digestMail, singleMail } from './reminder-mail.js';
+
+/** A reminder the rules found owing, before it is addressed. */
+export interface OwedReminder {
+  kind: ReminderKind;
+  /** The item and period it is about, without the address, e.g. `commitment-overdue:<id>:once:w2`. */
+  about: string;
+  /** Path of the item in the application. */
+  link: string;
+  /** Language-neutral: strings, numbers, Dates, or `{ fa, en }` pairs. */
+  params: Record<string, unknown>;
+  place: { province: string; placePath: readonly string[] };
+}
+
+const BATCH = 1000;
+
+/**
+ * Where the reminders job writes down what it owes, per address (models/reminder.model.ts), and later turns that
+ * into mail. Recording is an upsert on the reminder's unique key, so finding the same reminder again (the next
+ * day, or a resumed run) is a no-op. Counts go to the job run: `recorded`, `alreadyRecorded`, `optedOut`, `noAddress`.
+ */
+export class ReminderBook {
+  private batch: AnyBulkWriteOperation[] = [];
+
+  constructor(
+    readonly directory: RecipientDirectory,
+    private readonly day: string,
+    private readonly count: (name: string, by?: number) => void,
+  ) {}
+
+  async owe(reminder: OwedReminder, recipients: readonly (Recipient | null)[]): Promise<void> {
+    const seen = new Set<string>();
+    for (const recipient of recipients) {
+      if (!recipient) {
+        this.count('noAddress');
+        continue;
+      }
+      if (seen.has(recipient.address)) continue;
+      seen.add(recipient.address);
+      if (!this.directory.wants(recipient, reminder.kind, reminder.place.province)) {
+        this.count('optedOut');
+        continue;
+      }
+      const key = `${reminder.about}:${recipient.address}`;
+      this.batch.push({
+        updateOne: {
+          filter: { key },
+          update: {
+            $setOnInsert: {
+              key,
+              kind: reminder.kind,
+              address: recipient.address,
+              ...(recipient.user ? { user: recipient.user } : {}),
+              lang: recipient.lang,
+              mode: recipient.mode,
+              day: this.day,
+              link: reminder.link,
+              params: reminder.params,
+              province: reminder.place.province,
+              placePath: [...reminder.place.placePath],
+              createdAt: new Date(),
+            },
+          },
+          upsert: true,
+        },
+      });
+    }
+    if (this.batch.length >= BATCH) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.batch.length === 0) return;
+    const operations = this.batch;
+    this.batch = [];
+    const result = await Reminder.bulkWrite(operations, { ordered: false });
+    this.count('recorded', result.upsertedCount);
+    this.count('alreadyRecorded', result.matchedCount);
+  }
+}
+
+/**
+ * Turns every recorded reminder without mail into outbox messages: one per reminder for people who chose single
+ * messages, one digest per address per day for those who chose the digest. Each message's dedupe key is the
+ * reminder's key (or `digest:<address>:<day>:<its reminders>`), and the reminders are marked with it afterwards, so a run cut short
+ * here queues nothing twice when resumed. Counts `queued` (messages) and `digests`.
+ */
+export async function queueReminderMail(options: { day: string; publicUrl: string; count: (name: string, by?: number) => void }): Promise<void> {
+  const base = options.publicUrl.replace(/\/$/, '');
+  let group: ReminderRecord[] = [];
+  const send = async () => {
+    if (group.length === 0) return;
+    const first = group[0]!;
+    const digest = group.filter((r) => r.mode === 'digest');
+    for (const reminder of group.filter((r) => r.mode === 'single')) {
+      const outboxKey = `reminder:${reminder.key}`;
+      if (await queueMessage({ to: reminder.address, ...(reminder.user ? { recipient: reminder.user } : {}), kind: reminder.kind, dedupeKey: outboxKey, ...singleMail(reminder, base) })) options.count('queued');
+      await Reminder.updateOne({ _id: reminder._id }, { $set: { outboxKey } }).setOptions({ scope: 'system' });
+    }
+    if (digest.length) {
+      // the reminders it carries are part of the key: a later run the same day mails only what is new, and a
+      // resumed run that already queued this very digest finds it
+      const contents = createHash('sha1').update(digest.map((r) => String(r._id)).sort().join(',')).digest('hex').slice(0, 16);
+      const outboxKey = `digest:${first.address}:${options.day}:${contents}`;
+      if (await queueMessage({ to: first.address, ...(first.user ? { recipient: first.user } : {}), kind: 'digest', dedupeKey: outboxKey, ...digestMail(digest, base) })) {
+        options.count('queued');
+        options.count('digests');
+      }
+      await Reminder.updateMany({ _id: { $in: digest.map((r) => r._id) } }, { $set: { outboxKey } }).setOptions({ scope: 'system' });
+    }
+    group = [];
+  };
+  const cursor = Reminder.find({ outboxKey: { $exists: false } }).setOptions({ scope: 'system' }).sort({ address: 1, createdAt: 1, _id: 1 }).lean<ReminderRecord[]>().cursor();
+  for await (const reminder of cursor as AsyncIterable<ReminderRecord>) {
+    if (group.length && group[0]!.address !== reminder.address) await send();
+    group.push(reminder);
+  }
+  await send();
+}

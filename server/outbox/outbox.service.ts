@@ -1,0 +1,56 @@
+import type { ClientSession } from 'mongoose';
+import { OutboxMessage, OUTBOX_STATUSES, type OutboxAttachment, type OutboxMessageRecord, type OutboxStatus } from '../../models/outbox-message.model.js';
+
+export interface NewMessage {
+  to: string;
+  recipient?: unknown;
+  subject: string;
+  html: string;
+  text: string;
+  attachments?: OutboxAttachment[];
+  kind: string;
+  /** Names what the message is about; a second message with the same key is not queued. */
+  dedupeKey: string;
+}
+
+/**
+ * Puts a message in the outbox for delivery (jobs/deliver-outbox.ts); never sends inline. Returns false when a
+ * message with the same dedupe key is already there. An upsert rather than an insert, so a duplicate is not an
+ * error and does not abort the caller's transaction.
+ */
+export async function queueMessage(message: NewMessage, session?: ClientSession): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const result = await OutboxMessage.updateOne(
+        { dedupeKey: message.dedupeKey },
+        { $setOnInsert: { ...message, status: 'pending', attempts: 0, nextAttemptAt: new Date(0) } },
+        { upsert: true, ...(session ? { session } : {}) },
+      );
+      return result.upsertedCount === 1;
+    } catch (err) {
+      // two writers upserting the same new key at once: one inserts, the other collides once and then finds it
+      if ((err as { code?: number }).code === 11000 && attempt === 0 && !session) continue;
+      throw err;
+    }
+  }
+}
+
+export function isOutboxStatus(value: unknown): value is OutboxStatus {
+  return typeof value === 'string' && (OUTBOX_STATUSES as readonly string[]).includes(value);
+}
+
+/** The newest messages, optionally of one status (the governor's office's outbox view). */
+export async function listMessages(options: { status?: OutboxStatus; limit?: number } = {}): Promise<OutboxMessageRecord[]> {
+  return OutboxMessage.find(options.status ? { status: options.status } : {})
+    .sort({ createdAt: -1, _id: -1 })
+    .limit(options.limit ?? 100)
+    .lean<OutboxMessageRecord[]>();
+}
+
+/** How many messages are in each state. */
+export async function statusCounts(): Promise<Record<OutboxStatus, number>> {
+  const rows = await OutboxMessage.aggregate<{ _id: OutboxStatus; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
+  const counts = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as Record<OutboxStatus, number>;
+  for (const row of rows) counts[row._id] = row.n;
+  return counts;
+}
