@@ -3,7 +3,8 @@ import { resetDatabase } from '../../support/database.js';
 import { loadPlaces } from '../../support/places.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { api } from '../../support/http.js';
-import { createUser, type TestUser } from '../../support/users.js';
+import { ApiToken } from '../../../models/api-token.model.js';
+import { apiToken, createUser, type TestUser } from '../../support/users.js';
 
 describe('The JSON API', () => {
   let app: TestApp;
@@ -49,6 +50,14 @@ describe('The JSON API', () => {
     const response = await fetch(`${app.baseUrl}/api/v1/me`, { headers: { 'accept-language': 'en-GB,en;q=0.9' } });
     expect(response.status).to.equal(401);
     expect(await response.json()).to.deep.equal({ error: { code: 'unauthenticated', message: 'Please log in first.' } });
+  });
+
+  it('refuses an expired token', async () => {
+    const token = await apiToken(sari);
+    await ApiToken.updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    const response = await api(app.baseUrl, token).get('/api/v1/me');
+    expect(response.status).to.equal(401);
+    expect(response.body.error.code).to.equal('invalidToken');
   });
 
   it('refuses an unknown token, and a call without one', async () => {
