@@ -55,6 +55,8 @@ export const settings = {
   loginRateLimit: setting('LOGIN_RATE_LIMIT', '10', 'Login attempts allowed per client address in LOGIN_RATE_WINDOW_MINUTES.', z.coerce.number().int().positive()),
   loginRateWindowMinutes: setting('LOGIN_RATE_WINDOW_MINUTES', '15', 'Window of the login rate limit, in minutes.', z.coerce.number().int().positive()),
   apiTokenDays: setting('API_TOKEN_DAYS', '30', 'Days an API token stays valid.', z.coerce.number().int().positive()),
+  jobsEnabled: setting('JOBS_ENABLED', 'yes', 'Run the scheduled jobs and the outbox delivery in this instance: yes or no (several instances may all say yes).', z.enum(['yes', 'no'])),
+  outboxMaxAttempts: setting('OUTBOX_MAX_ATTEMPTS', '10', 'Delivery attempts of one email before it is marked failed (back-off doubles from 30 seconds up to an hour).', z.coerce.number().int().positive()),
   trustProxy: setting('TRUST_PROXY', undefined, 'Express "trust proxy" value when behind a reverse proxy (e.g. 1 or loopback).', optionalText),
 } as const;
 
