@@ -62,6 +62,11 @@ describe('spec-runner matcher', () => {
       expect(matches(new Double(1), Long.fromNumber(1))).to.equal(true);
       expect(matches(ej('{"n": {"$numberLong": "42"}}'), { n: 42 })).to.equal(true);
     });
+    it('equates NaN with NaN, and nothing else with NaN', () => {
+      expect(matches(ej('{"$numberDouble": "NaN"}'), Number.NaN)).to.equal(true);
+      expect(matches(ej('{"$numberDouble": "NaN"}'), 1)).to.equal(false);
+      expect(matches(ej('{"$numberDouble": "Infinity"}'), Number.POSITIVE_INFINITY)).to.equal(true);
+    });
     it('does not equate different values', () => {
       expect(matches(new Int32(1), 1.5)).to.equal(false);
       expect(matches(1, 2)).to.equal(false);
