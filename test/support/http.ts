@@ -109,5 +109,6 @@ export function api(baseUrl: string, token?: string) {
   return {
     get: (path: string) => call('GET', path),
     post: (path: string, json: unknown) => call('POST', path, json),
+    put: (path: string, json: unknown) => call('PUT', path, json),
   };
 }
