@@ -1,0 +1,85 @@
+import mongoose, { Schema, type Types } from 'mongoose';
+import { TARGET_GROUPS, type TargetGroup } from './campaign.model.js';
+import { placeScoped } from './plugins/place-scoped.js';
+
+export const SEXES = ['male', 'female'] as const;
+export type Sex = (typeof SEXES)[number];
+
+export const CHANNELS = ['online', 'in-person'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** logged → verified, logged → rejected, verified → rejected; a rejection is final. */
+export const ENROLMENT_STATUSES = ['logged', 'verified', 'rejected'] as const;
+export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number];
+
+/**
+ * One person enrolled in the fund through a campaign, at a village or a small town (`place`). One person is
+ * enrolled once in a province: the unique key `{ province, nationalId }` decides it, even between two village
+ * heads submitting at the same moment, and begins with the shard key. A rejected enrolment keeps its national ID
+ * (the record and its reason stay for the fund manager), so the same person is not logged again behind it.
+ */
+const enrolmentSchema = new Schema(
+  {
+    campaign: { type: Schema.Types.ObjectId, ref: 'Campaign', required: true },
+    /** Code of the village or town the person lives in and is enrolled at. */
+    place: { type: String, required: true },
+    /** 10 Latin digits, leading zeros kept. */
+    nationalId: { type: String, required: true, match: /^\d{10}$/ },
+    firstName: { type: String, required: true, trim: true, maxlength: 100 },
+    lastName: { type: String, required: true, trim: true, maxlength: 100 },
+    /** The Jalali birth date as typed, made canonical (`1370/05/03`, Latin digits). */
+    birthDateJalali: { type: String, required: true, match: /^\d{4}\/\d{2}\/\d{2}$/ },
+    /** The same day as an instant (midnight in Tehran), for age queries. */
+    birthDate: { type: Date, required: true },
+    sex: { type: String, enum: SEXES, required: true },
+    /** 09xxxxxxxxx. */
+    mobile: { type: String, required: true, match: /^09\d{9}$/ },
+    targetGroup: { type: String, enum: TARGET_GROUPS, required: true },
+    channel: { type: String, enum: CHANNELS, required: true },
+    referringAgency: { type: String, default: undefined },
+    status: { type: String, enum: ENROLMENT_STATUSES, default: 'logged', required: true },
+    rejectionReason: { type: String, default: undefined, maxlength: 500 },
+    createdBy: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+    verifiedBy: { type: Schema.Types.ObjectId, ref: 'User', default: undefined },
+    verifiedAt: { type: Date, default: undefined },
+    rejectedBy: { type: Schema.Types.ObjectId, ref: 'User', default: undefined },
+    rejectedAt: { type: Date, default: undefined },
+    /** The bulk import that brought this enrolment in, if any. */
+    importBatch: { type: Schema.Types.ObjectId, ref: 'EnrolmentImport', default: undefined },
+  },
+  { collection: 'enrolments', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
+);
+enrolmentSchema.plugin(placeScoped);
+enrolmentSchema.index({ province: 1, nationalId: 1 }, { unique: true });
+/** A holder's recent enrolments, and the fund manager's list of what awaits verification. */
+enrolmentSchema.index({ province: 1, place: 1, createdAt: -1 });
+enrolmentSchema.index({ province: 1, status: 1, createdAt: -1 });
+
+export interface EnrolmentRecord {
+  _id: Types.ObjectId;
+  campaign: Types.ObjectId;
+  province: string;
+  placePath: string[];
+  place: string;
+  nationalId: string;
+  firstName: string;
+  lastName: string;
+  birthDateJalali: string;
+  birthDate: Date;
+  sex: Sex;
+  mobile: string;
+  targetGroup: TargetGroup;
+  channel: Channel;
+  referringAgency?: string;
+  status: EnrolmentStatus;
+  rejectionReason?: string;
+  createdBy: Types.ObjectId;
+  createdAt: Date;
+  verifiedBy?: Types.ObjectId;
+  verifiedAt?: Date;
+  rejectedBy?: Types.ObjectId;
+  rejectedAt?: Date;
+  importBatch?: Types.ObjectId;
+}
+
+export const Enrolment = mongoose.model('Enrolment', enrolmentSchema);

@@ -1,0 +1,30 @@
+import { Router } from 'express';
+import type { DomainRoutes } from '../routes.js';
+import { requireRole } from '../auth/middleware.js';
+import type { Role } from '../auth/roles.js';
+import { validate } from '../http/validate.js';
+import * as enrolments from './handlers.js';
+import { enrolmentParams, importParams, rejectForm, verificationList } from './validation.js';
+
+/** Who logs enrolments: the quota holders and the offices above them; viewers and agency officers only read. */
+const ENROLLING: Role[] = ['village-head', 'mayor', 'district-governor', 'county-governor', 'fund-manager', 'governor-office'];
+
+export default function enrolmentRoutes(): DomainRoutes {
+  const pages = Router();
+  pages.get('/enrolments', requireRole(...ENROLLING), enrolments.home);
+  pages.get('/enrolments/new', requireRole(...ENROLLING), enrolments.newForm);
+  pages.post('/enrolments', requireRole(...ENROLLING), enrolments.create);
+  pages.get('/enrolments/verify', requireRole('fund-manager'), validate(verificationList), enrolments.verificationPage);
+  pages.post('/enrolments/:id/verify', requireRole('fund-manager'), validate(enrolmentParams), enrolments.verify);
+  pages.post('/enrolments/:id/reject', requireRole('fund-manager'), validate(rejectForm), enrolments.reject);
+  pages.get('/enrolments/import', requireRole(...ENROLLING), enrolments.importForm);
+  pages.get('/enrolments/import/template.csv', requireRole(...ENROLLING), enrolments.templateFile);
+  pages.post('/enrolments/import', requireRole(...ENROLLING), enrolments.receiveFile, enrolments.upload);
+  pages.get('/enrolments/imports/:id', requireRole(...ENROLLING), validate(importParams), enrolments.importPage);
+  pages.get('/enrolments/imports/:id/problems.csv', requireRole(...ENROLLING), validate(importParams), enrolments.problemsFile);
+
+  const api = Router();
+  api.post('/enrolments', requireRole(...ENROLLING), enrolments.createJson);
+
+  return { pages, api };
+}

@@ -1,0 +1,135 @@
+import mongoose from 'mongoose';
+import { z } from 'zod';
+import { TARGET_GROUPS, type TargetGroup } from '../../models/campaign.model.js';
+import { CHANNELS, SEXES, type Channel, type Sex } from '../../models/enrolment.model.js';
+import { AppError } from '../errors/app-error.js';
+import { t } from '../i18n/index.js';
+import { placeCode } from '../places/validation.js';
+import { formatJalaliDate, parseJalaliDate, type JalaliDate } from '../shared/jalali.js';
+import { searchKey } from '../shared/persian-text.js';
+import { AGENCIES, type Agency } from '../users/agencies.js';
+import { validateMobile } from './mobile.js';
+import { validateNationalId } from './national-id.js';
+
+/** An enrolment as a form, an API call or a row of a file gives it, every field checked and made canonical. */
+export interface EnrolmentInput {
+  campaign?: string;
+  /** The village or town code; absent means the user's own place. */
+  village?: string;
+  nationalId: string;
+  firstName: string;
+  lastName: string;
+  birthDate: JalaliDate;
+  sex: Sex;
+  mobile: string;
+  targetGroup: TargetGroup;
+  channel: Channel;
+  referringAgency?: Agency;
+}
+
+/** The fields of an enrolment, in the order of the form, the API and the columns of an import file. */
+export const ENROLMENT_FIELDS = ['nationalId', 'firstName', 'lastName', 'birthDate', 'sex', 'mobile', 'targetGroup', 'channel', 'village', 'referringAgency'] as const;
+export type EnrolmentField = (typeof ENROLMENT_FIELDS)[number] | 'campaign';
+
+export type ReadResult = { ok: true; input: EnrolmentInput } | { ok: false; fields: Partial<Record<EnrolmentField, string>> };
+
+/**
+ * Reads and checks every field at once, so a form or a file row lists all of its problems, each as a catalogue
+ * key beside its field. National IDs, mobiles and birth dates may be typed in Persian or Latin digits; sex, target
+ * group, channel and agency may be given by their code or by their Persian or English name (files typed by hand).
+ */
+export function readEnrolmentInput(raw: Record<string, unknown>): ReadResult {
+  const text = (name: string) => (typeof raw[name] === 'string' || typeof raw[name] === 'number' ? String(raw[name]).trim() : '');
+  const fields: Partial<Record<EnrolmentField, string>> = {};
+
+  const nationalId = validateNationalId(padLostZeros(text('nationalId')));
+  if (!nationalId.ok) fields.nationalId = nationalId.reason;
+
+  const firstName = text('firstName');
+  const lastName = text('lastName');
+  for (const [field, value] of [['firstName', firstName], ['lastName', lastName]] as const) {
+    if (!value) fields[field] = 'validation.required';
+    else if (value.length > 100) fields[field] = 'enrolments.nameTooLong';
+  }
+
+  const birthDate = text('birthDate') ? parseJalaliDate(text('birthDate')) : null;
+  if (!birthDate) fields.birthDate = text('birthDate') ? 'enrolments.birthDateFormat' : 'validation.required';
+
+  const sex = choice(text('sex'), SEXES, 'enrolments.sex.');
+  if (!sex) fields.sex = text('sex') ? 'enrolments.sexInvalid' : 'validation.required';
+
+  const mobile = validateMobile(text('mobile'));
+  if (!mobile.ok) fields.mobile = text('mobile') ? mobile.reason : 'validation.required';
+
+  const targetGroup = choice(text('targetGroup'), TARGET_GROUPS, 'enrolments.targetGroup.');
+  if (!targetGroup) fields.targetGroup = text('targetGroup') ? 'enrolments.targetGroupInvalid' : 'validation.required';
+
+  const channel = choice(text('channel'), CHANNELS, 'enrolments.channel.');
+  if (!channel) fields.channel = text('channel') ? 'enrolments.channelInvalid' : 'validation.required';
+
+  const referringAgency = text('referringAgency') ? choice(text('referringAgency'), AGENCIES, 'users.agency.') : undefined;
+  if (referringAgency === null) fields.referringAgency = 'enrolments.agencyInvalid';
+
+  const village = text('village') ? placeCode.safeParse(text('village')) : undefined;
+  if (village && !village.success) fields.village = 'validation.placeCode';
+
+  const campaign = text('campaign');
+  if (campaign && !mongoose.isValidObjectId(campaign)) fields.campaign = 'enrolments.campaignNotFound';
+
+  if (Object.keys(fields).length > 0) return { ok: false, fields };
+  return {
+    ok: true,
+    input: {
+      ...(campaign ? { campaign } : {}),
+      ...(village?.success ? { village: village.data } : {}),
+      nationalId: (nationalId as { value: string }).value,
+      firstName,
+      lastName,
+      birthDate: birthDate!,
+      sex: sex!,
+      mobile: (mobile as { value: string }).value,
+      targetGroup: targetGroup!,
+      channel: channel!,
+      ...(referringAgency ? { referringAgency } : {}),
+    },
+  };
+}
+
+/** 422 with every problem beside its field: what the API answers and the form shows. */
+export function invalidEnrolment(fields: Partial<Record<EnrolmentField, string>>): AppError {
+  return new AppError('validation', 'errors.validation', 422, {}, fields as Record<string, string>);
+}
+
+export function canonicalBirthDate(date: JalaliDate): string {
+  return formatJalaliDate(date);
+}
+
+/**
+ * Excel turns a national ID typed as a number into one without its leading zeros (0499370899 → 499370899);
+ * 8 or 9 digits are padded back, the check digit then decides.
+ */
+function padLostZeros(value: string): string {
+  return /^\d{8,9}$/.test(value) ? value.padStart(10, '0') : value;
+}
+
+/** A code from `codes`, given as itself or as its name in either language (`زن`, `Female`, `female`). */
+function choice<T extends string>(value: string, codes: readonly T[], namePrefix: string): T | null {
+  const key = searchKey(value);
+  if (!key) return null;
+  return codes.find((code) => key === searchKey(code) || key === searchKey(t('fa', namePrefix + code)) || key === searchKey(t('en', namePrefix + code))) ?? null;
+}
+
+const objectId = z.string().refine((id) => mongoose.isValidObjectId(id), 'validation.invalid');
+
+export const enrolmentParams = { params: z.object({ id: objectId }) };
+
+export const rejectForm = {
+  params: z.object({ id: objectId }),
+  body: z.object({ reason: z.string().trim().min(3, 'enrolments.rejectionReasonRequired').max(500) }),
+};
+
+export const verificationList = {
+  query: z.object({ status: z.enum(['logged', 'verified', 'rejected']).default('logged'), page: z.coerce.number().int().min(1).max(10_000).default(1) }),
+};
+
+export const importParams = { params: z.object({ id: objectId }) };
