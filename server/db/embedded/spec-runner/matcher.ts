@@ -138,7 +138,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** Equality of two non-document, non-array values (numbers flexibly). */
 export function scalarEquals(expected: unknown, actual: unknown): boolean {
-  if (isNumeric(expected) && isNumeric(actual)) return compareNumeric(expected, actual) === 0;
+  if (isNumeric(expected) && isNumeric(actual)) {
+    // NaN equals NaN here, as it does for the server (e.g. an _id of NaN in a collection outcome).
+    const bothNaN = Number.isNaN(Number(numericValue(expected))) && Number.isNaN(Number(numericValue(actual)));
+    return bothNaN || compareNumeric(expected, actual) === 0;
+  }
   const te = bsonType(expected);
   const ta = bsonType(actual);
   if (te === 'Decimal128' || ta === 'Decimal128') return te === ta && String(expected) === String(actual);
