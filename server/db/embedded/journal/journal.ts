@@ -5,7 +5,8 @@
  *
  * Start-up loads `snapshot.bson` then replays `journal.bson`; a torn or corrupt tail (a crash during
  * the last append) is cut off. When the journal passes `compactBytes`, the full state is written to
- * a fresh snapshot (temp file + fsync + atomic rename) and the journal is truncated. Replaying ops
+ * a fresh snapshot (temp file + fsync + atomic rename) and the journal is truncated (the threshold
+ * grows with the snapshot, so large data sets are not rewritten too often). Replaying ops
  * is idempotent, so a crash between the rename and the truncation is harmless.
  */
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { serialize, type Document } from 'bson';
 import { decodeDocument } from '../wire/protocol.js';
+import { lockDataDir } from './lock.js';
 
 const HEADER = 8;
 const JOURNAL_FILE = 'journal.bson';
@@ -30,6 +32,8 @@ export class Journal {
   private readonly opts: JournalOptions;
   private fd = -1;
   private size = 0;
+  private snapshotSize = 0;
+  private unlock?: () => void;
 
   constructor(opts: JournalOptions) {
     this.opts = opts;
@@ -39,15 +43,24 @@ export class Journal {
     return this.size;
   }
 
+  /**
+   * Compact once the journal outgrows both the threshold and the last snapshot, so the journal stays
+   * bounded while a large data set is not rewritten for every few megabytes of changes.
+   */
   get needsCompaction(): boolean {
-    return this.size > this.opts.compactBytes;
+    return this.size > Math.max(this.opts.compactBytes, this.snapshotSize);
   }
 
   /** Reads snapshot then journal, handing each record's ops to `apply`; then opens for appending. */
   open(apply: (ops: Document[]) => void): void {
     fs.mkdirSync(this.opts.dir, { recursive: true });
+    this.unlock = lockDataDir(this.opts.dir);
     const snapshotPath = path.join(this.opts.dir, SNAPSHOT_FILE);
-    if (fs.existsSync(snapshotPath)) readRecords(fs.readFileSync(snapshotPath), apply);
+    if (fs.existsSync(snapshotPath)) {
+      const snapshot = fs.readFileSync(snapshotPath);
+      this.snapshotSize = snapshot.length;
+      readRecords(snapshot, apply);
+    }
     const journalPath = path.join(this.opts.dir, JOURNAL_FILE);
     let goodLength = 0;
     if (fs.existsSync(journalPath)) goodLength = readRecords(fs.readFileSync(journalPath), apply);
@@ -72,10 +85,12 @@ export class Journal {
   compact(state: Iterable<Document[]>): void {
     const tmp = path.join(this.opts.dir, SNAPSHOT_FILE + '.tmp');
     const fd = fs.openSync(tmp, 'w');
+    let written = 0;
     try {
       for (const ops of state) {
         const rec = encodeRecord(ops);
         fs.writeSync(fd, rec);
+        written += rec.length;
       }
       fs.fsyncSync(fd);
     } finally {
@@ -86,11 +101,13 @@ export class Journal {
     fs.ftruncateSync(this.fd, 0);
     fs.fsyncSync(this.fd);
     this.size = 0;
+    this.snapshotSize = written;
   }
 
   close(): void {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
+    this.unlock?.();
   }
 }
 

@@ -117,6 +117,26 @@ describe('durability of the embedded server with a data directory', () => {
     }
   });
 
+  it('refuses to open a data directory another live server process is using', async function () {
+    this.timeout(30_000);
+    const dbPath = tempDir();
+    dirs.push(dbPath);
+    const owner = await startChild(dbPath);
+    try {
+      const err = await startServer({ dbPath }).then(
+        async (s) => {
+          await s.stop();
+          return undefined;
+        },
+        (e: Error) => e,
+      );
+      expect(err?.message).to.match(/is in use by process/);
+    } finally {
+      owner.child.kill('SIGTERM');
+      await killed(owner.child);
+    }
+  });
+
   it('compacts the journal into a snapshot so it stays bounded, and loses nothing', async () => {
     const dbPath = tempDir();
     dirs.push(dbPath);
