@@ -259,7 +259,7 @@ export async function executeOperation(env: OpEnv, op: Operation): Promise<OpOut
   const entry = env.entities.any(op.object);
   const args = prepareArgs(env, op.arguments);
 
-  if (entry.kind === 'collection') return collectionOp(entry.value, op.name, args, env);
+  if (entry.kind === 'collection') return collectionOp(entry.value, op.name, args);
   if (entry.kind === 'database') return databaseOp(entry.value, op.name, args);
   if (entry.kind === 'client') return clientOp(entry.value.client, op.name, args);
   if (entry.kind === 'session') return sessionOp(env, entry.value.session, op, args);
@@ -268,7 +268,7 @@ export async function executeOperation(env: OpEnv, op: Operation): Promise<OpOut
   throw new Error(`operation "${op.name}" on entity "${op.object}" of type ${entry.kind} is not supported`);
 }
 
-async function collectionOp(coll: Collection, name: string, args: Doc, env: OpEnv): Promise<OpOutcome> {
+async function collectionOp(coll: Collection, name: string, args: Doc): Promise<OpOutcome> {
   switch (name) {
     case 'find': {
       const [filter] = take(args, 'filter');
@@ -368,7 +368,6 @@ async function collectionOp(coll: Collection, name: string, args: Doc, env: OpEn
     case 'createChangeStream':
       throw new Error('change streams are not implemented by this runner');
     default:
-      void env;
       throw new Error(`collection operation "${name}" is not implemented by this runner`);
   }
 }

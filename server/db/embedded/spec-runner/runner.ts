@@ -9,7 +9,7 @@ import { assertMatches, describe, MatchError, type MatchContext } from './matche
 import { executeOperation, UnsupportedError, type OpEnv } from './operations.js';
 import { parseVersion, requirementsUnmet, schemaSupported } from './requirements.js';
 import { skipReasonFor } from './skips.js';
-import type { CollectionData, Doc, Operation, ServerInfo, TestCase, TestFile } from './types.js';
+import type { CollectionData, Operation, ServerInfo, TestCase, TestFile } from './types.js';
 
 export type Status = 'passed' | 'failed' | 'skipped';
 
@@ -345,4 +345,3 @@ function failureText(e: unknown): string {
   return `error outside an operation (setup, entities, events or outcome): ${errorSummary(e)}`;
 }
 
-export type { Doc };
