@@ -1,11 +1,13 @@
 import type { Router } from 'express';
 import type { Config } from './config.js';
 import authRoutes from './auth/routes.js';
+import campaignRoutes from './campaigns/routes.js';
 import enrolmentRoutes from './enrolments/routes.js';
 import committeeRoutes from './committees/routes.js';
 import homeRoutes from './home/routes.js';
 import languageRoutes from './i18n/routes.js';
 import placeRoutes from './places/routes.js';
+import quotaRoutes from './quotas/routes.js';
 import userRoutes from './users/routes.js';
 
 /** What a domain contributes: page routes (mounted at `/`) and API routes (mounted at `/api/v1`). */
@@ -15,4 +17,4 @@ export interface DomainRoutes {
 }
 
 /** Every domain, one line each. A new domain writes server/<domain>/routes.ts and adds itself here. */
-export const domains: ((config: Config) => DomainRoutes)[] = [homeRoutes, languageRoutes, authRoutes, placeRoutes, userRoutes, committeeRoutes, enrolmentRoutes];
+export const domains: ((config: Config) => DomainRoutes)[] = [homeRoutes, languageRoutes, authRoutes, placeRoutes, userRoutes, committeeRoutes, enrolmentRoutes, campaignRoutes, quotaRoutes];
