@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { ensureAgencyRegister } from './committees/agencies.service.js';
+import { loadCommitteeReferenceData } from './committees/reference-data.js';
 import { resolveSessionSecret } from './auth/session.js';
 import { ConfigError, loadConfig } from './config.js';
 import { connectDatabase } from './db/connect.js';
@@ -14,7 +16,11 @@ async function main(): Promise<void> {
   configureLogger(config.logLevel);
   const database = await connectDatabase(config);
   await loadPlacesIfEmpty();
-  if (wantsDemoUsers(config)) await createDemoUsers();
+  await ensureAgencyRegister();
+  if (wantsDemoUsers(config)) {
+    await createDemoUsers();
+    await loadCommitteeReferenceData();
+  }
 
   const app = createApp({ config, sessionSecret: resolveSessionSecret(config) });
   const server: Server = app.listen(config.port, config.host, () => {

@@ -95,7 +95,7 @@ export async function changeAgency(actor: AuthUser, code: string, input: Omit<Ag
   const updated = await Agency.findOneAndUpdate(
     { code },
     { $set: { nameFa: input.nameFa, nameEn: input.nameEn, email: input.email ?? null, active: input.active ?? true, changedBy: actor.username } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean<AgencyRecord>();
   if (!updated) throw notFound();
   return toAgencyView(updated, actor.lang);

@@ -86,7 +86,7 @@ export async function rescheduleMeeting(actor: AuthUser, id: string, input: Sche
         $set: { startsAt: input.startsAt, month: monthOf(input.startsAt), location: input.location, agenda: input.agenda ?? meeting.agenda, sequence: meeting.sequence + 1 },
         $push: { history: historyEntry(actor, 'rescheduled', now, `${meeting.startsAt.toISOString()} → ${input.startsAt.toISOString()}`) },
       },
-      { new: true, session },
+      { returnDocument: 'after', session },
     )
       .setOptions({ scope: actor })
       .lean<MeetingRecord>();
@@ -103,7 +103,7 @@ export async function cancelMeeting(actor: AuthUser, id: string, reason: string,
     const updated = await Meeting.findOneAndUpdate(
       { _id: meeting._id, state: 'scheduled', sequence: meeting.sequence },
       { $set: { state: 'cancelled', sequence: meeting.sequence + 1 }, $push: { history: historyEntry(actor, 'cancelled', now, reason) } },
-      { new: true, session },
+      { returnDocument: 'after', session },
     )
       .setOptions({ scope: actor })
       .lean<MeetingRecord>();
@@ -121,7 +121,7 @@ export async function recordHeld(actor: AuthUser, id: string, input: AttendanceI
   const updated = await Meeting.findOneAndUpdate(
     { _id: meeting._id, state: 'scheduled' },
     { $set: { state: 'held', heldAt: now, attendance: input.attendance }, $push: { history: historyEntry(actor, 'held', now, String(present)) } },
-    { new: true },
+    { returnDocument: 'after' },
   )
     .setOptions({ scope: actor })
     .lean<MeetingRecord>();
@@ -134,7 +134,7 @@ export async function saveMinutes(actor: AuthUser, id: string, minutes: string, 
   const { meeting, committee } = await getMeeting(actor, id);
   assertRunsCommittee(actor, committee);
   if (meeting.state !== 'held') throw new AppError('meetingState', meeting.state === 'minutes-approved' ? 'committees.minutesAlreadyApproved' : 'committees.minutesBeforeHeld', 409);
-  const updated = await Meeting.findOneAndUpdate({ _id: meeting._id, state: 'held' }, { $set: { minutes }, $push: { history: historyEntry(actor, 'minutes', now) } }, { new: true })
+  const updated = await Meeting.findOneAndUpdate({ _id: meeting._id, state: 'held' }, { $set: { minutes }, $push: { history: historyEntry(actor, 'minutes', now) } }, { returnDocument: 'after' })
     .setOptions({ scope: actor })
     .lean<MeetingRecord>();
   if (!updated) throw new AppError('meetingState', 'committees.meetingChanged', 409);
@@ -150,7 +150,7 @@ export async function approveMinutes(actor: AuthUser, id: string, now = new Date
   const updated = await Meeting.findOneAndUpdate(
     { _id: meeting._id, state: 'held' },
     { $set: { state: 'minutes-approved', minutesApprovedAt: now }, $push: { history: historyEntry(actor, 'minutes-approved', now) } },
-    { new: true },
+    { returnDocument: 'after' },
   )
     .setOptions({ scope: actor })
     .lean<MeetingRecord>();
