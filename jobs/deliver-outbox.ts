@@ -60,7 +60,7 @@ async function claimNext(now: Date, leaseMs: number): Promise<OutboxMessageRecor
   return OutboxMessage.findOneAndUpdate(
     { $or: [{ status: 'pending', nextAttemptAt: { $lte: now } }, { status: 'sending', leaseUntil: { $lt: now } }] },
     { $set: { status: 'sending', leaseUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
-    { new: true, sort: { nextAttemptAt: 1, _id: 1 } },
+    { returnDocument: 'after', sort: { nextAttemptAt: 1, _id: 1 } },
   ).lean<OutboxMessageRecord>();
 }
 

@@ -127,7 +127,7 @@ export class JobRunner {
     return JobRun.findOneAndUpdate(
       { job, scheduledFor: request.scheduledFor, status: 'running', leaseUntil: { $lt: now } },
       { $set: { owner: this.owner, leaseUntil }, $inc: { attempts: 1 } },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean<JobRunRecord>();
   }
 
