@@ -184,16 +184,6 @@ export function isPlainObject(v: unknown): v is Doc {
   return v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
 }
 
-/** Reads a dotted path without array traversal semantics (index keys handle arrays separately). */
-export function getPath(doc: unknown, path: string): unknown {
-  let cur: any = doc;
-  for (const part of path.split('.')) {
-    if (cur === null || cur === undefined) return undefined;
-    cur = cur[part];
-  }
-  return cur;
-}
-
 /** Returns `_id` first, as MongoDB stores every document. */
 export function idFirst(doc: Doc): Doc {
   const keys = Object.keys(doc);

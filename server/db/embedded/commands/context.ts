@@ -44,10 +44,6 @@ export function collectionName(ctx: CommandContext): string {
   return name;
 }
 
-export function toLong(n: number | bigint): Long {
-  return Long.fromBigInt(BigInt(n));
-}
-
 export function optionalNumber(v: unknown): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'number') return v;

@@ -25,7 +25,8 @@ export class CursorStore {
 
   /** Takes a first batch; parks the rest under a new cursor id (0 when nothing is left). */
   open(ns: string, docs: Doc[], batchSize: number | undefined, sessionKey?: string, singleBatch = false): Doc {
-    const size = batchSize === undefined || batchSize === 0 ? DEFAULT_FIRST_BATCH : batchSize;
+    // batchSize 0 asks for an open cursor with an empty first batch.
+    const size = batchSize === undefined ? DEFAULT_FIRST_BATCH : batchSize;
     const cursor: OpenCursor = { ns, docs, pos: 0, sessionKey, lastUsed: Date.now() };
     const firstBatch = takeBatch(cursor, size);
     let id = Long.ZERO;

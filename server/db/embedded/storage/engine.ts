@@ -158,10 +158,6 @@ export class Engine {
     if (this.journal.needsCompaction) this.journal.compact(this.snapshotOps());
   }
 
-  get journalBytes(): number {
-    return this.journal?.bytes ?? 0;
-  }
-
   close(): void {
     this.flush();
     this.journal?.close();

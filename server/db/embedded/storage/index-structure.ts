@@ -137,12 +137,6 @@ export class Index {
     }
   }
 
-  clear(): void {
-    this.entries.clear();
-    this.sorted = [];
-    this.sortedDirty = false;
-  }
-
   /** Ids whose key equals the tuple exactly. */
   lookup(values: unknown[]): Iterable<string> {
     const entry = this.entries.get(Index.keyString(values));
@@ -183,10 +177,6 @@ export class Index {
       if (entry.removed) continue;
       yield* idsOf(entry);
     }
-  }
-
-  get keyCount(): number {
-    return this.entries.size;
   }
 
   private sortedEntries(): Entry[] {

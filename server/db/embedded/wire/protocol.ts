@@ -7,10 +7,9 @@ import { deserialize, serialize, type Document } from 'bson';
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
 export const OP_MSG = 2013;
-export const OP_COMPRESSED = 2012;
 
 const FLAG_CHECKSUM = 1;
-export const FLAG_MORE_TO_COME = 2;
+const FLAG_MORE_TO_COME = 2;
 
 /** Values as the store keeps them: numbers promoted, large int64 kept as Long. */
 const DESERIALIZE_OPTIONS = { promoteLongs: true, promoteValues: true, promoteBuffers: false, bsonRegExp: false } as const;
