@@ -49,6 +49,14 @@ export class PageClient {
     return this.post('/login', { login, password }, { from: '/login' });
   }
 
+  /** A file the page links to (CSV, XLSX, PDF), as bytes, with this client's cookies. */
+  async download(path: string): Promise<{ status: number; headers: Headers; body: Buffer }> {
+    const headers: Record<string, string> = {};
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const response = await fetch(new URL(path, this.baseUrl), { headers });
+    return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+  }
+
   async logout(): Promise<Page> {
     return this.post('/logout', {});
   }
