@@ -1,9 +1,10 @@
-import mongoose, { type ClientSession, type Types } from 'mongoose';
+import type { ClientSession, Types } from 'mongoose';
 import { Campaign, type CampaignRecord } from '../../models/campaign.model.js';
 import { Enrolment, type EnrolmentRecord, type EnrolmentStatus } from '../../models/enrolment.model.js';
 import { Place, type PlaceLevel, type PlaceRecord } from '../../models/place.model.js';
 import { placeFields } from '../../models/plugins/place-scoped.js';
 import { assertInScope, isInScope, type AuthUser, type ScopeUser } from '../auth/scope.js';
+import { inTransaction } from '../db/transaction.js';
 import { AppError, notFound } from '../errors/app-error.js';
 import { countEnrolment } from '../quotas/progress.service.js';
 import { fromJalali, toJalali } from '../shared/jalali.js';
@@ -160,13 +161,18 @@ export async function saveEnrolment(actor: Actor, doc: NewEnrolment, place: Plac
       const enrolment = created!.toObject() as EnrolmentRecord;
       await countEnrolment({ campaignId: enrolment.campaign, place: countedPlace(place), logged: 1, verified: 0, at: enrolment.createdAt }, session);
       return enrolment;
-    });
+    }, { queue: counterQueue(doc.campaign) });
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
     const existing = await Enrolment.findOne({ province: doc.province, nationalId: doc.nationalId }).setOptions({ scope: 'system' }).lean<EnrolmentRecord>();
     if (!existing) throw err;
     throw await alreadyEnrolled(actor, existing);
   }
+}
+
+/** Every enrolment write of a campaign moves its province's counter: they queue rather than conflict. */
+export function counterQueue(campaign: Types.ObjectId): string {
+  return `counters:${String(campaign)}`;
 }
 
 /** A fund manager confirms a logged enrolment: it now counts as verified as well as logged. */
@@ -277,8 +283,4 @@ export function countedPlace(place: PlaceRecord) {
 /** The counted place of a stored enrolment: its path is its ancestors and then its own place. */
 function enrolmentPlaceOf(enrolment: EnrolmentRecord) {
   return { code: enrolment.place, province: enrolment.province, ancestors: enrolment.placePath.slice(0, -1) };
-}
-
-export function inTransaction<T>(work: (session: ClientSession) => Promise<T>): Promise<T> {
-  return mongoose.connection.transaction(work);
 }

@@ -6,6 +6,7 @@ import { EnrolmentImport, type EnrolmentImportRecord, type ImportProblem } from 
 import type { PlaceRecord } from '../../models/place.model.js';
 import { placeFields } from '../../models/plugins/place-scoped.js';
 import { assertInScope, type ScopeUser } from '../auth/scope.js';
+import { inTransaction } from '../db/transaction.js';
 import { AppError, notFound } from '../errors/app-error.js';
 import { t, type Lang } from '../i18n/index.js';
 import { logger } from '../logger.js';
@@ -16,8 +17,8 @@ import { readTabularUpload, TabularUploadError, type TabularRow } from '../share
 import {
   alreadyEnrolled,
   countedPlace,
+  counterQueue,
   enrolmentPlace,
-  inTransaction,
   newEnrolment,
   resolveCampaign,
   saveEnrolment,
@@ -207,7 +208,7 @@ async function saveChunk(actor: Actor, ready: ReadyRow[], rows: TabularRow[], sa
       for (const { place, count } of byPlace(fresh)) {
         await countEnrolment({ campaignId: fresh[0]!.enrolment.campaign, place: countedPlace(place), logged: count, verified: 0, at: fresh[0]!.enrolment.createdAt }, session);
       }
-    });
+    }, { queue: counterQueue(fresh[0]!.enrolment.campaign) });
     outcome.saved += fresh.length;
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
