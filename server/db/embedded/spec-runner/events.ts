@@ -2,6 +2,7 @@
 import type { MongoClient } from 'mongodb';
 import { assertMatches, describe, MatchError, type MatchContext } from './matcher.js';
 import type { Doc, ExpectedEventsForClient } from './types.js';
+import { withoutDriverDeviations } from './driver-deviations.js';
 
 /** Unified-format event name → driver event name, and its category. */
 const EVENT_NAMES: Record<string, { driver: string; kind: 'command' | 'cmap' | 'sdam' }> = {
@@ -106,7 +107,8 @@ export function assertEvents(expected: ExpectedEventsForClient, recorder: EventR
         case 'command':
         case 'reply':
           try {
-            assertMatches(value, ev[field], ctx, { isRoot: true });
+            const seen = field === 'command' ? withoutDriverDeviations(String(ev.commandName), value, ev[field]) : ev[field];
+            assertMatches(value, seen, ctx, { isRoot: true });
           } catch (e) {
             if (e instanceof MatchError) {
               throw new MatchError(`${path}.${type}(${String(ev.commandName)}).${field}${e.path.slice(1)}`, e.detail);

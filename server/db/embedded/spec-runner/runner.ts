@@ -9,6 +9,7 @@ import { assertMatches, describe, MatchError, type MatchContext } from './matche
 import { executeOperation, UnsupportedError, type OpEnv } from './operations.js';
 import { parseVersion, requirementsUnmet, schemaSupported } from './requirements.js';
 import { skipReasonFor } from './skips.js';
+import { knownDriverFailure } from './driver-deviations.js';
 import type { CollectionData, Operation, ServerInfo, TestCase, TestFile } from './types.js';
 
 export type Status = 'passed' | 'failed' | 'skipped';
@@ -165,7 +166,9 @@ export class SpecRunner {
         if (e instanceof UnsupportedError) {
           emit({ file: fileName, test: test.description, status: 'skipped', reason: e.message });
         } else {
-          emit({ file: fileName, test: test.description, status: 'failed', reason: failureText(e), ms: Date.now() - started });
+          const driver = knownDriverFailure(fileBase, test.description);
+          const reason = driver ? `${failureText(e)}\n       known driver deviation: ${driver}` : failureText(e);
+          emit({ file: fileName, test: test.description, status: 'failed', reason, ms: Date.now() - started });
         }
         await this.killAllSessions();
       }
