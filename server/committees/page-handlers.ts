@@ -243,7 +243,8 @@ export async function resolution(req: Request, res: Response): Promise<void> {
   });
 }
 
-const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: ATTACHMENT_MAX_BYTES + 1, files: 1, fields: 20 } }).single('attachment');
+// browsers send file names as UTF-8 without saying so; Persian names would otherwise arrive as latin1
+const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: ATTACHMENT_MAX_BYTES + 1, files: 1, fields: 20 } }).single('attachment');
 
 /**
  * Reads the multipart update form. A file over the limit is refused as a form error beside the field (multer

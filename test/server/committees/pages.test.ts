@@ -1,0 +1,179 @@
+import { expect } from 'chai';
+import { Committee, type CommitteeRecord } from '../../../models/committee.model.js';
+import { Meeting, type MeetingRecord } from '../../../models/meeting.model.js';
+import { Resolution, type ResolutionRecord } from '../../../models/resolution.model.js';
+import { loadCommitteeReferenceData } from '../../../server/committees/reference-data.js';
+import { ATTACHMENT_MAX_BYTES } from '../../../server/committees/updates.service.js';
+import { formatJalaliDate, toJalali } from '../../../server/shared/jalali.js';
+import { toPersianDigits } from '../../../server/shared/persian-text.js';
+import { resetDatabase } from '../../support/database.js';
+import { loadPlaces } from '../../support/places.js';
+import { startTestApp, type TestApp } from '../../support/app.js';
+import { PageClient } from '../../support/http.js';
+import { createUser, type TestUser } from '../../support/users.js';
+
+/** Posts a multipart form (a file upload) as a browser would, with the session of a signed-in user. */
+async function uploadAs(baseUrl: string, user: TestUser, path: string, fields: Record<string, string>, file?: { name: string; type: string; data: Buffer }) {
+  const cookies = new Map<string, string>();
+  const keep = (response: Response) => {
+    for (const c of response.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const [name, ...value] = pair!.split('=');
+      cookies.set(name!, value.join('='));
+    }
+  };
+  const cookie = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+  let response = await fetch(`${baseUrl}/login`);
+  keep(response);
+  response = await fetch(`${baseUrl}/login`, { method: 'POST', redirect: 'manual', headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ login: user.username, password: user.password, _csrf: csrfOf(await response.text()) }) });
+  keep(response);
+  response = await fetch(`${baseUrl}${path}`, { headers: { cookie: cookie() } });
+  const page = await response.text();
+  const action = /enctype="multipart\/form-data"/.test(page) ? /action="([^"]+)" enctype="multipart\/form-data"/.exec(page)![1]!.replace(/&amp;/g, '&') : path;
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  if (file) form.append('attachment', new Blob([new Uint8Array(file.data)], { type: file.type }), file.name);
+  response = await fetch(`${baseUrl}${action}`, { method: 'POST', redirect: 'manual', headers: { cookie: cookie(), referer: `${baseUrl}${path}` }, body: form });
+  const location = response.headers.get('location');
+  const after = await fetch(`${baseUrl}${location ?? path}`, { headers: { cookie: cookie() } });
+  return { status: response.status, location, html: await after.text(), get: async (p: string) => fetch(`${baseUrl}${p}`, { headers: { cookie: cookie() } }) };
+}
+
+const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from('1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n')]);
+
+describe('The committee pages', () => {
+  let app: TestApp;
+  let governor: TestUser;
+  let sari: TestUser;
+  let ruralOfficer: TestUser;
+  let provincial: CommitteeRecord;
+  let seedMeeting: MeetingRecord;
+  let villageHeadsResolution: ResolutionRecord;
+
+  before(async function () {
+    this.timeout(120_000);
+    await resetDatabase();
+    await loadPlaces('02');
+    await loadCommitteeReferenceData();
+    governor = await createUser({ role: 'governor-office', placeCode: '02' });
+    sari = await createUser({ role: 'county-governor', placeCode: '0207' });
+    ruralOfficer = await createUser({ role: 'agency-officer', placeCode: '02', agency: 'rural-affairs' });
+    provincial = (await Committee.findOne({ kind: 'provincial-strategic' }).setOptions({ scope: 'system' }).lean<CommitteeRecord>())!;
+    seedMeeting = (await Meeting.findOne({ committee: provincial._id, month: '1397-05' }).setOptions({ scope: 'system' }).lean<MeetingRecord>())!;
+    villageHeadsResolution = (await Resolution.findOne({ agency: 'rural-affairs' }).setOptions({ scope: 'system' }).lean<ResolutionRecord>())!;
+    app = await startTestApp();
+  });
+  after(() => app.stop());
+
+  it('show the meeting of 3 Mordad 1397 with its attendance, minutes and nine resolutions', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(governor.username, governor.password);
+    const page = await browser.get(`/meetings/${String(seedMeeting._id)}`);
+    expect(page.status).to.equal(200);
+    expect(page.text).to.contain('۳ مرداد ۱۳۹۷').and.contain('صورتجلسه تأییدشده').and.contain('مدیرعامل صندوق (واعظ‌مهدوی)');
+    expect(page.html.match(/<tr class="s-/g)).to.have.length(9);
+    expect(page.text).to.contain('شهرداران شهرهای زیر ۲۰ هزار نفر').and.contain('دفتر امور شهری و شوراها').and.contain('ظرف ۱ ماه و ۰ روز');
+    expect(page.text).to.contain('ثبت برگزاری').and.contain('demo.governor');
+  });
+
+  it('show a committee with its members, meetings and resolutions', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(governor.username, governor.password);
+    const page = await browser.get(`/committees/${String(provincial._id)}`);
+    expect(page.text).to.contain('استاندار مازندران').and.contain('صدا و سیمای مرکز استان').and.contain('دفتر مرکزی صندوق');
+    expect(page.text).to.contain('تعیین جلسه');
+  });
+
+  it('give the governor’s office one page of overdue commitments by agency and counties that have not met', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(governor.username, governor.password);
+    const page = await browser.get('/overview');
+    expect(page.status).to.equal(200);
+    expect(page.text).to.contain('تعهدات گذشته از مهلت، به تفکیک دستگاه').and.contain('صدا و سیمای مرکز استان');
+    const notMet = page.html.split('ستادهایی که در')[1]!;
+    expect(notMet).to.contain('ساری');
+    expect(page.text).not.to.contain('اطلاع‌رسانی مستمر به مردم برای معرفی صندوق در رسانه استانی توسط صداوسیمای استان، با پیگیری مدیریت صندوق. دفتر امور شهری');
+  });
+
+  it('let the county governor schedule this month’s meeting and see it in the compliance grid', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(sari.username, sari.password);
+    const committeePage = await browser.get('/committees');
+    const sariCommittee = /href="\/committees\/([0-9a-f]{24})">ستاد راهبردی صندوق در شهرستان ساری/.exec(committeePage.html)![1]!;
+    const soon = new Date(Date.now() + 2 * 3600_000);
+    const j = toJalali(soon);
+    const scheduled = await browser.post(`/committees/${sariCommittee}/meetings`, { date: toPersianDigits(formatJalaliDate(j)), time: '۲۳:۵۹', location: 'فرمانداری ساری', agenda: 'پیگیری سهمیه دهیاران' }, { from: `/committees/${sariCommittee}` });
+    expect(scheduled.path).to.match(/^\/meetings\/[0-9a-f]{24}$/);
+    expect(scheduled.text).to.contain('جلسه برای').and.contain('تعیین شد');
+    const grid = await browser.get('/committees/compliance');
+    expect(grid.text).to.contain('ساری').and.contain('تعیین شده');
+  });
+
+  it('refuse a meeting in the past beside the date, and another county’s committee', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(sari.username, sari.password);
+    const sariCommittee = (await Committee.findOne({ placeCode: '0207' }).setOptions({ scope: 'system' }).lean<CommitteeRecord>())!;
+    const past = await browser.post(`/committees/${String(sariCommittee._id)}/meetings`, { date: '1400/01/01', time: '10:00', location: 'فرمانداری ساری' }, { from: `/committees/${String(sariCommittee._id)}` });
+    expect(past.text).to.contain('زمان جلسه گذشته است');
+    const amol = (await Committee.findOne({ placeCode: '0201' }).setOptions({ scope: 'system' }).lean<CommitteeRecord>())!;
+    expect((await browser.get(`/committees/${String(amol._id)}`)).status).to.equal(403);
+  });
+
+  it('filter the tracker by status and agency', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(governor.username, governor.password);
+    const done = await browser.get('/resolutions?agency=urban-affairs');
+    expect(done.text).to.contain('شهرداران شهرهای زیر ۲۰ هزار نفر').and.contain('انجام‌شده');
+    expect(done.html.match(/<tr class="s-/g)).to.have.length(1);
+    const overdue = await browser.get('/resolutions?status=overdue');
+    expect(overdue.html.match(/<tr class="s-overdue/g)).to.have.length(8);
+  });
+
+  it('show an agency what it owes, what it delivered and its on-time rate', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(governor.username, governor.password);
+    const page = await browser.get('/agencies/rural-affairs');
+    // 8 monthly reports fell due (Mordad to Esfand 1397): 2 on time, 1 late, 5 overdue
+    expect(page.text).to.contain('از ۸ دوره سررسیدشده: ۲ به‌موقع، ۱ با تأخیر، ۵ گذشته از مهلت');
+    expect(page.text).to.contain('۲۵٪');
+    const list = await browser.get('/agencies');
+    expect(list.text).to.contain('فرمانداری‌های استان');
+  });
+
+  it('take an agency officer’s progress update with a PDF, and refuse oversized or wrong-type files', async () => {
+    const path = `/resolutions/${String(villageHeadsResolution._id)}`;
+    const ok = await uploadAs(app.baseUrl, ruralOfficer, path, { text: 'گزارش آبان: ۱۲۰ دهیاری سهمیه را پذیرفتند', progress: '۶۰' }, { name: 'گزارش.pdf', type: 'application/pdf', data: PDF });
+    expect(ok.status).to.equal(303);
+    expect(ok.html).to.contain('گزارش پیشرفت ثبت شد.').and.contain('گزارش آبان').and.contain('گزارش.pdf');
+    const link = /href="(\/updates\/[0-9a-f]{24}\/attachment)"/.exec(ok.html)![1]!;
+    const download = await ok.get(link);
+    expect(download.status, await download.clone().text()).to.equal(200);
+    expect(download.headers.get('content-type')).to.equal('application/pdf');
+    expect(Buffer.from(await download.arrayBuffer()).equals(PDF)).to.equal(true);
+
+    const big = await uploadAs(app.baseUrl, ruralOfficer, path, { text: 'بزرگ' }, { name: 'big.pdf', type: 'application/pdf', data: Buffer.concat([PDF, Buffer.alloc(ATTACHMENT_MAX_BYTES)]) });
+    expect(big.html).to.contain('پیوست بزرگ‌تر از حد مجاز (۲ مگابایت) است.');
+    const exe = await uploadAs(app.baseUrl, ruralOfficer, path, { text: 'برنامه' }, { name: 'report.pdf', type: 'application/pdf', data: Buffer.from('MZ\x90\x00 not a pdf') });
+    expect(exe.html).to.contain('پیوست باید PDF یا تصویر PNG/JPEG باشد.');
+    const updates = await Resolution.findById(villageHeadsResolution._id).setOptions({ scope: 'system' }).lean<ResolutionRecord>();
+    expect(updates!.history.filter((h) => h.action === 'update')).to.have.length(4);
+  });
+
+  it('refuse minutes on a meeting not yet held', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(sari.username, sari.password);
+    const upcoming = (await Meeting.findOne({ state: 'scheduled', placePath: '0207' }).setOptions({ scope: 'system' }).lean<MeetingRecord>())!;
+    const page = await browser.post(`/meetings/${String(upcoming._id)}/minutes`, { minutes: 'صورتجلسه پیش از جلسه' }, { from: `/meetings/${String(upcoming._id)}` });
+    expect(page.text).to.contain('صورتجلسه را پس از ثبت برگزاری جلسه بنویسید.');
+    expect((await Meeting.findById(upcoming._id).setOptions({ scope: 'system' }).lean<MeetingRecord>())!.minutes).to.equal(undefined);
+  });
+
+  it('speak English when asked', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(governor.username, governor.password);
+    await browser.get('/lang/en?next=/overview');
+    const page = await browser.get('/overview');
+    expect(page.text).to.contain('Overdue commitments by agency').and.contain('Provincial broadcaster');
+  });
+});
