@@ -2,6 +2,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Config } from '../server/config.js';
 import { logger } from '../server/logger.js';
 import { TEHRAN } from '../server/shared/jalali.js';
+import { startOutboxDelivery } from './deliver-outbox.js';
 import { monthlyReportJob } from './monthly-report.js';
 import { remindersJob } from './reminders.js';
 import { JobRunner, type JobDefinition, type StartResult } from './runner.js';
@@ -92,4 +93,21 @@ let shared: Scheduler | undefined;
 export function sharedScheduler(config: Config): Scheduler {
   shared ??= new Scheduler(config);
   return shared;
+}
+
+/**
+ * What an application instance runs besides serving pages: the scheduler and the outbox delivery loop, unless
+ * JOBS_ENABLED=no (e.g. web-only instances beside a worker). Several instances may all run them.
+ */
+export function startBackgroundWork(config: Config): { stop(): Promise<void> } {
+  if (config.jobsEnabled === 'no') return { stop: async () => {} };
+  const scheduler = sharedScheduler(config);
+  scheduler.start();
+  const delivery = startOutboxDelivery({ config });
+  logger.info({ jobs: scheduler.jobs.map((j) => `${j.name} (${j.schedule})`), smtp: Boolean(config.smtpUrl) }, 'scheduler and outbox delivery started');
+  return {
+    async stop() {
+      await Promise.all([scheduler.stop(), delivery.stop()]);
+    },
+  };
 }

@@ -9,6 +9,7 @@ import { connectDatabase } from './db/connect.js';
 import { configureLogger, logger } from './logger.js';
 import { loadPlacesIfEmpty } from './places/seed.js';
 import { createDemoUsers, wantsDemoUsers } from './users/demo.js';
+import { startBackgroundWork } from '../jobs/scheduler.js';
 
 /** Start-up: configuration → database → places and demo accounts on an empty database → listen. */
 async function main(): Promise<void> {
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     const { port } = server.address() as AddressInfo;
     logger.info({ url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}` }, 'listening');
   });
+  const background = startBackgroundWork(config);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     server.close();
     server.closeAllConnections();
+    await background.stop();
     await database.close();
     process.exit(0);
   };

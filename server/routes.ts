@@ -5,6 +5,10 @@ import campaignRoutes from './campaigns/routes.js';
 import enrolmentRoutes from './enrolments/routes.js';
 import committeeRoutes from './committees/routes.js';
 import homeRoutes from './home/routes.js';
+import jobRoutes from './jobs/routes.js';
+import notificationRoutes from './notifications/routes.js';
+import outboxRoutes from './outbox/routes.js';
+import reportRoutes from './reports/routes.js';
 import languageRoutes from './i18n/routes.js';
 import placeRoutes from './places/routes.js';
 import quotaRoutes from './quotas/routes.js';
@@ -17,4 +21,4 @@ export interface DomainRoutes {
 }
 
 /** Every domain, one line each. A new domain writes server/<domain>/routes.ts and adds itself here. */
-export const domains: ((config: Config) => DomainRoutes)[] = [homeRoutes, languageRoutes, authRoutes, placeRoutes, userRoutes, committeeRoutes, enrolmentRoutes, campaignRoutes, quotaRoutes];
+export const domains: ((config: Config) => DomainRoutes)[] = [homeRoutes, languageRoutes, authRoutes, placeRoutes, userRoutes, committeeRoutes, enrolmentRoutes, campaignRoutes, quotaRoutes, jobRoutes, outboxRoutes, notificationRoutes, reportRoutes];

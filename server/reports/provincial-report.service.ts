@@ -275,3 +275,63 @@ export function currentMonth(now: Date): string {
   const j = toJalali(now);
   return jalaliMonthKey(j.year, j.month);
 }
+
+export interface ReportView {
+  report: ProvincialReport;
+  /** Null for a preview (a month not closed, or closed but not snapshotted yet). */
+  generatedAt: Date | null;
+}
+
+/** The stored report of a month, or a preview computed now; a month that has not begun has none. */
+export async function reportFor(scope: QueryScope, province: string, month: string, now = new Date()): Promise<ReportView | null> {
+  if (month > currentMonth(now)) return null;
+  const snapshot = await findSnapshot(scope, province, month);
+  if (snapshot) return { report: snapshot.report, generatedAt: snapshot.generatedAt };
+  return { report: await buildProvincialReport(province, month, now), generatedAt: null };
+}
+
+export interface QuarterComparison {
+  quarter: number;
+  year: number;
+  lastYear: number;
+  rows: { code: string; name: string; thisYear: number; lastYear: number }[];
+  total: { thisYear: number; lastYear: number };
+  /** Months of either quarter, up to the report's, without a stored report (not counted). */
+  missing: string[];
+}
+
+/**
+ * Enrolments logged in the Jalali quarter of `month`, by county, beside the same quarter of the year before, from the
+ * stored monthly reports (each keeps what was logged in its month).
+ */
+export async function quarterComparison(scope: QueryScope, province: string, month: string): Promise<QuarterComparison> {
+  const [year, monthNumber] = month.split('-').map(Number) as [number, number];
+  const quarter = Math.ceil(monthNumber / 3);
+  const monthsOf = (y: number) => [1, 2, 3].map((i) => jalaliMonthKey(y, (quarter - 1) * 3 + i));
+  const wanted = [...monthsOf(year), ...monthsOf(year - 1)];
+  const snapshots = await ReportSnapshot.find({ province, month: { $in: wanted } }).setOptions({ scope }).lean<ReportSnapshotRecord[]>();
+  const byMonth = new Map(snapshots.map((s) => [s.month, s.report]));
+  const rows = new Map<string, QuarterComparison['rows'][number]>();
+  const total = { thisYear: 0, lastYear: 0 };
+  for (const [which, y] of [['thisYear', year], ['lastYear', year - 1]] as const) {
+    for (const key of monthsOf(y)) {
+      const report = byMonth.get(key);
+      if (!report) continue;
+      total[which] += report.totals.loggedThisMonth;
+      for (const county of report.counties) {
+        const row = rows.get(county.code) ?? { code: county.code, name: county.name, thisYear: 0, lastYear: 0 };
+        row[which] += county.loggedThisMonth;
+        rows.set(county.code, row);
+      }
+    }
+  }
+  return {
+    quarter,
+    year,
+    lastYear: year - 1,
+    rows: [...rows.values()].sort((a, b) => comparePersian(a.name, b.name)),
+    total,
+    // months after the report's own have not happened yet: not missing
+    missing: wanted.filter((key) => !byMonth.has(key) && key <= month).sort(),
+  };
+}

@@ -1,0 +1,59 @@
+import type { Request, Response } from 'express';
+import type { Config } from '../config.js';
+import { setFlash } from '../http/flash.js';
+import { validated } from '../http/validate.js';
+import { t } from '../i18n/index.js';
+import { statusCounts } from '../outbox/outbox.service.js';
+import { currentMonth } from '../reports/provincial-report.service.js';
+import { getRun, listJobs, listRuns, runJson, runNow } from './jobs.service.js';
+import { jobParams, runParams } from './validation.js';
+
+const countsText = (counts: Record<string, number> | undefined) =>
+  Object.entries(counts ?? {})
+    .map(([name, n]) => ({ name, n }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+
+export function handlers(config: Config) {
+  return {
+    async page(req: Request, res: Response): Promise<void> {
+      const [jobs, runs, outbox] = await Promise.all([listJobs(), listRuns({ limit: 30 }), statusCounts()]);
+      res.render('jobs/index', {
+        title: t(req.lang, 'jobs.title'),
+        jobs,
+        runs: runs.map((run) => ({ ...run, id: String(run._id), countList: countsText(run.counts) })),
+        outbox: Object.entries(outbox).map(([status, n]) => ({ status, n })),
+        mailbox: !config.smtpUrl,
+        previewMonth: currentMonth(new Date()),
+        province: req.user!.province,
+      });
+    },
+
+    async runPage(req: Request, res: Response): Promise<void> {
+      const { params } = validated(req, runParams);
+      const run = await getRun(params.runId);
+      res.render('jobs/run', { title: t(req.lang, 'jobs.run.title', { job: t(req.lang, `jobs.name.${run.job}`) }), run, countList: countsText(run.counts) });
+    },
+
+    async runNowForm(req: Request, res: Response): Promise<void> {
+      const { params } = validated(req, jobParams);
+      const { runId } = await runNow(config, params.name, req.user!);
+      setFlash(req, { type: 'success', key: 'jobs.started', params: { job: t(req.lang, `jobs.name.${params.name}`) } });
+      res.redirect(303, `/jobs/runs/${runId}`);
+    },
+
+    async listJson(_req: Request, res: Response): Promise<void> {
+      const [jobs, runs] = await Promise.all([listJobs(), listRuns({ limit: 100 })]);
+      res.json({ jobs: jobs.map((j) => ({ name: j.name, schedule: j.schedule, timeZone: 'Asia/Tehran' })), runs: runs.map(runJson) });
+    },
+
+    async runJson(req: Request, res: Response): Promise<void> {
+      const { params } = validated(req, runParams);
+      res.json(runJson(await getRun(params.runId)));
+    },
+
+    async runNowJson(req: Request, res: Response): Promise<void> {
+      const { params } = validated(req, jobParams);
+      res.status(202).json(await runNow(config, params.name, req.user!));
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { isValidObjectId } from 'mongoose';
+import { OutboxMessage, type OutboxMessageRecord } from '../../models/outbox-message.model.js';
+import type { AuthUser } from '../auth/scope.js';
+import { notFound } from '../errors/app-error.js';
+
+/**
+ * The development mailbox (SMTP_URL unset): the governor's office reads every message kept, everyone else the
+ * messages addressed to them.
+ */
+function mailboxFilter(reader: AuthUser): Record<string, unknown> {
+  return reader.role === 'governor-office' ? {} : { recipient: reader.id };
+}
+
+export async function mailboxMessages(reader: AuthUser, limit = 100): Promise<OutboxMessageRecord[]> {
+  return OutboxMessage.find(mailboxFilter(reader), { html: 0, 'attachments.content': 0 }).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<OutboxMessageRecord[]>();
+}
+
+export async function mailboxMessage(reader: AuthUser, id: string): Promise<OutboxMessageRecord> {
+  const message = isValidObjectId(id) ? await OutboxMessage.findOne({ _id: id, ...mailboxFilter(reader) }).lean<OutboxMessageRecord>() : null;
+  if (!message) throw notFound();
+  return message;
+}
+
+/** A message as the outbox API shows it (bodies and attachment contents left out). */
+export function messageJson(message: OutboxMessageRecord) {
+  return {
+    id: String(message._id),
+    to: message.to,
+    subject: message.subject,
+    kind: message.kind,
+    dedupeKey: message.dedupeKey,
+    status: message.status,
+    attempts: message.attempts,
+    nextAttemptAt: message.status === 'pending' ? message.nextAttemptAt : null,
+    lastError: message.lastError ?? null,
+    sentAt: message.sentAt ?? null,
+    messageId: message.messageId ?? null,
+    attachments: (message.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType })),
+    createdAt: message.createdAt,
+  };
+}

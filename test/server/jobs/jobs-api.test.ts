@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { Types } from 'mongoose';
+import { JobLock } from '../../../models/job-lock.model.js';
+import { queueMessage } from '../../../server/outbox/outbox.service.js';
+import { resetDatabase } from '../../support/database.js';
+import { loadPlaces } from '../../support/places.js';
+import { startTestApp, type TestApp } from '../../support/app.js';
+import { api, PageClient } from '../../support/http.js';
+import { apiToken, createUser, type TestUser } from '../../support/users.js';
+
+async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const value = await probe();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('gave up waiting');
+}
+
+describe('The jobs API and page', () => {
+  let app: TestApp;
+  let governor: TestUser;
+  let sari: TestUser;
+  let governorToken: string;
+
+  before(async () => {
+    await resetDatabase();
+    await loadPlaces('0207');
+    governor = await createUser({ role: 'governor-office', placeCode: '02', username: 'office.jobs' });
+    sari = await createUser({ role: 'county-governor', placeCode: '0207', username: 'sari.jobs' });
+    governorToken = await apiToken(governor);
+    app = await startTestApp();
+  });
+  after(() => app.stop());
+  afterEach(() => JobLock.deleteMany({}));
+
+  it('lists the jobs and their runs, runs a job now (202 with its run id) and reports the finished run', async () => {
+    const client = api(app.baseUrl, governorToken);
+    const listed = await client.get('/api/v1/jobs');
+    expect(listed.status).to.equal(200);
+    expect(listed.body.jobs.map((j: { name: string }) => j.name)).to.deep.equal(['reminders', 'monthly-report']);
+    expect(listed.body.jobs[0].timeZone).to.equal('Asia/Tehran');
+
+    const started = await client.post('/api/v1/jobs/reminders/run', {});
+    expect(started.status).to.equal(202);
+    expect(started.body.runId).to.match(/^[0-9a-f]{24}$/);
+    const run = await until(
+      () => client.get(`/api/v1/jobs/runs/${started.body.runId}`),
+      (r) => r.body.status !== 'running',
+    );
+    expect(run.body).to.include({ id: started.body.runId, job: 'reminders', trigger: 'manual', requestedBy: 'office.jobs', status: 'succeeded', attempts: 1 });
+    expect(run.body.phasesDone).to.deep.equal(['meetings', 'commitments', 'quotas', 'mail']);
+    const again = await client.get('/api/v1/jobs');
+    expect(again.body.runs.map((r: { id: string }) => r.id)).to.include(started.body.runId);
+  });
+
+  it('refuses a run-now (409) while another instance runs the job', async () => {
+    await JobLock.create({ _id: 'monthly-report', owner: 'other-instance', runId: new Types.ObjectId(), leaseUntil: new Date(Date.now() + 60_000) });
+    const refused = await api(app.baseUrl, governorToken).post('/api/v1/jobs/monthly-report/run', {});
+    expect(refused.status).to.equal(409);
+    expect(refused.body.error.code).to.equal('jobRunning');
+    expect(refused.body.error.message).to.contain('در حال اجراست');
+  });
+
+  it('answers 404 for a job that does not exist and 403 to anyone but the governor’s office', async () => {
+    expect((await api(app.baseUrl, governorToken).post('/api/v1/jobs/nothing/run', {})).status).to.equal(404);
+    const other = api(app.baseUrl, await apiToken(sari));
+    expect((await other.get('/api/v1/jobs')).status).to.equal(403);
+    expect((await other.post('/api/v1/jobs/reminders/run', {})).status).to.equal(403);
+    expect((await other.get('/api/v1/outbox')).status).to.equal(403);
+  });
+
+  it('shows the outbox to the governor’s office, filtered by status', async () => {
+    await queueMessage({ to: 'chair@example.org', subject: 'جلسه', html: '<p>x</p>', text: 'x', kind: 'meeting-upcoming', dedupeKey: 'api-test:1' });
+    const client = api(app.baseUrl, governorToken);
+    const pending = await client.get('/api/v1/outbox?status=pending');
+    expect(pending.status).to.equal(200);
+    expect(pending.body.messages.map((m: { dedupeKey: string }) => m.dedupeKey)).to.include('api-test:1');
+    expect((await client.get('/api/v1/outbox?status=sent')).body.messages.map((m: { dedupeKey: string }) => m.dedupeKey)).to.not.include('api-test:1');
+    expect((await client.get('/api/v1/outbox?status=lost')).status).to.equal(400);
+  });
+
+  it('lets the governor’s office run a job from the page and follow the run', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(governor.username, governor.password);
+    const page = await browser.get('/jobs');
+    expect(page.text).to.contain('یادآوری‌ها').and.contain('گزارش ماهانه استان').and.contain('صف ایمیل');
+    const run = await browser.post('/jobs/monthly-report/run', {}, { from: '/jobs' });
+    expect(run.path).to.match(/^\/jobs\/runs\/[0-9a-f]{24}$/);
+    expect(run.text).to.contain('اجرای گزارش ماهانه استان آغاز شد');
+    const finished = await until(
+      () => browser.get(run.path),
+      (p) => !p.text.includes('در حال اجرا'),
+    );
+    expect(finished.text).to.contain('انجام شد').and.contain('دستی');
+  });
+});
