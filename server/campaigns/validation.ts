@@ -5,7 +5,8 @@ import { toLatinDigits } from '../shared/persian-text.js';
 import { parseJalaliDate } from '../shared/jalali.js';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const latinNumber = (value: unknown) => (typeof value === 'string' ? toLatinDigits(value.trim()).replace(/[,٬]/g, '') : value);
+/** Blank is no number at all (z.coerce would read it as 0). */
+const latinNumber = (value: unknown) => (typeof value === 'string' ? toLatinDigits(value.trim()).replace(/[,٬]/g, '') || undefined : value);
 
 /** A whole number typed in any digits (`۱۲٬۵۰۰`, `12500`) or sent as a JSON number. */
 export function wholeNumber(min: number, max: number, message: string) {
