@@ -1,9 +1,12 @@
 import { Router } from 'express';
 import type { DomainRoutes } from '../routes.js';
 
-/** The front door: a signed-in user lands on their own place, anyone else on the login page. */
+/**
+ * The front door: a village head lands on their enrolments (quota, progress, latest enrolments), any other
+ * signed-in user on their own place, anyone else on the login page.
+ */
 export default function homeRoutes(): DomainRoutes {
   const pages = Router();
-  pages.get('/', (req, res) => res.redirect(303, req.user ? `/places/${req.user.placeCode}` : '/login'));
+  pages.get('/', (req, res) => res.redirect(303, !req.user ? '/login' : req.user.role === 'village-head' ? '/enrolments' : `/places/${req.user.placeCode}`));
   return { pages };
 }

@@ -37,7 +37,7 @@ describe('The demo accounts', () => {
     const sari = await new PageClient(app.baseUrl).login('demo.sari', DEMO_PASSWORD);
     expect(sari.path).to.equal('/places/0207');
     const village = await new PageClient(app.baseUrl).login('demo.village', DEMO_PASSWORD);
-    expect(village.path).to.equal('/places/0303030001029409');
+    expect(village.path).to.equal('/enrolments');
     expect(village.text).to.contain('خواجه دیزج');
   });
 });
