@@ -77,7 +77,8 @@ export const aggregateCommands: Record<string, Handler> = {
         filter = first.$match;
         stages = stages.slice(1);
       }
-      input = selectDocs(access(ctx, name), filter, { variables: cmd.let }).map(([, d]) => d);
+      const acc = access(ctx, name);
+      input = filter ? selectDocs(acc, filter, { variables: cmd.let }).map(([, d]) => d) : acc.all();
     }
     const readOnly = stages.every((s) => READ_ONLY_STAGES.has(Object.keys(s)[0]));
     if (!readOnly) input = input.map(cloneDoc);
@@ -85,7 +86,7 @@ export const aggregateCommands: Record<string, Handler> = {
     let results: Doc[];
     try {
       const agg = createAggregator(stages, {
-        collectionResolver: (coll: string) => selectDocs(access(ctx, coll), undefined, {}).map(([, d]) => cloneDoc(d)),
+        collectionResolver: (coll: string) => access(ctx, coll).all().map(cloneDoc),
         processingMode: ProcessingMode.CLONE_OFF,
         variables: cmd.let,
       });

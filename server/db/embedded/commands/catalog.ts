@@ -14,6 +14,13 @@ function requireCollection(ctx: CommandContext, name: string) {
   return coll;
 }
 
+/** Query-operator validators work; JSON Schema would need a schema engine the server does not have. */
+function checkValidator(validator: unknown): void {
+  if (validator !== undefined && JSON.stringify(validator).includes('"$jsonSchema"')) {
+    fail(ErrorCodes.NotImplemented, '$jsonSchema validators are not supported by the embedded server');
+  }
+}
+
 function defaultIndexName(key: Doc): string {
   return Object.entries(key)
     .map(([k, v]) => `${k}_${String(v)}`)
@@ -48,6 +55,7 @@ export const catalogCommands: Record<string, Handler> = {
     if (cmd.viewOn !== undefined) fail(ErrorCodes.NotImplemented, 'views are not supported by the embedded server');
     if (cmd.timeseries !== undefined) fail(ErrorCodes.NotImplemented, 'time-series collections are not supported by the embedded server');
     if (cmd.collation && cmd.collation.locale !== 'simple') fail(ErrorCodes.NotImplemented, 'non-simple collation is not supported by the embedded server');
+    checkValidator(cmd.validator);
     if (ctx.txn && ctx.engine.getCollection(ctx.db, name)) fail(ErrorCodes.NamespaceExists, `Collection ${ctx.db}.${name} already exists.`);
     const options: Doc = {};
     for (const [k, v] of Object.entries(cmd)) {
@@ -60,6 +68,7 @@ export const catalogCommands: Record<string, Handler> = {
 
   collMod(ctx) {
     const coll = requireCollection(ctx, collectionName(ctx));
+    checkValidator(ctx.cmd.validator);
     const options: Doc = { ...coll.options };
     for (const key of ['validator', 'validationLevel', 'validationAction']) {
       if (ctx.cmd[key] !== undefined) options[key] = ctx.cmd[key];

@@ -94,6 +94,14 @@ export class CollectionAccess {
     }
   }
 
+  /** Every document as this command sees it, without filter machinery (whole-collection pipelines). */
+  all(): Doc[] {
+    const coll = this.collection;
+    const overlay = this.overlay;
+    if (!overlay) return coll ? Array.from(coll.docs.values()) : [];
+    return Array.from(this.find(undefined), ([, doc]) => doc);
+  }
+
   count(): number {
     const coll = this.collection;
     const overlay = this.overlay;
