@@ -60,6 +60,20 @@ describe('commands of the embedded server', () => {
     expect(changeStream.message).to.match(/change streams are not supported/);
   });
 
+  it('enforce a query-operator validator with DocumentValidationFailure (121) and refuse $jsonSchema', async () => {
+    const db = client.db('x');
+    await db.createCollection('validated', { validator: { age: { $gte: 18 } } });
+    const c = db.collection('validated');
+    await c.insertOne({ age: 30 });
+    const invalid = await serverError(c.insertOne({ age: 12 }));
+    expect(invalid.code).to.equal(121);
+    await c.insertOne({ age: 12 }, { bypassDocumentValidation: true });
+    await db.command({ collMod: 'validated', validator: { age: { $gte: 10 } } });
+    await c.insertOne({ age: 11 });
+    const schema = await serverError(db.createCollection('schema', { validator: { $jsonSchema: { required: ['a'] } } }));
+    expect(schema.code).to.equal(238);
+  });
+
   it('make watch() fail with the change-stream error', async () => {
     const stream = client.db('x').collection('unsupported').watch();
     const err = await serverError(stream.next());
