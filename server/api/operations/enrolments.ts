@@ -1,0 +1,34 @@
+import { objectIdSchema, placeCodeSchema, REFUSALS, type ApiOperation } from '../operation.js';
+
+export const enrolmentOperations: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/enrolments',
+    tag: 'enrolments',
+    summary: 'Log one enrolment at a village or small town in the caller’s area',
+    description: 'Eligibility follows the campaign: age on the enrolment date between its minimum and maximum, residence in a village, nomadic area or town under its threshold.',
+    body: {
+      type: 'object',
+      required: ['campaign', 'village', 'nationalId', 'firstName', 'lastName', 'birthDate', 'sex', 'mobile', 'targetGroup', 'channel'],
+      properties: {
+        campaign: objectIdSchema,
+        village: { ...placeCodeSchema, description: 'The village or small town (default the caller’s own).' },
+        nationalId: { type: 'string', description: '10 digits with a valid check digit; Persian digits accepted.' },
+        firstName: { type: 'string' },
+        lastName: { type: 'string' },
+        birthDate: { type: 'string', example: '1370/05/03', description: 'Jalali YYYY/MM/DD, Persian or Latin digits.' },
+        sex: { type: 'string', enum: ['male', 'female'] },
+        mobile: { type: 'string', example: '09121234567' },
+        targetGroup: { type: 'string', enum: ['villagers', 'farmers', 'nomads', 'craftspeople', 'vocational-trainees'] },
+        channel: { type: 'string', enum: ['online', 'in-person'] },
+        referringAgency: { type: 'string' },
+      },
+    },
+    responses: {
+      '201': { description: 'Logged.', schema: { type: 'object', properties: { id: objectIdSchema } } },
+      ...REFUSALS,
+      '409': { description: 'This national ID is already enrolled in the province.' },
+      '422': { description: 'A field is invalid or the person is not eligible; `error.fields` names the field.' },
+    },
+  },
+];
