@@ -108,13 +108,18 @@ export async function committee(req: Request, res: Response): Promise<void> {
   });
 }
 
+/** Twelve months must fit a phone's width: each state is one symbol, with its words for screen readers and in the legend. */
+const MONTH_SYMBOLS = { held: '✓', scheduled: '◷', missed: '✗', due: '!', notDue: '·' } as const;
+
 export async function compliance(req: Request, res: Response): Promise<void> {
   const { query } = validated(req, v.complianceQuery);
   const place = await assertInScope(req.user!, query.place ?? req.user!.placeCode);
   const year = query.year ?? toJalali(new Date()).year;
   const grid = await complianceGrid({ place: place.code, year, scope: req.user! });
   const months = Array.from({ length: 12 }, (_, i) => ({ month: i + 1, name: jalaliMonthName(i + 1, req.lang), current: grid.currentMonth === `${year}-${String(i + 1).padStart(2, '0')}` }));
-  res.render('committees/compliance', { title: t(req.lang, 'committees.compliance'), place, year, grid, months, previousYear: year - 1, nextYear: year + 1 });
+  const legend = (['held', 'scheduled', 'missed', 'due'] as const).map((state) => ({ state, symbol: MONTH_SYMBOLS[state] }));
+  const yearText = req.lang === 'fa' ? toPersianDigits(year) : String(year);
+  res.render('committees/compliance', { title: t(req.lang, 'committees.compliance'), place, year, yearText, grid, months, symbols: MONTH_SYMBOLS, legend, previousYear: year - 1, nextYear: year + 1 });
 }
 
 // ── meetings ──
