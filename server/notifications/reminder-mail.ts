@@ -43,7 +43,8 @@ function paramsIn(params: Record<string, unknown>, lang: Lang): Record<string, u
 interface MailItem {
   title: string;
   line: string;
-  url: string;
+  /** The item's address (not named `url`: a view helper has that name and would win in the template). */
+  link: string;
 }
 
 function itemOf(reminder: ReminderRecord, baseUrl: string): MailItem {
@@ -51,7 +52,7 @@ function itemOf(reminder: ReminderRecord, baseUrl: string): MailItem {
   return {
     title: t(reminder.lang, `notifications.subject.${reminder.kind}`, params),
     line: t(reminder.lang, `notifications.line.${reminder.kind}`, params),
-    url: `${baseUrl}${reminder.link}`,
+    link: `${baseUrl}${reminder.link}`,
   };
 }
 
@@ -60,7 +61,7 @@ function compose(lang: Lang, subject: string, intro: string | undefined, items: 
   const html = renderMailTemplate('reminders', { lang, dir: lang === 'fa' ? 'rtl' : 'ltr', subject, intro, items, settingsUrl });
   const text = [
     ...(intro ? [intro] : []),
-    ...items.map((item) => `${item.title}\n${item.line}\n${t(lang, 'notifications.open')}: ${item.url}`),
+    ...items.map((item) => `${item.title}\n${item.line}\n${t(lang, 'notifications.open')}: ${item.link}`),
     `${t(lang, 'notifications.footer')} ${settingsUrl}`,
   ].join('\n\n');
   return { subject, html, text };
