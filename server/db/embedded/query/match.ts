@@ -30,6 +30,43 @@ function checkOperators(value: unknown): void {
 
 export type Matcher = (doc: Doc) => boolean;
 
+const LOGICAL = new Set(['$and', '$or', '$nor']);
+
+/**
+ * Rewrites the few filter forms where mingo answers differently from MongoDB:
+ * - `$type` also matches array elements of that type (`{ a: [1] }` has `$type: 'number'`);
+ * - `$gte: null` / `$lte: null` match missing fields as well as nulls, like `$eq: null`.
+ */
+export function normalizeFilter(filter: Doc): Doc {
+  const out: Doc = {};
+  const extra: Doc[] = [];
+  for (const [key, cond] of Object.entries(filter)) {
+    if (LOGICAL.has(key) && Array.isArray(cond)) {
+      out[key] = cond.map((c) => (isPlainObject(c) ? normalizeFilter(c) : c));
+      continue;
+    }
+    if (key.startsWith('$') || !isPlainObject(cond) || !Object.keys(cond).some((k) => k.startsWith('$'))) {
+      out[key] = cond;
+      continue;
+    }
+    const ops: Doc = { ...cond };
+    for (const op of ['$gte', '$lte']) {
+      if (op in ops && ops[op] === null) {
+        delete ops[op];
+        ops.$eq = null;
+      }
+    }
+    if ('$type' in ops && ops.$type !== 'array' && ops.$type !== 4) {
+      const type = ops.$type;
+      delete ops.$type;
+      extra.push({ $or: [{ [key]: { $type: type } }, { [key]: { $elemMatch: { $type: type } } }] });
+    }
+    if (Object.keys(ops).length > 0) out[key] = ops;
+  }
+  if (extra.length === 0) return out;
+  return { $and: [out, ...extra] };
+}
+
 export function compileFilter(filter: Doc | undefined, variables?: Doc): Matcher {
   if (filter === undefined || filter === null) return () => true;
   if (!isPlainObject(filter)) fail(ErrorCodes.TypeMismatch, 'filter must be an object');
@@ -37,7 +74,7 @@ export function compileFilter(filter: Doc | undefined, variables?: Doc): Matcher
   if (keys.length === 0) return () => true;
   checkOperators(filter);
   try {
-    const query = new Query(filter, variables ? { variables } : undefined);
+    const query = new Query(normalizeFilter(filter), variables ? { variables } : undefined);
     return (doc) => query.test(doc);
   } catch (err) {
     throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
