@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { connectDatabase } from './db/connect.js';
 import { configureLogger, logger } from './logger.js';
 import { loadPlacesIfEmpty } from './places/seed.js';
+import { createDemoEnrolments } from './enrolments/demo.js';
 import { createDemoUsers, wantsDemoUsers } from './users/demo.js';
 import { startBackgroundWork } from '../jobs/scheduler.js';
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   await ensureAgencyRegister();
   if (wantsDemoUsers(config)) {
     await createDemoUsers();
+    await createDemoEnrolments(config);
     await loadCommitteeReferenceData();
   }
 
