@@ -6,6 +6,7 @@ import { NotificationPolicy } from '../../models/notification-policy.model.js';
 import { NotificationPreference, type ReminderKind } from '../../models/notification-preference.model.js';
 import { OutboxMessage } from '../../models/outbox-message.model.js';
 import { Place, type PlaceRecord } from '../../models/place.model.js';
+import { placeFields } from '../../models/plugins/place-scoped.js';
 import { Quota } from '../../models/quota.model.js';
 import { Reminder } from '../../models/reminder.model.js';
 import { Resolution } from '../../models/resolution.model.js';
@@ -100,12 +101,12 @@ describe('The reminders job', function () {
     // heard from last on 1 Shahrivar (the record was made today, in real time)
     await Resolution.updateOne({ _id: resolution }, { $set: { lastUpdateAt: on(6, 1) } }).setOptions({ scope: 'system' });
 
-    const campaign = await Campaign.create({ name: 'پویش ۱۴۰۴', year: 1404, startsAt: on(1, 1, 0), endsAt: fromJalali({ year: 1405, month: 1, day: 1 }), townThreshold: 20000, createdBy: governor._id, province: '03', placePath: ['03'] });
+    const campaign = await Campaign.create({ name: 'پویش ۱۴۰۴', year: 1404, startsAt: on(1, 1, 0), endsAt: fromJalali({ year: 1405, month: 1, day: 1 }), townThreshold: 20000, createdBy: governor._id, ...placeFields({ code: '03', province: '03', ancestors: [] }) });
     const places = await Place.find({ parent: '0303030001', level: 'village' }).setOptions({ scope: 'system' }).sort({ code: 1 }).lean<PlaceRecord[]>();
     const onPace = places.find((p) => p.code !== village)!;
     for (const [code, target, logged] of [[village, 120, 10], [onPace.code, 12, 12]] as const) {
       const place = places.find((p) => p.code === code)!;
-      await Quota.create({ campaign: campaign._id, placeCode: code, holderLevel: 'village', target, updatedBy: governor._id, province: '03', placePath: [...place.ancestors, code] });
+      await Quota.create({ campaign: campaign._id, placeCode: code, holderLevel: 'village', target, updatedBy: governor._id, ...placeFields(place) });
       for (let i = 0; i < logged; i++) await countEnrolment({ campaignId: campaign._id, place: { code, province: '03', ancestors: place.ancestors }, logged: 1, verified: i < 4 ? 1 : 0, at: on(5, 1) });
     }
   });
