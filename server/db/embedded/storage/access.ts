@@ -58,31 +58,54 @@ export class CollectionAccess {
     return this.txn?.overlay(this.ns);
   }
 
+  /** Whether this command reads a transaction snapshot that differs from the latest committed data. */
+  private snapshotReads(coll: Collection | undefined): boolean {
+    return this.txn !== undefined && coll !== undefined && coll.history.size > 0;
+  }
+
+  /** A committed document as this command sees it: for a transaction, as of its start. */
+  private committed(coll: Collection, id: string): Doc | undefined {
+    return this.snapshotReads(coll) ? coll.versionAt(id, this.txn!.startSeq) : coll.docs.get(id);
+  }
+
   get(id: string): Doc | undefined {
     const overlay = this.overlay;
     if (overlay?.has(id)) return overlay.get(id) ?? undefined;
-    return this.collection?.docs.get(id);
+    const coll = this.collection;
+    return coll ? this.committed(coll, id) : undefined;
   }
 
   /** Matching documents with their ids, in natural order, using an index when one fits. */
   *find(filter: Doc | undefined, stats: ScanStats = newScanStats(), variables?: Doc): Iterable<[string, Doc]> {
     const coll = this.collection;
     const overlay = this.overlay;
+    const snapshot = this.snapshotReads(coll);
     const matches = compileFilter(filter, variables);
-    const seen = overlay ? new Set<string>() : undefined;
+    const seen = overlay || snapshot ? new Set<string>() : undefined;
+    const visit = (id: string): Doc | undefined => {
+      seen?.add(id);
+      const doc = overlay?.has(id) ? overlay.get(id) : this.committed(coll!, id);
+      if (!doc) return undefined;
+      stats.docsExamined++;
+      return matches(doc) ? doc : undefined;
+    };
     if (coll) {
       const plan = planQuery(coll, filter ?? {});
       stats.stage = plan.stage;
       stats.indexName = plan.indexName;
-      const ids = plan.ids ?? coll.docs.keys();
-      for (const id of ids) {
-        seen?.add(id);
-        const doc = overlay?.has(id) ? overlay.get(id) : coll.docs.get(id);
-        if (!doc) continue;
-        stats.docsExamined++;
-        if (matches(doc)) yield [id, doc];
+      for (const id of plan.ids ?? coll.docs.keys()) {
+        const doc = visit(id);
+        if (doc) yield [id, doc];
       }
       stats.keysExamined += plan.stats.keys;
+      // Indexes describe the latest data: documents changed since the snapshot may have matched then.
+      if (snapshot) {
+        for (const id of coll.history.keys()) {
+          if (seen!.has(id)) continue;
+          const doc = visit(id);
+          if (doc) yield [id, doc];
+        }
+      }
     }
     if (overlay) {
       // Documents this transaction inserted or changed that the plan did not reach.
@@ -97,22 +120,15 @@ export class CollectionAccess {
   /** Every document as this command sees it, without filter machinery (whole-collection pipelines). */
   all(): Doc[] {
     const coll = this.collection;
-    const overlay = this.overlay;
-    if (!overlay) return coll ? Array.from(coll.docs.values()) : [];
+    if (!this.overlay && !this.snapshotReads(coll)) return coll ? Array.from(coll.docs.values()) : [];
     return Array.from(this.find(undefined), ([, doc]) => doc);
   }
 
   count(): number {
     const coll = this.collection;
-    const overlay = this.overlay;
-    let n = coll?.docs.size ?? 0;
-    if (overlay) {
-      for (const [id, doc] of overlay) {
-        const inBase = coll?.docs.has(id) ?? false;
-        if (doc && !inBase) n++;
-        else if (!doc && inBase) n--;
-      }
-    }
+    if (!this.overlay && !this.snapshotReads(coll)) return coll?.docs.size ?? 0;
+    let n = 0;
+    for (const entry of this.find(undefined)) if (entry) n++;
     return n;
   }
 
@@ -180,7 +196,7 @@ export class CollectionAccess {
       const holder = this.engine.locks.get(r);
       if (holder && holder !== txn) throw writeConflict();
     }
-    const lastWrite = coll?.lastWrite.get(id);
+    const lastWrite = coll?.lastWrite(id);
     if (lastWrite !== undefined && lastWrite > txn.startSeq) throw writeConflict();
     const overlay = txn.overlayFor(this.ns);
     if (doc && coll) this.checkUniqueMerged(coll, overlay, id, doc, isInsert);

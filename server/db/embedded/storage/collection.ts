@@ -17,8 +17,25 @@ export class Collection {
   private validator?: { spec: unknown; matches: Matcher };
   readonly docs = new Map<string, Doc>();
   readonly indexes = new Map<string, Index>();
-  /** Last write sequence per document, kept only while transactions are open (conflict detection). */
-  readonly lastWrite = new Map<string, number>();
+  /**
+   * While transactions are open: for each document written since, the versions it replaced, oldest
+   * first (`before` undefined: the document did not exist). Transactions read the version as of
+   * their start from here (snapshot isolation) and detect write conflicts with it.
+   */
+  readonly history = new Map<string, Array<{ seq: number; before: Doc | undefined }>>();
+
+  /** Sequence of the last committed write to a document, if it happened while transactions were open. */
+  lastWrite(id: string): number | undefined {
+    const versions = this.history.get(id);
+    return versions?.[versions.length - 1].seq;
+  }
+
+  /** The document as it was just after write sequence `seq` (undefined: it did not exist). */
+  versionAt(id: string, seq: number): Doc | undefined {
+    const versions = this.history.get(id);
+    if (versions) for (const v of versions) if (v.seq > seq) return v.before;
+    return this.docs.get(id);
+  }
 
   constructor(dbName: string, name: string, options: Doc = {}) {
     this.dbName = dbName;

@@ -115,32 +115,39 @@ export class Engine {
 
   insertDoc(coll: Collection, doc: Doc): void {
     const id = coll.insert(doc);
-    this.noteWrite(coll, id);
+    this.noteWrite(coll, id, undefined);
     this.log({ op: 'put', db: coll.dbName, coll: coll.name, doc });
   }
 
   replaceDoc(coll: Collection, id: string, doc: Doc): void {
+    const before = coll.docs.get(id);
     coll.replace(id, doc);
-    this.noteWrite(coll, id);
+    this.noteWrite(coll, id, before);
     this.log({ op: 'put', db: coll.dbName, coll: coll.name, doc });
   }
 
   removeDoc(coll: Collection, id: string): void {
     const old = coll.remove(id);
     if (!old) return;
-    this.noteWrite(coll, id);
+    this.noteWrite(coll, id, old);
     this.log({ op: 'del', db: coll.dbName, coll: coll.name, id: old._id });
   }
 
-  private noteWrite(coll: Collection, id: string): void {
+  private noteWrite(coll: Collection, id: string, before: Doc | undefined): void {
     this.seq++;
-    if (this.openTxns.size > 0) coll.lastWrite.set(id, this.seq);
+    if (this.openTxns.size === 0) return;
+    let versions = coll.history.get(id);
+    if (!versions) {
+      versions = [];
+      coll.history.set(id, versions);
+    }
+    versions.push({ seq: this.seq, before });
   }
 
-  /** Called when the last open transaction ends: no one needs write sequences any more. */
+  /** Called when the last open transaction ends: no one needs old versions any more. */
   forgetWriteHistory(): void {
     if (this.openTxns.size > 0) return;
-    for (const colls of this.dbs.values()) for (const c of colls.values()) c.lastWrite.clear();
+    for (const colls of this.dbs.values()) for (const c of colls.values()) c.history.clear();
   }
 
   // ---- durability ----

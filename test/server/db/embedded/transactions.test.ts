@@ -69,6 +69,42 @@ describe('transactions on the embedded server', () => {
     }
   });
 
+  it('read from a snapshot taken at the transaction start, whatever others commit meanwhile', async () => {
+    const c = client.db('txn').collection('snapshot');
+    await c.insertMany([
+      { _id: 1, v: 'a' },
+      { _id: 2, v: 'b' },
+    ] as never[]);
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      expect(await c.countDocuments({}, { session })).to.equal(2);
+      // Committed by others after the snapshot: an update, a delete and an insert.
+      await c.updateOne({ _id: 1 } as never, { $set: { v: 'changed' } });
+      await c.deleteOne({ _id: 2 } as never);
+      await c.insertOne({ _id: 3, v: 'c' } as never);
+      expect(await c.find({}, { session }).sort({ _id: 1 }).toArray()).to.deep.equal([
+        { _id: 1, v: 'a' },
+        { _id: 2, v: 'b' },
+      ]);
+      expect((await c.findOne({ v: 'b' }, { session }))?._id).to.equal(2);
+      expect(await c.countDocuments({}, { session })).to.equal(2);
+      // Writing a document changed since the snapshot is a write conflict.
+      const err = await c.updateOne({ _id: 1 } as never, { $set: { v: 'mine' } }, { session }).then(
+        () => undefined,
+        (e: MongoServerError) => e.code,
+      );
+      expect(err).to.equal(112);
+    } finally {
+      await session.abortTransaction().catch(() => undefined);
+      await session.endSession();
+    }
+    expect(await c.find().sort({ _id: 1 }).toArray()).to.deep.equal([
+      { _id: 1, v: 'changed' },
+      { _id: 3, v: 'c' },
+    ]);
+  });
+
   it('undo every write of an aborted transaction', async () => {
     const c = client.db('txn').collection('abort');
     await c.insertMany([{ _id: 1 }, { _id: 2 }] as never[]);
