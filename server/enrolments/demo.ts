@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import { logger } from '../logger.js';
 import { setQuota } from '../quotas/quotas.service.js';
 import { formatJalaliDate, toJalali } from '../shared/jalali.js';
+import { toPersianDigits } from '../shared/persian-text.js';
 import { nationalIdCheckDigit } from './national-id.js';
 import { logEnrolment, openCampaigns, verifyEnrolment } from './enrolments.service.js';
 
@@ -34,7 +35,7 @@ export async function createDemoEnrolments(config: Config): Promise<number> {
   if (await Enrolment.exists({ place: head.placeCode }).setOptions({ scope: 'system' })) return 0;
 
   const today = toJalali(new Date());
-  const campaign = (await openCampaigns(fund))[0] ?? (await createCampaign(fund, { name: `پویش پوشش بیمه روستاییان و عشایر ${today.year}`, year: today.year }, config));
+  const campaign = (await openCampaigns(fund))[0] ?? (await createCampaign(fund, { name: `پویش پوشش بیمه روستاییان و عشایر ${toPersianDigits(today.year)}`, year: today.year }, config));
   for (const [placeCode, target] of [[head.placeCode, VILLAGE_TARGET], ['030303', 1_500]] as const) {
     if (!(await Quota.exists({ campaign: campaign._id, placeCode }).setOptions({ scope: 'system' }))) await setQuota(fund, campaign, { placeCode, target }, { source: 'typed' });
   }

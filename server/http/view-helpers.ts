@@ -1,6 +1,6 @@
 import type { HelperOptions } from 'handlebars';
 import { formatJalaliForDisplay } from '../shared/jalali.js';
-import { formatNumber } from '../shared/persian-text.js';
+import { formatNumber, toPersianDigits } from '../shared/persian-text.js';
 import { t, type Lang } from '../i18n/index.js';
 
 /** The page's language, which the layout's locals put at the template root. */
@@ -21,6 +21,11 @@ export const viewHelpers = {
     const options = rest.pop() as HelperOptions;
     const params = { ...((rest[0] as Record<string, unknown> | undefined) ?? {}), ...(options.hash as Record<string, unknown>) };
     return t(langOf(options), key, params);
+  },
+  /** A code or date as text, in the reader's digits without grouping: `{{digits nationalId}}` → ۰۴۹۹۳۷۰۸۹۹. */
+  digits(value: unknown, options: HelperOptions): string {
+    const text = value === undefined || value === null ? '' : String(value);
+    return langOf(options) === 'fa' ? toPersianDigits(text) : text;
   },
   num(value: unknown, options: HelperOptions): string {
     return typeof value === 'number' ? formatNumber(value, langOf(options)) : '—';

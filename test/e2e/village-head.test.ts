@@ -33,6 +33,9 @@ describe('A village head in a real browser', function () {
     await page.fill('#f-login', 'demo.village');
     await page.fill('#f-password', DEMO_PASSWORD);
     await page.click('button:has-text("ورود")');
+    // a village head lands on their enrolments; their village is one link away
+    await page.waitForURL(/\/enrolments$/);
+    await page.click('nav >> text=تقسیمات کشوری');
     await page.waitForURL(/\/places\/0303030001029409$/);
 
     expect(await page.getAttribute('html', 'dir')).to.equal('rtl');

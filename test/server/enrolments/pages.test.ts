@@ -67,7 +67,7 @@ describe('The enrolment pages', () => {
     expect(home.path).to.equal('/enrolments');
     expect(home.text).to.contain('ثبت‌نام مریم رضایی ثبت شد.');
     expect(home.text).to.contain('آخرین ثبت‌نام‌ها');
-    expect(home.text).to.contain(`مریم رضایی ${id}`);
+    expect(home.text).to.contain(`مریم رضایی ${toPersianDigits(id)}`);
     expect(home.text).to.contain('خواجه دیزج · کشاورزان');
     expect(home.html).to.match(/id="target">۴۰</);
     expect(home.html).to.match(/id="logged">۱</);

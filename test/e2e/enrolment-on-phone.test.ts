@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { chromium, type Browser } from 'playwright-core';
+import { createDemoEnrolments } from '../../server/enrolments/demo.js';
+import { toPersianDigits } from '../../server/shared/persian-text.js';
+import { DEMO_PASSWORD, createDemoUsers } from '../../server/users/demo.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { resetDatabase } from '../support/database.js';
+import { birthDateForAge, nationalId } from '../support/enrolments.js';
+import { loadPlaces } from '../support/places.js';
+
+const OUTPUT = join('test-output', 'e2e');
+
+describe('A village head enrolling someone on a phone', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  let browser: Browser;
+
+  before(async () => {
+    await resetDatabase();
+    await loadPlaces('02', '030303');
+    await createDemoUsers();
+    app = await startTestApp();
+    await createDemoEnrolments(app.config);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+    mkdirSync(OUTPUT, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('logs an enrolment without JavaScript, typing Persian digits, and sees it first in their recent enrolments', async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
+    await page.goto(`${app.baseUrl}/`);
+    await page.fill('#f-login', 'demo.village');
+    await page.fill('#f-password', DEMO_PASSWORD);
+    await page.click('button:has-text("ورود")');
+    await page.waitForURL(/\/enrolments$/);
+    expect((await page.textContent('#target'))!.trim()).to.equal('۶۰');
+    expect((await page.textContent('#logged'))!.trim()).to.equal('۱۴');
+
+    await page.click('a.button:has-text("ثبت‌نام تازه")');
+    await page.waitForURL(/\/enrolments\/new$/);
+    const id = nationalId(777);
+    await page.fill('#f-nationalId', toPersianDigits(id));
+    await page.fill('#f-firstName', 'گلاره');
+    await page.fill('#f-lastName', 'سلطانی');
+    await page.fill('#f-birthDate', toPersianDigits(birthDateForAge(34)));
+    await page.check('input[name="sex"][value="female"]');
+    await page.fill('#f-mobile', '۰۹۱۴۵۵۵۱۲۳۴');
+    await page.selectOption('#f-targetGroup', 'craftspeople');
+    await page.check('input[name="channel"][value="in-person"]');
+    await page.screenshot({ path: join(OUTPUT, 'enrolment-form-phone.png'), fullPage: true });
+    // nothing on the form is wider than the phone
+    expect(await page.evaluate('document.documentElement.scrollWidth')).to.be.at.most(360);
+    await page.click('button:has-text("ثبت")');
+
+    await page.waitForURL(/\/enrolments$/);
+    expect(await page.textContent('.flash')).to.contain('ثبت‌نام گلاره سلطانی ثبت شد.');
+    expect((await page.textContent('#logged'))!.trim()).to.equal('۱۵');
+    const first = await page.textContent('.recent li:first-child');
+    expect(first).to.contain('گلاره سلطانی');
+    expect(first).to.contain(toPersianDigits(id));
+    expect(first).to.contain('قالی‌بافان و صنعتگران دستی');
+    expect(await page.getAttribute('html', 'dir')).to.equal('rtl');
+    expect(await page.evaluate('document.documentElement.scrollWidth')).to.be.at.most(360);
+    await page.screenshot({ path: join(OUTPUT, 'enrolment-home-phone.png'), fullPage: true });
+  });
+});
