@@ -216,7 +216,11 @@ export const agencyForm = {
     nameFa: requiredText(200),
     nameEn: requiredText(200),
     email,
-    active: z.preprocess((v) => (v === undefined ? true : v === true || v === 'on' || v === 'true'), z.boolean()),
+    // the change form sends a hidden `false` before the checkbox, so a ticked box arrives as ['false', 'true']: the last one counts
+    active: z.preprocess((v) => {
+      const last: unknown = Array.isArray(v) ? v.at(-1) : v;
+      return last === undefined ? true : last === true || last === 'on' || last === 'true';
+    }, z.boolean()),
   }),
 };
 

@@ -2,16 +2,16 @@ import type { Request, Response } from 'express';
 import { ROLES } from '../auth/roles.js';
 import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
-import { AGENCIES } from './agencies.js';
+import { agencyNames, listAgencies } from '../committees/agencies.service.js';
 import { createUser, listUsers } from './users.service.js';
 import { newUserForm } from './validation.js';
 
 export async function index(req: Request, res: Response): Promise<void> {
-  res.render('users/index', { users: await listUsers(req.user!) });
+  res.render('users/index', { users: await listUsers(req.user!), agencyNames: Object.fromEntries(await agencyNames(req.lang)) });
 }
 
-export function newForm(_req: Request, res: Response): void {
-  res.render('users/new', { roles: ROLES, agencies: AGENCIES });
+export async function newForm(req: Request, res: Response): Promise<void> {
+  res.render('users/new', { roles: ROLES, agencies: await listAgencies(req.lang) });
 }
 
 export async function create(req: Request, res: Response): Promise<void> {

@@ -1,10 +1,12 @@
 import { Place, type PlaceRecord } from '../../models/place.model.js';
 import { placeFields } from '../../models/plugins/place-scoped.js';
+import { Agency } from '../../models/agency.model.js';
 import { User, type UserRecord } from '../../models/user.model.js';
 import { hashPassword } from '../auth/passwords.js';
 import { ROLE_PLACE_LEVELS } from '../auth/roles.js';
 import { assertInScope, type QueryScope, type ScopeUser } from '../auth/scope.js';
 import { AppError, validationFailed } from '../errors/app-error.js';
+import { AGENCIES } from './agencies.js';
 import type { NewUserInput } from './validation.js';
 
 export interface UserListItem {
@@ -43,6 +45,7 @@ export async function createUser(actor: QueryScope, input: NewUserInput, options
   const place = await placeFor(actor, input.placeCode);
   if (!ROLE_PLACE_LEVELS[input.role].includes(place.level)) throw validationFailed({ placeCode: 'users.placeLevelMismatch' });
   if (input.role === 'agency-officer' && !input.agency) throw validationFailed({ agency: 'validation.required' });
+  if (input.role === 'agency-officer' && !(await isRegisteredAgency(input.agency!))) throw validationFailed({ agency: 'committees.unknownAgency' });
 
   const taken = await User.findOne({ $or: [{ username: input.username }, ...(input.mobile ? [{ mobile: input.mobile }] : [])] })
     .setOptions({ scope: 'system' })
@@ -68,6 +71,11 @@ export async function createUser(actor: QueryScope, input: NewUserInput, options
     if ((err as { code?: number }).code === 11000) throw duplicate(/mobile/.test(String(err)) ? 'mobile' : 'username');
     throw err;
   }
+}
+
+/** The built-in agencies always exist; any other code must be an active agency the governor's office added. */
+async function isRegisteredAgency(code: string): Promise<boolean> {
+  return (AGENCIES as readonly string[]).includes(code) || Boolean(await Agency.exists({ code, active: true }));
 }
 
 async function placeFor(actor: QueryScope, code: string): Promise<PlaceRecord> {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ROLES } from '../auth/roles.js';
 import { toLatinDigits } from '../shared/persian-text.js';
 import { placeCode } from '../places/validation.js';
-import { AGENCIES } from './agencies.js';
+import { AGENCY_CODE } from './agencies.js';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
@@ -17,7 +17,8 @@ export const newUserForm = {
     password: z.string().min(8, 'validation.password').max(200),
     role: z.enum(ROLES, 'validation.required'),
     placeCode,
-    agency: z.preprocess(blankToUndefined, z.enum(AGENCIES).optional()),
+    // a code of the agency register (models/agency.model.ts); the service checks it is there
+    agency: z.preprocess(blankToUndefined, z.string().regex(AGENCY_CODE, 'committees.unknownAgency').optional()),
     lang: z.enum(['fa', 'en']).default('fa'),
   }),
 };

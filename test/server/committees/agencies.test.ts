@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import { Agency } from '../../../models/agency.model.js';
+import { User } from '../../../models/user.model.js';
+import { ensureAgencyRegister } from '../../../server/committees/agencies.service.js';
+import { agencyChangeForm } from '../../../server/committees/validation.js';
+import { resetDatabase } from '../../support/database.js';
+import { loadPlaces } from '../../support/places.js';
+import { startTestApp, type TestApp } from '../../support/app.js';
+import { PageClient } from '../../support/http.js';
+import { createUser, type TestUser } from '../../support/users.js';
+
+describe('The agency register', () => {
+  let app: TestApp;
+  let governor: TestUser;
+  let fundManager: TestUser;
+
+  before(async () => {
+    await resetDatabase();
+    await loadPlaces('0207');
+    await ensureAgencyRegister();
+    governor = await createUser({ role: 'governor-office', placeCode: '02' });
+    fundManager = await createUser({ role: 'fund-manager', placeCode: '02' });
+    app = await startTestApp();
+  });
+  after(() => app.stop());
+
+  it('starts with the ten agencies of seed 002, and adding them again changes nothing', async () => {
+    expect(await Agency.countDocuments({})).to.equal(10);
+    expect(await ensureAgencyRegister()).to.equal(0);
+  });
+
+  it('lets the governor’s office add an agency and give it an officer', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(governor.username, governor.password);
+    const added = await browser.post('/agencies', { code: 'nomad-affairs', nameFa: 'اداره کل امور عشایر', nameEn: 'Nomad Affairs Directorate' }, { from: '/agencies' });
+    expect(added.path).to.equal('/agencies/nomad-affairs');
+    expect(added.text).to.contain('«اداره کل امور عشایر» به فهرست دستگاه‌ها افزوده شد.');
+
+    const form = await browser.get('/admin/users/new');
+    expect(form.text).to.contain('اداره کل امور عشایر');
+    const user = await browser.post('/admin/users', { username: 'nomads.officer', displayName: 'کارشناس عشایر', password: 'a-long-password', role: 'agency-officer', placeCode: '02', agency: 'nomad-affairs', lang: 'fa' }, { from: '/admin/users/new' });
+    expect(user.path).to.equal('/admin/users');
+    expect(user.text).to.contain('اداره کل امور عشایر');
+    expect((await User.findOne({ username: 'nomads.officer' }).setOptions({ scope: 'system' }).lean())!.agency).to.equal('nomad-affairs');
+  });
+
+  it('refuses an officer for an agency that is not in the register, and a code taken twice', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(governor.username, governor.password);
+    const user = await browser.post('/admin/users', { username: 'ghost.officer', displayName: 'نامعلوم', password: 'a-long-password', role: 'agency-officer', placeCode: '02', agency: 'ministry-of-magic', lang: 'fa' }, { from: '/admin/users/new' });
+    expect(user.text).to.contain('این دستگاه در فهرست دستگاه‌های اجرایی نیست.');
+    const twice = await browser.post('/agencies', { code: 'fund', nameFa: 'صندوق دوم', nameEn: 'Second fund' }, { from: '/agencies' });
+    expect(twice.text).to.contain('این شناسه برای دستگاه دیگری است.');
+    expect(await User.exists({ username: 'ghost.officer' }).setOptions({ scope: 'system' })).to.equal(null);
+  });
+
+  it('reads the change form’s ticked “active” box (sent after its hidden false) as active', () => {
+    const read = (active: unknown) => agencyChangeForm.body.parse({ nameFa: 'الف', nameEn: 'A', active }).active;
+    expect([read(['false', 'true']), read('false'), read(undefined)]).to.deep.equal([true, false, true]);
+  });
+
+  it('lets only the governor’s office change the register', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(fundManager.username, fundManager.password);
+    const page = await browser.get('/agencies');
+    expect(page.text).to.contain('دفتر امور روستایی و شوراها').and.not.contain('افزودن دستگاه');
+    const refused = await browser.post('/agencies', { code: 'rogue', nameFa: 'x', nameEn: 'x' }, { from: '/agencies' });
+    expect(refused.status).to.equal(403);
+    expect(await Agency.exists({ code: 'rogue' })).to.equal(null);
+  });
+
+  it('keeps a renamed agency’s mailbox and retires it without losing it', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(governor.username, governor.password);
+    await browser.get('/agencies/broadcaster');
+    const saved = await browser.post('/agencies/broadcaster', { nameFa: 'صدا و سیمای مرکز مازندران', nameEn: 'IRIB Mazandaran', email: 'office@irib-mazandaran.example.ir', active: 'false' }, { from: '/agencies/broadcaster' });
+    expect(saved.text).to.contain('صدا و سیمای مرکز مازندران');
+    const stored = await Agency.findOne({ code: 'broadcaster' }).lean();
+    expect(stored).to.include({ email: 'office@irib-mazandaran.example.ir', active: false, changedBy: governor.username });
+  });
+});
