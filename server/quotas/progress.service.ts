@@ -1,6 +1,8 @@
 import mongoose, { type ClientSession, Types } from 'mongoose';
 import type { PlaceLevel } from '../../models/place.model.js';
+import { Campaign, type CampaignRecord } from '../../models/campaign.model.js';
 import { ProgressCounter, type MonthCount, type ProgressCounterRecord } from '../../models/progress-counter.model.js';
+import { notFound } from '../errors/app-error.js';
 import { jalaliMonthBounds, jalaliMonthKey, parseJalaliMonthKey, toJalali } from '../shared/jalali.js';
 
 /**
@@ -114,7 +116,9 @@ interface PlaceTally extends MonthCount {
  */
 export async function rebuildCounters(campaignId: Types.ObjectId | string): Promise<RebuildReport> {
   const campaign = new Types.ObjectId(String(campaignId));
-  const actual = await tallyEnrolments(campaign);
+  const record = await Campaign.findById(campaign).setOptions({ scope: 'system' }).lean<CampaignRecord>();
+  if (!record) throw notFound();
+  const actual = await tallyEnrolments(record);
   const stored = await ProgressCounter.find({ campaign }).setOptions({ scope: 'system' }).lean<ProgressCounterRecord[]>();
   const storedByCode = new Map(stored.map((c) => [c.placeCode, c]));
 
@@ -145,19 +149,18 @@ export async function rebuildCounters(campaignId: Types.ObjectId | string): Prom
   return { campaign: String(campaign), counters: actual.size, drifted };
 }
 
-/** Logged and verified per place (and every ancestor) and per Jalali month, straight from the enrolments. */
-async function tallyEnrolments(campaign: Types.ObjectId): Promise<Map<string, PlaceTally>> {
-  const enrolments = mongoose.connection.collection('enrolments');
-  const span = await enrolments
-    .aggregate<{ first: Date; last: Date }>([{ $match: { campaign } }, { $group: { _id: null, first: { $min: '$createdAt' }, last: { $max: '$createdAt' } } }])
-    .toArray();
-  const months = span[0] ? monthsBetween(span[0].first, span[0].last) : [];
-  const monthOfCreation = months.length
-    ? { $switch: { branches: months.map((m) => ({ case: { $lt: ['$createdAt', m.end] }, then: m.key })), default: months[months.length - 1]!.key } }
-    : null;
-  const groups = await enrolments
+/**
+ * Logged and verified per place (and every ancestor) and per Jalali month, straight from the enrolments. The
+ * match names the province first, so the enrolments' province-led indexes (the shard key) serve it.
+ */
+async function tallyEnrolments(campaign: CampaignRecord): Promise<Map<string, PlaceTally>> {
+  const months = monthsBetween(campaign.startsAt, new Date(campaign.endsAt.getTime() - 1));
+  // enrolments are logged only while the campaign is open; anything outside falls into its first or last month
+  const monthOfCreation = { $switch: { branches: months.map((m) => ({ case: { $lt: ['$createdAt', m.end] }, then: m.key })), default: months[months.length - 1]!.key } };
+  const groups = await mongoose.connection
+    .collection('enrolments')
     .aggregate<{ _id: { placePath: string[]; province: string; month: string }; logged: number; verified: number }>([
-      { $match: { campaign, status: { $in: ['logged', 'verified'] } } },
+      { $match: { province: campaign.province, campaign: campaign._id, status: { $in: ['logged', 'verified'] } } },
       {
         $group: {
           _id: { placePath: '$placePath', province: '$province', month: monthOfCreation },

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import mongoose, { Types } from 'mongoose';
+import { Campaign } from '../../../models/campaign.model.js';
+import { placeFields } from '../../../models/plugins/place-scoped.js';
 import { ProgressCounter, type ProgressCounterRecord } from '../../../models/progress-counter.model.js';
 import { countEnrolment, levelOfCode, rebuildCounters } from '../../../server/quotas/progress.service.js';
 import { fromJalali } from '../../../server/shared/jalali.js';
@@ -63,7 +65,15 @@ describe('Progress counters', () => {
   });
 
   it('rebuilds drifted counters from the enrolments and reports each difference', async () => {
-    const campaign = new Types.ObjectId();
+    const { _id: campaign } = await Campaign.create({
+      name: 'پویش ۱۴۰۳',
+      year: 1403,
+      ...placeFields({ code: '03', province: '03', ancestors: [] }),
+      startsAt: fromJalali({ year: 1403, month: 1, day: 1 }),
+      endsAt: fromJalali({ year: 1404, month: 1, day: 1 }),
+      townThreshold: 20_000,
+      createdBy: new Types.ObjectId(),
+    });
     await insertEnrolments(campaign, [
       { place: village, status: 'logged', createdAt: mordad },
       { place: village, status: 'verified', createdAt: mordad },

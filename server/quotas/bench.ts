@@ -1,0 +1,359 @@
+/**
+ * `npm run bench [-- --enrolments N --api N --clients N --villages-per-county N]`
+ *
+ * The figures of issue 4 in one run, on a whole-country data set: every province and county of the census
+ * files, with synthetic villages where the census data stops (named «روستای ساختگی …» and with
+ * source `synthetic:bench`), one campaign per province, county quotas, and N enrolments (1,000,000 by default):
+ *   1. enrolments accepted per second through POST /api/v1/enrolments at 50 concurrent clients, p50/p99;
+ *   2. the same inserts straight through the driver (insertOne at the same concurrency), and the ratio;
+ *   3. the province dashboard from the counters against the same table computed by an aggregation over the
+ *      enrolments (and the country table over all of them), and the ratio.
+ * The bulk of the enrolments is loaded through the driver (insertMany) and counted by the rebuild job; the API and
+ * driver phases then run against that full collection. The database is the embedded server in its own process
+ * (in memory) unless MONGODB_URI is set, in which case a fresh database `rict_bench_<random>` is used and dropped.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import mongoose, { Types } from 'mongoose';
+import { Campaign, type CampaignRecord } from '../../models/campaign.model.js';
+import { Enrolment } from '../../models/enrolment.model.js';
+import { Place, type PlaceRecord } from '../../models/place.model.js';
+import { placeFields } from '../../models/plugins/place-scoped.js';
+import { createApp } from '../app.js';
+import { issueApiToken, toAuthUser } from '../auth/auth.service.js';
+import type { AuthUser } from '../auth/scope.js';
+import { loadConfig } from '../config.js';
+import { inTransaction } from '../db/transaction.js';
+import { nationalIdCheckDigit } from '../enrolments/national-id.js';
+import { configureLogger } from '../logger.js';
+import { readCensusFile, SHIPPED_PLACE_FILES } from '../places/census-files.js';
+import { importPlaces } from '../places/import.service.js';
+import { formatJalaliDate, jalaliYearBounds, toJalali } from '../shared/jalali.js';
+import { searchKey, toPersianDigits } from '../shared/persian-text.js';
+import { createUser } from '../users/users.service.js';
+import { progressOf } from './dashboard.service.js';
+import { countEnrolment, rebuildCounters } from './progress.service.js';
+import { findHolders, proposeAllocationFor, saveQuotas } from './quotas.service.js';
+
+const { values: args } = parseArgs({
+  options: {
+    enrolments: { type: 'string', default: '1000000' },
+    api: { type: 'string', default: '5000' },
+    clients: { type: 'string', default: '50' },
+    'villages-per-county': { type: 'string', default: '20' },
+  },
+});
+const TOTAL = Number(args.enrolments);
+const API_COUNT = Math.min(Number(args.api), Math.floor(TOTAL / 4));
+const DRIVER_COUNT = API_COUNT;
+const CLIENTS = Number(args.clients);
+const VILLAGES_PER_COUNTY = Number(args['villages-per-county']);
+const SYNTHETIC_SOURCE = 'synthetic:bench (the census files list no villages for this county)';
+
+const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** A small deterministic PRNG (mulberry32), so two runs build the same data set. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = prng(1395);
+
+let nextId = 100_000_000;
+/** A fresh, valid national ID (check digit right), never the same twice in a run. */
+function nationalId(): string {
+  const nine = String(nextId++).padStart(9, '0');
+  return nine + nationalIdCheckDigit(nine);
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const start = performance.now();
+  const result = await work();
+  return { ms: performance.now() - start, result };
+}
+
+/** `clients` concurrent loops, each taking the next item until `count` are done; every item's latency kept. */
+async function concurrently(count: number, clients: number, work: (index: number) => Promise<boolean>): Promise<{ seconds: number; latencies: number[]; ok: number }> {
+  let next = 0;
+  let ok = 0;
+  const latencies: number[] = [];
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < count) {
+        const index = next++;
+        const t = performance.now();
+        if (await work(index)) ok++;
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { seconds: (performance.now() - start) / 1000, latencies: latencies.sort((a, b) => a - b), ok };
+}
+
+async function startDatabase(): Promise<{ uri: string; dbName?: string; child?: ChildProcess }> {
+  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, dbName: `rict_bench_${randomBytes(4).toString('hex')}` };
+  // Its own process (and core), so the database and the application do not share one event loop.
+  const child = spawn(process.execPath, ['--max-old-space-size=12288', '--import', 'tsx', 'server/db/embedded/cli.ts', '--inmemory', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const first = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`embedded server exited (${code})`)));
+  });
+  return { uri: first.trim(), child };
+}
+
+interface Province {
+  code: string;
+  name: string;
+  campaign: CampaignRecord;
+  manager: AuthUser;
+  token: string;
+  villages: PlaceRecord[];
+  /** share of the enrolments: its rural population over the country's */
+  weight: number;
+}
+
+async function buildPlaces(): Promise<{ census: number; synthetic: number }> {
+  const files = SHIPPED_PLACE_FILES.map((file) => readCensusFile(file));
+  await importPlaces(files);
+  const places = await Place.find({ level: { $in: ['county', 'village'] } }).setOptions({ scope: 'system' }).select('code level ancestors province ruralPopulation').lean<PlaceRecord[]>();
+  const withVillages = new Set(places.filter((p) => p.level === 'village').map((p) => p.ancestors[1]));
+  const synthetic = [];
+  for (const county of places.filter((p) => p.level === 'county' && !withVillages.has(p.code))) {
+    const average = Math.max(200, Math.round((county.ruralPopulation ?? 20_000) / VILLAGES_PER_COUNTY));
+    for (let n = 1; n <= VILLAGES_PER_COUNTY; n++) {
+      // 16 digits like a census village, under a district code (…99) the census never uses
+      const code = `${county.code}999999${String(n).padStart(6, '0')}`;
+      const name = `روستای ساختگی ${toPersianDigits(n)}`;
+      const population = Math.round(average * (0.5 + random()));
+      synthetic.push({ code, level: 'village', name, nameKey: searchKey(name), parent: county.code, ancestors: [county.province, county.code], ...placeFields({ code, province: county.province, ancestors: [county.province, county.code] }), population, ruralPopulation: population, source: SYNTHETIC_SOURCE });
+    }
+  }
+  await Place.insertMany(synthetic, { ordered: false });
+  return { census: places.filter((p) => p.level === 'village').length, synthetic: synthetic.length };
+}
+
+async function setUpProvinces(): Promise<Province[]> {
+  const config = loadConfig({ DATA_DIR: ':memory:' });
+  const today = toJalali(new Date());
+  const { start, end } = jalaliYearBounds(today.year);
+  const provinces = await Place.find({ level: 'province' }).setOptions({ scope: 'system' }).lean<PlaceRecord[]>();
+  const result: Province[] = [];
+  let totalRural = 0;
+  for (const province of provinces) {
+    const account = await createUser('system', { username: `bench-fund-${province.code}`, displayName: `bench ${province.code}`, role: 'fund-manager', placeCode: province.code, password: 'bench-password', lang: 'fa' });
+    const manager = toAuthUser(account);
+    const campaign = (
+      await Campaign.create({ name: `پویش ${toPersianDigits(today.year)} ${province.name}`, year: today.year, ...placeFields(province), startsAt: start, endsAt: end, townThreshold: config.smallTownThreshold, createdBy: account._id })
+    ).toObject() as CampaignRecord;
+    const counties = await proposeAllocationFor(manager, campaign, { level: 'county', total: Math.round((province.ruralPopulation ?? 100_000) / 10), basis: 'rural_population' });
+    const holders = await findHolders(manager, campaign, counties.map((c) => c.place));
+    const rows = counties.flatMap((c) => {
+      const holder = holders.get(c.place);
+      return holder && typeof holder !== 'string' ? [{ entry: { placeCode: c.place, target: c.target }, holder }] : [];
+    });
+    await saveQuotas(manager, campaign, rows, { source: 'allocation', reason: 'bench' });
+    const villages = await Place.find({ level: 'village', province: province.code }).setOptions({ scope: 'system' }).lean<PlaceRecord[]>();
+    const { token } = await issueApiToken(String(account._id), 1);
+    totalRural += province.ruralPopulation ?? 0;
+    result.push({ code: province.code, name: province.name, campaign, manager, token, villages, weight: province.ruralPopulation ?? 0 });
+  }
+  for (const p of result) p.weight /= totalRural;
+  return result;
+}
+
+function pickProvince(provinces: Province[]): Province {
+  let r = random();
+  for (const p of provinces) {
+    r -= p.weight;
+    if (r <= 0) return p;
+  }
+  return provinces[provinces.length - 1]!;
+}
+
+const FIRST = ['علی', 'زهرا', 'محمد', 'فاطمه', 'حسین', 'مریم', 'رضا', 'سکینه'];
+const LAST = ['رضایی', 'محمدی', 'حسینی', 'کریمی', 'احمدی', 'موسوی'];
+const GROUPS = ['villagers', 'farmers', 'nomads', 'craftspeople', 'vocational-trainees'] as const;
+
+/** The fields of an enrolment as a village head types them (the API body). */
+function enrolmentBody(province: Province) {
+  const village = province.villages[Math.floor(random() * province.villages.length)]!;
+  const birthYear = toJalali(new Date()).year - 20 - Math.floor(random() * 28);
+  return {
+    campaign: String(province.campaign._id),
+    village: village.code,
+    nationalId: nationalId(),
+    firstName: FIRST[Math.floor(random() * FIRST.length)]!,
+    lastName: LAST[Math.floor(random() * LAST.length)]!,
+    birthDate: formatJalaliDate({ year: birthYear, month: 1 + Math.floor(random() * 12), day: 1 + Math.floor(random() * 29) }),
+    sex: random() < 0.5 ? 'male' : 'female',
+    mobile: `0912${String(Math.floor(random() * 1e7)).padStart(7, '0')}`,
+    targetGroup: GROUPS[Math.floor(random() * GROUPS.length)]!,
+    channel: random() < 0.3 ? 'online' : 'in-person',
+    village_: village,
+  };
+}
+
+/** The stored document of an enrolment, as the application writes it. */
+function enrolmentDocument(province: Province, createdAt: Date, status: 'logged' | 'verified' | 'rejected') {
+  const { village_: village, campaign, village: _code, birthDate, ...fields } = enrolmentBody(province);
+  const [y, m, d] = birthDate.split('/').map(Number);
+  return {
+    ...fields,
+    campaign: new Types.ObjectId(campaign),
+    place: village.code,
+    ...placeFields(village),
+    birthDateJalali: birthDate,
+    birthDate: new Date(Date.UTC(y!, m! - 1, d!)),
+    status,
+    createdBy: new Types.ObjectId(province.manager.id),
+    createdAt,
+    ...(status === 'verified' ? { verifiedAt: createdAt, verifiedBy: new Types.ObjectId(province.manager.id) } : {}),
+    ...(status === 'rejected' ? { rejectedAt: createdAt, rejectedBy: new Types.ObjectId(province.manager.id), rejectionReason: 'bench' } : {}),
+  };
+}
+
+async function bulkLoad(provinces: Province[], count: number): Promise<number> {
+  const collection = mongoose.connection.collection('enrolments');
+  const start = provinces[0]!.campaign.startsAt.getTime();
+  const span = Date.now() - start;
+  const BATCH = 10_000;
+  const t = performance.now();
+  for (let done = 0; done < count; done += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, count - done) }, () => {
+      const r = random();
+      return enrolmentDocument(pickProvince(provinces), new Date(start + random() * span), r < 0.15 ? 'verified' : r < 0.2 ? 'rejected' : 'logged');
+    });
+    await collection.insertMany(batch, { ordered: false });
+    if ((done / BATCH) % 10 === 0) log(`bulk load: ${fmt(done + batch.length)} of ${fmt(count)}`);
+  }
+  return (performance.now() - t) / 1000;
+}
+
+async function main(): Promise<void> {
+  configureLogger('silent');
+  const db = await startDatabase();
+  try {
+    await mongoose.connect(db.uri, { serverSelectionTimeoutMS: 20_000, maxPoolSize: CLIENTS + 10, ...(db.dbName ? { dbName: db.dbName } : {}) });
+    await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
+    log(`database: ${db.child ? 'embedded server (in memory, own process)' : 'MONGODB_URI'}`);
+
+    const places = await buildPlaces();
+    const provinces = await setUpProvinces();
+    const counties = await Place.countDocuments({ level: 'county' }).setOptions({ scope: 'system' });
+    log(`places: ${provinces.length} provinces, ${counties} counties, ${places.census} census villages, ${places.synthetic} synthetic villages`);
+
+    const bulkCount = TOTAL - API_COUNT - DRIVER_COUNT;
+    const bulkSeconds = await bulkLoad(provinces, bulkCount);
+    log(`bulk load done in ${fmt(bulkSeconds, 1)} s`);
+    const rebuild = await timed(async () => {
+      for (const p of provinces) await rebuildCounters(p.campaign._id);
+    });
+    log(`counters rebuilt in ${fmt(rebuild.ms / 1000, 1)} s`);
+
+    // 1. through the API
+    const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: ':memory:', LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-session-secret-of-enough-length' });
+    const app = createApp({ config, sessionSecret: 'bench-session-secret-of-enough-length' });
+    const server = await new Promise<import('node:http').Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const refusals = new Map<number, number>();
+    log(`API: ${fmt(API_COUNT)} enrolments, ${CLIENTS} clients`);
+    const apiRun = await concurrently(API_COUNT, CLIENTS, async () => {
+      const province = pickProvince(provinces);
+      const { village_: _, ...body } = enrolmentBody(province);
+      const response = await fetch(`${base}/api/v1/enrolments`, { method: 'POST', headers: { authorization: `Bearer ${province.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      await response.arrayBuffer();
+      if (response.status !== 201) refusals.set(response.status, (refusals.get(response.status) ?? 0) + 1);
+      return response.status === 201;
+    });
+    server.closeAllConnections();
+    server.close();
+
+    // 2. the same inserts through the driver: the document alone, then with its counters in a transaction
+    const collection = mongoose.connection.collection('enrolments');
+    const driverRun = await concurrently(DRIVER_COUNT / 2, CLIENTS, async () => {
+      await collection.insertOne(enrolmentDocument(pickProvince(provinces), new Date(), 'logged'));
+      return true;
+    });
+    const withCounters = await concurrently(DRIVER_COUNT / 2, CLIENTS, async () => {
+      const province = pickProvince(provinces);
+      const doc = enrolmentDocument(province, new Date(), 'logged');
+      await inTransaction(
+        async (session) => {
+          await collection.insertOne(doc, { session });
+          await countEnrolment({ campaignId: doc.campaign, place: { code: doc.place, province: doc.province, ancestors: doc.placePath.slice(0, -1), level: 'village' }, logged: 1, verified: 0, at: doc.createdAt }, session);
+        },
+        { queue: `counters:${String(doc.campaign)}` },
+      );
+      return true;
+    });
+    // the plain inserts were not counted; the drift job puts that right before the dashboards are read
+    for (const p of provinces) await rebuildCounters(p.campaign._id);
+
+    // 3. dashboards: counters against an aggregation over the enrolments
+    const total = await Enrolment.estimatedDocumentCount().setOptions({ scope: 'system' });
+    const largest = [...provinces].sort((a, b) => b.weight - a.weight)[0]!;
+    const inLargest = await Enrolment.countDocuments({ province: largest.code }).setOptions({ scope: 'system' });
+    const repeat = async (times: number, work: () => Promise<unknown>) => {
+      const ms: number[] = [];
+      for (let i = 0; i < times; i++) ms.push((await timed(work)).ms);
+      return ms.sort((a, b) => a - b);
+    };
+    const fromCounters = await repeat(20, () => progressOf(largest.manager, largest.campaign, largest.code));
+    const byAggregation = await repeat(5, () => provinceTableByAggregation(largest));
+    const check = await progressOf(largest.manager, largest.campaign, largest.code);
+    const aggregated = await provinceTableByAggregation(largest);
+    const same = check.children.every((c) => (aggregated.get(c.place)?.logged ?? 0) === c.logged && (aggregated.get(c.place)?.verified ?? 0) === c.verified);
+    const countryCounters = await repeat(20, () => mongoose.connection.collection('progress_counters').find({ placeCode: { $in: provinces.map((p) => p.code) } }).toArray());
+    const countryAggregation = await repeat(3, () =>
+      collection.aggregate([{ $match: { status: { $in: ['logged', 'verified'] } } }, { $group: { _id: '$province', logged: { $sum: 1 }, verified: { $sum: { $cond: [{ $eq: ['$status', 'verified'] }, 1, 0] } } } }]).toArray(),
+    );
+
+    const apiRate = apiRun.ok / apiRun.seconds;
+    const driverRate = driverRun.ok / driverRun.seconds;
+    const countersRate = withCounters.ok / withCounters.seconds;
+    const p50 = (x: number[]) => quantile(x, 0.5);
+    const p99 = (x: number[]) => quantile(x, 0.99);
+    const lines = [
+      `Data set: ${provinces.length} provinces, ${counties} counties, ${fmt(places.census)} census villages + ${fmt(places.synthetic)} synthetic villages (${VILLAGES_PER_COUNTY} per county without census villages); ${fmt(total)} enrolments (${fmt(bulkCount)} bulk-loaded, ${fmt(apiRun.ok)} through the API, ${fmt(driverRun.ok + withCounters.ok)} through the driver)`,
+      `Database: ${db.child ? 'embedded server, in memory, own process' : 'MongoDB at MONGODB_URI'}; ${CLIENTS} concurrent clients`,
+      `Bulk load (insertMany, 10,000 a batch): ${fmt(bulkCount / bulkSeconds)} enrolments/s; counter rebuild of all ${provinces.length} campaigns: ${fmt(rebuild.ms / 1000, 1)} s`,
+      `API  POST /api/v1/enrolments: ${fmt(apiRate, 1)} accepted/s; p50 ${fmt(p50(apiRun.latencies), 1)} ms, p99 ${fmt(p99(apiRun.latencies), 1)} ms; refused: ${refusals.size ? [...refusals].map(([s, n]) => `${n}×${s}`).join(', ') : 'none'}`,
+      `Driver insertOne: ${fmt(driverRate, 1)} inserts/s; p50 ${fmt(p50(driverRun.latencies), 1)} ms, p99 ${fmt(p99(driverRun.latencies), 1)} ms  →  driver/API ${fmt(driverRate / apiRate, 1)}×`,
+      `Driver insertOne + counters in a transaction: ${fmt(countersRate, 1)} /s; p50 ${fmt(p50(withCounters.latencies), 1)} ms, p99 ${fmt(p99(withCounters.latencies), 1)} ms  →  driver/API ${fmt(countersRate / apiRate, 1)}×`,
+      `Province dashboard, ${largest.name} (${fmt(inLargest)} enrolments, ${check.children.length} counties): counters p50 ${fmt(p50(fromCounters), 1)} ms; aggregation p50 ${fmt(p50(byAggregation), 1)} ms  →  ${fmt(p50(byAggregation) / p50(fromCounters), 1)}×; same figures: ${same ? 'yes' : 'NO'}`,
+      `Country table (${provinces.length} provinces, ${fmt(total)} enrolments): counters p50 ${fmt(p50(countryCounters), 1)} ms; aggregation p50 ${fmt(p50(countryAggregation), 1)} ms  →  ${fmt(p50(countryAggregation) / p50(countryCounters), 1)}×`,
+    ];
+    console.log(lines.join('\n'));
+  } finally {
+    if (db.dbName) await mongoose.connection.dropDatabase().catch(() => undefined);
+    await mongoose.disconnect();
+    db.child?.kill('SIGTERM');
+  }
+}
+
+/** The province table computed the slow way: every enrolment of the campaign, grouped by county. */
+async function provinceTableByAggregation(province: Province): Promise<Map<string, { logged: number; verified: number }>> {
+  const rows = await Enrolment.aggregate<{ _id: string; logged: number; verified: number }>([
+    { $match: { province: province.code, campaign: province.campaign._id, status: { $in: ['logged', 'verified'] } } },
+    { $group: { _id: { $arrayElemAt: ['$placePath', 1] }, logged: { $sum: 1 }, verified: { $sum: { $cond: [{ $eq: ['$status', 'verified'] }, 1, 0] } } } },
+  ]).option({ scope: 'system' });
+  return new Map(rows.map((r) => [r._id, { logged: r.logged, verified: r.verified }]));
+}
+
+await main();
