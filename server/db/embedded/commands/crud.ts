@@ -44,6 +44,10 @@ export function selectDocs(
   const skip = opts.skip ?? 0;
   const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
   const hasSort = opts.sort && Object.keys(opts.sort).length > 0;
+  if (hasSort && limit !== Infinity && acc.canFindSorted(filter, opts.sort!)) {
+    const out = [...acc.findSorted(filter, opts.sort!, skip + limit, opts.stats ?? newScanStats(), opts.variables)];
+    return out.slice(skip, skip + limit);
+  }
   const out: Array<[string, Doc]> = [];
   for (const entry of acc.find(filter, opts.stats, opts.variables)) {
     out.push(entry);

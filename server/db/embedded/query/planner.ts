@@ -105,6 +105,23 @@ export function planQuery(coll: Collection, filter: Doc): Plan {
   return { stage: 'COLLSCAN', stats };
 }
 
+/**
+ * An index that yields documents already in the requested order: its leading fields are the sort
+ * keys, all ascending or all descending (keys are kept in ascending order). Sparse and partial
+ * indexes leave documents out, so they cannot serve a sort.
+ */
+export function sortIndex(coll: Collection, sort: Doc): { index: Index; direction: 1 | -1 } | undefined {
+  const keys = Object.keys(sort);
+  const dirs = Object.values(sort);
+  if (keys.length === 0 || !dirs.every((d) => d === dirs[0]) || (dirs[0] !== 1 && dirs[0] !== -1)) return undefined;
+  for (const index of coll.indexes.values()) {
+    if (index.spec.sparse || index.spec.partialFilterExpression || index.spec.collation) continue;
+    if (index.fields.length < keys.length || keys.some((k, i) => index.fields[i] !== k)) continue;
+    return { index, direction: dirs[0] as 1 | -1 };
+  }
+  return undefined;
+}
+
 function* dedupe(ids: Iterable<string>): Iterable<string> {
   const seen = new Set<string>();
   for (const id of ids) {

@@ -6,7 +6,7 @@
 import { type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError } from '../errors.js';
 import { compileFilter } from '../query/match.js';
-import { planQuery, type Plan } from '../query/planner.js';
+import { planQuery, sortIndex, type Plan } from '../query/planner.js';
 import type { Transaction } from '../txn/transaction.js';
 import { Collection, duplicateKeyError, ID_INDEX_SPEC } from './collection.js';
 import type { Engine } from './engine.js';
@@ -115,6 +115,39 @@ export class CollectionAccess {
         if (matches(doc)) yield [id, doc];
       }
     }
+  }
+
+  /**
+   * Matching documents in sort order read from an index, for a sort with a limit when the filter
+   * itself has no index to use: stops after `count` matches instead of sorting the collection.
+   * Callers check canFindSorted first.
+   */
+  *findSorted(filter: Doc | undefined, sort: Doc, count: number, stats: ScanStats, variables?: Doc): Iterable<[string, Doc]> {
+    const coll = this.collection!;
+    const { index, direction } = sortIndex(coll, sort)!;
+    const matches = compileFilter(filter, variables);
+    stats.stage = 'IXSCAN';
+    stats.indexName = index.name;
+    const seen = new Set<string>();
+    let found = 0;
+    for (const id of index.ordered(direction)) {
+      stats.keysExamined++;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const doc = coll.docs.get(id);
+      if (!doc) continue;
+      stats.docsExamined++;
+      if (!matches(doc)) continue;
+      yield [id, doc];
+      if (++found >= count) return;
+    }
+  }
+
+  /** Whether findSorted can serve this query. */
+  canFindSorted(filter: Doc | undefined, sort: Doc): boolean {
+    const coll = this.collection;
+    if (this.txn || !coll || !sortIndex(coll, sort)) return false;
+    return planQuery(coll, filter ?? {}).stage === 'COLLSCAN';
   }
 
   /** Every document as this command sees it, without filter machinery (whole-collection pipelines). */

@@ -179,6 +179,16 @@ export class Index {
     }
   }
 
+  /** Every indexed id in key order (ascending or descending); multikey documents recur. */
+  *ordered(direction: 1 | -1): Iterable<string> {
+    const sorted = this.sortedEntries();
+    if (direction === 1) {
+      for (const entry of sorted) if (!entry.removed) yield* idsOf(entry);
+    } else {
+      for (let i = sorted.length - 1; i >= 0; i--) if (!sorted[i].removed) yield* idsOf(sorted[i]);
+    }
+  }
+
   private sortedEntries(): Entry[] {
     if (this.sortedDirty || this.sorted.length > this.entries.size * 2 + 64) {
       this.sorted = [...this.entries.values()].sort((a, b) => compareTuples(a.values, b.values));

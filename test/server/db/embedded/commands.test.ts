@@ -105,6 +105,14 @@ describe('commands of the embedded server', () => {
 
     const scan = await client.db('x').command({ explain: { find: 'big', filter: { unindexed: 1 } }, verbosity: 'executionStats' });
     expect(scan.executionStats.totalDocsExamined).to.equal(n);
+
+    // A sort with a limit walks the sort field's index and stops early instead of sorting everything.
+    const top = await client.db('x').command({ explain: { find: 'big', filter: {}, sort: { code: -1 }, limit: 3 }, verbosity: 'executionStats' });
+    expect(top.executionStats.totalDocsExamined).to.equal(3);
+    const firstThree = await c.find({}).sort({ code: -1 }).limit(3).toArray();
+    expect(firstThree.map((d) => d.code)).to.deep.equal(['c99999', 'c99998', 'c99997']);
+    const withFilter = await c.find({ g: { $exists: true }, code: { $regex: '^c1' } }).sort({ code: 1 }).skip(1).limit(2).toArray();
+    expect(withFilter.map((d) => d.code)).to.deep.equal(['c10', 'c100']);
   });
 
   it('round-trip BSON types, with int32, fractional doubles, large int64, counts and cursor ids in their wire types', async () => {
