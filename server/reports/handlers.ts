@@ -5,7 +5,10 @@ import { validated } from '../http/validate.js';
 import { t } from '../i18n/index.js';
 import { monthTitle, reportPdf, reportTitle, reportXlsx } from './provincial-report.documents.js';
 import { currentMonth, listSnapshots, quarterComparison, reportFor } from './provincial-report.service.js';
+import { toPersianDigits } from '../shared/persian-text.js';
 import { downloadParams, reportParams, reportQuery } from './validation.js';
+
+const yearText = (year: number, lang: 'fa' | 'en') => (lang === 'fa' ? toPersianDigits(String(year)) : String(year));
 
 async function viewOr404(req: Request, province: string, month: string) {
   await assertInScope(req.user!, province);
@@ -45,6 +48,8 @@ export async function reportPage(req: Request, res: Response): Promise<void> {
         }
       : null,
     quarter,
+    // years are not grouped like quantities (۱۴۰۴, not ۱٬۴۰۴)
+    quarterYears: { now: yearText(quarter.year, req.lang), then: yearText(quarter.lastYear, req.lang), quarter: yearText(quarter.quarter, req.lang) },
     missingMonths: quarter.missing.map((month) => monthTitle(month, req.lang)).join(req.lang === 'fa' ? '، ' : ', '),
   });
 }

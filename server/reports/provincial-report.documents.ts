@@ -49,7 +49,11 @@ function sections(report: ProvincialReport, lang: Lang): PdfSection[] {
     {
       heading: t(lang, 'reports.section.smallTowns', { threshold: report.campaign?.townThreshold ?? 0 }),
       paragraphs: [t(lang, 'reports.smallTownsBehind', { count: townsUnder.length, total: report.smallTowns.length })],
-      table: { columns: [head('reports.col.town'), head('reports.col.county'), head('reports.col.population'), ...quotaColumns(lang)], rows: report.smallTowns.map((town) => [town.name, town.county, town.population === null ? '—' : num(town.population, lang), ...quotaCells(town, lang)]) },
+      // fewer columns than the county table, so that names are not broken on a portrait page
+      table: {
+        columns: ['town', 'county', 'target', 'logged', 'verified', 'percent', 'pace'].map((c) => head(`reports.col.${c}`)),
+        rows: report.smallTowns.map((town) => [town.name, town.county, num(town.target, lang), num(town.logged, lang), num(town.verified, lang), pct(town.percent, lang), pace(town, lang)]),
+      },
     },
     {
       heading: head('reports.section.compliance'),
