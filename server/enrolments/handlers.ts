@@ -8,7 +8,7 @@ import { validated } from '../http/validate.js';
 import { AGENCIES } from '../users/agencies.js';
 import { enrolmentsByStatus, logEnrolment, openCampaigns, rejectEnrolment, verifyEnrolment, VERIFICATION_PAGE_SIZE } from './enrolments.service.js';
 import { enrolmentHome } from './home.service.js';
-import { describeProblems, MAX_FILE_BYTES, getImport, INLINE_IMPORT_ROWS, MAX_IMPORT_ROWS, problemsCsv, startImport, templateCsv } from './import.service.js';
+import { describeProblems, isStalled, MAX_FILE_BYTES, getImport, INLINE_IMPORT_ROWS, MAX_IMPORT_ROWS, problemsCsv, startImport, templateCsv } from './import.service.js';
 import { enrolmentParams, importParams, rejectForm, verificationList } from './validation.js';
 
 /** The home of whoever logs enrolments: quota, progress and latest enrolments of their own place. */
@@ -86,10 +86,12 @@ export async function upload(req: Request, res: Response): Promise<void> {
 export async function importPage(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, importParams);
   const batch = await getImport(req.user!, params.id);
-  const running = batch.status === 'running';
+  const stalled = isStalled(batch);
+  const running = batch.status === 'running' && !stalled;
   res.render('enrolments/import-status', {
     title: batch.filename,
     batch,
+    status: stalled ? 'failed' : batch.status,
     running,
     // no JavaScript: the page asks the browser to reload it while the import runs
     refreshSeconds: running ? 2 : undefined,

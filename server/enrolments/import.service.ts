@@ -61,7 +61,7 @@ export async function startImport(actor: Actor, file: UploadedFile, campaignId: 
     .setOptions({ scope: actor })
     .sort({ createdAt: -1 })
     .lean<EnrolmentImportRecord>();
-  if (earlier) return { batch: earlier, alreadyImported: true };
+  if (earlier && !isStalled(earlier)) return { batch: earlier, alreadyImported: true };
 
   const rows = await readEnrolmentFile(file);
   const ownPlace = await assertInScope(actor, actor.placeCode);
@@ -248,6 +248,14 @@ function problemsOf(row: TabularRow, error: AppError): ImportProblem[] {
   return Object.entries(error.fields ?? {}).map(([column, fieldReason]) =>
     error.messageKey === 'errors.validation' ? problem(row, column, fieldReason) : problem(row, column, error.messageKey, error.params),
   );
+}
+
+/** A batch saves its progress after every chunk; one that has not moved for this long was cut off (a restart). */
+const STALLED_AFTER_MS = 2 * 60_000;
+
+/** An import that says it is running but has stopped moving: the server stopped under it. Uploading the file again resumes it. */
+export function isStalled(batch: Pick<EnrolmentImportRecord, 'status' | 'updatedAt'>, now = new Date()): boolean {
+  return batch.status === 'running' && now.getTime() - batch.updatedAt.getTime() > STALLED_AFTER_MS;
 }
 
 /** One batch the user may see (404 otherwise). */

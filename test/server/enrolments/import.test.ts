@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
+import mongoose, { Types } from 'mongoose';
 import type { CampaignRecord } from '../../../models/campaign.model.js';
 import { Enrolment, type EnrolmentRecord } from '../../../models/enrolment.model.js';
 import { EnrolmentImport } from '../../../models/enrolment-import.model.js';
@@ -102,6 +104,30 @@ describe('Enrolling from a file', () => {
     expect(again.page.path).to.equal(first.page.path);
     expect(again.page.text).to.contain('فایل same.csv پیش‌تر برای این پویش بارگذاری شده است؛ چیزی دوباره ثبت نشد.');
     expect({ enrolments: await enrolmentCount(), province: await provinceLogged(campaign) }).to.deep.equal(counted);
+  });
+
+  it('resumes an import cut off by a restart when the same file is uploaded again, adding nothing twice', async () => {
+    const file = csvFile([ENGLISH_HEADER, ...goodRows(600, 4)], 'cut-off.csv');
+    const bytes = Buffer.from(await file.arrayBuffer());
+    // an import that saved its first two rows, then stopped moving ten minutes ago
+    const stalledId = new Types.ObjectId();
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
+    await mongoose.connection.collection('enrolment_imports').insertOne({
+      _id: stalledId, campaign: campaign._id, filename: 'cut-off.csv', fileHash: createHash('sha256').update(bytes).digest('hex'), status: 'running',
+      total: 4, processed: 2, saved: 2, alreadyImported: 0, problems: [], createdBy: head._id, province: '03', placePath: head.placePath, createdAt: tenMinutesAgo, updatedAt: tenMinutesAgo,
+    });
+    const { page: firstRows } = await upload(csvFile([ENGLISH_HEADER, ...goodRows(600, 2)], 'first-rows.csv'));
+    expect(firstRows.html).to.match(/id="saved">۲</);
+    await Enrolment.updateMany({ nationalId: { $in: [nationalId(600), nationalId(601)] } }, { $set: { importBatch: stalledId } }).setOptions({ scope: 'system' });
+    expect((await browser.get(`/enrolments/imports/${stalledId}`)).text).to.contain('ثبت نیمه‌کاره ماند');
+
+    const before = await enrolmentCount();
+    const { page } = await upload(file);
+    expect(page.path).to.not.equal(`/enrolments/imports/${stalledId}`);
+    expect(page.html).to.match(/id="saved">۲</);
+    expect(page.text).to.contain('پیش‌تر از همین فایل ثبت شده ۲');
+    expect(page.html).to.match(/id="problems">۰</);
+    expect(await enrolmentCount()).to.equal(before + 2);
   });
 
   it('reports rows enrolled by another file as already enrolled, saying where', async () => {
