@@ -40,6 +40,23 @@ export async function committeeInvitees(committee: CommitteeRecord, session?: Cl
   return people.filter((p) => !seen.has(p.email) && seen.add(p.email));
 }
 
+/** The meeting as a calendar file, as the invitations carry it (same UID and SEQUENCE), for downloading from its page. */
+export async function meetingCalendar(meeting: MeetingRecord, committee: CommitteeRecord, mail: MailSettings): Promise<string> {
+  return meetingIcs({
+    uid: meetingUid(meeting, mail),
+    sequence: meeting.sequence,
+    method: meeting.state === 'cancelled' ? 'CANCEL' : 'REQUEST',
+    start: meeting.startsAt,
+    durationMinutes: meeting.durationMinutes,
+    summary: committee.name,
+    description: meeting.agenda || undefined,
+    location: meeting.location,
+    organizer: { name: committee.chair.name, email: mail.from },
+    attendees: await committeeInvitees(committee),
+    url: `${mail.publicUrl}/meetings/${String(meeting._id)}`,
+  });
+}
+
 /**
  * Queues one e-mail per invitee in the outbox (delivered by the jobs' outbox delivery), each with the meeting as
  * an ICS attachment: METHOD:REQUEST for the invitation and every change (same UID, the meeting's current

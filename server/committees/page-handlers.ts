@@ -12,7 +12,7 @@ import { toPersianDigits } from '../shared/persian-text.js';
 import { addAgency as addAgencyToRegister, agencyNames, changeAgency as changeRegisteredAgency, getAgency, listAgencies } from './agencies.service.js';
 import { createCommittee as create, getCommittee, listCommittees, placeNames, runsCommittee } from './committees.service.js';
 import { complianceGrid } from './compliance.service.js';
-import type { MailSettings } from './invitations.js';
+import { meetingCalendar, type MailSettings } from './invitations.js';
 import * as meetings from './meetings.service.js';
 import { governorOverview } from './overview.service.js';
 import { addResolution as add, agencySummary, getResolution, listResolutions, meetingsAndCommittees, toResolutionView, type ResolutionView } from './resolutions.service.js';
@@ -159,6 +159,16 @@ export async function meeting(req: Request, res: Response): Promise<void> {
 /** The people an attendance sheet lists: the chair, named members and agency seats. */
 function invitable(committee: CommitteeRecord, names: Map<string, string>): string[] {
   return [committee.chair.name, ...committee.members.map((m) => (m.kind === 'agency' ? (names.get(m.agency ?? '') ?? m.agency ?? '') : (m.name ?? '')))].filter(Boolean);
+}
+
+export function calendarFile(mail: MailSettings): RequestHandler {
+  return async (req, res) => {
+    const { params } = validated(req, v.idParams);
+    const { meeting, committee } = await meetings.getMeeting(req.user!, params.id);
+    res.set('content-type', 'text/calendar; charset=utf-8');
+    res.set('content-disposition', `attachment; filename="meeting-${params.id}.ics"`);
+    res.send(await meetingCalendar(meeting, committee, mail));
+  };
 }
 
 export function rescheduleMeeting(mail: MailSettings): RequestHandler {

@@ -17,6 +17,7 @@ export default function committeeRoutes(config: Config): DomainRoutes {
   web.get('/committees/:id', requireAuth, validate(v.idParams), pages.committee);
   web.post('/committees/:id/meetings', requireAuth, validate(v.scheduleForm), pages.scheduleMeeting(mail));
   web.get('/meetings/:id', requireAuth, validate(v.idParams), pages.meeting);
+  web.get('/meetings/:id/calendar.ics', requireAuth, validate(v.idParams), pages.calendarFile(mail));
   web.post('/meetings/:id/reschedule', requireAuth, validate(v.scheduleForm), pages.rescheduleMeeting(mail));
   web.post('/meetings/:id/cancel', requireAuth, validate(v.cancelForm), pages.cancelMeeting(mail));
   web.post('/meetings/:id/held', requireAuth, validate(v.heldForm), pages.recordHeld);

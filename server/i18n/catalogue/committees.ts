@@ -204,6 +204,7 @@ export default {
     'committees.mail.intro.cancel': 'جلسه {committee} لغو شد.',
     'committees.mail.when': 'زمان: {when}',
     'committees.mail.where': 'محل: {location}',
+    'committees.calendarFile': 'افزودن به تقویم (فایل ICS)',
   },
   en: {
     'committees.title': 'Committees and working groups',
@@ -410,5 +411,6 @@ export default {
     'committees.mail.intro.cancel': 'The meeting of {committee} is cancelled.',
     'committees.mail.when': 'When: {when}',
     'committees.mail.where': 'Where: {location}',
+    'committees.calendarFile': 'Add to calendar (ICS file)',
   },
 };

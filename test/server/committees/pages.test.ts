@@ -62,7 +62,8 @@ describe('The committee pages', () => {
     provincial = (await Committee.findOne({ kind: 'provincial-strategic' }).setOptions({ scope: 'system' }).lean<CommitteeRecord>())!;
     seedMeeting = (await Meeting.findOne({ committee: provincial._id, month: '1397-05' }).setOptions({ scope: 'system' }).lean<MeetingRecord>())!;
     villageHeadsResolution = (await Resolution.findOne({ agency: 'rural-affairs' }).setOptions({ scope: 'system' }).lean<ResolutionRecord>())!;
-    app = await startTestApp();
+    // many logins from one address in this file
+    app = await startTestApp({ LOGIN_RATE_LIMIT: '1000' });
   });
   after(() => app.stop());
 
@@ -75,6 +76,16 @@ describe('The committee pages', () => {
     expect(page.html.match(/<tr class="s-/g)).to.have.length(9);
     expect(page.text).to.contain('شهرداران شهرهای زیر ۲۰ هزار نفر').and.contain('دفتر امور شهری و شوراها').and.contain('ظرف ۱ ماه و ۰ روز');
     expect(page.text).to.contain('ثبت برگزاری').and.contain('demo.governor');
+  });
+
+  it('offer the meeting as a calendar file with the invitation’s UID, in Tehran time', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(governor.username, governor.password);
+    const ics = await browser.get(`/meetings/${String(seedMeeting._id)}/calendar.ics`);
+    expect(ics.headers.get('content-type')).to.equal('text/calendar; charset=utf-8');
+    // 1397 still had summer time (+04:30); the calendar file states Tehran as +03:30 all year (Iran dropped DST in 1401),
+    // consistently in VTIMEZONE and DTSTART, so a calendar shows the same instant
+    expect(ics.html).to.contain(`UID:meeting-${String(seedMeeting._id)}@`).and.contain('DTSTART;TZID=Asia/Tehran:20180725T090000').and.contain('TZOFFSETTO:+0330');
   });
 
   it('show a committee with its members, meetings and resolutions', async () => {
