@@ -1,3 +1,4 @@
+import { AGENCIES } from '../../users/agencies.js';
 import { objectIdSchema, placeCodeSchema, REFUSALS, type ApiOperation } from '../operation.js';
 
 export const enrolmentOperations: ApiOperation[] = [
@@ -9,9 +10,9 @@ export const enrolmentOperations: ApiOperation[] = [
     description: 'Eligibility follows the campaign: age on the enrolment date between its minimum and maximum, residence in a village, nomadic area or town under its threshold.',
     body: {
       type: 'object',
-      required: ['campaign', 'village', 'nationalId', 'firstName', 'lastName', 'birthDate', 'sex', 'mobile', 'targetGroup', 'channel'],
+      required: ['nationalId', 'firstName', 'lastName', 'birthDate', 'sex', 'mobile', 'targetGroup', 'channel'],
       properties: {
-        campaign: objectIdSchema,
+        campaign: { ...objectIdSchema, description: 'The campaign (default the one campaign open today in the caller’s province).' },
         village: { ...placeCodeSchema, description: 'The village or small town (default the caller’s own).' },
         nationalId: { type: 'string', description: '10 digits with a valid check digit; Persian digits accepted.' },
         firstName: { type: 'string' },
@@ -21,13 +22,13 @@ export const enrolmentOperations: ApiOperation[] = [
         mobile: { type: 'string', example: '09121234567' },
         targetGroup: { type: 'string', enum: ['villagers', 'farmers', 'nomads', 'craftspeople', 'vocational-trainees'] },
         channel: { type: 'string', enum: ['online', 'in-person'] },
-        referringAgency: { type: 'string' },
+        referringAgency: { type: 'string', enum: [...AGENCIES] },
       },
     },
     responses: {
       '201': { description: 'Logged.', schema: { type: 'object', properties: { id: objectIdSchema } } },
       ...REFUSALS,
-      '409': { description: 'This national ID is already enrolled in the province.' },
+      '409': { description: 'This national ID is already enrolled in the province; the message names the place when the caller may see it.' },
       '422': { description: 'A field is invalid or the person is not eligible; `error.fields` names the field.' },
     },
   },
