@@ -1,10 +1,13 @@
 export default {
   fa: {
+    'jobs.nav': 'کارهای زمان‌بندی‌شده',
     'jobs.title': 'کارهای زمان‌بندی‌شده',
     'jobs.name.reminders': 'یادآوری‌ها',
     'jobs.name.monthly-report': 'گزارش ماهانه استان',
     'jobs.about.reminders': 'هر روز ساعت ۷ صبح: یادآوری جلسه‌ها، مصوبات و سهمیه‌ها.',
     'jobs.about.monthly-report': 'هر روز ساعت ۶ صبح: اگر گزارش ماه گذشته ساخته نشده، ساخته و برای استانداری و مدیران صندوق فرستاده می‌شود.',
+    'jobs.name.rebuild-counters': 'بازشماری پیشرفت پویش‌ها',
+    'jobs.about.rebuild-counters': 'هر شب ساعت ۳:۳۰: شمارنده‌های پیشرفت هر پویش باز از روی ثبت‌نام‌ها دوباره شمرده می‌شوند و هر اختلاف گزارش و اصلاح می‌شود.',
     'jobs.runNow': 'اجرا همین حالا',
     'jobs.started': 'اجرای {job} آغاز شد.',
     'jobs.alreadyRunning': 'این کار هم‌اکنون در حال اجراست؛ پس از پایان آن دوباره امتحان کنید.',
@@ -36,11 +39,14 @@ export default {
     'jobs.reports': 'گزارش‌های ماهانه',
   },
   en: {
+    'jobs.nav': 'Scheduled jobs',
     'jobs.title': 'Scheduled jobs',
     'jobs.name.reminders': 'Reminders',
     'jobs.name.monthly-report': 'Monthly provincial report',
     'jobs.about.reminders': 'Every day at 7:00: reminders of meetings, resolutions and quotas.',
     'jobs.about.monthly-report': "Every day at 6:00: if last month's report is not made yet, it is made and mailed to the governor's office and the fund managers.",
+    'jobs.name.rebuild-counters': 'Campaign progress recount',
+    'jobs.about.rebuild-counters': 'Every night at 3:30: the progress counters of every open campaign are recounted from the enrolments; every difference is reported and set right.',
     'jobs.runNow': 'Run now',
     'jobs.started': '{job} started.',
     'jobs.alreadyRunning': 'This job is running now; try again when it has finished.',

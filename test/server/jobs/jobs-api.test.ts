@@ -38,7 +38,7 @@ describe('The jobs API and page', () => {
     const client = api(app.baseUrl, governorToken);
     const listed = await client.get('/api/v1/jobs');
     expect(listed.status).to.equal(200);
-    expect(listed.body.jobs.map((j: { name: string }) => j.name)).to.deep.equal(['reminders', 'monthly-report']);
+    expect(listed.body.jobs.map((j: { name: string }) => j.name)).to.deep.equal(['reminders', 'monthly-report', 'rebuild-counters']);
     expect(listed.body.jobs[0].timeZone).to.equal('Asia/Tehran');
 
     const started = await client.post('/api/v1/jobs/reminders/run', {});

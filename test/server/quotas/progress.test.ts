@@ -20,7 +20,7 @@ async function counters(campaign: Types.ObjectId): Promise<Record<string, Pick<P
 /** Enrolments as the contract describes them, written straight to the collection the rebuild reads. */
 async function insertEnrolments(campaign: Types.ObjectId, rows: { place: typeof village; status: string; createdAt: Date }[]): Promise<void> {
   await mongoose.connection.collection('enrolments').insertMany(
-    rows.map((r) => ({ campaign, province: r.place.province, placePath: [...r.place.ancestors, r.place.code], place: r.place.code, status: r.status, createdAt: r.createdAt })),
+    rows.map((r, i) => ({ campaign, nationalId: String(1000000000 + i), province: r.place.province, placePath: [...r.place.ancestors, r.place.code], place: r.place.code, status: r.status, createdAt: r.createdAt })),
   );
 }
 
