@@ -2,11 +2,12 @@ import { campaignOperations } from './operations/campaigns.js';
 import { committeeOperations } from './operations/committees.js';
 import { authOperations } from './operations/auth.js';
 import { enrolmentOperations } from './operations/enrolments.js';
+import { jobOperations } from './operations/jobs.js';
 import { placeOperations } from './operations/places.js';
 import type { ApiOperation } from './operation.js';
 
 /** Every documented endpoint, one entry per domain: a domain adds its server/api/operations/<domain>.ts here. */
-const OPERATIONS: ApiOperation[][] = [authOperations, placeOperations, campaignOperations, enrolmentOperations, committeeOperations];
+const OPERATIONS: ApiOperation[][] = [authOperations, placeOperations, campaignOperations, enrolmentOperations, committeeOperations, jobOperations];
 
 const ERROR_SCHEMA = {
   type: 'object',

@@ -1,5 +1,7 @@
 export default {
   fa: {
+    'notifications.nav': 'یادآوری‌ها',
+    'notifications.settings.mailbox': 'صندوق نامه آزمایشی (نامه‌هایی که برای شما نگه داشته شده)',
     'notifications.subject.meeting-upcoming': 'یادآوری جلسه {committee}، {when}',
     'notifications.line.meeting-upcoming': 'جلسه {committee} در {when} در {location} برگزار می‌شود.',
     'notifications.subject.meeting-not-scheduled': 'جلسه {month} {committee} هنوز تعیین نشده است',
@@ -61,6 +63,8 @@ export default {
     'notifications.mailbox.back': 'بازگشت به صندوق',
   },
   en: {
+    'notifications.nav': 'Reminders',
+    'notifications.settings.mailbox': 'Development mailbox (the mail kept for you)',
     'notifications.subject.meeting-upcoming': 'Reminder: {committee} meets {when}',
     'notifications.line.meeting-upcoming': '{committee} meets on {when} at {location}.',
     'notifications.subject.meeting-not-scheduled': "{committee}: no meeting scheduled for {month}",
