@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+import { readEnrolmentInput } from '../../../server/enrolments/validation.js';
+
+const typed = {
+  nationalId: '0499370899',
+  firstName: ' مریم ',
+  lastName: 'رضایی',
+  birthDate: '1370/05/03',
+  sex: 'female',
+  mobile: '09121234567',
+  targetGroup: 'villagers',
+  channel: 'online',
+};
+
+describe('Reading an enrolment as typed', () => {
+  it('makes every field canonical: Latin digits, trimmed names, a Jalali date', () => {
+    const read = readEnrolmentInput({ ...typed, nationalId: '۰۴۹۹ ۳۷۰ ۸۹۹', birthDate: '۱۳۷۰-۵-۳', mobile: '+98 912 123 4567', village: '۰۳۰۳۰۳۰۰۰۱۰۲۹۴۰۹' });
+    expect(read).to.deep.equal({
+      ok: true,
+      input: { village: '0303030001029409', nationalId: '0499370899', firstName: 'مریم', lastName: 'رضایی', birthDate: { year: 1370, month: 5, day: 3 }, sex: 'female', mobile: '09121234567', targetGroup: 'villagers', channel: 'online' },
+    });
+  });
+
+  it('takes sex, target group, channel and agency by their Persian or English names, as a hand-typed file has them', () => {
+    const read = readEnrolmentInput({ ...typed, sex: 'زن', targetGroup: 'قالي‌بافان و صنعتگران دستي', channel: 'In person', referringAgency: 'سازمان جهاد کشاورزی' });
+    expect(read.ok && read.input).to.include({ sex: 'female', targetGroup: 'craftspeople', channel: 'in-person', referringAgency: 'agricultural-jihad' });
+  });
+
+  it('gives back the leading zeros a spreadsheet took from a national ID', () => {
+    const read = readEnrolmentInput({ ...typed, nationalId: '499370899' });
+    expect(read.ok && read.input.nationalId).to.equal('0499370899');
+  });
+
+  it('names every problem at once, each by its field', () => {
+    expect(readEnrolmentInput({ nationalId: '1111111111', birthDate: '1370/07/31', sex: 'other', mobile: '0212345678', targetGroup: 'x', channel: 'x', referringAgency: 'x', village: 'x', campaign: 'x' })).to.deep.equal({
+      ok: false,
+      fields: {
+        nationalId: 'nationalId.repeated',
+        firstName: 'validation.required',
+        lastName: 'validation.required',
+        birthDate: 'enrolments.birthDateFormat',
+        sex: 'enrolments.sexInvalid',
+        mobile: 'mobile.format',
+        targetGroup: 'enrolments.targetGroupInvalid',
+        channel: 'enrolments.channelInvalid',
+        referringAgency: 'enrolments.agencyInvalid',
+        village: 'validation.placeCode',
+        campaign: 'enrolments.campaignNotFound',
+      },
+    });
+  });
+});
