@@ -15,7 +15,7 @@ import { complianceGrid } from './compliance.service.js';
 import { meetingCalendar, type MailSettings } from './invitations.js';
 import * as meetings from './meetings.service.js';
 import { governorOverview } from './overview.service.js';
-import { addResolution as add, agencySummary, getResolution, listResolutions, meetingsAndCommittees, toResolutionView, type ResolutionView } from './resolutions.service.js';
+import { addResolution as add, agencySummary, getResolution, linkedQuotas, listResolutions, meetingsAndCommittees, toResolutionView, type ResolutionView } from './resolutions.service.js';
 import { ATTACHMENT_MAX_BYTES, attachmentOf, postUpdate as post, updatesOf } from './updates.service.js';
 import * as v from './validation.js';
 
@@ -238,7 +238,7 @@ export async function resolution(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, v.idParams);
   const record = await getResolution(req.user!, params.id);
   const view = toResolutionView(record, new Date());
-  const [[row], updates] = await Promise.all([resolutionRows([view], req.lang), updatesOf(req.user!, record)]);
+  const [[row], updates, quotas] = await Promise.all([resolutionRows([view], req.lang), updatesOf(req.user!, record), linkedQuotas(record)]);
   const user = req.user!;
   const mayUpdate = record.status !== 'cancelled' && ((user.role === 'agency-officer' && user.agency === record.agency) || user.role === 'governor-office');
   res.render('committees/resolution', {
@@ -247,6 +247,7 @@ export async function resolution(req: Request, res: Response): Promise<void> {
     targetGroup: record.targetGroup,
     policyAxis: record.policyAxis,
     quotaLink: record.quotaLink?.holderLevel,
+    quotas,
     communicatedOn: day(record.communicatedOn, req.lang),
     instances: view.instances.map((i) => ({ period: i.period === 'once' ? '' : monthLabel(i.period, req.lang), due: day(i.due, req.lang), doneOn: day(i.doneOn, req.lang), state: i.state })),
     outstanding: view.deadline.type === 'monthly' ? view.instances.filter((i) => !i.doneOn).map((i) => ({ value: i.period, label: monthLabel(i.period, req.lang) })) : [],

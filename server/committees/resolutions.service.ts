@@ -1,5 +1,7 @@
 import mongoose, { type Types } from 'mongoose';
+import { Campaign } from '../../models/campaign.model.js';
 import { Committee, type CommitteeRecord } from '../../models/committee.model.js';
+import { Quota } from '../../models/quota.model.js';
 import { Meeting, type MeetingRecord } from '../../models/meeting.model.js';
 import { Resolution, type DeadlineRecord, type ResolutionRecord, type ResolutionStatus } from '../../models/resolution.model.js';
 import { isInScope, outOfScope, type AuthUser, type QueryScope, type ScopeUser } from '../auth/scope.js';
@@ -232,6 +234,21 @@ export async function meetingsAndCommittees(views: readonly ResolutionView[]): P
   const meetings = await Meeting.find({ _id: { $in: [...new Set(views.map((v) => v.meeting))] } }).setOptions({ scope: 'system' }).lean<MeetingRecord[]>();
   const committees = await Committee.find({ _id: { $in: [...new Set(views.map((v) => v.committee))] } }).setOptions({ scope: 'system' }).lean<CommitteeRecord[]>();
   return { meetings: new Map(meetings.map((m) => [String(m._id), m])), committees: new Map(committees.map((c) => [String(c._id), c])) };
+}
+
+/** The quotas a resolution created (its holder level) in its campaign, or the province's latest one: how many, and their total target. */
+export async function linkedQuotas(resolution: ResolutionRecord): Promise<{ campaign: string; campaignName: string; count: number; target: number } | null> {
+  const holderLevel = resolution.quotaLink?.holderLevel;
+  if (!holderLevel) return null;
+  const campaign = resolution.quotaLink?.campaign
+    ? await Campaign.findById(resolution.quotaLink.campaign).setOptions({ scope: 'system' }).lean<{ _id: Types.ObjectId; name: string }>()
+    : await Campaign.findOne({ province: resolution.province }).setOptions({ scope: 'system' }).sort({ year: -1 }).lean<{ _id: Types.ObjectId; name: string }>();
+  if (!campaign) return null;
+  const [totals] = await Quota.aggregate<{ count: number; target: number }>([
+    { $match: { campaign: campaign._id, holderLevel } },
+    { $group: { _id: null, count: { $sum: 1 }, target: { $sum: '$target' } } },
+  ]).option({ scope: 'system' });
+  return { campaign: String(campaign._id), campaignName: campaign.name, count: totals?.count ?? 0, target: totals?.target ?? 0 };
 }
 
 // ── For the scheduled jobs (commitment reminders): system scope ──

@@ -205,6 +205,7 @@ export default {
     'committees.mail.when': 'زمان: {when}',
     'committees.mail.where': 'محل: {location}',
     'committees.calendarFile': 'افزودن به تقویم (فایل ICS)',
+    'committees.quotaTotals': '{count} سهمیه، جمعاً {target} نفر',
   },
   en: {
     'committees.title': 'Committees and working groups',
@@ -412,5 +413,6 @@ export default {
     'committees.mail.when': 'When: {when}',
     'committees.mail.where': 'Where: {location}',
     'committees.calendarFile': 'Add to calendar (ICS file)',
+    'committees.quotaTotals': '{count} quotas, {target} people in all',
   },
 };

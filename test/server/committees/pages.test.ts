@@ -1,10 +1,12 @@
 import { expect } from 'chai';
+import { Campaign } from '../../../models/campaign.model.js';
 import { Committee, type CommitteeRecord } from '../../../models/committee.model.js';
+import { Quota } from '../../../models/quota.model.js';
 import { Meeting, type MeetingRecord } from '../../../models/meeting.model.js';
 import { Resolution, type ResolutionRecord } from '../../../models/resolution.model.js';
 import { loadCommitteeReferenceData } from '../../../server/committees/reference-data.js';
 import { ATTACHMENT_MAX_BYTES } from '../../../server/committees/updates.service.js';
-import { formatJalaliDate, toJalali } from '../../../server/shared/jalali.js';
+import { formatJalaliDate, fromJalali, toJalali } from '../../../server/shared/jalali.js';
 import { toPersianDigits } from '../../../server/shared/persian-text.js';
 import { resetDatabase } from '../../support/database.js';
 import { loadPlaces } from '../../support/places.js';
@@ -169,6 +171,19 @@ describe('The committee pages', () => {
     expect(exe.html).to.contain('پیوست باید PDF یا تصویر PNG/JPEG باشد.');
     const updates = await Resolution.findById(villageHeadsResolution._id).setOptions({ scope: 'system' }).lean<ResolutionRecord>();
     expect(updates!.history.filter((h) => h.action === 'update')).to.have.length(4);
+  });
+
+  it('link the village heads’ resolution to the quotas it created', async () => {
+    const campaign = await new Campaign({ name: 'پویش ۱۳۹۷ مازندران', year: 1397, startsAt: fromJalali({ year: 1397, month: 1, day: 1 }), endsAt: fromJalali({ year: 1398, month: 1, day: 1 }), townThreshold: 20000, createdBy: governor._id, province: '02', placePath: ['02'] }).save();
+    for (const [placeCode, target] of [['0207000001', 40], ['0207000002', 60]] as const) {
+      await new Quota({ campaign: campaign._id, placeCode, holderLevel: 'village', target, updatedBy: governor._id, province: '02', placePath: ['02', '0207', placeCode] }).save();
+    }
+    await new Quota({ campaign: campaign._id, placeCode: '020701', holderLevel: 'district', target: 500, updatedBy: governor._id, province: '02', placePath: ['02', '0207', '020701'] }).save();
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(governor.username, governor.password);
+    const page = await browser.get(`/resolutions/${String(villageHeadsResolution._id)}`);
+    expect(page.text).to.contain('سهمیه دهیاران').and.contain('پویش ۱۳۹۷ مازندران').and.contain('۲ سهمیه، جمعاً ۱۰۰ نفر');
+    expect(page.html).to.contain(`href="/campaigns/${String(campaign._id)}"`);
   });
 
   it('refuse minutes on a meeting not yet held', async () => {
