@@ -54,7 +54,8 @@ describe('The enrolment pages', () => {
     head = await createUser({ role: 'village-head', placeCode: KHAJEH_DIZAJ });
     district = await createUser({ role: 'district-governor', placeCode: TABRIZ_CENTRAL });
     fund = await createUser({ role: 'fund-manager', placeCode: '03' });
-    app = await startTestApp();
+    // every test signs in afresh, more often than the login rate limit allows one address
+    app = await startTestApp({ LOGIN_RATE_LIMIT: '100' });
   });
   after(() => app.stop());
 
@@ -86,6 +87,33 @@ describe('The enrolment pages', () => {
     expect(page.html).to.contain('value="زهرا"');
     expect(page.html).to.match(/value="farmers" selected/);
     expect(page.html).to.match(/value="female" checked/);
+  });
+
+  const badInput: [string, Record<string, string>, string][] = [
+    ['letters in a national ID', { nationalId: '04993708ab' }, 'کد ملی ده رقم است و حرف ندارد.'],
+    ['a birth date in the future', { birthDate: birthDateForAge(-2) }, 'تاریخ تولد در آینده است.'],
+    ['a person of 51', { birthDate: birthDateForAge(51) }, 'بیشتر از بیشترین سن پذیرش است.'],
+    ['an unknown target group', { targetGroup: 'fishermen' }, 'گروه هدف ناشناخته است'],
+  ];
+  for (const [what, overrides, message] of badInput) {
+    it(`shows ${what} beside its field and saves nothing`, async () => {
+      const browser = await signedIn(head);
+      await browser.get('/enrolments/new');
+      const before = await Enrolment.countDocuments({}).setOptions({ scope: 'system' });
+      const page = await browser.post('/enrolments', form(overrides), { from: '/enrolments/new' });
+      expect(page.path).to.equal('/enrolments/new');
+      expect(page.html).to.match(new RegExp(`<small class="error">${message}`));
+      expect(await Enrolment.countDocuments({}).setOptions({ scope: 'system' })).to.equal(before);
+    });
+  }
+
+  it('reads in English for a reader who chose it', async () => {
+    const browser = await signedIn(head);
+    await browser.get('/lang/en?next=/enrolments/new');
+    const page = await browser.post('/enrolments', form({ nationalId: '0499370898' }), { from: '/enrolments/new' });
+    expect(page.html).to.contain('<html lang="en" dir="ltr">');
+    expect(page.text).to.contain('National ID');
+    expect(page.text).to.contain('The check digit of this national ID is wrong; check the number again.');
   });
 
   it('refuses a person of 17 with the reason, beside the birth date', async () => {
