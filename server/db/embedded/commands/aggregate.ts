@@ -26,8 +26,11 @@ const UNSUPPORTED_STAGES: Record<string, string> = {
   $planCacheStats: '$planCacheStats is not supported by the embedded server',
 };
 
-/** Stages that never modify their input documents, so stored documents can be fed without copying. */
-const READ_ONLY_STAGES = new Set(['$match', '$group', '$count', '$sort', '$limit', '$skip', '$project', '$sortByCount', '$bucket', '$bucketAuto']);
+/**
+ * Stages that never modify their input documents, so stored documents can be fed without copying.
+ * ($project is not one: mingo's exclusion projection deletes fields from nested input objects.)
+ */
+const READ_ONLY_STAGES = new Set(['$match', '$group', '$count', '$sort', '$limit', '$skip', '$sortByCount', '$bucket', '$bucketAuto']);
 
 function checkStages(pipeline: Doc[]): void {
   for (const [i, stage] of pipeline.entries()) {

@@ -1,6 +1,6 @@
 /** Sorting and projection of result documents with MongoDB's rules. */
 import { Query } from 'mingo';
-import { compareValues, isPlainObject, type Doc } from '../bson-values.js';
+import { cloneDoc, compareValues, idFirst, isPlainObject, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { pathValues } from '../storage/paths.js';
 
@@ -56,7 +56,10 @@ export function projectDocs(docs: Doc[], projection: Doc | undefined, filter: Do
   }
   const positional = Object.keys(projection).some((k) => k.endsWith('.$'));
   try {
-    return new Query(positional ? (filter ?? {}) : {}).find(docs, projection).all() as Doc[];
+    // mingo's exclusion projection deletes fields from nested objects of its input: give it copies,
+    // never the stored documents. MongoDB also returns `_id` first.
+    const projected = new Query(positional ? (filter ?? {}) : {}).find(docs.map(cloneDoc), projection).all() as Doc[];
+    return projected.map(idFirst);
   } catch (err) {
     throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
   }

@@ -49,4 +49,17 @@ describe('query semantics where mingo and MongoDB differ', () => {
     expect(after).to.deep.equal(before);
     expect(before).to.deep.equal([[2, 5], [5], [1, 2]]);
   });
+
+  it('leave stored documents whole after projections that exclude nested fields', async () => {
+    const c = client.db('q').collection('nested');
+    await c.insertOne({ _id: 1, file: { name: 'a.pdf', data: 'bytes' }, list: [{ a: 1, b: 2 }] } as never);
+    expect(await c.findOne({}, { projection: { 'file.data': 0, 'list.b': 0 } })).to.deep.equal({ _id: 1, file: { name: 'a.pdf' }, list: [{ a: 1 }] });
+    expect(await c.aggregate([{ $project: { 'file.data': 0 } }]).toArray()).to.deep.equal([{ _id: 1, file: { name: 'a.pdf' }, list: [{ a: 1, b: 2 }] }]);
+    expect(await c.findOne()).to.deep.equal({ _id: 1, file: { name: 'a.pdf', data: 'bytes' }, list: [{ a: 1, b: 2 }] });
+  });
+
+  it('return _id first from an inclusion projection', async () => {
+    const doc = await client.db('q').collection('nested').findOne({}, { projection: { 'file.name': 1 } });
+    expect(Object.keys(doc!)).to.deep.equal(['_id', 'file']);
+  });
 });
