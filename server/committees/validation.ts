@@ -162,6 +162,7 @@ export const resolutionForm = {
       withinMonths: formNumber,
       withinDays: formNumber,
       until: z.preprocess(blankToUndefined, jalaliDate.optional()),
+      communicatedOn: z.preprocess(blankToUndefined, jalaliDate.optional()),
     })
     .transform(({ deadlineType, deadlineDate, withinMonths, withinDays, until, ...rest }, ctx) => {
       if (deadlineType === 'date' && !deadlineDate) {

@@ -206,4 +206,20 @@ describe('The committee pages', () => {
     const page = await browser.get('/overview');
     expect(page.text).to.contain('Overdue commitments by agency').and.contain('Provincial broadcaster');
   });
+
+  it('record a resolution from the meeting page, and refuse a deadline before the meeting beside the field', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(governor.username, governor.password);
+    const path = `/meetings/${String(seedMeeting._id)}`;
+    await browser.get(path);
+    const refused = await browser.post(`${path}/resolutions`, { text: 'گزارش عملکرد به دفتر مرکزی', agency: 'fund', deadlineType: 'date', deadlineDate: '۱۳۹۶/۰۱/۰۱' }, { from: path });
+    expect(refused.path).to.equal(path);
+    expect(refused.html).to.match(/<small class="error">مهلت پیش از تاریخ جلسه است.<\/small>/);
+    const added = await browser.post(`${path}/resolutions`, { text: 'گزارش عملکرد به دفتر مرکزی', agency: 'fund', collaborators: 'political', deadlineType: 'within', withinMonths: '۲', communicatedOn: '۱۳۹۷/۰۵/۲۳' }, { from: path });
+    expect(added.text).to.contain('مصوبه شماره ۱۰ ثبت شد.');
+    const tenth = (await Resolution.findOne({ meeting: seedMeeting._id, number: 10 }).setOptions({ scope: 'system' }).lean<ResolutionRecord>())!;
+    expect(tenth.dueOn).to.deep.include({ year: 1397, month: 7, day: 23 });
+    expect(tenth.collaborators).to.deep.equal(['political']);
+    expect(tenth.history[0]).to.include({ by: governor.username, action: 'recorded' });
+  });
 });
