@@ -44,6 +44,8 @@ const meetingSchema = new Schema(
       type: [{ _id: false, name: { type: String, required: true }, agency: { type: String, default: undefined }, present: { type: Boolean, required: true } }],
       default: [],
     },
+    /** How many resolutions it passed: the counter that numbers them. */
+    resolutionCount: { type: Number, default: 0 },
     minutes: { type: String, default: undefined },
     heldAt: { type: Date, default: undefined },
     minutesApprovedAt: { type: Date, default: undefined },
@@ -66,6 +68,7 @@ export interface MeetingRecord {
   state: MeetingState;
   sequence: number;
   attendance: { name: string; agency?: string; present: boolean }[];
+  resolutionCount: number;
   minutes?: string;
   heldAt?: Date;
   minutesApprovedAt?: Date;

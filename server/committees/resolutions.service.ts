@@ -135,11 +135,15 @@ export async function addResolution(actor: AuthUser, meetingId: string, input: R
   if (!check.ok) throw validationFailed({ deadline: `committees.${check.reason}` });
   const due = dueDate(input.deadline, communicatedOn);
   return mongoose.connection.transaction(async (session) => {
-    const last = await Resolution.findOne({ meeting: meeting._id }).setOptions({ scope: 'system' }).sort({ number: -1 }).session(session).lean<ResolutionRecord>();
+    // the meeting's counter hands out numbers: two resolutions recorded at once write the same document, so one
+    // transaction waits or retries instead of both taking the same number
+    const counted = await Meeting.findOneAndUpdate({ _id: meeting._id }, { $inc: { resolutionCount: 1 } }, { returnDocument: 'after', session })
+      .setOptions({ scope: 'system' })
+      .lean<MeetingRecord>();
     const created = new Resolution({
       meeting: meeting._id,
       committee: committee._id,
-      number: (last?.number ?? 0) + 1,
+      number: counted!.resolutionCount,
       text: input.text,
       agency: input.agency,
       collaborators: (input.collaborators ?? []).filter((c) => c !== input.agency),

@@ -156,6 +156,14 @@ describe('Meetings, compliance and commitments', () => {
       expect(due.find((i) => i.period === '1404-01')!.lastUpdateAt).to.be.instanceOf(Date);
     });
 
+    it('get distinct numbers 1, 2, 3… when recorded at the same moment', async () => {
+      const other = String((await scheduleMeeting(sari, committee, { startsAt: at(1403, 10, 10), ...where }, mail, at(1403, 10, 1)))._id);
+      const recorded = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => addResolution(sari, other, { text: `مصوبه ${i + 1}`, agency: 'fund', deadline: { type: 'within', months: 1 } })),
+      );
+      expect(recorded.map((r) => r.number).sort()).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    });
+
     it('refuse a deadline before the meeting, and a cancellation by an agency officer', async () => {
       try {
         await addResolution(sari, meeting, { text: 'x', agency: 'fund', deadline: { type: 'monthly', until: d(1403, 11, 29) } });
