@@ -53,6 +53,7 @@ export const catalogCommands: Record<string, Handler> = {
     const cmd = ctx.cmd;
     const name = collectionName(ctx);
     if (cmd.viewOn !== undefined) fail(ErrorCodes.NotImplemented, 'views are not supported by the embedded server');
+    if (cmd.capped === true) fail(ErrorCodes.NotImplemented, 'capped collections are not supported by the embedded server');
     if (cmd.timeseries !== undefined) fail(ErrorCodes.NotImplemented, 'time-series collections are not supported by the embedded server');
     if (cmd.collation && cmd.collation.locale !== 'simple') fail(ErrorCodes.NotImplemented, 'non-simple collation is not supported by the embedded server');
     checkValidator(cmd.validator);
