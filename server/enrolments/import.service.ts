@@ -93,7 +93,7 @@ async function readEnrolmentFile(file: UploadedFile): Promise<TabularRow[]> {
       if (field) columns.set(header, field);
     }
     const missing = REQUIRED_COLUMNS.filter((f) => ![...columns.values()].includes(f));
-    if (missing.length) throw new TabularUploadError('upload.missingColumns', { columns: missing.map((f) => t('fa', `enrolments.label.${f}`)).join('، ') });
+    if (missing.length) throw new TabularUploadError('upload.missingColumns', { columns: missing.map((f) => `${t('fa', `enrolments.label.${f}`)} (${f})`).join('، ') });
     return rows.map(({ line, values }) => ({ line, values: Object.fromEntries([...columns].map(([header, field]) => [field, values[header] ?? ''])) }));
   } catch (err) {
     if (err instanceof TabularUploadError) {
@@ -158,7 +158,6 @@ async function checkRow(actor: Actor, campaign: CampaignRecord, batchId: Types.O
     const code = read.input.village ?? actor.placeCode;
     if (!places.has(code)) places.set(code, enrolmentPlace(actor, read.input.village));
     const place = await places.get(code)!;
-    if (place.province !== campaign.province) throw new AppError('outOfScope', 'errors.outOfScope', 403, {}, { village: 'errors.outOfScope' });
     return { enrolment: newEnrolment(actor, read.input, campaign, place, now, batchId), place };
   } catch (err) {
     if (err instanceof AppError && err.fields) return { problems: problemsOf(row, err) };
