@@ -68,4 +68,20 @@ describe('A village head enrolling someone on a phone', function () {
     expect(await page.evaluate('document.documentElement.scrollWidth')).to.be.at.most(360);
     await page.screenshot({ path: join(OUTPUT, 'enrolment-home-phone.png'), fullPage: true });
   });
+
+  it('lets the fund manager verify it from the same phone-sized list', async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
+    await page.goto(`${app.baseUrl}/login`);
+    await page.fill('#f-login', 'demo.fund.03');
+    await page.fill('#f-password', DEMO_PASSWORD);
+    await page.click('button:has-text("ورود")');
+    await page.goto(`${app.baseUrl}/enrolments/verify`);
+    const row = page.locator('.verify li', { hasText: 'گلاره سلطانی' });
+    await page.screenshot({ path: join(OUTPUT, 'enrolment-verify-phone.png'), fullPage: false });
+    await row.locator('button:has-text("تأیید")').click();
+    await page.waitForURL(/\/enrolments\/verify$/);
+    expect(await page.textContent('.flash')).to.contain('ثبت‌نام گلاره سلطانی تأیید شد.');
+    expect(await page.locator('.verify li', { hasText: 'گلاره سلطانی' }).count()).to.equal(0);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).to.be.at.most(360);
+  });
 });
