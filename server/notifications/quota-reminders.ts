@@ -53,7 +53,8 @@ async function remindBehind(book: ReminderBook, campaign: CampaignRecord, quotas
   if (quotas.length === 0) return;
   const codes = quotas.map((q) => q.placeCode);
   const [counters, places] = await Promise.all([
-    ProgressCounter.find({ campaign: campaign._id, placeCode: { $in: codes } }).setOptions({ scope: 'system' }).lean<ProgressCounterRecord[]>(),
+    // the province leads the counters' unique index
+    ProgressCounter.find({ province: campaign.province, campaign: campaign._id, placeCode: { $in: codes } }).setOptions({ scope: 'system' }).lean<ProgressCounterRecord[]>(),
     Place.find({ code: { $in: codes } }, { code: 1, name: 1 }).setOptions({ scope: 'system' }).lean<{ code: string; name: string }[]>(),
   ]);
   const counterOf = new Map(counters.map((c) => [c.placeCode, c]));

@@ -24,13 +24,25 @@ type DirectoryUser = Pick<UserRecord, '_id' | 'username' | 'role' | 'placeCode' 
  * counted (`noAddress`).
  */
 export class RecipientDirectory {
+  /** Users by role, and by role and place: a whole-country run asks tens of thousands of times. */
+  private readonly byRole = new Map<Role, DirectoryUser[]>();
+  private readonly byRoleAndPlace = new Map<string, DirectoryUser[]>();
+
   private constructor(
-    private readonly users: DirectoryUser[],
+    users: DirectoryUser[],
     private readonly preferences: Map<string, NotificationPreferenceRecord>,
     private readonly byAddress: Map<string, NotificationPreferenceRecord>,
     private readonly policies: Map<string, NotificationPolicyRecord>,
     private readonly mailboxFallback: boolean,
-  ) {}
+  ) {
+    for (const user of users) {
+      const key = `${user.role}|${user.placeCode}`;
+      if (!this.byRole.has(user.role)) this.byRole.set(user.role, []);
+      if (!this.byRoleAndPlace.has(key)) this.byRoleAndPlace.set(key, []);
+      this.byRole.get(user.role)!.push(user);
+      this.byRoleAndPlace.get(key)!.push(user);
+    }
+  }
 
   static async load(options: { mailboxFallback: boolean }): Promise<RecipientDirectory> {
     const [users, preferences, policies] = await Promise.all([
@@ -49,10 +61,8 @@ export class RecipientDirectory {
 
   /** Users with `role` (and, when given, at one of `placeCodes`, in `province`, of `agency`) that can be written to. */
   usersWith(role: Role, where: { placeCodes?: readonly string[]; province?: string; agency?: string } = {}): (Recipient | null)[] {
-    const places = where.placeCodes ? new Set(where.placeCodes) : null;
-    return this.users
-      .filter((u) => u.role === role && (!places || places.has(u.placeCode)) && (!where.province || u.province === where.province) && (!where.agency || u.agency === where.agency))
-      .map((u) => this.forUser(u));
+    const candidates = where.placeCodes ? where.placeCodes.flatMap((code) => this.byRoleAndPlace.get(`${role}|${code}`) ?? []) : (this.byRole.get(role) ?? []);
+    return candidates.filter((u) => (!where.province || u.province === where.province) && (!where.agency || u.agency === where.agency)).map((u) => this.forUser(u));
   }
 
   /** A user as a recipient; null when they have no address and mail really goes out. */

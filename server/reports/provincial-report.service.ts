@@ -115,8 +115,8 @@ export async function buildProvincialReport(province: string, month: string, now
   };
   if (!campaign) return report;
 
-  const quotas = await Quota.find({ campaign: campaign._id }).setOptions({ scope: 'system' }).lean<QuotaRecord[]>();
-  const counters = await ProgressCounter.find({ campaign: campaign._id, level: { $in: ['province', 'county', 'city'] } }).setOptions({ scope: 'system' }).lean<ProgressCounterRecord[]>();
+  const quotas = await Quota.find({ province, campaign: campaign._id }).setOptions({ scope: 'system' }).lean<QuotaRecord[]>();
+  const counters = await ProgressCounter.find({ province, campaign: campaign._id, level: { $in: ['province', 'county', 'city'] } }).setOptions({ scope: 'system' }).lean<ProgressCounterRecord[]>();
   const counterOf = new Map(counters.map((c) => [c.placeCode, c]));
   const figures = (code: string, quota: { target: number; milestones?: QuotaRecord['milestones'] }): QuotaFigures =>
     quotaFigures(counterOf.get(code), quota, campaign, month, lastInstant);
