@@ -4,6 +4,7 @@ import { Committee, type CommitteeRecord } from '../../../models/committee.model
 import { Quota } from '../../../models/quota.model.js';
 import { Meeting, type MeetingRecord } from '../../../models/meeting.model.js';
 import { Resolution, type ResolutionRecord } from '../../../models/resolution.model.js';
+import { scheduleMeeting } from '../../../server/committees/meetings.service.js';
 import { loadCommitteeReferenceData } from '../../../server/committees/reference-data.js';
 import { ATTACHMENT_MAX_BYTES } from '../../../server/committees/updates.service.js';
 import { formatJalaliDate, fromJalali, toJalali } from '../../../server/shared/jalali.js';
@@ -221,5 +222,35 @@ describe('The committee pages', () => {
     expect(tenth.dueOn).to.deep.include({ year: 1397, month: 7, day: 23 });
     expect(tenth.collaborators).to.deep.equal(['political']);
     expect(tenth.history[0]).to.include({ by: governor.username, action: 'recorded' });
+  });
+
+  it('take a meeting from scheduled through held and minutes to approved, and move or cancel another', async () => {
+    const governorActor = { id: String(governor._id), username: governor.username, role: 'governor-office' as const, placeCode: '02', province: '02', lang: 'fa' as const };
+    const workingGroup = (await Committee.findOne({ kind: 'special-working-group' }).setOptions({ scope: 'system' }).lean<CommitteeRecord>())!;
+    const mail = { from: 'no-reply@localhost', publicUrl: 'http://localhost' };
+    const hourAgo = new Date(Date.now() - 3600_000);
+    const past = await scheduleMeeting(governorActor, String(workingGroup._id), { startsAt: hourAgo, location: 'معاونت سیاسی' }, mail, new Date(Date.now() - 86_400_000));
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(governor.username, governor.password);
+    const path = `/meetings/${String(past._id)}`;
+    await browser.get(path);
+    const held = await browser.post(`${path}/held`, { present: 'معاون سیاسی، امنیتی و اجتماعی استاندار', others: 'نماینده فرمانداری ساری' }, { from: path });
+    expect(held.text).to.contain('برگزاری جلسه و حاضران ثبت شد.').and.contain('نماینده فرمانداری ساری — حاضر').and.contain('دفتر امور شهری و شوراها — غایب');
+    const early = await browser.post(`${path}/minutes/approve`, {}, { from: path });
+    expect(early.text).to.contain('پیش از تأیید، صورتجلسه را بنویسید.');
+    await browser.post(`${path}/minutes`, { minutes: 'گزارش ماهانه به استاندار تهیه شد.' }, { from: path });
+    const approved = await browser.post(`${path}/minutes/approve`, {}, { from: path });
+    expect(approved.text).to.contain('صورتجلسه تأیید شد.').and.contain('صورتجلسه تأییدشده').and.contain('گزارش ماهانه به استاندار تهیه شد.');
+
+    const future = await scheduleMeeting(governorActor, String(workingGroup._id), { startsAt: new Date(Date.now() + 3 * 86_400_000), location: 'معاونت سیاسی' }, mail);
+    const next = `/meetings/${String(future._id)}`;
+    await browser.get(next);
+    const target = toJalali(new Date(Date.now() + 5 * 86_400_000));
+    const moved = await browser.post(`${next}/reschedule`, { date: formatJalaliDate(target), time: '11:30', location: 'استانداری' }, { from: next });
+    expect(moved.text).to.contain('جلسه به').and.contain('۱۱:۳۰').and.contain('تغییر زمان توسط');
+    const cancelled = await browser.post(`${next}/cancel`, { reason: 'سفر استاندار' }, { from: next });
+    expect(cancelled.text).to.contain('جلسه لغو شد').and.contain('لغوشده').and.contain('سفر استاندار');
+    const again = await browser.post(`${next}/cancel`, { reason: 'دوباره' }, { from: next });
+    expect(again.text).to.contain('این جلسه دیگر در وضعیت «تعیین‌شده» نیست.');
   });
 });
