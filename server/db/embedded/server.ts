@@ -107,7 +107,10 @@ export class WireServer {
         return;
       }
       for (const msg of messages) {
-        queue = queue.then(() => this.handleMessage(socket, msg, connectionId));
+        // One failed message must neither stall the connection's queue nor crash the process.
+        queue = queue.then(() => this.handleMessage(socket, msg, connectionId)).catch(() => {
+          socket.destroy();
+        });
       }
     });
     socket.on('error', () => socket.destroy());
@@ -125,7 +128,17 @@ export class WireServer {
     const reply = await this.run(request, connectionId);
     this.addClusterTime(reply);
     if (request.moreToCome || socket.destroyed) return;
-    const out = request.opCode === OP_QUERY ? encodeOpReply(request.requestId, reply) : encodeOpMsg(request.requestId, reply);
+    const encode = request.opCode === OP_QUERY ? encodeOpReply : encodeOpMsg;
+    let out: Buffer;
+    try {
+      out = encode(request.requestId, reply);
+    } catch (err) {
+      // A reply BSON cannot hold (over 16 MiB): MongoDB answers BSONObjectTooLarge.
+      const error = new MongoServerError(10334, `reply cannot be sent: ${err instanceof Error ? err.message : String(err)}`);
+      const failed = error.toReply();
+      this.addClusterTime(failed);
+      out = encode(request.requestId, failed);
+    }
     socket.write(out);
   }
 

@@ -161,4 +161,13 @@ describe('commands of the embedded server', () => {
     // null and missing sort as equals, so they keep insertion order.
     expect(values).to.deep.equal([null, undefined, 1.5, 3, 'b', { a: 1 }, true, new Date(0)]);
   });
+
+  it('answer a reply too large for BSON with an error and keep serving', async () => {
+    const c = client.db('x').collection('large');
+    const tenMiB = 'x'.repeat(10 * 1024 * 1024);
+    await c.insertMany([{ s: tenMiB }, { s: tenMiB }]);
+    const err = await serverError(c.aggregate([{ $group: { _id: null, all: { $push: '$s' } } }]).toArray());
+    expect(err.code).to.equal(10334);
+    expect(await c.countDocuments()).to.equal(2);
+  });
 });
