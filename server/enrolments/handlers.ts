@@ -70,6 +70,18 @@ export async function reject(req: Request, res: Response): Promise<void> {
   res.redirect(303, '/enrolments/verify');
 }
 
+export async function verifyJson(req: Request, res: Response): Promise<void> {
+  const { params } = validated(req, enrolmentParams);
+  const enrolment = await verifyEnrolment(req.user!, params.id);
+  res.json({ id: String(enrolment._id), status: enrolment.status });
+}
+
+export async function rejectJson(req: Request, res: Response): Promise<void> {
+  const { params, body } = validated(req, rejectForm);
+  const enrolment = await rejectEnrolment(req.user!, params.id, body.reason);
+  res.json({ id: String(enrolment._id), status: enrolment.status });
+}
+
 export async function importForm(req: Request, res: Response): Promise<void> {
   const campaigns = await openCampaigns(req.user!);
   res.render('enrolments/import', { campaigns: campaigns.map((c) => ({ id: String(c._id), name: c.name })), choosesCampaign: campaigns.length > 1, maxRows: MAX_IMPORT_ROWS, inlineRows: INLINE_IMPORT_ROWS });

@@ -25,6 +25,8 @@ export default function enrolmentRoutes(): DomainRoutes {
 
   const api = Router();
   api.post('/enrolments', requireRole(...ENROLLING), enrolments.createJson);
+  api.post('/enrolments/:id/verify', requireRole('fund-manager'), validate(enrolmentParams), enrolments.verifyJson);
+  api.post('/enrolments/:id/reject', requireRole('fund-manager'), validate(rejectForm), enrolments.rejectJson);
 
   return { pages, api };
 }

@@ -32,4 +32,31 @@ export const enrolmentOperations: ApiOperation[] = [
       '422': { description: 'A field is invalid or the person is not eligible; `error.fields` names the field.' },
     },
   },
+  {
+    method: 'post',
+    path: '/enrolments/{id}/verify',
+    tag: 'enrolments',
+    summary: 'Verify a logged enrolment (fund managers): it then counts as verified as well as logged',
+    parameters: [{ name: 'id', in: 'path', required: true, description: 'The enrolment.', schema: objectIdSchema }],
+    responses: {
+      '200': { description: 'Verified.', schema: { type: 'object', properties: { id: objectIdSchema, status: { type: 'string', enum: ['verified'] } } } },
+      ...REFUSALS,
+      '404': { description: 'No such enrolment in the caller’s province.' },
+      '409': { description: 'Already verified or rejected.' },
+    },
+  },
+  {
+    method: 'post',
+    path: '/enrolments/{id}/reject',
+    tag: 'enrolments',
+    summary: 'Reject a logged or verified enrolment with a reason (fund managers); it stops counting. Final.',
+    parameters: [{ name: 'id', in: 'path', required: true, description: 'The enrolment.', schema: objectIdSchema }],
+    body: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', minLength: 3, maxLength: 500 } } },
+    responses: {
+      '200': { description: 'Rejected.', schema: { type: 'object', properties: { id: objectIdSchema, status: { type: 'string', enum: ['rejected'] } } } },
+      ...REFUSALS,
+      '404': { description: 'No such enrolment in the caller’s province.' },
+      '409': { description: 'Already rejected.' },
+    },
+  },
 ];

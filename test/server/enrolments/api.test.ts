@@ -162,6 +162,23 @@ describe('POST /api/v1/enrolments', () => {
     expect((await api(app.baseUrl).post('/api/v1/enrolments', body())).status).to.equal(401);
   });
 
+  it('lets a fund manager verify and reject through the API, the counters following', async () => {
+    const fund = await apiToken(await createUser({ role: 'fund-manager', placeCode: '03' }));
+    const logged = await post(body());
+    const before = (await countersOf(campaign))[KHAJEH_DIZAJ]!;
+    const client = api(app.baseUrl, fund);
+    expect(await client.post(`/api/v1/enrolments/${logged.body.id}/verify`, {})).to.deep.include({ status: 200, body: { id: logged.body.id, status: 'verified' } });
+    expect((await countersOf(campaign))[KHAJEH_DIZAJ]).to.deep.equal({ logged: before.logged, verified: before.verified + 1 });
+    const twice = await client.post(`/api/v1/enrolments/${logged.body.id}/verify`, {});
+    expect(twice.status).to.equal(409);
+    expect(twice.body.error.message).to.equal('این ثبت‌نام پیش‌تر تأیید شده است.');
+    expect((await client.post(`/api/v1/enrolments/${logged.body.id}/reject`, { reason: '' })).body.error.fields).to.deep.equal({ reason: 'دلیل رد را دست‌کم در ۳ نویسه بنویسید.' });
+    expect((await client.post(`/api/v1/enrolments/${logged.body.id}/reject`, { reason: 'سند اقامت ناقص' })).body).to.deep.equal({ id: logged.body.id, status: 'rejected' });
+    expect((await countersOf(campaign))[KHAJEH_DIZAJ]).to.deep.equal({ logged: before.logged - 1, verified: before.verified });
+    expect((await api(app.baseUrl, headToken).post(`/api/v1/enrolments/${logged.body.id}/verify`, {})).status).to.equal(403);
+    expect((await client.post('/api/v1/enrolments/65f000000000000000000000/verify', {})).status).to.equal(404);
+  });
+
   it('lets exactly one of two village heads enrol the same national ID at the same moment', async () => {
     const district2 = await createUser({ role: 'district-governor', placeCode: TABRIZ_CENTRAL });
     const same = body();
