@@ -77,7 +77,13 @@ export class WireServer {
           this.cursors.reap();
         }, 5_000);
         this.reaper.unref();
-        this.ttlMonitor = setInterval(() => expireDocuments(this.engine), this.ttlIntervalMs);
+        this.ttlMonitor = setInterval(() => {
+          try {
+            expireDocuments(this.engine);
+          } catch {
+            // A failed pass (e.g. the journal could not be written) is retried at the next interval.
+          }
+        }, this.ttlIntervalMs);
         this.ttlMonitor.unref();
         resolve(addr.port);
       });
