@@ -112,6 +112,7 @@ async function startDatabase(): Promise<{ uri: string; dbName?: string; child?: 
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`embedded server exited (${code})`)));
   });
+  child.on('exit', (code, signal) => log(`embedded server exited: code ${code}, signal ${signal}`));
   return { uri: first.trim(), child };
 }
 

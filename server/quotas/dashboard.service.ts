@@ -8,8 +8,8 @@ import { Quota, type QuotaRecord } from '../../models/quota.model.js';
 import { assertInScope, outOfScope, type ScopeUser } from '../auth/scope.js';
 import type { Lang } from '../i18n/index.js';
 import { renderChoroplethSvg, type MapFeatureCollection } from '../reports/svg-map.js';
-import { jalaliMonthBounds, parseJalaliMonthKey } from '../shared/jalali.js';
-import { comparePersian, formatNumber } from '../shared/persian-text.js';
+import { jalaliMonthBounds, jalaliMonthName, parseJalaliMonthKey } from '../shared/jalali.js';
+import { comparePersian, formatNumber, toPersianDigits } from '../shared/persian-text.js';
 import { expectedByDate, paceStatus, percent, type PaceStatus } from './pace.js';
 import { monthOf } from './progress.service.js';
 
@@ -128,14 +128,16 @@ export function behindPace(rows: ProgressRow[]): ProgressRow[] {
 }
 
 /** A tiny bar chart of the monthly trend, drawn on the server (attributes only: the CSP allows no inline style). */
-export function trendSvg(trend: ProgressRow['trend'], label: string): string {
+export function trendSvg(trend: ProgressRow['trend'], label: string, lang: Lang): string {
   const max = Math.max(1, ...trend.map((m) => m.logged));
   const bar = 6;
   const height = 20;
   const bars = trend
     .map((m, i) => {
       const h = Math.max(1, Math.round((m.logged / max) * height));
-      return `<rect x="${i * (bar + 2)}" y="${height - h}" width="${bar}" height="${h}" fill="#0b6e4f"><title>${m.month}: ${m.logged}</title></rect>`;
+      const { year, month } = parseJalaliMonthKey(m.month)!;
+      const name = `${jalaliMonthName(month, lang)} ${lang === 'fa' ? toPersianDigits(year) : year}`;
+      return `<rect x="${i * (bar + 2)}" y="${height - h}" width="${bar}" height="${h}" fill="#0b6e4f"><title>${name}: ${formatNumber(m.logged, lang)}</title></rect>`;
     })
     .join('');
   return `<svg class="trend" role="img" aria-label="${label}" width="${trend.length * (bar + 2)}" height="${height}" viewBox="0 0 ${trend.length * (bar + 2)} ${height}">${bars}</svg>`;

@@ -20,7 +20,7 @@ function homePlace(user: AuthUser, campaign: CampaignRecord): string {
   return PROVINCE_WIDE_ROLES.includes(user.role) ? campaign.province : user.placeCode;
 }
 
-const withTrend = (lang: Request['lang']) => (row: ProgressRow) => ({ ...row, trendSvg: trendSvg(row.trend, t(lang, 'quotas.column.trend')) });
+const withTrend = (lang: Request['lang']) => (row: ProgressRow) => ({ ...row, trendSvg: trendSvg(row.trend, t(lang, 'quotas.column.trend'), lang) });
 
 export async function dashboard(req: Request, res: Response): Promise<void> {
   const { params, query } = validated(req, progressQuery);

@@ -83,7 +83,7 @@ describe('The campaign and quota pages', () => {
     expect(page.html).to.match(/id="percent">۱۰٪</);
     const sariRow = /<tr class="pace-behind"><td><a href="[^"]*\?place=0207">ساری<\/a>.*?<\/tr>/.exec(page.html)![0];
     expect(sariRow.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')).to.contain('ساری شهرستان ۴۰ ۱۰ ۴ ۲۵٪ ۴۰ عقب از برنامه');
-    expect(sariRow).to.contain('<title>1402-11: 5</title>');
+    expect(sariRow).to.contain('<title>بهمن ۱۴۰۲: ۵</title>');
     expect(page.html).to.contain('<svg');
     expect(page.html).to.contain('<title>ساری');
     expect(page.text).to.contain('کیاسر'); // a small town of Sari
