@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AnyBulkWriteOperation } from 'mongoose';
 import type { ReminderKind } from '../../models/notification-preference.model.js';
 import { Reminder, type ReminderRecord } from '../../models/reminder.model.js';
-import { queueMessage } from '../outbox/outbox.service.js';
+import { queueMessages, type NewMessage } from '../outbox/outbox.service.js';
 import type { Recipient, RecipientDirectory } from './recipients.js';
 import { digestMail, singleMail } from './reminder-mail.js';
 
@@ -87,38 +87,45 @@ export class ReminderBook {
 /**
  * Turns every recorded reminder without mail into outbox messages: one per reminder for people who chose single
  * messages, one digest per address per day for those who chose the digest. Each message's dedupe key is the
- * reminder's key (or `digest:<address>:<day>:<its reminders>`), and the reminders are marked with it afterwards, so a run cut short
- * here queues nothing twice when resumed. Counts `queued` (messages) and `digests`.
+ * reminder's key (or `digest:<address>:<day>:<its reminders>`), and the reminders are marked with it afterwards, so a
+ * run cut short here queues nothing twice when resumed. Written in batches (one round trip for the messages, one for
+ * the marks). Counts `queued` (new messages) and `digests` (digests composed).
  */
 export async function queueReminderMail(options: { day: string; publicUrl: string; count: (name: string, by?: number) => void }): Promise<void> {
   const base = options.publicUrl.replace(/\/$/, '');
-  let group: ReminderRecord[] = [];
-  const send = async () => {
-    if (group.length === 0) return;
+  let mail: { message: NewMessage; reminders: ReminderRecord['_id'][] }[] = [];
+  const flush = async () => {
+    if (mail.length === 0) return;
+    options.count('queued', await queueMessages(mail.map((m) => m.message)));
+    await Reminder.bulkWrite(mail.map((m) => ({ updateMany: { filter: { _id: { $in: m.reminders } }, update: { $set: { outboxKey: m.message.dedupeKey } } } })), { ordered: false });
+    mail = [];
+  };
+  const compose = (group: ReminderRecord[]) => {
     const first = group[0]!;
-    const digest = group.filter((r) => r.mode === 'digest');
+    const addressed = { to: first.address, ...(first.user ? { recipient: first.user } : {}) };
     for (const reminder of group.filter((r) => r.mode === 'single')) {
-      const outboxKey = `reminder:${reminder.key}`;
-      if (await queueMessage({ to: reminder.address, ...(reminder.user ? { recipient: reminder.user } : {}), kind: reminder.kind, dedupeKey: outboxKey, ...singleMail(reminder, base) })) options.count('queued');
-      await Reminder.updateOne({ _id: reminder._id }, { $set: { outboxKey } }).setOptions({ scope: 'system' });
+      mail.push({ message: { ...addressed, kind: reminder.kind, dedupeKey: `reminder:${reminder.key}`, ...singleMail(reminder, base) }, reminders: [reminder._id] });
     }
+    const digest = group.filter((r) => r.mode === 'digest');
     if (digest.length) {
       // the reminders it carries are part of the key: a later run the same day mails only what is new, and a
       // resumed run that already queued this very digest finds it
       const contents = createHash('sha1').update(digest.map((r) => String(r._id)).sort().join(',')).digest('hex').slice(0, 16);
-      const outboxKey = `digest:${first.address}:${options.day}:${contents}`;
-      if (await queueMessage({ to: first.address, ...(first.user ? { recipient: first.user } : {}), kind: 'digest', dedupeKey: outboxKey, ...digestMail(digest, base) })) {
-        options.count('queued');
-        options.count('digests');
-      }
-      await Reminder.updateMany({ _id: { $in: digest.map((r) => r._id) } }, { $set: { outboxKey } }).setOptions({ scope: 'system' });
+      mail.push({ message: { ...addressed, kind: 'digest', dedupeKey: `digest:${first.address}:${options.day}:${contents}`, ...digestMail(digest, base) }, reminders: digest.map((r) => r._id) });
+      options.count('digests');
     }
-    group = [];
   };
+
+  let group: ReminderRecord[] = [];
   const cursor = Reminder.find({ outboxKey: { $exists: false } }).setOptions({ scope: 'system' }).sort({ address: 1, createdAt: 1, _id: 1 }).lean<ReminderRecord[]>().cursor();
   for await (const reminder of cursor as AsyncIterable<ReminderRecord>) {
-    if (group.length && group[0]!.address !== reminder.address) await send();
+    if (group.length && group[0]!.address !== reminder.address) {
+      compose(group);
+      group = [];
+      if (mail.length >= BATCH) await flush();
+    }
     group.push(reminder);
   }
-  await send();
+  if (group.length) compose(group);
+  await flush();
 }

@@ -35,6 +35,18 @@ export async function queueMessage(message: NewMessage, session?: ClientSession)
   }
 }
 
+/** `queueMessage` for many at once (one round trip); returns how many were new. */
+export async function queueMessages(messages: readonly NewMessage[]): Promise<number> {
+  if (messages.length === 0) return 0;
+  const result = await OutboxMessage.bulkWrite(
+    messages.map((message) => ({
+      updateOne: { filter: { dedupeKey: message.dedupeKey }, update: { $setOnInsert: { ...message, status: 'pending', attempts: 0, nextAttemptAt: new Date(0) } }, upsert: true },
+    })),
+    { ordered: false },
+  );
+  return result.upsertedCount;
+}
+
 export function isOutboxStatus(value: unknown): value is OutboxStatus {
   return typeof value === 'string' && (OUTBOX_STATUSES as readonly string[]).includes(value);
 }
