@@ -123,7 +123,8 @@ export function templateFile(req: Request, res: Response): void {
   res.attachment('enrolments-template.csv').type('text/csv; charset=utf-8').send(templateCsv(req.lang));
 }
 
-const enrolmentFile = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_FILE_BYTES, files: 1 } }).single('file');
+// browsers send a Persian file name as raw UTF-8 bytes; busboy's default would read them as latin1
+const enrolmentFile = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_FILE_BYTES, files: 1 }, defParamCharset: 'utf8' }).single('file');
 
 /** Receives the one uploaded file in memory; a file over the size limit is a problem of the file field, not a crash. */
 export function receiveFile(req: Request, res: Response, next: NextFunction): void {

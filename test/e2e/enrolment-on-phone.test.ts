@@ -69,6 +69,26 @@ describe('A village head enrolling someone on a phone', function () {
     await page.screenshot({ path: join(OUTPUT, 'enrolment-home-phone.png'), fullPage: true });
   });
 
+  it('uploads a file from the phone and reads the report of its bad rows', async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
+    await page.goto(`${app.baseUrl}/login`);
+    await page.fill('#f-login', 'demo.village');
+    await page.fill('#f-password', DEMO_PASSWORD);
+    await page.click('button:has-text("ورود")');
+    await page.waitForURL(/\/enrolments$/);
+    await page.click('text=ثبت‌نام گروهی با فایل');
+    const csv = ['کد ملی,نام,نام خانوادگی,تاریخ تولد,جنسیت,شماره همراه,گروه هدف,شیوه ثبت‌نام', `${nationalId(801)},سمیه,اکبری,۱۳۶۹/۰۲/۱۱,زن,۰۹۱۴۱۱۱۲۲۳۳,کشاورزان,حضوری`, `0499370898,کاوه,نادری,1366/01/01,مرد,09141112234,villagers,online`].join('\r\n');
+    await page.setInputFiles('#f-file', { name: 'دهیاری.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+    await page.click('button:has-text("بارگذاری")');
+    await page.waitForURL(/\/enrolments\/imports\/[0-9a-f]{24}$/);
+    expect(await page.textContent('h1')).to.contain('دهیاری.csv');
+    expect((await page.textContent('#saved'))!.trim()).to.equal('۱');
+    expect((await page.textContent('#problems'))!.trim()).to.equal('۱');
+    expect(await page.textContent('table')).to.contain('رقم کنترل کد ملی درست نیست');
+    expect(await page.evaluate('document.documentElement.scrollWidth')).to.be.at.most(360);
+    await page.screenshot({ path: join(OUTPUT, 'enrolment-import-phone.png'), fullPage: true });
+  });
+
   it('lets the fund manager verify it from the same phone-sized list', async () => {
     const page = await browser.newPage({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
     await page.goto(`${app.baseUrl}/login`);
