@@ -22,6 +22,9 @@ import { encodeOpMsg, encodeOpReply, MessageReader, OP_QUERY, parseMessage, type
 /** Commands that must not run inside a multi-document transaction. */
 const NOT_IN_TRANSACTION = new Set(['count', 'listCollections', 'listIndexes', 'drop', 'dropDatabase', 'dropIndexes', 'renameCollection', 'listDatabases', 'explain']);
 
+/** Writes the driver may retry with the same lsid + txnNumber. */
+const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify']);
+
 /** Commands MongoDB has but this server does not implement: a clear error instead of "not found". */
 const UNSUPPORTED_COMMANDS: Record<string, string> = {
   mapReduce: 'mapReduce is not supported by the embedded server; use aggregate',
@@ -172,6 +175,8 @@ export class WireServer {
         if (unsupported) throw new MongoServerError(ErrorCodes.CommandNotSupported, unsupported);
         throw new MongoServerError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
       }
+      const retried = RETRYABLE_WRITES.has(name) ? this.sessions.previousRetryableReply(sessionKey, cmd) : undefined;
+      if (retried) return { ...retried };
       const txn = this.sessions.transactionFor(sessionKey, cmd, name);
       if (txn && NOT_IN_TRANSACTION.has(name)) {
         throw new MongoServerError(ErrorCodes.OperationNotSupportedInTransaction, `Cannot run '${name}' in a multi-document transaction.`);
@@ -183,6 +188,7 @@ export class WireServer {
       // A write error inside a transaction aborts it, as MongoDB does.
       if (txn && Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0) this.sessions.abortAfterError(txn);
       this.engine.flush();
+      if (RETRYABLE_WRITES.has(name)) this.sessions.rememberRetryable(sessionKey, cmd, reply);
       const wcError = writeConcernError(cmd.writeConcern);
       if (wcError) reply.writeConcernError = wcError;
       return reply;

@@ -14,6 +14,8 @@ const TRANSACTION_LIFETIME_MS = 60_000;
 interface Session {
   txn?: Transaction;
   startedAt?: number;
+  /** The reply of the session's last retryable write, answered again if the driver retries it. */
+  lastRetryable?: { txnNumber: number; reply: Doc };
 }
 
 function noSuchTransaction(txnNumber: number): MongoServerError {
@@ -70,6 +72,22 @@ export class SessionRegistry {
       throw noSuchTransaction(txnNumber);
     }
     return current;
+  }
+
+  /**
+   * Retryable writes carry lsid + txnNumber outside transactions. A driver resends the same
+   * txnNumber only when it never saw the reply (network error): answer the first outcome again
+   * instead of applying the write twice.
+   */
+  previousRetryableReply(key: string | undefined, cmd: Doc): Doc | undefined {
+    if (key === undefined || cmd.txnNumber === undefined || cmd.autocommit !== undefined) return undefined;
+    const last = this.sessions.get(key)?.lastRetryable;
+    return last && last.txnNumber === Number(cmd.txnNumber) ? last.reply : undefined;
+  }
+
+  rememberRetryable(key: string | undefined, cmd: Doc, reply: Doc): void {
+    if (key === undefined || cmd.txnNumber === undefined || cmd.autocommit !== undefined) return;
+    this.session(key).lastRetryable = { txnNumber: Number(cmd.txnNumber), reply };
   }
 
   commit(txn: Transaction): void {

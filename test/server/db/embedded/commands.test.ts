@@ -170,4 +170,21 @@ describe('commands of the embedded server', () => {
     expect(err.code).to.equal(10334);
     expect(await c.countDocuments()).to.equal(2);
   });
+
+  it('answer a retried write (same session and txnNumber) with the first outcome instead of applying it twice', async () => {
+    const db = client.db('x');
+    const session = client.startSession();
+    try {
+      const insert = { insert: 'retry', documents: [{ _id: 1 }], txnNumber: Long.fromNumber(7) };
+      const first = await db.command(insert, { session });
+      const again = await db.command(insert, { session });
+      expect([first.n, again.n, again.writeErrors]).to.deep.equal([1, 1, undefined]);
+      const inc = { update: 'retry', updates: [{ q: { _id: 1 }, u: { $inc: { n: 1 } } }], txnNumber: Long.fromNumber(8) };
+      await db.command(inc, { session });
+      await db.command(inc, { session });
+      expect(await db.collection('retry').findOne()).to.deep.equal({ _id: 1, n: 1 });
+    } finally {
+      await session.endSession();
+    }
+  });
 });
