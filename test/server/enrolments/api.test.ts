@@ -189,7 +189,9 @@ describe('POST /api/v1/enrolments', () => {
     expect((await countersOf(campaign))['03']!.logged).to.equal((before['03']?.logged ?? 0) + 1);
   });
 
-  it('keeps every counter equal to a fresh count after 100 concurrent submissions', async () => {
+  it('keeps every counter equal to a fresh count after 100 concurrent submissions', async function () {
+    // a hundred transactions on a machine shared with other test runs: room to finish, no timing asserted
+    this.timeout(120_000);
     const tokens = [headToken, await apiToken(otherHead), await apiToken(district)];
     const villages = [KHAJEH_DIZAJ, ALVAR_SOFLA, BASMENJ];
     // every tenth submission repeats the national ID of the one before it
