@@ -47,7 +47,7 @@ function sections(report: ProvincialReport, lang: Lang): PdfSection[] {
       },
     },
     {
-      heading: t(lang, 'reports.section.smallTowns', { threshold: report.campaign?.townThreshold ?? 0 }),
+      heading: report.campaign ? t(lang, 'reports.section.smallTowns', { threshold: report.campaign.townThreshold }) : t(lang, 'reports.section.smallTownsNoCampaign'),
       paragraphs: [t(lang, 'reports.smallTownsBehind', { count: townsUnder.length, total: report.smallTowns.length })],
       // fewer columns than the county table, so that names are not broken on a portrait page
       table: {

@@ -4,7 +4,7 @@ const run: JsonSchema = {
   type: 'object',
   properties: {
     id: objectIdSchema,
-    job: { type: 'string', enum: ['reminders', 'monthly-report'] },
+    job: { type: 'string', enum: ['reminders', 'monthly-report', 'rebuild-counters'] },
     scheduledFor: { type: 'string', format: 'date-time', description: 'The schedule’s tick (or the run-now request); also the run’s clock.' },
     trigger: { type: 'string', enum: ['schedule', 'manual'] },
     requestedBy: { type: 'string' },
@@ -71,7 +71,7 @@ export const jobOperations: ApiOperation[] = [
     tag: 'jobs',
     summary: 'Run a job now',
     description: `${governorOnly} The run goes on in the background; follow it with GET /jobs/runs/{runId}. Refused while the job runs in any instance.`,
-    parameters: [{ name: 'name', in: 'path', required: true, description: 'reminders or monthly-report.', schema: { type: 'string' } }],
+    parameters: [{ name: 'name', in: 'path', required: true, description: 'reminders, monthly-report or rebuild-counters.', schema: { type: 'string' } }],
     responses: {
       '202': { description: 'Started.', schema: { type: 'object', required: ['runId'], properties: { runId: objectIdSchema } } },
       ...REFUSALS,
