@@ -28,6 +28,7 @@ export const ErrorCodes = {
   Location40324: 40324,
   NotImplemented: 238,
   DuplicateKey: 11000,
+  MaxTimeMSExpired: 50,
   DocumentValidationFailure: 121,
   DollarPrefixedFieldName: 52,
   EmptyFieldName: 56,

@@ -32,6 +32,8 @@ export type Handler = (ctx: CommandContext) => Doc | Promise<Doc>;
 export function access(ctx: CommandContext, collection: string, db = ctx.db): CollectionAccess {
   const acc = new CollectionAccess(ctx.engine, db, collection, ctx.txn);
   acc.bypassValidation = ctx.cmd.bypassDocumentValidation === true;
+  const maxTimeMS = optionalNumber(ctx.cmd.maxTimeMS);
+  if (maxTimeMS && maxTimeMS > 0) acc.maxTimeMS = maxTimeMS;
   return acc;
 }
 
@@ -80,11 +82,14 @@ async function waitAndRetry<P, R>(
   apply: (plan: P) => R,
   firstHolder: Transaction,
 ): Promise<R> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
+  const deadline = Date.now() + (acc.maxTimeMS ?? LOCK_WAIT_MS);
   let holder: Transaction | undefined = firstHolder;
   while (holder) {
     const remaining = deadline - Date.now();
-    if (remaining <= 0) fail(ErrorCodes.WriteConflict, 'Write conflict: the document is held by a transaction that did not finish in time');
+    if (remaining <= 0) {
+      if (acc.maxTimeMS !== undefined) fail(ErrorCodes.MaxTimeMSExpired, 'operation exceeded time limit');
+      fail(ErrorCodes.WriteConflict, 'Write conflict: the document is held by a transaction that did not finish in time');
+    }
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([holder.finished, new Promise((r) => (timer = setTimeout(r, remaining)))]);
     clearTimeout(timer);

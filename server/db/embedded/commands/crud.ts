@@ -64,11 +64,11 @@ export function selectDocs(
 
 /**
  * A failed statement becomes a `writeErrors` entry, except errors carrying labels (WriteConflict in
- * a transaction): MongoDB fails the whole command with those so the driver can see the label.
+ * a transaction) and timeouts: MongoDB fails the whole command with those.
  */
 function writeErrorEntry(err: unknown, index: number): Doc {
   const error = asServerError(err);
-  if (error.errorLabels.length > 0) throw error;
+  if (error.errorLabels.length > 0 || error.code === ErrorCodes.MaxTimeMSExpired) throw error;
   return error.toWriteError(index);
 }
 

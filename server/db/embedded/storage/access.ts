@@ -38,6 +38,8 @@ export class CollectionAccess {
   readonly txn?: Transaction;
   /** The command's bypassDocumentValidation. */
   bypassValidation = false;
+  /** The command's maxTimeMS, bounding how long its writes wait for a transaction's locks. */
+  maxTimeMS?: number;
 
   constructor(engine: Engine, db: string, name: string, txn?: Transaction) {
     this.engine = engine;

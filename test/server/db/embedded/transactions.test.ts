@@ -185,6 +185,25 @@ describe('transactions on the embedded server', () => {
     expect((await c.findOne({ _id: 1 } as never))?.n).to.equal(101);
   });
 
+  it('give up waiting for a transaction after maxTimeMS with MaxTimeMSExpired (50)', async () => {
+    const c = client.db('txn').collection('maxtime');
+    await c.insertOne({ _id: 1, n: 0 } as never);
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await c.updateOne({ _id: 1 } as never, { $set: { n: 1 } }, { session });
+      const err = await c.updateOne({ _id: 1 } as never, { $set: { n: 2 } }, { maxTimeMS: 50 }).then(
+        () => undefined,
+        (e: MongoServerError) => e.code,
+      );
+      expect(err).to.equal(50);
+      await session.commitTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect((await c.findOne({ _id: 1 } as never))?.n).to.equal(1);
+  });
+
   it('refuse a duplicate key inside a transaction against committed and own documents', async () => {
     const c = client.db('txn').collection('unique');
     await c.createIndex({ k: 1 }, { unique: true });
