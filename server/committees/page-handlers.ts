@@ -55,8 +55,11 @@ function deadlineText(r: ResolutionView, lang: Lang): { key: string; params: Rec
   switch (r.deadline.type) {
     case 'date':
       return { key: 'committees.deadline.onDate', params: { date: day(r.deadline.date, lang) } };
-    case 'within':
-      return { key: 'committees.deadline.within', params: { months: r.deadline.months ?? 0, days: r.deadline.days ?? 0, due: day(r.dueOn, lang) } };
+    case 'within': {
+      const { months = 0, days = 0 } = r.deadline;
+      const key = months && days ? 'committees.deadline.within' : months ? 'committees.deadline.withinMonths' : 'committees.deadline.withinDays';
+      return { key, params: { months, days, due: day(r.dueOn, lang) } };
+    }
     case 'monthly':
       return r.deadline.until ? { key: 'committees.deadline.monthlyUntil', params: { until: day(r.deadline.until, lang) } } : { key: 'committees.deadline.monthly', params: {} };
   }

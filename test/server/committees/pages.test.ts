@@ -77,7 +77,7 @@ describe('The committee pages', () => {
     expect(page.status).to.equal(200);
     expect(page.text).to.contain('۳ مرداد ۱۳۹۷').and.contain('صورتجلسه تأییدشده').and.contain('مدیرعامل صندوق (واعظ‌مهدوی)');
     expect(page.html.match(/<tr class="s-/g)).to.have.length(9);
-    expect(page.text).to.contain('شهرداران شهرهای زیر ۲۰ هزار نفر').and.contain('دفتر امور شهری و شوراها').and.contain('ظرف ۱ ماه و ۰ روز');
+    expect(page.text).to.contain('شهرداران شهرهای زیر ۲۰ هزار نفر').and.contain('دفتر امور شهری و شوراها').and.contain('ظرف ۱ ماه (تا ۳ شهریور ۱۳۹۷)');
     expect(page.text).to.contain('ثبت برگزاری').and.contain('demo.governor');
   });
 
