@@ -78,6 +78,17 @@ export class Collection {
     return id;
   }
 
+  /** Puts a journalled document back without constraint checks: the journal only holds valid states. */
+  load(doc: Doc): void {
+    const id = Collection.idKey(doc);
+    const old = this.docs.get(id);
+    this.docs.set(id, doc);
+    for (const index of this.indexes.values()) {
+      if (old) index.remove(id, index.keyMap(old));
+      index.add(id, index.keyMap(doc));
+    }
+  }
+
   replace(id: string, newDoc: Doc): void {
     const old = this.docs.get(id);
     if (!old) throw new MongoServerError(ErrorCodes.InternalError, 'replacing a missing document');

@@ -189,31 +189,29 @@ export class Engine {
     }
   }
 
+  /** The collection a journal op names, created if missing (replay never fails on the catalog). */
+  private replayTarget(op: Document): Collection {
+    let colls = this.dbs.get(op.db);
+    if (!colls) {
+      colls = new Map();
+      this.dbs.set(op.db, colls);
+    }
+    let coll = colls.get(op.coll);
+    if (!coll) {
+      coll = new Collection(op.db, op.coll, op.options ?? {});
+      colls.set(op.coll, coll);
+    }
+    return coll;
+  }
+
   /** Re-applies one journal op; every op is idempotent so replay after a partial compaction is safe. */
   private replay(op: Document): void {
-    const colls = () => {
-      let m = this.dbs.get(op.db);
-      if (!m) {
-        m = new Map();
-        this.dbs.set(op.db, m);
-      }
-      return m;
-    };
-    const coll = () => {
-      const m = colls();
-      let c = m.get(op.coll);
-      if (!c) {
-        c = new Collection(op.db, op.coll, op.options ?? {});
-        m.set(op.coll, c);
-      }
-      return c;
-    };
     switch (op.op) {
       case 'cc':
-        coll();
+        this.replayTarget(op);
         break;
       case 'co':
-        coll().options = op.options;
+        this.replayTarget(op).options = op.options;
         break;
       case 'dc':
         this.dbs.get(op.db)?.delete(op.coll);
@@ -233,22 +231,18 @@ export class Engine {
         break;
       }
       case 'ci': {
-        const c = coll();
+        const c = this.replayTarget(op);
         if (!c.indexes.has(op.spec.name)) c.addIndex(op.spec);
         break;
       }
       case 'di':
-        coll().indexes.delete(op.name);
+        this.replayTarget(op).indexes.delete(op.name);
         break;
-      case 'put': {
-        const c = coll();
-        const id = Collection.idKey(op.doc);
-        if (c.docs.has(id)) c.replace(id, op.doc);
-        else c.insert(op.doc);
+      case 'put':
+        this.replayTarget(op).load(op.doc);
         break;
-      }
       case 'del':
-        coll().remove(Collection.idKey({ _id: op.id }));
+        this.replayTarget(op).remove(Collection.idKey({ _id: op.id }));
         break;
       default:
         throw new MongoServerError(ErrorCodes.InternalError, `unknown journal op ${String(op.op)}`);
