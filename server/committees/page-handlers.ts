@@ -82,7 +82,7 @@ export async function createCommittee(req: Request, res: Response): Promise<void
     name: body.name,
     meetsMonthly: body.meetsMonthly,
     chair: { name: body.chairName, ...(body.chairEmail ? { email: body.chairEmail } : {}) },
-    members: body.agencies.map((agency) => ({ kind: 'agency' as const, agency })),
+    members: [...body.people, ...body.agencies.map((agency) => ({ kind: 'agency' as const, agency }))],
     ...(body.reportsToText ? { reportsToText: body.reportsToText } : {}),
   });
   setFlash(req, { type: 'success', key: 'committees.created', params: { name: committee.name } });

@@ -81,6 +81,23 @@ export const createCommitteeForm = {
     chairName: requiredText(200),
     chairEmail: email,
     agencies: listOf(agencyCode),
+    /** One member per line: a name, optionally followed by a comma and their e-mail address. */
+    people: z
+      .string()
+      .max(5000)
+      .default('')
+      .transform((text, ctx) => {
+        const people = [];
+        for (const line of text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) {
+          const [name, email] = line.split(/\s*[,،]\s*/);
+          if (email !== undefined && !z.email().safeParse(email).success) {
+            ctx.addIssue({ code: 'custom', message: 'committees.peopleInvalid' });
+            return z.NEVER;
+          }
+          people.push({ kind: 'person' as const, name: name!, ...(email ? { email: email.toLowerCase() } : {}) });
+        }
+        return people;
+      }),
     reportsToText: optionalText(200),
   }),
 };

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import { Agency } from '../../../models/agency.model.js';
+import { Committee, type CommitteeRecord } from '../../../models/committee.model.js';
+import { OutboxMessage, type OutboxMessageRecord } from '../../../models/outbox-message.model.js';
+import { formatJalaliDate, toJalali } from '../../../server/shared/jalali.js';
 import { User } from '../../../models/user.model.js';
 import { ensureAgencyRegister } from '../../../server/committees/agencies.service.js';
 import { agencyChangeForm } from '../../../server/committees/validation.js';
@@ -77,5 +80,28 @@ describe('The agency register', () => {
     expect(saved.text).to.contain('صدا و سیمای مرکز مازندران');
     const stored = await Agency.findOne({ code: 'broadcaster' }).lean();
     expect(stored).to.include({ email: 'office@irib-mazandaran.example.ir', active: false, changedBy: governor.username });
+  });
+
+  it('lets the governor’s office set up an ad-hoc group with people and agency seats, who are invited when it meets', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(governor.username, governor.password);
+    await browser.get('/committees');
+    const bad = await browser.post('/committees', { kind: 'ad-hoc', name: 'گروه شهرداران داوطلب', place: '0207', chairName: 'شهردار کیاسر', people: 'شهردار الف، not-an-address' }, { from: '/committees' });
+    expect(bad.text).to.contain('در یکی از سطرها رایانامه درست نیست.');
+    const created = await browser.post(
+      '/committees',
+      { kind: 'ad-hoc', name: 'گروه شهرداران داوطلب', place: '0207', chairName: 'شهردار کیاسر', chairEmail: 'mayor@kiasar.example.ir', people: 'شهردار الف، alef@example.ir\nشهردار ب', agencies: 'urban-affairs' },
+      { from: '/committees' },
+    );
+    expect(created.path).to.match(/^\/committees\/[0-9a-f]{24}$/);
+    expect(created.text).to.contain('«گروه شهرداران داوطلب» ساخته شد.').and.contain('شهردار الف').and.contain('شهردار ب').and.contain('دفتر امور شهری و شوراها');
+    const committee = await Committee.findById(created.path.split('/')[2]).setOptions({ scope: 'system' }).lean<CommitteeRecord>();
+    expect(committee).to.include({ kind: 'ad-hoc', placeCode: '0207', meetsMonthly: false });
+
+    const tomorrow = toJalali(new Date(Date.now() + 86_400_000));
+    const scheduled = await browser.post(`${created.path}/meetings`, { date: formatJalaliDate(tomorrow), time: '09:00', location: 'شهرداری کیاسر', agenda: '' }, { from: created.path });
+    const meetingId = scheduled.path.split('/')[2]!;
+    const mail = await OutboxMessage.find({ dedupeKey: new RegExp(`^meeting:${meetingId}:0:`) }).lean<OutboxMessageRecord[]>();
+    expect(mail.map((m) => m.to).sort()).to.deep.equal(['alef@example.ir', 'mayor@kiasar.example.ir']);
   });
 });
