@@ -68,4 +68,18 @@ describe('A county governor in a real browser', function () {
     await page.setViewportSize({ width: 1100, height: 700 });
     await page.screenshot({ path: join(OUTPUT, 'county-governor-compliance-wide.png'), fullPage: true });
   });
+
+  it('shows the governor’s office which agencies owe what and which counties have not met, Sari no longer among them', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, javaScriptEnabled: false });
+    await page.goto(`${app.baseUrl}/login`);
+    await page.fill('#f-login', 'demo.governor');
+    await page.fill('#f-password', DEMO_PASSWORD);
+    await page.click('button:has-text("ورود")');
+    await page.click('nav >> text=نمای کلی استانداری');
+    const notMet = await page.$$eval('ul.cols >> nth=0 >> li a', (links) => links.map((a) => a.textContent!.trim()));
+    expect(notMet).to.include('آمل').and.not.include('ساری');
+    const agencies = await page.$$eval('h3 a', (links) => links.map((a) => a.textContent!.trim()));
+    expect(agencies).to.include.members(['دفتر امور روستایی و شوراها', 'صدا و سیمای مرکز استان', 'فرمانداری‌های استان']);
+    await page.screenshot({ path: join(OUTPUT, 'governor-overview.png'), fullPage: false });
+  });
 });
