@@ -40,8 +40,12 @@ const DEFAULT_LEASE_MS = 5 * 60_000;
 const FIRST_RETRY_MS = 30_000;
 const LONGEST_RETRY_MS = 60 * 60_000;
 
+/** The SMTP transport of SMTP_URL, pooled (one connection reused for many messages) unless the URL says `pool=false`. */
 export function smtpTransport(config: Config): Transporter | null {
-  return config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : null;
+  if (!config.smtpUrl) return null;
+  const url = new URL(config.smtpUrl);
+  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+  return nodemailer.createTransport(url.href);
 }
 
 /** The message's RFC 5322 Message-ID, the same on every attempt. */
@@ -67,7 +71,18 @@ async function claimNext(now: Date, leaseMs: number): Promise<OutboxMessageRecor
 /** Delivers every message that is due now; returns what happened. */
 export async function deliverDue(options: DeliveryOptions): Promise<DeliveryReport> {
   const { config } = options;
-  const transport = options.transport === undefined ? smtpTransport(config) : options.transport;
+  // a transport made here is closed here; one passed in (the delivery loop's) stays open for the next pass
+  const ownTransport = options.transport === undefined;
+  const transport = ownTransport ? smtpTransport(config) : (options.transport ?? null);
+  try {
+    return await deliverWith(transport, options);
+  } finally {
+    if (ownTransport) transport?.close();
+  }
+}
+
+async function deliverWith(transport: Transporter | null, options: DeliveryOptions): Promise<DeliveryReport> {
+  const { config } = options;
   const clock = options.now ?? (() => new Date());
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const report: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
