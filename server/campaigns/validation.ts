@@ -45,6 +45,4 @@ export const campaignRequest = {
   body: z.object({ ...campaignFields, province: placeCode.refine((code) => code.length === 2, 'campaigns.provinceInvalid') }).refine(ageOrder, { message: 'campaigns.ageOrder', path: ['maxAge'] }),
 };
 
-export const campaignParams = { params: z.object({ id: z.string() }) };
-
 export type CampaignInput = z.infer<typeof campaignForm.body> & { province?: string };
