@@ -47,10 +47,6 @@ export async function queueMessages(messages: readonly NewMessage[]): Promise<nu
   return result.upsertedCount;
 }
 
-export function isOutboxStatus(value: unknown): value is OutboxStatus {
-  return typeof value === 'string' && (OUTBOX_STATUSES as readonly string[]).includes(value);
-}
-
 /** The newest messages, optionally of one status (the governor's office's outbox view). */
 export async function listMessages(options: { status?: OutboxStatus; limit?: number } = {}): Promise<OutboxMessageRecord[]> {
   return OutboxMessage.find(options.status ? { status: options.status } : {})
