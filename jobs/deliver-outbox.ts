@@ -28,6 +28,8 @@ export interface DeliveryOptions {
   leaseMs?: number;
   /** Stop after this many messages (one pass of the loop). */
   limit?: number;
+  /** Messages sent at once (each claim is atomic, so workers never share one). */
+  workers?: number;
 }
 
 export interface DeliveryReport {
@@ -37,6 +39,8 @@ export interface DeliveryReport {
 }
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
+/** The pooled transport keeps up to 5 connections; 4 senders keep them busy. */
+const WORKERS = 4;
 const FIRST_RETRY_MS = 30_000;
 const LONGEST_RETRY_MS = 60 * 60_000;
 
@@ -59,13 +63,17 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), LONGEST_RETRY_MS);
 }
 
-/** Takes one due message for this process: pending and due, or left `sending` by a process whose lease ran out. */
+/**
+ * Takes one due message for this process: one left `sending` by a process whose lease ran out, else the pending
+ * message due longest. Two single-condition claims rather than one `$or`, so each is one walk of the
+ * `{ status, nextAttemptAt }` index.
+ */
 async function claimNext(now: Date, leaseMs: number): Promise<OutboxMessageRecord | null> {
-  return OutboxMessage.findOneAndUpdate(
-    { $or: [{ status: 'pending', nextAttemptAt: { $lte: now } }, { status: 'sending', leaseUntil: { $lt: now } }] },
-    { $set: { status: 'sending', leaseUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
-    { returnDocument: 'after', sort: { nextAttemptAt: 1, _id: 1 } },
-  ).lean<OutboxMessageRecord>();
+  const claim = { $set: { status: 'sending', leaseUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } };
+  return (
+    (await OutboxMessage.findOneAndUpdate({ status: 'sending', leaseUntil: { $lt: now } }, claim, { returnDocument: 'after' }).lean<OutboxMessageRecord>()) ??
+    (await OutboxMessage.findOneAndUpdate({ status: 'pending', nextAttemptAt: { $lte: now } }, claim, { returnDocument: 'after', sort: { status: 1, nextAttemptAt: 1 } }).lean<OutboxMessageRecord>())
+  );
 }
 
 /** Delivers every message that is due now; returns what happened. */
@@ -87,9 +95,16 @@ async function deliverWith(transport: Transporter | null, options: DeliveryOptio
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const report: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
 
-  for (let n = 0; options.limit === undefined || n < options.limit; n++) {
-    const message = await claimNext(clock(), leaseMs);
-    if (!message) break;
+  let taken = 0;
+  const worker = async () => {
+    while (options.limit === undefined || taken < options.limit) {
+      taken++;
+      const message = await claimNext(clock(), leaseMs);
+      if (!message) return;
+      await deliverOne(message);
+    }
+  };
+  const deliverOne = async (message: OutboxMessageRecord) => {
     const messageId = messageIdFor(message._id, config.mailFrom);
     const claimed = { _id: message._id, status: 'sending' as const, attempts: message.attempts };
     try {
@@ -124,7 +139,8 @@ async function deliverWith(transport: Transporter | null, options: DeliveryOptio
       if (givingUp) report.failed++;
       else report.retried++;
     }
-  }
+  };
+  await Promise.all(Array.from({ length: options.workers ?? WORKERS }, worker));
   return report;
 }
 
