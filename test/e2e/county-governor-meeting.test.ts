@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ensureAgencyRegister } from '../../server/committees/agencies.service.js';
 import { loadCommitteeReferenceData } from '../../server/committees/reference-data.js';
 import { formatJalaliDate, jalaliMonthLength, toJalali } from '../../server/shared/jalali.js';
@@ -9,9 +8,9 @@ import { toPersianDigits } from '../../server/shared/persian-text.js';
 import { DEMO_PASSWORD, createDemoUsers } from '../../server/users/demo.js';
 import { resetDatabase } from '../support/database.js';
 import { loadPlaces } from '../support/places.js';
+import { launchChromium, SCREENSHOTS, signIn } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
-const OUTPUT = join('test-output', 'e2e');
 
 describe('A county governor in a real browser', function () {
   this.timeout(120_000);
@@ -25,8 +24,7 @@ describe('A county governor in a real browser', function () {
     await createDemoUsers();
     await loadCommitteeReferenceData();
     app = await startTestApp();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-    mkdirSync(OUTPUT, { recursive: true });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -36,9 +34,7 @@ describe('A county governor in a real browser', function () {
   it('schedules this month’s county committee meeting and sees it in the compliance grid', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
     await page.goto(`${app.baseUrl}/login`);
-    await page.fill('#f-login', 'demo.sari');
-    await page.fill('#f-password', DEMO_PASSWORD);
-    await page.click('button:has-text("ورود")');
+    await signIn(page, 'demo.sari', DEMO_PASSWORD);
 
     await page.click('nav >> text=ستادها');
     await page.click('text=ستاد راهبردی صندوق در شهرستان ساری');
@@ -55,7 +51,7 @@ describe('A county governor in a real browser', function () {
     await page.click('button:has-text("تعیین جلسه و دعوت از اعضا")');
     await page.waitForURL(/\/meetings\/[0-9a-f]{24}$/);
     expect(await page.textContent('.flash')).to.contain('تعیین شد');
-    await page.screenshot({ path: join(OUTPUT, 'county-governor-meeting.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'county-governor-meeting.png'), fullPage: true });
 
     await page.goto(`${app.baseUrl}/committees/compliance`);
     expect(await page.textContent('h1')).to.contain('ساری');
@@ -64,22 +60,20 @@ describe('A county governor in a real browser', function () {
     expect(cells[now.month - 1]).to.deep.equal(['m-scheduled', '◷ تعیین شده']);
     expect(cells.slice(0, now.month - 1).map(([state]) => state)).to.include('m-held');
     expect(await page.getAttribute('html', 'dir')).to.equal('rtl');
-    await page.screenshot({ path: join(OUTPUT, 'county-governor-compliance.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'county-governor-compliance.png'), fullPage: true });
     await page.setViewportSize({ width: 1100, height: 700 });
-    await page.screenshot({ path: join(OUTPUT, 'county-governor-compliance-wide.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'county-governor-compliance-wide.png'), fullPage: true });
   });
 
   it('shows the governor’s office which agencies owe what and which counties have not met, Sari no longer among them', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, javaScriptEnabled: false });
     await page.goto(`${app.baseUrl}/login`);
-    await page.fill('#f-login', 'demo.governor');
-    await page.fill('#f-password', DEMO_PASSWORD);
-    await page.click('button:has-text("ورود")');
+    await signIn(page, 'demo.governor', DEMO_PASSWORD);
     await page.click('nav >> text=نمای کلی استانداری');
     const notMet = await page.$$eval('ul.cols >> nth=0 >> li a', (links) => links.map((a) => a.textContent!.trim()));
     expect(notMet).to.include('آمل').and.not.include('ساری');
     const agencies = await page.$$eval('h3 a', (links) => links.map((a) => a.textContent!.trim()));
     expect(agencies).to.include.members(['دفتر امور روستایی و شوراها', 'صدا و سیمای مرکز استان', 'فرمانداری‌های استان']);
-    await page.screenshot({ path: join(OUTPUT, 'governor-overview.png'), fullPage: false });
+    await page.screenshot({ path: join(SCREENSHOTS, 'governor-overview.png'), fullPage: false });
   });
 });

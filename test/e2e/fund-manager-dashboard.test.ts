@@ -1,16 +1,15 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { Types } from 'mongoose';
 import { countEnrolment } from '../../server/quotas/progress.service.js';
 import { fromJalali } from '../../server/shared/jalali.js';
 import { resetDatabase } from '../support/database.js';
 import { loadPlaces } from '../support/places.js';
+import { launchChromium, SCREENSHOTS, signIn } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createUser, type TestUser } from '../support/users.js';
 
-const OUTPUT = join('test-output', 'e2e');
 
 describe('A fund manager in a real browser, without JavaScript', function () {
   this.timeout(90_000);
@@ -23,8 +22,7 @@ describe('A fund manager in a real browser, without JavaScript', function () {
     await loadPlaces('02');
     manager = await createUser({ role: 'fund-manager', placeCode: '02' });
     app = await startTestApp();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-    mkdirSync(OUTPUT, { recursive: true });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -34,9 +32,7 @@ describe('A fund manager in a real browser, without JavaScript', function () {
   it('creates a campaign, allocates the province total over the counties, and reads progress on a phone', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
     await page.goto(`${app.baseUrl}/login`);
-    await page.fill('#f-login', manager.username);
-    await page.fill('#f-password', manager.password);
-    await page.click('button:has-text("ورود")');
+    await signIn(page, manager.username, manager.password);
     await page.goto(`${app.baseUrl}/campaigns`);
     await page.fill('#f-name', 'پویش ۱۴۰۲ مازندران');
     await page.fill('#f-year', '۱۴۰۲');
@@ -58,6 +54,6 @@ describe('A fund manager in a real browser, without JavaScript', function () {
     expect((await page.textContent('#target'))!.trim()).to.equal('۱۰٬۰۰۰');
     expect((await page.textContent('#logged'))!.trim()).to.equal('۳۰');
     expect(await page.locator('figure.map svg path').count()).to.be.greaterThan(20);
-    await page.screenshot({ path: join(OUTPUT, 'fund-manager-dashboard.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'fund-manager-dashboard.png'), fullPage: true });
   });
 });

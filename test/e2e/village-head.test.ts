@@ -1,13 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { DEMO_PASSWORD, createDemoUsers } from '../../server/users/demo.js';
 import { resetDatabase } from '../support/database.js';
 import { loadPlaces } from '../support/places.js';
+import { launchChromium, SCREENSHOTS, signIn } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
-const OUTPUT = join('test-output', 'e2e');
 
 describe('A village head in a real browser', function () {
   this.timeout(60_000);
@@ -19,8 +18,7 @@ describe('A village head in a real browser', function () {
     await loadPlaces('02', '030303');
     await createDemoUsers();
     app = await startTestApp();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-    mkdirSync(OUTPUT, { recursive: true });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -30,9 +28,7 @@ describe('A village head in a real browser', function () {
   it('logs in, opens their village and reads its population in Persian digits, right to left', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
     await page.goto(`${app.baseUrl}/`);
-    await page.fill('#f-login', 'demo.village');
-    await page.fill('#f-password', DEMO_PASSWORD);
-    await page.click('button:has-text("ورود")');
+    await signIn(page, 'demo.village', DEMO_PASSWORD);
     // a village head lands on their enrolments; their village is one link away
     await page.waitForURL(/\/enrolments$/);
     await page.click('nav >> text=تقسیمات کشوری');
@@ -45,6 +41,6 @@ describe('A village head in a real browser', function () {
     expect((await page.textContent('#households'))!.trim()).to.equal('۶۱۶');
     expect(await page.evaluate('getComputedStyle(document.body).direction')).to.equal('rtl');
 
-    await page.screenshot({ path: join(OUTPUT, 'village-head-village.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'village-head-village.png'), fullPage: true });
   });
 });
