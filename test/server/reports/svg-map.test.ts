@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { NO_DATA_COLOR, colorFor, defaultScale, renderChoroplethSvg, simplify, type MapFeatureCollection } from '../../../server/reports/svg-map.js';
 
 interface CountyProps {
@@ -8,15 +8,10 @@ interface CountyProps {
   rural_population_1395: number;
 }
 
-// The shared data folder; a copy inside the project may be used instead when present.
-const candidates = ['/work/shared/data/mazandaran-counties.geojson', 'data/mazandaran-counties.geojson', 'server/places/data/mazandaran-counties.geojson'];
-const path = candidates.find((p) => existsSync(p));
+// The boundaries the project ships (server/places/data/SOURCES.md).
+const path = 'server/places/data/mazandaran-counties.geojson';
 
 describe('the choropleth SVG map', function () {
-  if (!path) {
-    it.skip('needs mazandaran-counties.geojson');
-    return;
-  }
   const counties = JSON.parse(readFileSync(path, 'utf8')) as MapFeatureCollection<CountyProps>;
   const colors = ['#ffffcc', '#c2e699', '#78c679', '#31a354', '#006837'];
   const scale = { thresholds: [25, 50, 75, 100], colors };
