@@ -4,6 +4,25 @@ import { placeScoped } from './plugins/place-scoped.js';
 export const PLACE_LEVELS = ['province', 'county', 'district', 'rural_district', 'city', 'village'] as const;
 export type PlaceLevel = (typeof PLACE_LEVELS)[number];
 
+/** What the census says of a place, as the import reads it and the pages and API show it. */
+export interface PlaceFacts {
+  code: string;
+  level: PlaceLevel;
+  name: string;
+  parent: string | null;
+  ancestors: string[];
+  province: string;
+  population: number | null;
+  households: number | null;
+  male: number | null;
+  female: number | null;
+  urbanPopulation: number | null;
+  ruralPopulation: number | null;
+  nonsettledPopulation: number | null;
+  suppressed: boolean;
+  source: string;
+}
+
 /**
  * A place of the Statistical Centre of Iran's 1395 (2016) divisions, with its census figures.
  * `code` is the SCI code as a string (leading zeros matter: `0207` is Sari county); places the census files

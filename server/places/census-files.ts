@@ -2,29 +2,14 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { PLACE_LEVELS, type PlaceLevel } from '../../models/place.model.js';
+import { PLACE_LEVELS, type PlaceFacts, type PlaceLevel } from '../../models/place.model.js';
 import { normalizePersian, searchKey } from '../shared/persian-text.js';
 
 /** One place read from a census file, ready to store, with the line it came from. */
-export interface PlaceInput {
+export interface PlaceInput extends PlaceFacts {
   file: string;
   line: number;
-  code: string;
-  level: PlaceLevel;
-  name: string;
   nameKey: string;
-  parent: string | null;
-  ancestors: string[];
-  province: string;
-  population: number | null;
-  households: number | null;
-  male: number | null;
-  female: number | null;
-  urbanPopulation: number | null;
-  ruralPopulation: number | null;
-  nonsettledPopulation: number | null;
-  suppressed: boolean;
-  source: string;
 }
 
 export interface RowProblem {

@@ -1,25 +1,9 @@
-import { Place, type PlaceLevel, type PlaceRecord } from '../../models/place.model.js';
+import { Place, type PlaceFacts, type PlaceLevel, type PlaceRecord } from '../../models/place.model.js';
 import { assertInScope, isInScope, type AuthUser, type ScopeUser } from '../auth/scope.js';
 import { comparePersian, searchKey } from '../shared/persian-text.js';
 
 /** A place as the pages and the API show it. */
-export interface PlaceView {
-  code: string;
-  level: PlaceLevel;
-  name: string;
-  parent: string | null;
-  ancestors: string[];
-  province: string;
-  population: number | null;
-  households: number | null;
-  male: number | null;
-  female: number | null;
-  urbanPopulation: number | null;
-  ruralPopulation: number | null;
-  nonsettledPopulation: number | null;
-  suppressed: boolean;
-  source: string;
-}
+export type PlaceView = PlaceFacts;
 
 export interface Crumb {
   code: string;
