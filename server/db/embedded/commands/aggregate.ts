@@ -9,7 +9,8 @@ import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
 import { selectDocs } from './crud.js';
-import { createAggregator } from '../query/mingo-context.js';
+import { checkCollatedPipeline, createAggregator } from '../query/mingo-context.js';
+import { effectiveCollation } from '../query/collation.js';
 import { ObjectId } from 'bson';
 
 const UNSUPPORTED_STAGES: Record<string, string> = {
@@ -53,11 +54,12 @@ export const aggregateCommands: Record<string, Handler> = {
     const cmd = ctx.cmd;
     const pipeline: Doc[] = cmd.pipeline;
     if (!Array.isArray(pipeline)) fail(ErrorCodes.TypeMismatch, "'pipeline' option must be specified as an array");
-    if (cmd.collation && cmd.collation.locale !== 'simple') fail(ErrorCodes.NotImplemented, 'non-simple collation is not supported by the embedded server');
     if (!cmd.explain && !isPlainObject(cmd.cursor)) fail(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
     checkStages(pipeline);
     const collectionless = cmd.aggregate === 1;
     const name = collectionless ? undefined : String(cmd.aggregate);
+    const collation = effectiveCollation(cmd.collation, name === undefined ? undefined : ctx.engine.getCollection(ctx.db, name)?.options.collation);
+    if (collation) checkCollatedPipeline(pipeline);
 
     const last = pipeline[pipeline.length - 1];
     const writeStage = last && ('$out' in last || '$merge' in last) ? last : undefined;
@@ -81,7 +83,7 @@ export const aggregateCommands: Record<string, Handler> = {
         stages = stages.slice(1);
       }
       const acc = access(ctx, name);
-      input = filter ? selectDocs(acc, filter, { variables: cmd.let }).map(([, d]) => d) : acc.all();
+      input = filter ? selectDocs(acc, filter, { variables: cmd.let, collation }).map(([, d]) => d) : acc.all();
     }
     const readOnly = stages.every((s) => READ_ONLY_STAGES.has(Object.keys(s)[0]));
     if (!readOnly) input = input.map(cloneDoc);
@@ -92,6 +94,7 @@ export const aggregateCommands: Record<string, Handler> = {
         collectionResolver: (coll: string) => access(ctx, coll).all().map(cloneDoc),
         processingMode: ProcessingMode.CLONE_OFF,
         variables: cmd.let,
+        ...(collation ? { collation: collation.spec as never } : {}),
       });
       results = agg.run(input) as Doc[];
     } catch (err) {

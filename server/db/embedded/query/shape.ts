@@ -3,12 +3,13 @@ import { Query } from 'mingo';
 import { cloneDoc, compareValues, idFirst, isPlainObject, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { pathValues } from '../storage/paths.js';
+import type { Collation } from './collation.js';
 
 /**
  * Sorts by MongoDB's order: across BSON types by type rank; an array field sorts by its smallest
  * element ascending and its largest descending; a missing field sorts as null.
  */
-export function sortDocs(docs: Doc[], sort: Doc | undefined): Doc[] {
+export function sortDocs(docs: Doc[], sort: Doc | undefined, collation?: Collation): Doc[] {
   if (!sort || !isPlainObject(sort)) return docs;
   const spec = Object.entries(sort);
   if (spec.length === 0) return docs;
@@ -20,14 +21,15 @@ export function sortDocs(docs: Doc[], sort: Doc | undefined): Doc[] {
     if (dir !== 1 && dir !== -1) fail(ErrorCodes.BadValue, '$sort key ordering must be 1 (for ascending) or -1 (for descending)');
   }
   if (spec.length === 1 && spec[0][0] === '$natural') return spec[0][1] === -1 ? docs.slice().reverse() : docs;
+  const strings = collation?.compare;
   const keyed = docs.map((doc, i) => ({
     doc,
     i,
-    keys: spec.map(([path, dir]) => sortKey(doc, path, dir as number)),
+    keys: spec.map(([path, dir]) => sortKey(doc, path, dir as number, strings)),
   }));
   keyed.sort((a, b) => {
     for (let k = 0; k < spec.length; k++) {
-      const c = compareValues(a.keys[k], b.keys[k]);
+      const c = compareValues(a.keys[k], b.keys[k], strings);
       if (c !== 0) return (spec[k][1] as number) * c;
     }
     return a.i - b.i;
@@ -35,13 +37,13 @@ export function sortDocs(docs: Doc[], sort: Doc | undefined): Doc[] {
   return keyed.map((k) => k.doc);
 }
 
-function sortKey(doc: Doc, path: string, dir: number): unknown {
+function sortKey(doc: Doc, path: string, dir: number, strings?: (a: string, b: string) => number): unknown {
   const values = pathValues(doc, path);
   if (values.length === 0) return null;
   let best = values[0] ?? null;
   for (let i = 1; i < values.length; i++) {
     const v = values[i] ?? null;
-    const c = compareValues(v, best);
+    const c = compareValues(v, best, strings);
     if ((dir === 1 && c < 0) || (dir === -1 && c > 0)) best = v;
   }
   return best;

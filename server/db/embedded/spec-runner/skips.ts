@@ -15,20 +15,7 @@ export interface SkipRule {
   reason: string;
 }
 
-const COLLATION = 'non-simple collation is not supported by the embedded server (it answers NotImplemented)';
-
 export const SKIPS: SkipRule[] = [
-  // Operations with { locale: 'en_US', strength: 2 } collation: case-insensitive matching is not implemented.
-  { file: 'aggregate-collation', test: 'Aggregate with collation', reason: COLLATION },
-  { file: 'count-collation', test: 'Count documents with collation', reason: COLLATION },
-  { file: 'count-collation', test: 'Deprecated count with collation', reason: COLLATION },
-  { file: 'deleteMany-collation', test: 'DeleteMany when many documents match with collation', reason: COLLATION },
-  { file: 'distinct-collation', test: 'Distinct with a collation', reason: COLLATION },
-  { file: 'find-collation', test: 'Find with a collation', reason: COLLATION },
-  { file: 'findOneAndDelete-collation', test: 'FindOneAndDelete when one document matches with collation', reason: COLLATION },
-  { file: 'findOneAndUpdate-collation', test: 'FindOneAndUpdate when many documents match with collation returning the document before modification', reason: COLLATION },
-  { file: 'replaceOne-collation', test: 'ReplaceOne when one document matches with collation', reason: COLLATION },
-  { file: 'updateOne-collation', test: 'UpdateOne when one document matches with collation', reason: COLLATION },
   // The client has readPreference=secondary in its URI; the driver's (auto) connect selects a server with it,
   // and a one-member replica set has no secondary, so the client can never connect.
   {
