@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MongoServerError } from 'mongodb';
+import { MongoServerError, type CollationOptions } from 'mongodb';
 import { Schema } from 'mongoose';
 import { openTarget, rejection, type Target } from './target.js';
 
@@ -14,12 +14,13 @@ describe('collation on the embedded server, as MongoDB documents it', () => {
   });
   after(async () => t.close());
 
-  const caseInsensitive = { locale: 'en', strength: 2 };
+  const caseInsensitive: CollationOptions = { locale: 'en', strength: 2 };
+  const coll = (name: string) => t.db.collection<{ _id?: number | string; [field: string]: unknown }>(name);
 
   it('matches strings case-insensitively at strength 2 and ignores diacritics only at strength 1', async () => {
-    const c = t.db.collection('words');
+    const c = coll('words');
     await c.insertMany([{ _id: 1, w: 'café' } as never, { _id: 2, w: 'Cafe' }, { _id: 3, w: 'CAFÉ' }, { _id: 4, w: 'tea' }]);
-    const ids = async (filter: object, collation?: object) => (await c.find(filter, { collation, sort: { _id: 1 } }).toArray()).map((d) => d._id);
+    const ids = async (filter: object, collation?: CollationOptions) => (await c.find(filter, { collation, sort: { _id: 1 } }).toArray()).map((d) => d._id);
     expect(await ids({ w: 'cafe' })).to.deep.equal([]);
     expect(await ids({ w: 'cafe' }, caseInsensitive)).to.deep.equal([2]);
     expect(await ids({ w: 'café' }, caseInsensitive)).to.deep.equal([1, 3]);
@@ -32,9 +33,9 @@ describe('collation on the embedded server, as MongoDB documents it', () => {
   });
 
   it('sorts in the locale order, with caseFirst and numericOrdering', async () => {
-    const c = t.db.collection('sorting');
+    const c = coll('sorting');
     await c.insertMany([{ s: 'b' }, { s: 'A' }, { s: 'a' }, { s: 'B' }, { s: '10' }, { s: '2' }]);
-    const sorted = async (collation?: object) => (await c.find({}, { collation, sort: { s: 1 }, projection: { _id: 0 } }).toArray()).map((d) => d.s);
+    const sorted = async (collation?: CollationOptions) => (await c.find({}, { collation, sort: { s: 1 }, projection: { _id: 0 } }).toArray()).map((d) => d.s);
     expect(await sorted()).to.deep.equal(['10', '2', 'A', 'B', 'a', 'b']);
     expect(await sorted({ locale: 'en', caseFirst: 'upper' })).to.deep.equal(['10', '2', 'A', 'a', 'B', 'b']);
     expect(await sorted({ locale: 'en', caseFirst: 'lower' })).to.deep.equal(['10', '2', 'a', 'A', 'b', 'B']);
@@ -42,14 +43,14 @@ describe('collation on the embedded server, as MongoDB documents it', () => {
   });
 
   it('ignores spaces and punctuation with alternate "shifted"', async () => {
-    const c = t.db.collection('shifted');
+    const c = coll('shifted');
     await c.insertMany([{ _id: 1, s: 'a b' } as never, { _id: 2, s: 'a-b' }, { _id: 3, s: 'ab' }, { _id: 4, s: 'ac' }]);
     const found = await c.find({ s: 'ab' }, { collation: { locale: 'en', alternate: 'shifted' }, sort: { _id: 1 } }).toArray();
     expect(found.map((d) => d._id)).to.deep.equal([1, 2, 3]);
   });
 
   it('applies the collation to count, distinct, updateMany, deleteMany and findOneAndUpdate', async () => {
-    const c = t.db.collection('writes');
+    const c = coll('writes');
     await c.insertMany([{ _id: 1, v: 'ping' } as never, { _id: 2, v: 'PING' }, { _id: 3, v: 'pong' }]);
     expect(await c.countDocuments({ v: 'Ping' }, { collation: caseInsensitive })).to.equal(2);
     expect(await c.countDocuments({ v: 'Ping' })).to.equal(0);
@@ -65,14 +66,14 @@ describe('collation on the embedded server, as MongoDB documents it', () => {
   });
 
   it('matches and sorts with the collation in an aggregation pipeline', async () => {
-    const c = t.db.collection('pipeline');
+    const c = coll('pipeline');
     await c.insertMany([{ n: 'b', k: 'x' }, { n: 'A', k: 'X' }, { n: 'c', k: 'y' }]);
     const out = await c.aggregate([{ $match: { k: 'x' } }, { $sort: { n: 1 } }, { $project: { _id: 0, n: 1 } }], { collation: caseInsensitive }).toArray();
     expect(out).to.deep.equal([{ n: 'A' }, { n: 'b' }]);
   });
 
   it('makes a unique index with strength 2 case-insensitively unique, and lists its collation', async () => {
-    const c = t.db.collection('usernames');
+    const c = coll('usernames');
     await c.createIndex({ name: 1 }, { unique: true, collation: caseInsensitive });
     await c.insertOne({ name: 'Zahra' });
     const err = await rejection(c.insertOne({ name: 'zahra' }));
@@ -85,11 +86,11 @@ describe('collation on the embedded server, as MongoDB documents it', () => {
 
   it('uses a collection default collation when an operation gives none, and simple when asked', async () => {
     await t.db.createCollection('defaulted', { collation: caseInsensitive });
-    const c = t.db.collection('defaulted');
+    const c = coll('defaulted');
     await c.insertMany([{ v: 'Yes' }, { v: 'no' }]);
     expect(await c.countDocuments({ v: 'yes' })).to.equal(1);
     expect(await c.countDocuments({ v: 'yes' }, { collation: { locale: 'simple' } })).to.equal(0);
-    const info = (await t.db.listCollections({ name: 'defaulted' }).toArray())[0] as { options?: { collation?: object } };
+    const info = (await t.db.listCollections({ name: 'defaulted' }).toArray())[0] as { options?: { collation?: CollationOptions } };
     expect(info.options?.collation).to.include({ locale: 'en', strength: 2 });
   });
 
@@ -107,7 +108,7 @@ describe('collation on the embedded server, as MongoDB documents it', () => {
   });
 
   it('refuses a collation without a locale, or with a locale MongoDB does not know', async () => {
-    const c = t.db.collection('bad');
+    const c = coll('bad');
     await c.insertOne({ v: 1 });
     expect(await rejection(c.find({}, { collation: { strength: 2 } as never }).toArray())).to.be.instanceOf(MongoServerError);
     expect(await rejection(c.find({}, { collation: { locale: 'xx_nowhere' } }).toArray())).to.be.instanceOf(MongoServerError);
