@@ -180,7 +180,7 @@ export function cloneDoc<T>(v: T): T {
   if (Array.isArray(v)) return v.map(cloneDoc) as T;
   if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
     const out: Doc = {};
-    for (const k of Object.keys(v as Doc)) out[k] = cloneDoc((v as Doc)[k]);
+    for (const k of Object.keys(v as Doc)) setOwn(out, k, cloneDoc((v as Doc)[k]));
     return out as T;
   }
   if (v instanceof Date) return new Date(v.getTime()) as T;
@@ -191,11 +191,20 @@ export function isPlainObject(v: unknown): v is Doc {
   return v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
 }
 
+/**
+ * Sets a field as an own data property: `__proto__` is an ordinary field name in BSON, and an
+ * assignment would change the object's prototype instead of storing it.
+ */
+export function setOwn(obj: Doc, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
+}
+
 /** Returns `_id` first, as MongoDB stores every document. */
 export function idFirst(doc: Doc): Doc {
   const keys = Object.keys(doc);
   if (keys[0] === '_id' || !('_id' in doc)) return doc;
   const out: Doc = { _id: doc._id };
-  for (const k of keys) if (k !== '_id') out[k] = doc[k];
+  for (const k of keys) if (k !== '_id') setOwn(out, k, doc[k]);
   return out;
 }

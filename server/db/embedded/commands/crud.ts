@@ -5,7 +5,7 @@ import { asServerError, ErrorCodes, fail } from '../errors.js';
 import { effectiveCollation, type Collation } from '../query/collation.js';
 import { compileFilter } from '../query/match.js';
 import { projectDocs, sortDocs } from '../query/shape.js';
-import { applyUpdate, buildUpsert, isOperatorUpdate, validateUpdate } from '../query/update.js';
+import { applyUpdate, buildUpsert, checkDocumentSize, isOperatorUpdate, validateUpdate } from '../query/update.js';
 import { newScanStats, type CollectionAccess, type ScanStats } from '../storage/access.js';
 import { pathValues } from '../storage/paths.js';
 import { access, collectionName, optionalNumber, writeWhenUnlocked, type CommandContext, type Handler, type Targets } from './context.js';
@@ -33,6 +33,7 @@ function validateNewDoc(doc: unknown): Doc {
   if (Array.isArray(id)) fail(ErrorCodes.BadValue, "can't use an array for _id");
   if (id instanceof RegExp) fail(ErrorCodes.BadValue, "can't use a regex for _id");
   if (isPlainObject(id) && Object.keys(id).some((k) => k.startsWith('$'))) fail(ErrorCodes.DollarPrefixedFieldName, "_id fields may not contain '$'-prefixed fields");
+  checkDocumentSize(doc, true);
   return id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc);
 }
 
