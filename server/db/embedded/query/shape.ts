@@ -56,13 +56,78 @@ export function projectDocs(docs: Doc[], projection: Doc | undefined, filter: Do
     if (isPlainObject(v) && '$meta' in v) fail(ErrorCodes.NotImplemented, `projection $meta is not supported by the embedded server`);
     if (k.startsWith('$')) fail(ErrorCodes.BadValue, `FieldPath field names may not start with '$'. Consider using $getField or $setField.`);
   }
-  const positional = Object.keys(projection).some((k) => k.endsWith('.$'));
+  // $slice is neither inclusion nor exclusion, and $elemMatch picks one element: both are applied
+  // here after the rest of the projection, which mingo does.
+  const slices: Array<[string, unknown]> = [];
+  const elemMatches: Array<[string, Doc]> = [];
+  const rest: Doc = {};
+  for (const [k, v] of Object.entries(projection)) {
+    if (isPlainObject(v) && Object.keys(v).length === 1 && '$slice' in v) slices.push([k, v.$slice]);
+    else if (isPlainObject(v) && Object.keys(v).length === 1 && '$elemMatch' in v && !k.includes('.')) elemMatches.push([k, v.$elemMatch]);
+    else rest[k] = v;
+  }
+  const restFields = Object.entries(rest).filter(([k]) => k !== '_id');
+  const inclusion = restFields.some(([, v]) => !(v === 0 || v === false)) || (restFields.length === 0 && elemMatches.length > 0 && slices.length === 0);
+  if (inclusion) for (const [k] of [...slices, ...elemMatches]) rest[k] = 1;
+  const positional = Object.keys(rest).some((k) => k.endsWith('.$'));
+  const matchers = elemMatches.map(([k, spec]) => [k, elementMatcher(spec)] as const);
   try {
     // mingo's exclusion projection deletes fields from nested objects of its input: give it copies,
     // never the stored documents. MongoDB also returns `_id` first.
-    const projected = new Query(positional ? (filter ?? {}) : {}).find(docs.map(cloneDoc), projection).all() as Doc[];
+    const projected = Object.keys(rest).length > 0 ? (new Query(positional ? (filter ?? {}) : {}).find(docs.map(cloneDoc), rest).all() as Doc[]) : docs.map(cloneDoc);
+    for (let i = 0; i < projected.length; i++) {
+      const out = projected[i];
+      for (const [path, spec] of slices) applySlice(out, path.split('.'), spec);
+      for (const [field, matches] of matchers) {
+        const source = docs[i][field];
+        const found = Array.isArray(source) ? source.find(matches) : undefined;
+        if (found === undefined) delete out[field];
+        else out[field] = [cloneDoc(found)];
+      }
+    }
     return projected.map(idFirst);
   } catch (err) {
     throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
   }
+}
+
+/** A $elemMatch projection's test of one element: a query on a document, or operators on a value. */
+function elementMatcher(spec: Doc): (el: unknown) => boolean {
+  if (!isPlainObject(spec)) fail(ErrorCodes.BadValue, '$elemMatch needs an Object');
+  const keys = Object.keys(spec);
+  const operatorsOnly = keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr'].includes(k));
+  if (operatorsOnly) {
+    const q = new Query({ v: spec });
+    return (el) => q.test({ v: el });
+  }
+  const q = new Query(spec);
+  return (el) => isPlainObject(el) && q.test(el);
+}
+
+function applySlice(doc: unknown, parts: string[], spec: unknown): void {
+  if (Array.isArray(doc)) {
+    for (const el of doc) applySlice(el, parts, spec);
+    return;
+  }
+  if (!isPlainObject(doc)) return;
+  const [head, ...tail] = parts;
+  if (tail.length > 0) {
+    applySlice(doc[head], tail, spec);
+    return;
+  }
+  const value = doc[head];
+  if (!Array.isArray(value)) return;
+  let skip: number;
+  let limit: number;
+  if (Array.isArray(spec)) {
+    if (spec.length !== 2 || typeof spec[0] !== 'number' || typeof spec[1] !== 'number') fail(ErrorCodes.BadValue, '$slice takes a number or an array of two numbers');
+    if (spec[1] <= 0) fail(ErrorCodes.BadValue, `$slice limit must be positive`);
+    skip = spec[0] < 0 ? Math.max(0, value.length + spec[0]) : spec[0];
+    limit = spec[1];
+  } else {
+    if (typeof spec !== 'number') fail(ErrorCodes.BadValue, '$slice takes a number or an array of two numbers');
+    skip = spec < 0 ? Math.max(0, value.length + spec) : 0;
+    limit = Math.abs(spec);
+  }
+  doc[head] = value.slice(skip, skip + limit);
 }
