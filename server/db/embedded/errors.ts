@@ -37,6 +37,7 @@ export const ErrorCodes = {
   NoSuchKey: 4,
   Location17419: 17419,
   PathNotViable: 28,
+  Unauthorized: 13,
   BSONObjectTooLarge: 10334,
 } as const;
 

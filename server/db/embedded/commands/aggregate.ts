@@ -9,7 +9,7 @@ import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
 import { selectDocs } from './crud.js';
-import { checkCollatedPipeline, createAggregator } from '../query/mingo-context.js';
+import { checkCollatedPipeline, createAggregator, isKnownStage } from '../query/mingo-context.js';
 import { effectiveCollation } from '../query/collation.js';
 import { ObjectId } from 'bson';
 
@@ -39,6 +39,7 @@ function checkStages(pipeline: Doc[]): void {
     const op = Object.keys(stage)[0];
     const unsupported = op === '$listLocalSessions' && i === 0 ? undefined : UNSUPPORTED_STAGES[op];
     if (unsupported) fail(ErrorCodes.CommandNotSupported, unsupported);
+    if (!isKnownStage(op) && !UNSUPPORTED_STAGES[op]) fail(ErrorCodes.Location40324, `Unrecognized pipeline stage name: '${op}'`);
     if (op === '$match' && JSON.stringify(stage.$match).includes('"$text"')) fail(ErrorCodes.NotImplemented, 'text search ($text) is not supported by the embedded server');
     for (const nested of ['$facet', '$lookup', '$unionWith']) {
       if (op !== nested) continue;
@@ -65,6 +66,9 @@ export const aggregateCommands: Record<string, Handler> = {
     const writeStage = last && ('$out' in last || '$merge' in last) ? last : undefined;
     for (const stage of pipeline.slice(0, -1)) {
       if ('$out' in stage || '$merge' in stage) fail(ErrorCodes.Location40324, `${Object.keys(stage)[0]} can only be the final stage in the pipeline`);
+    }
+    if (writeStage && cmd.readConcern?.level === 'linearizable') {
+      fail(ErrorCodes.InvalidOptions, `${Object.keys(writeStage)[0]} cannot be used with a 'linearizable' read concern level`);
     }
     let stages = writeStage ? pipeline.slice(0, -1) : pipeline;
 

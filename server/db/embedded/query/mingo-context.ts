@@ -99,6 +99,11 @@ const CONTEXT = Context.init({
   window: windowOperators,
 });
 
+/** Whether the server knows a stage name (it may still refuse it as unsupported). */
+export function isKnownStage(op: string): boolean {
+  return op in pipelineOperators || op === '$out' || op === '$merge';
+}
+
 export function createAggregator(pipeline: Doc[], options: Partial<Options>): Aggregator {
   return new Aggregator(pipeline, { ...options, context: CONTEXT });
 }
