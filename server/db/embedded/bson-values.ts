@@ -61,8 +61,13 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length === 0 ? 0 : a.length < b.length ? -1 : 1;
 }
 
-/** Compares two BSON values the way MongoDB does (sort order across and within types). */
-export function compareValues(a: unknown, b: unknown): number {
+export type StringCompare = (a: string, b: string) => number;
+
+/**
+ * Compares two BSON values the way MongoDB does (sort order across and within types). `strings`
+ * replaces the binary string comparison (a collation), also inside documents and arrays.
+ */
+export function compareValues(a: unknown, b: unknown, strings?: StringCompare): number {
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra < rb ? -1 : 1;
@@ -76,16 +81,17 @@ export function compareValues(a: unknown, b: unknown): number {
     case 4: {
       const x = String(a instanceof BSONSymbol ? a.value : a);
       const y = String(b instanceof BSONSymbol ? b.value : b);
+      if (strings) return Math.sign(strings(x, y));
       return x < y ? -1 : x > y ? 1 : 0;
     }
     case 5:
-      return compareObjects(a as Doc, b as Doc);
+      return compareObjects(a as Doc, b as Doc, strings);
     case 6: {
       const x = a as unknown[];
       const y = b as unknown[];
       const n = Math.min(x.length, y.length);
       for (let i = 0; i < n; i++) {
-        const c = compareValues(x[i], y[i]);
+        const c = compareValues(x[i], y[i], strings);
         if (c !== 0) return c;
       }
       return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
@@ -117,13 +123,13 @@ export function compareValues(a: unknown, b: unknown): number {
   }
 }
 
-function compareObjects(a: Doc, b: Doc): number {
+function compareObjects(a: Doc, b: Doc, strings?: StringCompare): number {
   if (a instanceof DBRef || b instanceof DBRef) return compareValues(String(a), String(b));
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   const n = Math.min(ka.length, kb.length);
   for (let i = 0; i < n; i++) {
-    const c = compareValues(a[ka[i]], b[kb[i]]);
+    const c = compareValues(a[ka[i]], b[kb[i]], strings);
     if (c !== 0) return c;
     if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
   }
@@ -132,15 +138,16 @@ function compareObjects(a: Doc, b: Doc): number {
 
 /**
  * A string that is equal for two values exactly when MongoDB considers them equal
- * (numbers across int/long/double, field order significant in sub-documents).
+ * (numbers across int/long/double, field order significant in sub-documents). `strings` maps each
+ * string to the representative of its equality class first (a collation).
  */
-export function canonicalKey(v: unknown): string {
+export function canonicalKey(v: unknown, strings?: (s: string) => string): string {
   if (v === undefined || v === null) return 'N';
   switch (typeof v) {
     case 'number':
       return Object.is(v, -0) ? 'n0' : 'n' + v;
     case 'string':
-      return 's' + v;
+      return 's' + (strings ? strings(v) : v);
     case 'boolean':
       return v ? 'T' : 'F';
     case 'bigint':
@@ -150,7 +157,7 @@ export function canonicalKey(v: unknown): string {
   if (v instanceof Date) return 'd' + v.getTime();
   if (v instanceof Long) return 'n' + (Number.isSafeInteger(v.toNumber()) ? v.toNumber() : v.toString());
   if (v instanceof Decimal128) return 'n' + Number(v.toString());
-  if (Array.isArray(v)) return '[' + v.map(canonicalKey).join(',') + ']';
+  if (Array.isArray(v)) return '[' + v.map((x) => canonicalKey(x, strings)).join(',') + ']';
   if (v instanceof Binary) return 'b' + v.sub_type + ':' + Buffer.from(v.buffer.subarray(0, v.position)).toString('base64');
   if (v instanceof Timestamp) return 't' + v.toString();
   if (v instanceof RegExp) return 'r' + v.source + '/' + v.flags;
@@ -158,7 +165,7 @@ export function canonicalKey(v: unknown): string {
   if (v instanceof MaxKey) return 'M';
   if (typeof v === 'object') {
     const parts: string[] = [];
-    for (const [k, val] of Object.entries(v as Doc)) parts.push(JSON.stringify(k) + ':' + canonicalKey(val));
+    for (const [k, val] of Object.entries(v as Doc)) parts.push(JSON.stringify(k) + ':' + canonicalKey(val, strings));
     return '{' + parts.join(',') + '}';
   }
   return 'x' + String(v);
@@ -173,7 +180,7 @@ export function cloneDoc<T>(v: T): T {
   if (Array.isArray(v)) return v.map(cloneDoc) as T;
   if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
     const out: Doc = {};
-    for (const k of Object.keys(v as Doc)) out[k] = cloneDoc((v as Doc)[k]);
+    for (const k of Object.keys(v as Doc)) setOwn(out, k, cloneDoc((v as Doc)[k]));
     return out as T;
   }
   if (v instanceof Date) return new Date(v.getTime()) as T;
@@ -184,11 +191,20 @@ export function isPlainObject(v: unknown): v is Doc {
   return v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
 }
 
+/**
+ * Sets a field as an own data property: `__proto__` is an ordinary field name in BSON, and an
+ * assignment would change the object's prototype instead of storing it.
+ */
+export function setOwn(obj: Doc, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
+}
+
 /** Returns `_id` first, as MongoDB stores every document. */
 export function idFirst(doc: Doc): Doc {
   const keys = Object.keys(doc);
   if (keys[0] === '_id' || !('_id' in doc)) return doc;
   const out: Doc = { _id: doc._id };
-  for (const k of keys) if (k !== '_id') out[k] = doc[k];
+  for (const k of keys) if (k !== '_id') setOwn(out, k, doc[k]);
   return out;
 }

@@ -36,6 +36,9 @@ export const ErrorCodes = {
   ConflictingUpdateOperators: 40,
   NoSuchKey: 4,
   Location17419: 17419,
+  PathNotViable: 28,
+  Unauthorized: 13,
+  BSONObjectTooLarge: 10334,
 } as const;
 
 const codeNames = new Map<number, string>(Object.entries(ErrorCodes).map(([name, code]) => [code, name]));

@@ -49,6 +49,21 @@ export class WireServer {
   private ttlMonitor?: NodeJS.Timeout;
   private readonly ttlIntervalMs: number;
 
+  /** (Re)starts the TTL monitor with its current parameters; setParameter calls it again. */
+  private scheduleTtl(): void {
+    clearInterval(this.ttlMonitor);
+    const ttl = this.info.ttl;
+    if (ttl && !ttl.enabled) return;
+    this.ttlMonitor = setInterval(() => {
+      try {
+        expireDocuments(this.engine);
+      } catch {
+        // A failed pass (e.g. the journal could not be written) is retried at the next interval.
+      }
+    }, (ttl?.sleepSecs ?? this.ttlIntervalMs / 1000) * 1000);
+    this.ttlMonitor.unref();
+  }
+
   constructor(engine: Engine, info: ServerInfo, ttlIntervalMs: number) {
     this.engine = engine;
     this.ttlIntervalMs = ttlIntervalMs;
@@ -80,14 +95,8 @@ export class WireServer {
           this.cursors.reap();
         }, 5_000);
         this.reaper.unref();
-        this.ttlMonitor = setInterval(() => {
-          try {
-            expireDocuments(this.engine);
-          } catch {
-            // A failed pass (e.g. the journal could not be written) is retried at the next interval.
-          }
-        }, this.ttlIntervalMs);
-        this.ttlMonitor.unref();
+        this.info.ttl = { enabled: true, sleepSecs: this.ttlIntervalMs / 1000, changed: () => this.scheduleTtl() };
+        this.scheduleTtl();
         resolve(addr.port);
       });
     });

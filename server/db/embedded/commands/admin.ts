@@ -67,11 +67,36 @@ export const adminCommands: Record<string, Handler> = {
       maxTransactionLockRequestTimeoutMillis: 5,
       authenticationMechanisms: [],
       requireApiVersion: false,
+      ttlMonitorEnabled: ctx.server.ttl?.enabled ?? true,
+      ttlMonitorSleepSecs: ctx.server.ttl?.sleepSecs ?? 60,
     };
     if (ctx.cmd.getParameter === '*') return { ...params, ok: 1 };
     const out: Doc = {};
     for (const k of Object.keys(ctx.cmd)) if (k in params) out[k] = params[k];
     return { ...out, ok: 1 };
+  },
+  /** The TTL monitor's parameters are honoured; any other parameter is refused by name. */
+  setParameter(ctx) {
+    if (ctx.db !== 'admin') fail(ErrorCodes.Unauthorized, 'setParameter may only be run against the admin database.');
+    const ttl = ctx.server.ttl ?? { enabled: true, sleepSecs: 60 };
+    const before = { enabled: ttl.enabled, sleepSecs: ttl.sleepSecs };
+    const names = Object.keys(ctx.cmd).filter((k) => k !== 'setParameter' && !k.startsWith('$') && !['lsid', 'comment', 'writeConcern'].includes(k));
+    if (names.length === 0) fail(ErrorCodes.NoSuchKey, 'no option found to set, use help:true to see options');
+    const unknown = names.find((n) => n !== 'ttlMonitorEnabled' && n !== 'ttlMonitorSleepSecs');
+    if (unknown) fail(ErrorCodes.InvalidOptions, `Parameter ${unknown} cannot be set on the embedded server (only ttlMonitorEnabled and ttlMonitorSleepSecs)`);
+    for (const name of names) {
+      const value = ctx.cmd[name];
+      if (name === 'ttlMonitorEnabled') {
+        if (typeof value !== 'boolean') fail(ErrorCodes.BadValue, "Invalid value for parameter ttlMonitorEnabled: expected a boolean");
+        ttl.enabled = value;
+      } else if (name === 'ttlMonitorSleepSecs') {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 1) fail(ErrorCodes.BadValue, `Invalid value for parameter ttlMonitorSleepSecs: ${String(value)} is not greater than or equal to 1`);
+        ttl.sleepSecs = n;
+      }
+    }
+    ttl.changed?.();
+    return { was: names.includes('ttlMonitorEnabled') ? before.enabled : before.sleepSecs, ok: 1 };
   },
   getCmdLineOpts: () => ({ argv: ['embedded'], parsed: {}, ok: 1 }),
   serverStatus: (ctx) => ({
@@ -104,6 +129,7 @@ export const adminCommands: Record<string, Handler> = {
     const inner = ctx.cmd.explain;
     if (!isPlainObject(inner)) fail(ErrorCodes.BadValue, 'explain must be a document');
     const verb = Object.keys(inner)[0];
+    if (verb === 'aggregate') return explainAggregate(ctx, inner);
     if (verb !== 'find' && verb !== 'count') fail(ErrorCodes.NotImplemented, `explain of ${verb} is not supported by the embedded server`);
     const innerCtx: CommandContext = { ...ctx, cmd: verb === 'count' ? { find: inner.count, filter: inner.query ?? {} } : inner };
     const stats = newScanStats();
@@ -130,6 +156,36 @@ export const adminCommands: Record<string, Handler> = {
     };
   },
 };
+
+/**
+ * explain of an aggregate, in MongoDB's "stages" shape: the leading $match answered by the query
+ * planner under `$cursor`, then the remaining stages as given.
+ */
+function explainAggregate(ctx: CommandContext, inner: Doc): Doc {
+  const pipeline: unknown = inner.pipeline;
+  if (!Array.isArray(pipeline)) fail(ErrorCodes.TypeMismatch, "'pipeline' option must be specified as an array");
+  const first = pipeline[0];
+  const leadingMatch = isPlainObject(first) && '$match' in first ? (first.$match as Doc) : {};
+  const rest = isPlainObject(first) && '$match' in first ? pipeline.slice(1) : pipeline;
+  const stats = newScanStats();
+  const { docs } = findReply({ ...ctx, cmd: { find: inner.aggregate, filter: leadingMatch, collation: inner.collation } }, stats);
+  const winningPlan: Doc = stats.indexName ? { stage: 'FETCH', inputStage: { stage: 'IXSCAN', indexName: stats.indexName } } : { stage: stats.stage === 'IDHACK' ? 'IDHACK' : 'COLLSCAN' };
+  const ns = `${ctx.db}.${String(inner.aggregate)}`;
+  return {
+    explainVersion: '1',
+    stages: [
+      {
+        $cursor: {
+          queryPlanner: { namespace: ns, parsedQuery: leadingMatch, winningPlan, rejectedPlans: [] },
+          executionStats: { executionSuccess: true, nReturned: docs.length, totalKeysExamined: stats.keysExamined, totalDocsExamined: stats.docsExamined },
+        },
+      },
+      ...rest,
+    ],
+    serverInfo: { host: ctx.server.host, port: ctx.server.port, version: SERVER_VERSION },
+    ok: 1,
+  };
+}
 
 /** Session ids are UUID Binary values; their hex form keys server-side session state. */
 export function sessionKeyOf(lsid: unknown): string {

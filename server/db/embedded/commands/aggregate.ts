@@ -9,7 +9,8 @@ import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
 import { selectDocs } from './crud.js';
-import { createAggregator } from '../query/mingo-context.js';
+import { checkCollatedPipeline, createAggregator, isKnownStage } from '../query/mingo-context.js';
+import { effectiveCollation } from '../query/collation.js';
 import { ObjectId } from 'bson';
 
 const UNSUPPORTED_STAGES: Record<string, string> = {
@@ -38,6 +39,7 @@ function checkStages(pipeline: Doc[]): void {
     const op = Object.keys(stage)[0];
     const unsupported = op === '$listLocalSessions' && i === 0 ? undefined : UNSUPPORTED_STAGES[op];
     if (unsupported) fail(ErrorCodes.CommandNotSupported, unsupported);
+    if (!isKnownStage(op) && !UNSUPPORTED_STAGES[op]) fail(ErrorCodes.Location40324, `Unrecognized pipeline stage name: '${op}'`);
     if (op === '$match' && JSON.stringify(stage.$match).includes('"$text"')) fail(ErrorCodes.NotImplemented, 'text search ($text) is not supported by the embedded server');
     for (const nested of ['$facet', '$lookup', '$unionWith']) {
       if (op !== nested) continue;
@@ -53,16 +55,20 @@ export const aggregateCommands: Record<string, Handler> = {
     const cmd = ctx.cmd;
     const pipeline: Doc[] = cmd.pipeline;
     if (!Array.isArray(pipeline)) fail(ErrorCodes.TypeMismatch, "'pipeline' option must be specified as an array");
-    if (cmd.collation && cmd.collation.locale !== 'simple') fail(ErrorCodes.NotImplemented, 'non-simple collation is not supported by the embedded server');
     if (!cmd.explain && !isPlainObject(cmd.cursor)) fail(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
     checkStages(pipeline);
     const collectionless = cmd.aggregate === 1;
     const name = collectionless ? undefined : String(cmd.aggregate);
+    const collation = effectiveCollation(cmd.collation, name === undefined ? undefined : ctx.engine.getCollection(ctx.db, name)?.options.collation);
+    if (collation) checkCollatedPipeline(pipeline);
 
     const last = pipeline[pipeline.length - 1];
     const writeStage = last && ('$out' in last || '$merge' in last) ? last : undefined;
     for (const stage of pipeline.slice(0, -1)) {
       if ('$out' in stage || '$merge' in stage) fail(ErrorCodes.Location40324, `${Object.keys(stage)[0]} can only be the final stage in the pipeline`);
+    }
+    if (writeStage && cmd.readConcern?.level === 'linearizable') {
+      fail(ErrorCodes.InvalidOptions, `${Object.keys(writeStage)[0]} cannot be used with a 'linearizable' read concern level`);
     }
     let stages = writeStage ? pipeline.slice(0, -1) : pipeline;
 
@@ -81,7 +87,7 @@ export const aggregateCommands: Record<string, Handler> = {
         stages = stages.slice(1);
       }
       const acc = access(ctx, name);
-      input = filter ? selectDocs(acc, filter, { variables: cmd.let }).map(([, d]) => d) : acc.all();
+      input = filter ? selectDocs(acc, filter, { variables: cmd.let, collation }).map(([, d]) => d) : acc.all();
     }
     const readOnly = stages.every((s) => READ_ONLY_STAGES.has(Object.keys(s)[0]));
     if (!readOnly) input = input.map(cloneDoc);
@@ -92,6 +98,7 @@ export const aggregateCommands: Record<string, Handler> = {
         collectionResolver: (coll: string) => access(ctx, coll).all().map(cloneDoc),
         processingMode: ProcessingMode.CLONE_OFF,
         variables: cmd.let,
+        ...(collation ? { collation: collation.spec as never } : {}),
       });
       results = agg.run(input) as Doc[];
     } catch (err) {

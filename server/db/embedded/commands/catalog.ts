@@ -3,6 +3,7 @@ import { calculateObjectSize } from 'bson';
 import { Query } from 'mingo';
 import { canonicalKey, isPlainObject, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
+import { effectiveCollation, parseCollation } from '../query/collation.js';
 import type { IndexSpec } from '../storage/index-structure.js';
 import { collectionName, type CommandContext, type Handler } from './context.js';
 
@@ -27,6 +28,16 @@ function defaultIndexName(key: Doc): string {
     .join('_');
 }
 
+/**
+ * An index's collation: its own, else the collection's default; stored completed (as listIndexes
+ * shows it on MongoDB) and left out when simple.
+ */
+function withCollation(spec: IndexSpec, collectionDefault: unknown): IndexSpec {
+  const collation = effectiveCollation(spec.collation, collectionDefault);
+  const { collation: _given, ...rest } = spec;
+  return collation ? { ...rest, collation: collation.spec } : rest;
+}
+
 function validateIndexSpec(raw: Doc): IndexSpec {
   if (!isPlainObject(raw.key) || Object.keys(raw.key).length === 0) fail(ErrorCodes.BadValue, 'Index keys cannot be empty.');
   for (const [field, dir] of Object.entries(raw.key)) {
@@ -35,16 +46,14 @@ function validateIndexSpec(raw: Doc): IndexSpec {
     }
     if (field.includes('$**')) fail(ErrorCodes.NotImplemented, 'wildcard indexes are not supported by the embedded server');
   }
-  if (raw.collation && isPlainObject(raw.collation) && raw.collation.locale !== 'simple') {
-    fail(ErrorCodes.NotImplemented, 'non-simple collation is not supported by the embedded server');
-  }
+  if (raw.collation !== undefined) parseCollation(raw.collation);
   const name = typeof raw.name === 'string' ? raw.name : defaultIndexName(raw.key);
   return { v: 2, ...raw, key: raw.key, name };
 }
 
 /** Options that must match for an existing index to count as "the same index". */
 function sameOptions(a: IndexSpec, b: IndexSpec): boolean {
-  const pick = (s: IndexSpec) => canonicalKey([!!s.unique, !!s.sparse, s.partialFilterExpression ?? null, s.expireAfterSeconds ?? null]);
+  const pick = (s: IndexSpec) => canonicalKey([!!s.unique, !!s.sparse, s.partialFilterExpression ?? null, s.expireAfterSeconds ?? null, s.collation ?? null]);
   return pick(a) === pick(b);
 }
 
@@ -55,7 +64,7 @@ export const catalogCommands: Record<string, Handler> = {
     if (cmd.viewOn !== undefined) fail(ErrorCodes.NotImplemented, 'views are not supported by the embedded server');
     if (cmd.capped === true) fail(ErrorCodes.NotImplemented, 'capped collections are not supported by the embedded server');
     if (cmd.timeseries !== undefined) fail(ErrorCodes.NotImplemented, 'time-series collections are not supported by the embedded server');
-    if (cmd.collation && cmd.collation.locale !== 'simple') fail(ErrorCodes.NotImplemented, 'non-simple collation is not supported by the embedded server');
+    const collation = parseCollation(cmd.collation);
     checkValidator(cmd.validator);
     if (ctx.txn && ctx.engine.getCollection(ctx.db, name)) fail(ErrorCodes.NamespaceExists, `Collection ${ctx.db}.${name} already exists.`);
     const options: Doc = {};
@@ -63,6 +72,8 @@ export const catalogCommands: Record<string, Handler> = {
       if (k === 'create' || k.startsWith('$') || ['lsid', 'txnNumber', 'autocommit', 'startTransaction', 'writeConcern', 'comment'].includes(k)) continue;
       options[k] = v;
     }
+    if (collation) options.collation = collation.spec;
+    else delete options.collation;
     ctx.engine.createCollection(ctx.db, name, options);
     return { ok: 1 };
   },
@@ -136,7 +147,8 @@ export const catalogCommands: Record<string, Handler> = {
     const name = collectionName(ctx);
     const raw: unknown = ctx.cmd.indexes;
     if (!Array.isArray(raw) || raw.length === 0) fail(ErrorCodes.BadValue, 'Must specify at least one index to create');
-    const specs = raw.map((r) => validateIndexSpec(r));
+    const collectionDefault = ctx.engine.getCollection(ctx.db, name)?.options.collation;
+    const specs = raw.map((r) => withCollation(validateIndexSpec(r), collectionDefault));
     if (ctx.txn) {
       // Inside a transaction the index appears at commit (the collection must be new, as in MongoDB).
       const existing = ctx.engine.getCollection(ctx.db, name);

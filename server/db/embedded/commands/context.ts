@@ -12,6 +12,8 @@ export interface ServerInfo {
   port: number;
   setName: string;
   startedAt: Date;
+  /** The TTL monitor's parameters (setParameter ttlMonitorEnabled / ttlMonitorSleepSecs). */
+  ttl?: { enabled: boolean; sleepSecs: number; changed?: () => void };
 }
 
 export interface CommandContext {

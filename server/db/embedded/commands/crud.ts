@@ -2,16 +2,17 @@
 import { ObjectId } from 'bson';
 import { canonicalKey, idFirst, isPlainObject, type Doc } from '../bson-values.js';
 import { asServerError, ErrorCodes, fail } from '../errors.js';
+import { effectiveCollation, type Collation } from '../query/collation.js';
+import { compileFilter } from '../query/match.js';
 import { projectDocs, sortDocs } from '../query/shape.js';
-import { applyUpdate, buildUpsert, isOperatorUpdate, validateUpdate } from '../query/update.js';
+import { applyUpdate, buildUpsert, checkDocumentSize, isOperatorUpdate, validateUpdate } from '../query/update.js';
 import { newScanStats, type CollectionAccess, type ScanStats } from '../storage/access.js';
 import { pathValues } from '../storage/paths.js';
 import { access, collectionName, optionalNumber, writeWhenUnlocked, type CommandContext, type Handler, type Targets } from './context.js';
 
-function rejectCollation(collation: unknown): void {
-  if (collation === undefined || collation === null) return;
-  if (isPlainObject(collation) && (collation.locale === 'simple' || Object.keys(collation).length === 0)) return;
-  fail(ErrorCodes.NotImplemented, 'non-simple collation is not supported by the embedded server');
+/** The statement's collation, else the collection's default; undefined for simple (binary). */
+function collationFor(acc: CollectionAccess, collation: unknown): Collation | undefined {
+  return effectiveCollation(collation, acc.collection?.options.collation);
 }
 
 function checkHint(acc: CollectionAccess, hint: unknown): void {
@@ -32,6 +33,7 @@ function validateNewDoc(doc: unknown): Doc {
   if (Array.isArray(id)) fail(ErrorCodes.BadValue, "can't use an array for _id");
   if (id instanceof RegExp) fail(ErrorCodes.BadValue, "can't use a regex for _id");
   if (isPlainObject(id) && Object.keys(id).some((k) => k.startsWith('$'))) fail(ErrorCodes.DollarPrefixedFieldName, "_id fields may not contain '$'-prefixed fields");
+  checkDocumentSize(doc, true);
   return id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc);
 }
 
@@ -39,11 +41,12 @@ function validateNewDoc(doc: unknown): Doc {
 export function selectDocs(
   acc: CollectionAccess,
   filter: Doc | undefined,
-  opts: { sort?: Doc; skip?: number; limit?: number; stats?: ScanStats; variables?: Doc },
+  opts: { sort?: Doc; skip?: number; limit?: number; stats?: ScanStats; variables?: Doc; collation?: Collation },
 ): Array<[string, Doc]> {
   const skip = opts.skip ?? 0;
   const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
   const hasSort = opts.sort && Object.keys(opts.sort).length > 0;
+  if (opts.collation) return selectCollated(acc, filter, { ...opts, skip, limit });
   if (hasSort && limit !== Infinity && acc.canFindSorted(filter, opts.sort!)) {
     const out = [...acc.findSorted(filter, opts.sort!, skip + limit, opts.stats ?? newScanStats(), opts.variables)];
     return out.slice(skip, skip + limit);
@@ -63,6 +66,30 @@ export function selectDocs(
 }
 
 /**
+ * Under a non-simple collation string bounds in the (binary) indexes do not apply, and collated
+ * indexes keep only equality classes: scan every document and match, then sort, with the collation.
+ */
+function selectCollated(
+  acc: CollectionAccess,
+  filter: Doc | undefined,
+  opts: { sort?: Doc; skip: number; limit: number; stats?: ScanStats; variables?: Doc; collation?: Collation },
+): Array<[string, Doc]> {
+  const matches = compileFilter(filter, opts.variables, opts.collation);
+  const hasSort = opts.sort && Object.keys(opts.sort).length > 0;
+  const out: Array<[string, Doc]> = [];
+  for (const entry of acc.find(undefined, opts.stats, opts.variables)) {
+    if (!matches(entry[1])) continue;
+    out.push(entry);
+    if (!hasSort && out.length >= opts.skip + opts.limit) break;
+  }
+  if (!hasSort) return out.slice(opts.skip, opts.skip + opts.limit);
+  const byDoc = new Map(out.map(([id, doc]) => [doc, id]));
+  return sortDocs(out.map(([, d]) => d), opts.sort, opts.collation)
+    .slice(opts.skip, opts.skip + opts.limit)
+    .map((d) => [byDoc.get(d)!, d]);
+}
+
+/**
  * A failed statement becomes a `writeErrors` entry, except errors carrying labels (WriteConflict in
  * a transaction) and timeouts: MongoDB fails the whole command with those.
  */
@@ -75,9 +102,9 @@ function writeErrorEntry(err: unknown, index: number): Doc {
 export function findReply(ctx: CommandContext, stats: ScanStats = newScanStats()): { docs: Doc[]; stats: ScanStats } {
   const cmd = ctx.cmd;
   const name = collectionName(ctx);
-  rejectCollation(cmd.collation);
   if (cmd.filter !== undefined && !isPlainObject(cmd.filter)) fail(ErrorCodes.TypeMismatch, "BSON field 'FindCommandRequest.filter' is the wrong type, expected type 'object'");
   const acc = access(ctx, name);
+  const collation = collationFor(acc, cmd.collation);
   checkHint(acc, cmd.hint);
   if (cmd.skip !== undefined && optionalNumber(cmd.skip)! < 0) fail(ErrorCodes.BadValue, 'skip value must be non-negative');
   const limit = optionalNumber(cmd.limit);
@@ -87,6 +114,7 @@ export function findReply(ctx: CommandContext, stats: ScanStats = newScanStats()
     limit: limit === undefined ? undefined : Math.abs(limit),
     stats,
     variables: cmd.let,
+    collation,
   });
   const docs = projectDocs(
     selected.map(([, d]) => d),
@@ -142,14 +170,14 @@ export const crudCommands: Record<string, Handler> = {
         const filter: Doc = spec.q ?? {};
         const u = spec.u;
         validateUpdate(u);
-        rejectCollation(spec.collation);
+        const collation = collationFor(acc, spec.collation);
         checkHint(acc, spec.hint);
         if (spec.multi && !Array.isArray(u) && !isOperatorUpdate(u)) {
           fail(ErrorCodes.FailedToParse, 'multi update is not supported for replacement-style update');
         }
         const opts = { arrayFilters: spec.arrayFilters, filter, variables: ctx.cmd.let };
         const compute = () => {
-          const matched = selectDocs(acc, filter, { limit: spec.multi ? undefined : 1, variables: ctx.cmd.let });
+          const matched = selectDocs(acc, filter, { limit: spec.multi ? undefined : 1, variables: ctx.cmd.let, collation });
           if (matched.length === 0 && spec.upsert) {
             const doc = validateNewDoc(buildUpsert(filter, u, opts));
             return { plan: { upsert: doc, changes: [] as Targets, matched: 0 }, targets: [[canonicalKey(doc._id), doc]] as Targets };
@@ -197,11 +225,11 @@ export const crudCommands: Record<string, Handler> = {
     for (let i = 0; i < deletes.length; i++) {
       const spec = deletes[i];
       try {
-        rejectCollation(spec.collation);
+        const collation = collationFor(acc, spec.collation);
         checkHint(acc, spec.hint);
         const limit = optionalNumber(spec.limit) ?? 0;
         const compute = () => {
-          const ids = selectDocs(acc, spec.q ?? {}, { limit: limit === 1 ? 1 : undefined, variables: ctx.cmd.let }).map(([id]) => id);
+          const ids = selectDocs(acc, spec.q ?? {}, { limit: limit === 1 ? 1 : undefined, variables: ctx.cmd.let, collation }).map(([id]) => id);
           return { plan: ids, targets: ids.map((id): [string, null] => [id, null]) };
         };
         const done = writeWhenUnlocked(acc, compute, (ids) => {
@@ -221,7 +249,7 @@ export const crudCommands: Record<string, Handler> = {
     const cmd = ctx.cmd;
     const acc = access(ctx, collectionName(ctx));
     const filter: Doc = cmd.query ?? {};
-    rejectCollation(cmd.collation);
+    const collation = collationFor(acc, cmd.collation);
     checkHint(acc, cmd.hint);
     if (cmd.remove && cmd.update !== undefined) fail(ErrorCodes.FailedToParse, 'Cannot specify both an update and remove=true');
     if (!cmd.remove && cmd.update === undefined) fail(ErrorCodes.FailedToParse, 'Either an update or remove=true must be specified');
@@ -232,7 +260,7 @@ export const crudCommands: Record<string, Handler> = {
     const project = (doc: Doc | null) => (doc ? projectDocs([doc], cmd.fields, filter)[0] : null);
 
     const compute = () => {
-      const [found] = selectDocs(acc, filter, { sort: cmd.sort, limit: 1, variables: cmd.let });
+      const [found] = selectDocs(acc, filter, { sort: cmd.sort, limit: 1, variables: cmd.let, collation });
       if (!found) {
         const upsert = !cmd.remove && cmd.upsert ? validateNewDoc(buildUpsert(filter, u!, opts)) : undefined;
         return { plan: { found, upsert, next: undefined }, targets: upsert ? ([[canonicalKey(upsert._id), upsert]] as Targets) : [] };
@@ -262,14 +290,14 @@ export const crudCommands: Record<string, Handler> = {
   count(ctx) {
     const cmd = ctx.cmd;
     const acc = access(ctx, collectionName(ctx));
-    rejectCollation(cmd.collation);
+    const collation = collationFor(acc, cmd.collation);
     checkHint(acc, cmd.hint);
     const skip = optionalNumber(cmd.skip) ?? 0;
     const limit = Math.abs(optionalNumber(cmd.limit) ?? 0);
     const query = cmd.query ?? {};
     let n: number;
     if (Object.keys(query).length === 0) n = acc.count();
-    else n = selectDocs(acc, query, {}).length;
+    else n = selectDocs(acc, query, { collation }).length;
     n = Math.max(0, n - skip);
     if (limit > 0) n = Math.min(n, limit);
     return { n, ok: 1 };
@@ -278,13 +306,14 @@ export const crudCommands: Record<string, Handler> = {
   distinct(ctx) {
     const cmd = ctx.cmd;
     const acc = access(ctx, collectionName(ctx));
-    rejectCollation(cmd.collation);
+    const collation = collationFor(acc, cmd.collation);
     if (typeof cmd.key !== 'string') fail(ErrorCodes.TypeMismatch, "BSON field 'distinct.key' is missing or not a string");
     const seen = new Map<string, unknown>();
-    for (const [, doc] of acc.find(cmd.query ?? {})) {
+    const keyOf = collation ? collation.key : (v: unknown) => canonicalKey(v);
+    for (const [, doc] of selectDocs(acc, cmd.query ?? {}, { collation })) {
       for (const v of pathValues(doc, cmd.key)) {
         if (v === undefined) continue;
-        const k = canonicalKey(v);
+        const k = keyOf(v);
         if (!seen.has(k)) seen.set(k, v);
       }
     }

@@ -3,8 +3,10 @@
  * server does not support answer a clear error instead of being silently misread.
  */
 import { Aggregator, Query } from 'mingo';
-import { isPlainObject, type Doc } from '../bson-values.js';
+import { Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp } from 'bson';
+import { compareValues, isPlainObject, toNumber, typeRank, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
+import type { Collation } from './collation.js';
 
 const UNSUPPORTED_QUERY_OPERATORS: Record<string, string> = {
   $text: 'text search ($text) is not supported by the embedded server',
@@ -67,18 +69,305 @@ export function normalizeFilter(filter: Doc): Doc {
   return { $and: [out, ...extra] };
 }
 
-export function compileFilter(filter: Doc | undefined, variables?: Doc): Matcher {
+export function compileFilter(filter: Doc | undefined, variables?: Doc, collation?: Collation): Matcher {
   if (filter === undefined || filter === null) return () => true;
   if (!isPlainObject(filter)) fail(ErrorCodes.TypeMismatch, 'filter must be an object');
   const keys = Object.keys(filter);
   if (keys.length === 0) return () => true;
   checkOperators(filter);
+  if (needsOwnMatcher(filter, collation)) return compileOwn(filter, variables, collation);
+  return mingoMatcher(filter, variables);
+}
+
+const BIT_OPERATORS = new Set(['$bitsAllSet', '$bitsAnySet', '$bitsAllClear', '$bitsAnyClear']);
+/** Keys mingo answers differently from MongoDB: `$all` on a scalar, bit tests on BinData, DBRef fields. */
+const OWN_KEYS = new Set([...BIT_OPERATORS, '$all', '$type', '$id', '$ref', '$db']);
+
+/**
+ * Whether a condition needs this module's matcher rather than mingo's: strings under a collation,
+ * BinData operands (MongoDB orders BinData by length, then subtype, then bytes), or OWN_KEYS.
+ */
+function needsOwnMatcher(v: unknown, collation: Collation | undefined): boolean {
+  if (typeof v === 'string') return collation !== undefined;
+  if (v instanceof Binary || v instanceof DBRef) return true;
+  if (Array.isArray(v)) return v.some((x) => needsOwnMatcher(x, collation));
+  if (!isPlainObject(v)) return false;
+  for (const [k, x] of Object.entries(v)) if (OWN_KEYS.has(k) || needsOwnMatcher(x, collation)) return true;
+  return false;
+}
+
+function mingoMatcher(filter: Doc, variables?: Doc): Matcher {
   try {
     const query = new Query(normalizeFilter(filter), variables ? { variables } : undefined);
     return (doc) => query.test(doc);
   } catch (err) {
     throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
   }
+}
+
+/** Operators this module evaluates itself when their operand needs it (see needsOwnMatcher). */
+const OWN_OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$all', '$elemMatch', '$not', '$type', ...BIT_OPERATORS]);
+
+const TYPE_ALIASES: Record<string, number> = {
+  double: 1, string: 2, object: 3, array: 4, binData: 5, undefined: 6, objectId: 7, bool: 8, date: 9, null: 10,
+  regex: 11, dbPointer: 12, javascript: 13, symbol: 14, javascriptWithScope: 15, int: 16, timestamp: 17, long: 18,
+  decimal: 19, minKey: -1, maxKey: 127,
+};
+
+/**
+ * The BSON type number of a stored value. Numbers arrive from the driver promoted to JavaScript
+ * numbers, so an integral value in the int32 range counts as int, a larger integral one as long,
+ * and others as double (see the README on numeric types).
+ */
+function bsonType(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (v === null) return 10;
+  if (typeof v === 'number') return Number.isInteger(v) && !Object.is(v, -0) ? (v >= -2147483648 && v <= 2147483647 ? 16 : 18) : 1;
+  if (typeof v === 'bigint' || v instanceof Long) return 18;
+  if (v instanceof Double) return 1;
+  if (v instanceof Int32) return 16;
+  if (v instanceof Decimal128) return 19;
+  if (typeof v === 'string') return 2;
+  if (typeof v === 'boolean') return 8;
+  if (Array.isArray(v)) return 4;
+  if (v instanceof Binary) return 5;
+  if (v instanceof ObjectId) return 7;
+  if (v instanceof Date) return 9;
+  if (v instanceof RegExp || v instanceof BSONRegExp) return 11;
+  if (v instanceof Code) return v.scope ? 15 : 13;
+  if (v instanceof BSONSymbol) return 14;
+  if (v instanceof Timestamp) return 17;
+  if (v instanceof MinKey) return -1;
+  if (v instanceof MaxKey) return 127;
+  return 3;
+}
+
+function typeCodes(arg: unknown): Array<number | 'number'> {
+  const list = Array.isArray(arg) ? arg : [arg];
+  if (list.length === 0) fail(ErrorCodes.FailedToParse, '$type must match at least one type');
+  return list.map((t) => {
+    if (t === 'number') return 'number';
+    if (typeof t === 'string') {
+      if (!(t in TYPE_ALIASES)) fail(ErrorCodes.BadValue, `Unknown type name alias: ${t}`);
+      return TYPE_ALIASES[t];
+    }
+    const n = toNumber(t);
+    if (!Object.values(TYPE_ALIASES).includes(n)) fail(ErrorCodes.BadValue, `Invalid numerical type code: ${String(t)}`);
+    return n;
+  });
+}
+
+/**
+ * A filter matched with MongoDB's comparison rules where mingo's differ: comparisons (equality,
+ * ranges, `$in`, `$all`, `$elemMatch`, also nested in `$and`/`$or`/`$nor`) use compareValues, with
+ * the collation's string order when there is one; conditions that need none of this, and operators
+ * that never compare values (`$regex`, `$exists`, `$type`, `$size`...) go to mingo.
+ */
+function compileOwn(filter: Doc, variables: Doc | undefined, collation: Collation | undefined): Matcher {
+  const cmp = (a: unknown, b: unknown) => compareValues(a, b, collation?.compare);
+  const parts: Matcher[] = [];
+  for (const [key, cond] of Object.entries(filter)) {
+    if ((key === '$and' || key === '$or' || key === '$nor') && Array.isArray(cond)) {
+      const subs = cond.map((c) => compileFilter(c as Doc, variables, collation));
+      if (key === '$and') parts.push((d) => subs.every((m) => m(d)));
+      else if (key === '$or') parts.push((d) => subs.some((m) => m(d)));
+      else parts.push((d) => !subs.some((m) => m(d)));
+      continue;
+    }
+    if (key === '$expr' && collation) fail(ErrorCodes.NotImplemented, '$expr with a non-simple collation is not supported by the embedded server');
+    const dbRefField = key === '$id' || key === '$ref' || key === '$db';
+    if ((key.startsWith('$') && !dbRefField) || !needsOwnMatcher({ [key]: cond }, collation)) {
+      parts.push(mingoMatcher({ [key]: cond }, variables));
+      continue;
+    }
+    const test = fieldTest(cond, cmp, variables, collation);
+    const path = key.split('.');
+    parts.push((d) => test(candidates(d, path)));
+  }
+  return (doc) => parts.every((m) => m(doc));
+}
+
+/** A condition on the values a path reaches (see candidates). */
+type FieldTest = (values: Reached) => boolean;
+
+interface Reached {
+  /** What the path reaches, arrays as they are. */
+  values: unknown[];
+  /** Those values plus the elements of the arrays among them: what equality and ranges look at. */
+  flat: unknown[];
+}
+
+function candidates(doc: unknown, path: string[]): Reached {
+  const values: unknown[] = [];
+  const walk = (v: unknown, i: number): void => {
+    if (i === path.length) {
+      values.push(v);
+      return;
+    }
+    if (Array.isArray(v)) {
+      if (/^\d+$/.test(path[i])) walk(v[Number(path[i])], i + 1);
+      for (const el of v) if (isPlainObject(el)) walk(el, i);
+      return;
+    }
+    if (v instanceof DBRef) {
+      const fields: Doc = { $ref: v.collection, $id: v.oid, ...(v.db ? { $db: v.db } : {}), ...v.fields };
+      walk(fields[path[i]], i + 1);
+      return;
+    }
+    if (!isPlainObject(v)) return;
+    walk(v[path[i]], i + 1);
+  };
+  walk(doc, 0);
+  const flat: unknown[] = [];
+  for (const v of values) {
+    flat.push(v);
+    if (Array.isArray(v)) flat.push(...v);
+  }
+  return { values, flat };
+}
+
+/** An object of query operators (`$id`, `$ref`, `$db` are DBRef field names, not operators). */
+function isOperatorObject(v: unknown): v is Doc {
+  return isPlainObject(v) && Object.keys(v).length > 0 && Object.keys(v).every((k) => k.startsWith('$') && k !== '$id' && k !== '$ref' && k !== '$db');
+}
+
+function fieldTest(cond: unknown, cmp: (a: unknown, b: unknown) => number, variables: Doc | undefined, collation: Collation | undefined): FieldTest {
+  const equals = (target: unknown) => (r: Reached) => r.flat.some((v) => v !== undefined && cmp(v, target) === 0);
+  if (!isOperatorObject(cond)) return equals(cond);
+  const tests: FieldTest[] = [];
+  const rest: Doc = {};
+  for (let [op, arg] of Object.entries(cond)) {
+    const own = op === '$all' || op === '$type' || BIT_OPERATORS.has(op) || needsOwnMatcher(arg, collation);
+    if (!OWN_OPERATORS.has(op) || !own || (op === '$not' && !isPlainObject(arg))) {
+      rest[op] = arg;
+      continue;
+    }
+    switch (op) {
+      case '$eq':
+        tests.push(equals(arg));
+        break;
+      case '$ne': {
+        const eq = equals(arg);
+        tests.push((r) => !eq(r));
+        break;
+      }
+      case '$gt':
+      case '$gte':
+      case '$lt':
+      case '$lte': {
+        const ok = op === '$gt' ? (c: number) => c > 0 : op === '$gte' ? (c: number) => c >= 0 : op === '$lt' ? (c: number) => c < 0 : (c: number) => c <= 0;
+        // Ranges stay within the operand's BSON type bracket.
+        tests.push((r) => r.flat.some((v) => typeRank(v) === typeRank(arg) && ok(cmp(v, arg))));
+        break;
+      }
+      case '$in':
+      case '$nin': {
+        if (!Array.isArray(arg)) fail(ErrorCodes.BadValue, `${op} needs an array`);
+        const any = inTest(arg, equals);
+        tests.push(op === '$in' ? any : (r) => !any(r));
+        break;
+      }
+      case '$all': {
+        // "$all is equivalent to an $and of the specified values": a scalar field equal to the one value matches.
+        if (!Array.isArray(arg)) fail(ErrorCodes.BadValue, '$all needs an array');
+        const each = arg.map((a) => (isPlainObject(a) && '$elemMatch' in a ? fieldTest(a, cmp, variables, collation) : equals(a)));
+        tests.push((r) => each.length > 0 && each.every((t) => t(r)));
+        break;
+      }
+      case '$type': {
+        const codes = typeCodes(arg);
+        const is = (v: unknown) => {
+          const t = bsonType(v);
+          return codes.some((c) => (c === 'number' ? t === 1 || t === 16 || t === 18 || t === 19 : c === t));
+        };
+        // An array field matches `array` itself, and any other type through its elements.
+        tests.push((r) => r.flat.some(is));
+        break;
+      }
+      case '$bitsAllSet':
+      case '$bitsAnySet':
+      case '$bitsAllClear':
+      case '$bitsAnyClear': {
+        const positions = bitPositions(arg, op);
+        const want = op === '$bitsAllSet' || op === '$bitsAnySet';
+        const all = op === '$bitsAllSet' || op === '$bitsAllClear';
+        tests.push((r) =>
+          r.flat.some((v) => {
+            const bit = bitReader(v);
+            if (!bit) return false;
+            const hits = positions.map((p) => bit(p) === want);
+            return all ? hits.every(Boolean) : hits.some(Boolean);
+          }),
+        );
+        break;
+      }
+      case '$elemMatch': {
+        if (arg instanceof DBRef) arg = { $ref: arg.collection, $id: arg.oid, ...(arg.db ? { $db: arg.db } : {}) };
+        if (!isPlainObject(arg)) fail(ErrorCodes.BadValue, '$elemMatch needs an Object');
+        const onElement: (el: unknown) => boolean = isOperatorObject(arg)
+          ? ((t) => (el: unknown) => t({ values: [el], flat: [el] }))(fieldTest(arg, cmp, variables, collation))
+          : ((m) => (el: unknown) => (isPlainObject(el) || el instanceof DBRef) && m(el as Doc))(compileFilter(arg, variables, collation));
+        tests.push((r) => r.values.some((v) => Array.isArray(v) && v.some(onElement)));
+        break;
+      }
+      case '$not': {
+        const inner = fieldTest(arg, cmp, variables, collation);
+        tests.push((r) => !inner(r));
+        break;
+      }
+    }
+  }
+  if (Object.keys(rest).length > 0) {
+    // Operators that do not compare strings, checked by mingo on a stand-in document per value.
+    const m = mingoMatcher({ v: rest }, variables);
+    tests.push((r) => (r.values.length === 0 ? m({}) : r.values.some((v) => m(v === undefined ? {} : { v }))));
+  }
+  return (r) => tests.every((t) => t(r));
+}
+
+/** The bit positions a $bits* operand names: a list, a numeric mask, or a BinData mask. */
+function bitPositions(arg: unknown, op: string): number[] {
+  if (Array.isArray(arg)) {
+    if (!arg.every((p) => Number.isInteger(toNumber(p)) && toNumber(p) >= 0)) fail(ErrorCodes.BadValue, `bit positions must be non-negative integers in ${op}`);
+    return arg.map(toNumber);
+  }
+  if (arg instanceof Binary) {
+    const bytes = arg.buffer.subarray(0, arg.position);
+    const out: number[] = [];
+    for (let i = 0; i < bytes.length * 8; i++) if ((bytes[i >> 3] >> (i & 7)) & 1) out.push(i);
+    return out;
+  }
+  const n = toNumber(arg);
+  if (!Number.isInteger(n) || n < 0) fail(ErrorCodes.BadValue, `${op} takes an Array, a number, or a BinData but received: ${String(arg)}`);
+  const mask = BigInt(n);
+  const out: number[] = [];
+  for (let i = 0; mask >> BigInt(i) > 0n; i++) if ((mask >> BigInt(i)) & 1n) out.push(i);
+  return out;
+}
+
+/**
+ * Reads bit i of a value: an integral number as 64-bit two's complement (bits beyond 63 copy the
+ * sign), BinData little-endian from its first byte (bits beyond its length are clear); else none.
+ */
+function bitReader(v: unknown): ((i: number) => boolean) | undefined {
+  if (v instanceof Binary) {
+    const bytes = v.buffer.subarray(0, v.position);
+    return (i) => i < bytes.length * 8 && ((bytes[i >> 3] >> (i & 7)) & 1) === 1;
+  }
+  if (typeof v !== 'number' && typeof v !== 'bigint' && typeRank(v) !== 3) return undefined;
+  const n = toNumber(v);
+  if (!Number.isInteger(n)) return undefined;
+  const big = BigInt.asUintN(64, BigInt(n));
+  return (i) => (i > 63 ? n < 0 : ((big >> BigInt(i)) & 1n) === 1n);
+}
+
+function inTest(list: unknown[], equals: (target: unknown) => FieldTest): FieldTest {
+  const tests = list.map((item): FieldTest => {
+    if (item instanceof RegExp) return (r) => r.flat.some((v) => typeof v === 'string' && item.test(v));
+    if (item === null) return (r) => r.values.length === 0 || r.flat.some((v) => v === null || v === undefined);
+    return equals(item);
+  });
+  return (r) => tests.some((t) => t(r));
 }
 
 /** `let` variables are expressions evaluated once per command (so `{ $literal: 'x' }` becomes 'x'). */

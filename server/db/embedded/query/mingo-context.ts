@@ -12,21 +12,97 @@ import * as projectionOperators from 'mingo/operators/projection';
 import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
 import type { Options } from 'mingo/types';
-import type { Doc } from '../bson-values.js';
+import { isPlainObject, type Doc } from '../bson-values.js';
+import { ErrorCodes, fail } from '../errors.js';
+import { parseCollation } from './collation.js';
+import { compileFilter } from './match.js';
 import { sortDocs } from './shape.js';
 
-function $sort(coll: Iterator, spec: unknown): Iterator {
-  return Lazy(sortDocs(coll.collect() as Doc[], spec as Doc));
+function $sort(coll: Iterator, spec: unknown, options: Options): Iterator {
+  return Lazy(sortDocs(coll.collect() as Doc[], spec as Doc, parseCollation(options.collation)));
+}
+
+/** $match under the pipeline's collation (mingo's own $match compares strings binary). */
+function $match(coll: Iterator, spec: unknown, options: Options): Iterator {
+  const collation = parseCollation(options.collation);
+  if (!collation) return pipelineOperators.$match(coll, spec as Doc, options);
+  const matches = compileFilter(spec as Doc, options.variables as Doc | undefined, collation);
+  return coll.filter((doc) => matches(doc as Doc));
+}
+
+/** Stages whose string comparisons the server applies the collation to, or that compare no strings. */
+const COLLATED_STAGES = new Set([
+  '$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$project', '$addFields', '$set', '$unset',
+  '$replaceRoot', '$replaceWith', '$sample', '$out', '$merge', '$documents',
+]);
+/** Expression operators that compare values, so their result depends on the collation. */
+const COMPARING_EXPRESSIONS = new Set([
+  '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$cmp', '$in', '$indexOfArray', '$setEquals', '$setIntersection',
+  '$setUnion', '$setDifference', '$setIsSubset', '$max', '$min', '$sortArray', '$filter', '$switch', '$cond',
+]);
+
+function usesComparison(v: unknown): string | undefined {
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const found = usesComparison(x);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (!isPlainObject(v)) return undefined;
+  for (const [k, x] of Object.entries(v)) {
+    if (COMPARING_EXPRESSIONS.has(k)) return k;
+    const found = usesComparison(x);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function referencesField(v: unknown): boolean {
+  if (typeof v === 'string') return v.startsWith('$');
+  if (Array.isArray(v)) return v.some(referencesField);
+  return isPlainObject(v) && Object.values(v).some(referencesField);
+}
+
+/** A $group with a constant key whose accumulators never compare values (countDocuments' shape). */
+function groupIgnoresStrings(spec: Doc): boolean {
+  if (referencesField(spec._id)) return false;
+  return Object.entries(spec).every(([k, acc]) => k === '_id' || (isPlainObject(acc) && Object.keys(acc).every((op) => ['$sum', '$avg', '$count', '$push', '$first', '$last'].includes(op)) && !usesComparison(acc)));
+}
+
+/**
+ * Under a non-simple collation, a stage that would compare strings without it ($group keys,
+ * expression comparisons) answers NotImplemented instead of a binary-collation result.
+ */
+export function checkCollatedPipeline(pipeline: Doc[]): void {
+  for (const stage of pipeline) {
+    const op = Object.keys(stage)[0];
+    const arg = stage[op];
+    if (op === '$facet' && isPlainObject(arg)) {
+      for (const sub of Object.values(arg)) if (Array.isArray(sub)) checkCollatedPipeline(sub);
+      continue;
+    }
+    if (op === '$group' && isPlainObject(arg) && groupIgnoresStrings(arg)) continue;
+    if (!COLLATED_STAGES.has(op)) fail(ErrorCodes.NotImplemented, `${op} with a non-simple collation is not supported by the embedded server`);
+    if (op === '$match' || op === '$sort') continue;
+    const comparison = usesComparison(arg);
+    if (comparison) fail(ErrorCodes.NotImplemented, `${comparison} in ${op} with a non-simple collation is not supported by the embedded server`);
+  }
 }
 
 const CONTEXT = Context.init({
   accumulator: accumulatorOperators,
   expression: expressionOperators,
-  pipeline: { ...pipelineOperators, $sort: $sort as typeof pipelineOperators.$sort },
+  pipeline: { ...pipelineOperators, $sort: $sort as typeof pipelineOperators.$sort, $match: $match as typeof pipelineOperators.$match },
   projection: projectionOperators,
   query: queryOperators,
   window: windowOperators,
 });
+
+/** Whether the server knows a stage name (it may still refuse it as unsupported). */
+export function isKnownStage(op: string): boolean {
+  return op in pipelineOperators || op === '$out' || op === '$merge';
+}
 
 export function createAggregator(pipeline: Doc[], options: Partial<Options>): Aggregator {
   return new Aggregator(pipeline, { ...options, context: CONTEXT });

@@ -3,8 +3,8 @@
  * The operators themselves are mingo's; this module adds MongoDB's checks around them: immutable
  * `_id`, conflicting paths, `$setOnInsert`, unknown modifiers.
  */
-import { Aggregator, update as mingoUpdate } from 'mingo';
-import { ObjectId } from 'bson';
+import { Aggregator, Query, update as mingoUpdate } from 'mingo';
+import { calculateObjectSize, Decimal128, Double, Int32, Long, ObjectId } from 'bson';
 import { cloneDoc, idFirst, isPlainObject, valuesEqual, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 
@@ -43,12 +43,88 @@ export function validateUpdate(u: unknown): asserts u is UpdateSpec {
     if (!isPlainObject(arg)) fail(ErrorCodes.FailedToParse, `Modifiers operate on fields but we found type ${typeof arg} instead.`);
     const paths = op === '$rename' ? [...Object.keys(arg), ...Object.values(arg).map(String)] : Object.keys(arg);
     for (const p of paths) {
-      const base = p.split('.$')[0];
-      const clash = seen.find((s) => s === base || s.startsWith(base + '.') || base.startsWith(s + '.'));
+      // Only a true prefix conflicts: positional parts ($, $[], $[id]) are path components like any
+      // other, so `a.$.x` and `a.$.y` (Mongoose's subdocument timestamps) update different fields.
+      const clash = seen.find((s) => s === p || s.startsWith(p + '.') || p.startsWith(s + '.'));
       if (clash) fail(ErrorCodes.ConflictingUpdateOperators, `Updating the path '${p}' would create a conflict at '${clash}'`);
-      seen.push(base);
+      seen.push(p);
     }
   }
+}
+
+/** Operators that create the path they name (so a path through a scalar or an array cannot be). */
+const CREATING = new Set(['$set', '$setOnInsert', '$inc', '$mul', '$min', '$max', '$push', '$addToSet', '$currentDate', '$bit']);
+const NUMERIC_ONLY = new Set(['$inc', '$mul']);
+const ARRAY_ONLY = new Set(['$push', '$addToSet', '$pull', '$pullAll', '$pop']);
+
+function isNumeric(v: unknown): boolean {
+  return typeof v === 'number' || typeof v === 'bigint' || v instanceof Long || v instanceof Decimal128 || v instanceof Int32 || v instanceof Double;
+}
+
+function bsonTypeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'bool';
+  if (v instanceof Date) return 'date';
+  if (v instanceof ObjectId) return 'objectId';
+  return isPlainObject(v) ? 'object' : typeof v;
+}
+
+/**
+ * MongoDB's refusals that mingo would turn into a silent no-op: a path that runs through a scalar
+ * or through an array by field name (28 PathNotViable), `$push`/`$addToSet`/`$pull` on a
+ * non-array (2 BadValue), `$inc`/`$mul` on a non-number (14 TypeMismatch). Paths with positional
+ * parts are checked up to the first positional part.
+ */
+function checkPaths(doc: Doc, mod: Doc): void {
+  const idText = () => `{_id: ${JSON.stringify(doc._id)}}`;
+  for (const [op, arg] of Object.entries(mod)) {
+    if (!isPlainObject(arg)) continue;
+    for (const path of Object.keys(arg)) {
+      const parts = path.split('.');
+      let cur: unknown = doc;
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i];
+        if (part.startsWith('$')) break;
+        let next: unknown;
+        if (Array.isArray(cur)) {
+          if (!/^\d+$/.test(part)) {
+            if (!CREATING.has(op)) break;
+            fail(ErrorCodes.PathNotViable, `Cannot create field '${part}' in element {${parts[i - 1]}: ${bsonTypeName(cur)}}`);
+          }
+          next = cur[Number(part)];
+        } else if (cur !== null && typeof cur === 'object' && !(cur instanceof Date) && !isNumeric(cur)) {
+          next = Object.prototype.hasOwnProperty.call(cur, part) ? (cur as Doc)[part] : undefined;
+        } else {
+          if (!CREATING.has(op)) break;
+          fail(ErrorCodes.PathNotViable, `Cannot create field '${part}' in element {${parts[i - 1]}: ${JSON.stringify(cur)}}`);
+        }
+        if (next === undefined) break;
+        if (i === parts.length - 1) {
+          if (NUMERIC_ONLY.has(op) && !isNumeric(next)) {
+            fail(ErrorCodes.TypeMismatch, `Cannot apply ${op} to a value of non-numeric type. ${idText()} has the field '${part}' of non-numeric type ${bsonTypeName(next)}`);
+          }
+          if (ARRAY_ONLY.has(op) && !Array.isArray(next)) {
+            if (op === '$pull' || op === '$pullAll') fail(ErrorCodes.BadValue, 'Cannot apply $pull to a non-array value');
+            fail(ErrorCodes.BadValue, `The field '${path}' must be an array but is of type ${bsonTypeName(next)} in document ${idText()}`);
+          }
+        }
+        cur = next;
+      }
+    }
+  }
+}
+
+/** MongoDB's document size limit. */
+export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
+/** Refuses a document over 16 MiB as MongoDB does: an insert with BadValue, an update's result with 17419. */
+export function checkDocumentSize(doc: Doc, inserting: boolean): void {
+  const size = calculateObjectSize(doc);
+  if (size <= MAX_DOCUMENT_BYTES) return;
+  if (inserting) fail(ErrorCodes.BadValue, `object to insert too large. size in bytes: ${size}, max size: ${MAX_DOCUMENT_BYTES}`);
+  fail(ErrorCodes.Location17419, `Resulting document after update is larger than ${MAX_DOCUMENT_BYTES}`);
 }
 
 /**
@@ -75,15 +151,21 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       else delete mod.$set;
     }
     if (Object.keys(mod).length > 0) {
-      try {
-        // The filter only serves the positional `$` operator; passing it otherwise would re-test it.
-        const positional = Object.values(mod).some((arg) => isPlainObject(arg) && Object.keys(arg).some((p) => /\.\$(\.|$)/.test(p)));
-        const condition = positional && !opts.inserting ? opts.filter : undefined;
-        const changed = mingoUpdate(next, mod, opts.arrayFilters, condition);
-        if (changed.length === 0 && !opts.inserting) return doc;
-      } catch (err) {
-        throw toUpdateError(err);
+      // Positional parts ($, $[], $[<id>]) become the indexes they stand for in this document, so
+      // several of them in one update are concrete, independent paths (as MongoDB applies them).
+      const concrete = opts.inserting ? mod : resolvePositional(next, mod, opts.filter ?? {}, opts.arrayFilters);
+      checkPaths(next, concrete);
+      const pulled = applyPull(next, concrete);
+      const rest = withoutEmpty(concrete);
+      let changed = pulled;
+      if (Object.keys(rest).length > 0) {
+        try {
+          changed = mingoUpdate(next, rest, opts.inserting ? opts.arrayFilters : undefined).length > 0 || changed;
+        } catch (err) {
+          throw toUpdateError(err);
+        }
       }
+      if (!changed && !opts.inserting) return doc;
     } else if (!opts.inserting) {
       return doc;
     }
@@ -97,7 +179,139 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
   if (!opts.inserting && !valuesEqual(doc._id, next._id)) {
     fail(ErrorCodes.ImmutableField, `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${String(next._id)}`);
   }
+  checkDocumentSize(next, false);
   return idFirst(next);
+}
+
+function withoutEmpty(mod: Doc): Doc {
+  const out: Doc = {};
+  for (const [op, arg] of Object.entries(mod)) if (!isPlainObject(arg) || Object.keys(arg).length > 0) out[op] = arg;
+  return out;
+}
+
+const POSITIONAL_PART = /^\$(\[[^\]]*\])?$/;
+
+function valueAt(doc: unknown, parts: string[]): unknown {
+  let cur = doc;
+  for (const part of parts) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Doc)[Array.isArray(cur) ? Number(part) : part];
+  }
+  return cur;
+}
+
+/** Filter conditions on the array at `path` (top level or inside $and), for the positional `$`. */
+function conditionsOn(filter: Doc, path: string): Doc[] {
+  const out: Doc[] = [];
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === '$and' && Array.isArray(v)) for (const sub of v) if (isPlainObject(sub)) out.push(...conditionsOn(sub, path));
+    if (k === path || k.startsWith(path + '.')) out.push({ [k]: v });
+  }
+  return out;
+}
+
+function resolvePositional(doc: Doc, mod: Doc, filter: Doc, arrayFilters: Doc[] | undefined): Doc {
+  const filters = new Map<string, Query>();
+  const used = new Set<string>();
+  for (const f of arrayFilters ?? []) {
+    const ids = new Set(Object.keys(f).map((k) => k.split('.')[0]));
+    if (ids.size !== 1) fail(ErrorCodes.FailedToParse, 'Error parsing array filter :: caused by :: Expected a single top-level field name');
+    const [id] = ids;
+    if (filters.has(id)) fail(ErrorCodes.FailedToParse, `Found multiple array filters with the same top-level field name ${id}`);
+    filters.set(id, new Query(f));
+  }
+  const out: Doc = {};
+  let any = false;
+  for (const [op, arg] of Object.entries(mod)) {
+    if (!isPlainObject(arg) || !Object.keys(arg).some((p) => p.split('.').some((x) => POSITIONAL_PART.test(x)))) {
+      out[op] = arg;
+      continue;
+    }
+    any = true;
+    const next: Doc = {};
+    for (const [path, value] of Object.entries(arg)) {
+      const parts = path.split('.');
+      const expand = (i: number, prefix: string[]): void => {
+        if (i === parts.length) {
+          next[prefix.join('.')] = value;
+          return;
+        }
+        const part = parts[i];
+        if (!POSITIONAL_PART.test(part)) {
+          expand(i + 1, [...prefix, part]);
+          return;
+        }
+        const array = valueAt(doc, prefix);
+        const at = prefix.join('.');
+        if (part === '$') {
+          const conditions = conditionsOn(filter, at);
+          const matcher = conditions.length ? new Query({ $and: conditions }) : undefined;
+          const index = Array.isArray(array) && matcher ? array.findIndex((el) => matcher.test(probe(at, el))) : -1;
+          if (index < 0) fail(ErrorCodes.BadValue, 'The positional operator did not find the match needed from the query.');
+          expand(i + 1, [...prefix, String(index)]);
+          return;
+        }
+        if (!Array.isArray(array)) fail(ErrorCodes.BadValue, `The path '${at}' must exist in the document in order to apply array updates.`);
+        if (part === '$[]') {
+          for (let j = 0; j < array.length; j++) expand(i + 1, [...prefix, String(j)]);
+          return;
+        }
+        const id = part.slice(2, -1);
+        const query = filters.get(id);
+        if (!query) fail(ErrorCodes.BadValue, `No array filter found for identifier '${id}' in path '${path}'`);
+        used.add(id);
+        for (let j = 0; j < array.length; j++) if (query.test({ [id]: array[j] })) expand(i + 1, [...prefix, String(j)]);
+      };
+      expand(0, []);
+    }
+    out[op] = next;
+  }
+  for (const id of filters.keys()) {
+    if (any && !used.has(id)) fail(ErrorCodes.FailedToParse, `The array filter for identifier '${id}' was not used in the update ${JSON.stringify(mod)}`);
+  }
+  return out;
+}
+
+/** A document holding only `el` as the single element of the array at `path`. */
+function probe(path: string, el: unknown): Doc {
+  const doc: Doc = {};
+  setPath(doc, path, [el]);
+  return doc;
+}
+
+const LOGICAL_QUERY = new Set(['$and', '$or', '$nor', '$expr']);
+
+/**
+ * `$pull` as MongoDB applies it: a document condition is a query on each element (so `$or`,
+ * `$and`, `$nor` and `$elemMatch` work, as Mongoose sends for subdocuments without `_id`), an
+ * operator condition tests each value, anything else removes equal values. Done here and taken out
+ * of `mod`; returns whether an array changed.
+ */
+function applyPull(doc: Doc, mod: Doc): boolean {
+  const spec = mod.$pull;
+  if (!isPlainObject(spec)) return false;
+  delete mod.$pull;
+  let changed = false;
+  for (const [path, cond] of Object.entries(spec)) {
+    const array = valueAt(doc, path.split('.'));
+    if (!Array.isArray(array)) continue;
+    let remove: (el: unknown) => boolean;
+    if (isPlainObject(cond) && Object.keys(cond).length > 0 && Object.keys(cond).every((k) => k.startsWith('$') && !LOGICAL_QUERY.has(k))) {
+      const q = new Query({ v: cond });
+      remove = (el) => q.test({ v: el });
+    } else if (isPlainObject(cond)) {
+      const q = new Query(cond);
+      remove = (el) => isPlainObject(el) && q.test(el);
+    } else {
+      remove = (el) => valuesEqual(el, cond);
+    }
+    const kept = array.filter((el) => !remove(el));
+    if (kept.length !== array.length) {
+      setPath(doc, path, kept);
+      changed = true;
+    }
+  }
+  return changed;
 }
 
 function runPipeline(doc: Doc, pipeline: Doc[], variables?: Doc): Doc {

@@ -8,7 +8,7 @@ import { loadSpecFile } from './loader.js';
 import { assertMatches, describe, MatchError, type MatchContext } from './matcher.js';
 import { executeOperation, UnsupportedError, type OpEnv } from './operations.js';
 import { parseVersion, requirementsUnmet, schemaSupported } from './requirements.js';
-import { skipReasonFor } from './skips.js';
+import { unsupportedFeature } from './skips.js';
 import { knownDriverFailure } from './driver-deviations.js';
 import type { CollectionData, Operation, ServerInfo, TestCase, TestFile } from './types.js';
 
@@ -191,8 +191,8 @@ export class SpecRunner {
     if (fileUnmet) return `runOnRequirements (file): ${fileUnmet}`;
     const testUnmet = requirementsUnmet(test.runOnRequirements, this.server);
     if (testUnmet) return `runOnRequirements: ${testUnmet}`;
-    const listed = skipReasonFor(fileBase, test.description);
-    if (listed) return listed;
+    const feature = unsupportedFeature(file, test);
+    if (feature) return `unsupported feature: ${feature}`;
     return driverLacks(test);
   }
 

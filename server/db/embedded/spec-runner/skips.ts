@@ -1,47 +1,93 @@
 /**
- * The explicit skip lists. Nothing else is skipped except by runOnRequirements, a file's skipReason, or an
- * operation the installed driver does not offer.
- *
- * SKIPS: tests needing a feature the embedded server documents as unsupported. Deviations of the installed
- * driver are not skipped: driver-deviations.ts tolerates the ones that only change what the driver sends, and
- * the rest run and fail, attributed to the driver in their failure message.
- *
- * Every entry names the file (basename, without .json) and one test description (or none: the whole file).
+ * Skips by feature: a test is skipped when it uses a feature the embedded server documents as
+ * unsupported (server/db/embedded/README.md, "Limits"), detected in the test itself (its operations,
+ * their arguments and the entities it creates), never because its file or title is on a list.
+ * Nothing else is skipped except by runOnRequirements, a file's skipReason, or an operation the
+ * installed driver does not offer. Deviations of the installed driver are not skipped:
+ * driver-deviations.ts tolerates the ones that only change what the driver sends, and the rest run
+ * and fail, attributed to the driver in their failure message.
  */
-export interface SkipRule {
-  file: string;
-  /** Omitted: the whole file. */
-  test?: string;
-  reason: string;
+import type { Doc, TestCase, TestFile } from './types.js';
+
+/** Field names (query/update operators, pipeline stages, command options) of unsupported features. */
+const FEATURE_KEYS: Record<string, string> = {
+  $text: 'text search ($text)',
+  $near: 'geospatial queries ($near)',
+  $nearSphere: 'geospatial queries ($nearSphere)',
+  $geoWithin: 'geospatial queries ($geoWithin)',
+  $geoIntersects: 'geospatial queries ($geoIntersects)',
+  $geoNear: 'geospatial queries ($geoNear)',
+  $where: '$where',
+  $changeStream: 'change streams',
+  $search: 'Atlas Search',
+  $searchMeta: 'Atlas Search',
+  $vectorSearch: 'vector search',
+  $currentOp: '$currentOp',
+  $collStats: '$collStats',
+  $indexStats: '$indexStats',
+  $planCacheStats: '$planCacheStats',
+  $jsonSchema: '$jsonSchema validators',
+  timeseries: 'time-series collections',
+  viewOn: 'views',
+  capped: 'capped collections',
+};
+
+/** Unified-format operation names of unsupported features. */
+const FEATURE_OPERATIONS: Record<string, string> = {
+  createChangeStream: 'change streams',
+  mapReduce: 'mapReduce',
+  createSearchIndex: 'Atlas Search indexes',
+  createSearchIndexes: 'Atlas Search indexes',
+  listSearchIndexes: 'Atlas Search indexes',
+  updateSearchIndex: 'Atlas Search indexes',
+  dropSearchIndex: 'Atlas Search indexes',
+};
+
+const INDEX_TYPES: Record<string, string> = { text: 'text indexes', '2d': 'geospatial indexes', '2dsphere': 'geospatial indexes', geoHaystack: 'geospatial indexes' };
+
+/** Read preferences a one-member replica set cannot serve (no secondary to select). */
+const SECONDARY_ONLY = new Set(['secondary']);
+
+function indexKeyFeature(key: unknown): string | undefined {
+  if (key === null || typeof key !== 'object' || Array.isArray(key)) return undefined;
+  for (const [field, dir] of Object.entries(key as Doc)) {
+    if (typeof dir === 'string' && INDEX_TYPES[dir]) return INDEX_TYPES[dir];
+    if (field.includes('$**')) return 'wildcard indexes';
+  }
+  return undefined;
 }
 
-const COLLATION = 'non-simple collation is not supported by the embedded server (it answers NotImplemented)';
+function featureIn(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const found = featureIn(v);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  const obj = value as Doc;
+  if (typeof obj.name === 'string' && 'object' in obj && FEATURE_OPERATIONS[obj.name]) return FEATURE_OPERATIONS[obj.name];
+  for (const [k, v] of Object.entries(obj)) {
+    if (FEATURE_KEYS[k] && !(k === 'capped' && v === false)) return FEATURE_KEYS[k];
+    if (k === 'keys' || k === 'key') {
+      const index = indexKeyFeature(v);
+      if (index) return index;
+    }
+    if (k === 'client' && v !== null && typeof v === 'object') {
+      // A client whose own read preference needs a secondary never selects a server to connect to;
+      // a secondary preference on an operation or a transaction is an error the tests expect.
+      const mode = ((v as Doc).uriOptions as Doc | undefined)?.readPreference;
+      if (typeof mode === 'string' && SECONDARY_ONLY.has(mode)) return 'a secondary (a client with readPreference secondary; a one-member replica set has none)';
+    }
+    const found = featureIn(v);
+    if (found) return found;
+  }
+  return undefined;
+}
 
-export const SKIPS: SkipRule[] = [
-  // Operations with { locale: 'en_US', strength: 2 } collation: case-insensitive matching is not implemented.
-  { file: 'aggregate-collation', test: 'Aggregate with collation', reason: COLLATION },
-  { file: 'count-collation', test: 'Count documents with collation', reason: COLLATION },
-  { file: 'count-collation', test: 'Deprecated count with collation', reason: COLLATION },
-  { file: 'deleteMany-collation', test: 'DeleteMany when many documents match with collation', reason: COLLATION },
-  { file: 'distinct-collation', test: 'Distinct with a collation', reason: COLLATION },
-  { file: 'find-collation', test: 'Find with a collation', reason: COLLATION },
-  { file: 'findOneAndDelete-collation', test: 'FindOneAndDelete when one document matches with collation', reason: COLLATION },
-  { file: 'findOneAndUpdate-collation', test: 'FindOneAndUpdate when many documents match with collation returning the document before modification', reason: COLLATION },
-  { file: 'replaceOne-collation', test: 'ReplaceOne when one document matches with collation', reason: COLLATION },
-  { file: 'updateOne-collation', test: 'UpdateOne when one document matches with collation', reason: COLLATION },
-  // The client has readPreference=secondary in its URI; the driver's (auto) connect selects a server with it,
-  // and a one-member replica set has no secondary, so the client can never connect.
-  {
-    file: 'run-command',
-    test: 'run command with secondary read preference in client option and primary read preference in transaction options',
-    reason: 'needs a secondary: the embedded server is a one-member replica set, and the driver connects with the client read preference (secondary)',
-  },
-];
-
-const applies = (r: SkipRule, fileBase: string, test: string): boolean => r.file === fileBase && (r.test === undefined || r.test === test);
-
-/** The reason a listed test is skipped, prefixed with the list it comes from; undefined when not listed. */
-export function skipReasonFor(fileBase: string, testDescription: string): string | undefined {
-  const server = SKIPS.find(r => applies(r, fileBase, testDescription));
-  return server ? `skip list (embedded server): ${server.reason}` : undefined;
+/** The unsupported feature a test uses (in its operations or the file's entities), if any. */
+export function unsupportedFeature(file: TestFile, test: TestCase): string | undefined {
+  const found = featureIn(file.createEntities) ?? featureIn(test.operations);
+  return found ? `uses ${found}, which the embedded server does not support` : undefined;
 }

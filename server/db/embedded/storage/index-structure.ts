@@ -3,7 +3,8 @@
  * sorted list of distinct keys for range scans on the leading field.
  */
 import { Query } from 'mingo';
-import { canonicalKey, compareValues, typeRank, type Doc } from '../bson-values.js';
+import { compareValues, typeRank, type Doc } from '../bson-values.js';
+import { collationKeyEncoder } from '../query/collation.js';
 import { pathValues } from './paths.js';
 
 export interface IndexSpec {
@@ -38,6 +39,8 @@ export class Index {
   readonly fields: string[];
   private readonly paths: string[][];
   private readonly partial?: Query;
+  /** Key encoding: canonical values, or equality classes under the index's collation. */
+  private readonly encode: (v: unknown) => string;
   private readonly entries = new Map<string, Entry>();
   /** Distinct keys in ascending order; rebuilt when keys arrive out of order. */
   private sorted: Entry[] = [];
@@ -48,6 +51,7 @@ export class Index {
     this.fields = Object.keys(spec.key);
     this.paths = this.fields.map((f) => f.split('.'));
     if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression);
+    this.encode = collationKeyEncoder(spec.collation);
   }
 
   get name(): string {
@@ -73,8 +77,8 @@ export class Index {
     return tuples;
   }
 
-  static keyString(values: unknown[]): string {
-    return values.length === 1 ? canonicalKey(values[0]) : values.map(canonicalKey).join('\u0001');
+  keyString(values: unknown[]): string {
+    return values.length === 1 ? this.encode(values[0]) : values.map((v) => this.encode(v)).join('\u0001');
   }
 
   /** Distinct key strings of a document, with the tuple each stands for. */
@@ -87,10 +91,10 @@ export class Index {
         if (!this.spec.sparse) out.set('N', [null]);
         return out;
       }
-      for (const v of vals) out.set(canonicalKey(v), [v === undefined ? null : v]);
+      for (const v of vals) out.set(this.encode(v), [v === undefined ? null : v]);
       return out;
     }
-    for (const t of this.keysOf(doc)) out.set(Index.keyString(t), t);
+    for (const t of this.keysOf(doc)) out.set(this.keyString(t), t);
     return out;
   }
 
@@ -139,7 +143,7 @@ export class Index {
 
   /** Ids whose key equals the tuple exactly. */
   lookup(values: unknown[]): Iterable<string> {
-    const entry = this.entries.get(Index.keyString(values));
+    const entry = this.entries.get(this.keyString(values));
     return entry ? idsOf(entry) : [];
   }
 
