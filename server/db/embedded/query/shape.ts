@@ -1,5 +1,5 @@
 /** Sorting and projection of result documents with MongoDB's rules. */
-import { Query } from 'mingo';
+import { createQuery } from './mingo-context.js';
 import { cloneDoc, compareValues, idFirst, isPlainObject, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { pathValues } from '../storage/paths.js';
@@ -58,7 +58,7 @@ export function projectDocs(docs: Doc[], projection: Doc | undefined, filter: Do
   try {
     // mingo's exclusion projection deletes fields from nested objects of its input: give it copies,
     // never the stored documents. MongoDB also returns `_id` first.
-    const projected = new Query(positional ? (filter ?? {}) : {}).find(docs.map(cloneDoc), projection).all() as Doc[];
+    const projected = createQuery(positional ? (filter ?? {}) : {}).find(docs.map(cloneDoc), projection).all() as Doc[];
     return projected.map(idFirst);
   } catch (err) {
     throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));

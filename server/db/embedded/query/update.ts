@@ -3,7 +3,9 @@
  * The operators themselves are mingo's; this module adds MongoDB's checks around them: immutable
  * `_id`, conflicting paths, `$setOnInsert`, unknown modifiers.
  */
-import { Aggregator, update as mingoUpdate } from 'mingo';
+import { update as mingoUpdate } from 'mingo';
+import { createAggregator } from './mingo-context.js';
+import { fastUpdate } from './fast-update.js';
 import { ObjectId } from 'bson';
 import { cloneDoc, idFirst, isPlainObject, valuesEqual, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
@@ -65,6 +67,10 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       if (opts.inserting) mod.$set = { ...(mod.$set ?? {}), ...mod.$setOnInsert };
       delete mod.$setOnInsert;
     }
+    if (!opts.inserting && !opts.arrayFilters && !(isPlainObject(mod.$set) && '_id' in mod.$set)) {
+      const fast = fastUpdate(doc, mod);
+      if (fast) return fast;
+    }
     next = cloneDoc(doc);
     // mingo refuses any $set of _id; MongoDB allows setting it to its current value (and, on upsert, to any).
     if (isPlainObject(mod.$set) && '_id' in mod.$set) {
@@ -102,7 +108,7 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
 
 function runPipeline(doc: Doc, pipeline: Doc[], variables?: Doc): Doc {
   try {
-    const out = new Aggregator(pipeline, variables ? { variables } : undefined).run([cloneDoc(doc)]);
+    const out = createAggregator(pipeline, variables ? { variables } : undefined).run([cloneDoc(doc)]);
     return out[0] as Doc;
   } catch (err) {
     throw toUpdateError(err);
