@@ -100,14 +100,14 @@ export const adminCommands: Record<string, Handler> = {
   refreshSessions: () => ({ ok: 1 }),
 
   /** explain for find (and count): MongoDB's shape, with executionStats. */
-  explain(ctx) {
+  async explain(ctx) {
     const inner = ctx.cmd.explain;
     if (!isPlainObject(inner)) fail(ErrorCodes.BadValue, 'explain must be a document');
     const verb = Object.keys(inner)[0];
     if (verb !== 'find' && verb !== 'count') fail(ErrorCodes.NotImplemented, `explain of ${verb} is not supported by the embedded server`);
     const innerCtx: CommandContext = { ...ctx, cmd: verb === 'count' ? { find: inner.count, filter: inner.query ?? {} } : inner };
     const stats = newScanStats();
-    const { docs } = findReply(innerCtx, stats);
+    const { docs } = await findReply(innerCtx, stats);
     const ns = `${ctx.db}.${String(inner[verb])}`;
     const inputStage = stats.indexName ? { stage: 'IXSCAN', indexName: stats.indexName } : undefined;
     const winningPlan: Doc =

@@ -35,7 +35,7 @@ export function sortDocs(docs: Doc[], sort: Doc | undefined): Doc[] {
   return keyed.map((k) => k.doc);
 }
 
-function sortKey(doc: Doc, path: string, dir: number): unknown {
+export function sortKey(doc: Doc, path: string, dir: number): unknown {
   const values = pathValues(doc, path);
   if (values.length === 0) return null;
   let best = values[0] ?? null;
