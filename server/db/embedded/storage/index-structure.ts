@@ -43,7 +43,7 @@ export interface RangeBound {
 }
 
 /** Entries per chunk before it splits: inserts move at most this many pointers. */
-const CHUNK = 512;
+const CHUNK = 64;
 
 /** A place in the sorted list. */
 interface Position {
@@ -60,6 +60,8 @@ export class Index {
   private readonly partial?: Query;
   private readonly docs: ReadonlyMap<string, Doc>;
   private chunks: Entry[][] = [];
+  /** Each chunk's last entry with its key, so the search among chunks reads no documents. */
+  private bounds: MultiEntry[] = [];
   private size = 0;
   /** Bumped by every change, so a walk paused across a yield finds its place again. */
   private version = 0;
@@ -134,13 +136,13 @@ export class Index {
     if (typeof e === 'string') {
       const doc = this.docs.get(e)!;
       for (let f = 0; f < n; f++) {
-        const c = compareValues(this.storedField(doc, f), key[f]);
+        const c = compareKeyValues(this.storedField(doc, f), key[f]);
         if (c !== 0) return c;
       }
       return 0;
     }
     for (let f = 0; f < n; f++) {
-      const c = compareValues(e.key[f], key[f]);
+      const c = compareKeyValues(e.key[f], key[f]);
       if (c !== 0) return c;
     }
     return 0;
@@ -154,8 +156,7 @@ export class Index {
     // The first chunk whose last entry is not before.
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const chunk = chunks[mid];
-      if (before(chunk[chunk.length - 1])) lo = mid + 1;
+      if (before(this.bounds[mid])) lo = mid + 1;
       else hi = mid;
     }
     if (lo === chunks.length) return { c: lo, i: 0 };
@@ -178,6 +179,11 @@ export class Index {
     });
   }
 
+  private bound(chunk: Entry[]): MultiEntry {
+    const last = chunk[chunk.length - 1];
+    return { id: idOf(last), key: this.keyOf(last) };
+  }
+
   private at(p: Position): Entry | undefined {
     return this.chunks[p.c]?.[p.i];
   }
@@ -185,6 +191,7 @@ export class Index {
   private insertEntry(key: unknown[], id: string, entry: Entry): void {
     if (this.chunks.length === 0) {
       this.chunks.push([entry]);
+      this.bounds.push(this.bound(this.chunks[0]));
     } else {
       let { c, i } = this.seekEntry(key, id);
       if (c === this.chunks.length) {
@@ -193,7 +200,14 @@ export class Index {
       }
       const chunk = this.chunks[c];
       chunk.splice(i, 0, entry);
-      if (chunk.length > 2 * CHUNK) this.chunks.splice(c + 1, 0, chunk.splice(CHUNK));
+      if (chunk.length > 2 * CHUNK) {
+        const tail = chunk.splice(CHUNK);
+        this.chunks.splice(c + 1, 0, tail);
+        this.bounds.splice(c + 1, 0, this.bound(tail));
+        this.bounds[c] = this.bound(chunk);
+      } else if (i === chunk.length - 1) {
+        this.bounds[c] = this.bound(chunk);
+      }
     }
     this.size++;
     this.version++;
@@ -205,7 +219,12 @@ export class Index {
     if (e === undefined || idOf(e) !== id || this.compareEntry(e, key) !== 0) return;
     const chunk = this.chunks[p.c];
     chunk.splice(p.i, 1);
-    if (chunk.length === 0) this.chunks.splice(p.c, 1);
+    if (chunk.length === 0) {
+      this.chunks.splice(p.c, 1);
+      this.bounds.splice(p.c, 1);
+    } else if (p.i === chunk.length) {
+      this.bounds[p.c] = this.bound(chunk);
+    }
     this.size--;
     this.version++;
   }
@@ -253,6 +272,7 @@ export class Index {
     all.sort((a, b) => compareTuples(a.key, b.key) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     this.chunks = [];
     for (let i = 0; i < all.length; i += CHUNK) this.chunks.push(all.slice(i, i + CHUNK).map((x) => x.entry));
+    this.bounds = this.chunks.map((chunk) => this.bound(chunk));
     this.size = all.length;
     this.version++;
   }
@@ -361,9 +381,21 @@ export class Index {
   }
 }
 
+/** compareValues, answering the common key types (strings, dates, numbers) without its type dispatch. */
+function compareKeyValues(a: unknown, b: unknown): number {
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (a instanceof Date && b instanceof Date) {
+    const x = a.getTime();
+    const y = b.getTime();
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (typeof a === 'number' && typeof b === 'number' && a === a && b === b) return a < b ? -1 : a > b ? 1 : 0;
+  return compareValues(a, b);
+}
+
 function compareTuples(a: unknown[], b: unknown[]): number {
   for (let i = 0; i < a.length; i++) {
-    const c = compareValues(a[i], b[i]);
+    const c = compareKeyValues(a[i], b[i]);
     if (c !== 0) return c;
   }
   return 0;
