@@ -9,10 +9,16 @@
  * Options: --docs N (default 1,000,000), --batch N (insertMany batch, 1,000), --lookups N (2,000),
  * --range N (documents per range scan, 1,000), --mingo-lookup-seconds S (time budget for mingo's unindexed
  * point lookups, 15).
+ *
+ * Then the throughput and memory table (bench-throughput.ts): --enrolments N (default 200,000),
+ * --baseline <folder> (an earlier version's embedded folder: measured in the same run, ratios printed),
+ * --dbpath-restart (load into a data directory and time the restart), --claim-seconds S (10),
+ * --only-throughput (skip the table above).
  */
 import { performance } from 'node:perf_hooks';
 import { MongoClient } from 'mongodb';
 import { aggregate as mingoAggregate, find as mingoFind } from 'mingo';
+import { throughputBench } from './bench-throughput.js';
 
 interface EmbeddedHandle {
   uri: string;
@@ -64,7 +70,24 @@ const fmtRatio = (embedded: number, plain: number): string => {
   return `${r.toPrecision(2)}× (${fmtInt(1 / r)}× faster)`;
 };
 
+function stringOption(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+
 async function main(): Promise<void> {
+  if (!process.argv.includes('--only-throughput')) await mingoComparison();
+  if (!process.env.MONGODB_URI) {
+    await throughputBench({
+      enrolments: Math.floor(option('enrolments', 200_000)),
+      baseline: stringOption('baseline'),
+      dbPath: process.argv.includes('--dbpath-restart'),
+      claimSeconds: option('claim-seconds', 10),
+    });
+  }
+}
+
+async function mingoComparison(): Promise<void> {
   const docs = Math.floor(option('docs', 1_000_000));
   const batch = Math.floor(option('batch', 1000));
   const lookups = Math.floor(option('lookups', 2000));

@@ -125,7 +125,7 @@ export const adminCommands: Record<string, Handler> = {
   refreshSessions: () => ({ ok: 1 }),
 
   /** explain for find (and count): MongoDB's shape, with executionStats. */
-  explain(ctx) {
+  async explain(ctx) {
     const inner = ctx.cmd.explain;
     if (!isPlainObject(inner)) fail(ErrorCodes.BadValue, 'explain must be a document');
     const verb = Object.keys(inner)[0];
@@ -133,7 +133,7 @@ export const adminCommands: Record<string, Handler> = {
     if (verb !== 'find' && verb !== 'count') fail(ErrorCodes.NotImplemented, `explain of ${verb} is not supported by the embedded server`);
     const innerCtx: CommandContext = { ...ctx, cmd: verb === 'count' ? { find: inner.count, filter: inner.query ?? {} } : inner };
     const stats = newScanStats();
-    const { docs } = findReply(innerCtx, stats);
+    const { docs } = await findReply(innerCtx, stats);
     const ns = `${ctx.db}.${String(inner[verb])}`;
     const inputStage = stats.indexName ? { stage: 'IXSCAN', indexName: stats.indexName } : undefined;
     const winningPlan: Doc =
@@ -161,14 +161,14 @@ export const adminCommands: Record<string, Handler> = {
  * explain of an aggregate, in MongoDB's "stages" shape: the leading $match answered by the query
  * planner under `$cursor`, then the remaining stages as given.
  */
-function explainAggregate(ctx: CommandContext, inner: Doc): Doc {
+async function explainAggregate(ctx: CommandContext, inner: Doc): Promise<Doc> {
   const pipeline: unknown = inner.pipeline;
   if (!Array.isArray(pipeline)) fail(ErrorCodes.TypeMismatch, "'pipeline' option must be specified as an array");
   const first = pipeline[0];
   const leadingMatch = isPlainObject(first) && '$match' in first ? (first.$match as Doc) : {};
   const rest = isPlainObject(first) && '$match' in first ? pipeline.slice(1) : pipeline;
   const stats = newScanStats();
-  const { docs } = findReply({ ...ctx, cmd: { find: inner.aggregate, filter: leadingMatch, collation: inner.collation } }, stats);
+  const { docs } = await findReply({ ...ctx, cmd: { find: inner.aggregate, filter: leadingMatch, collation: inner.collation } }, stats);
   const winningPlan: Doc = stats.indexName ? { stage: 'FETCH', inputStage: { stage: 'IXSCAN', indexName: stats.indexName } } : { stage: stats.stage === 'IDHACK' ? 'IDHACK' : 'COLLSCAN' };
   const ns = `${ctx.db}.${String(inner.aggregate)}`;
   return {

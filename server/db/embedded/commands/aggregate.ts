@@ -8,7 +8,9 @@ import { canonicalKey, cloneDoc, idFirst, isPlainObject, type Doc } from '../bso
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
-import { selectDocs } from './crud.js';
+import { selectDocs, selectDocsSliced } from './crud.js';
+import { groupSliced, sortDocsSliced } from '../query/sliced.js';
+import { Slicer } from '../storage/slices.js';
 import { checkCollatedPipeline, createAggregator, isKnownStage } from '../query/mingo-context.js';
 import { effectiveCollation } from '../query/collation.js';
 import { ObjectId } from 'bson';
@@ -87,10 +89,33 @@ export const aggregateCommands: Record<string, Handler> = {
         stages = stages.slice(1);
       }
       const acc = access(ctx, name);
-      input = filter ? selectDocs(acc, filter, { variables: cmd.let, collation }).map(([, d]) => d) : acc.all();
+      input = filter || !ctx.txn ? (await selectDocsSliced(acc, filter, { variables: cmd.let, collation })).map(([, d]) => d) : acc.all();
     }
     const readOnly = stages.every((s) => READ_ONLY_STAGES.has(Object.keys(s)[0]));
-    if (!readOnly) input = input.map(cloneDoc);
+    // Leading $sort and $group stages, the long ones over a whole collection, pause every few ms.
+    const slicer = new Slicer();
+    if (!readOnly) {
+      const copies = new Array<Doc>(input.length);
+      for (let i = 0; i < input.length; i++) {
+        copies[i] = cloneDoc(input[i]);
+        const pause = ctx.txn ? undefined : slicer.tick();
+        if (pause) await pause;
+      }
+      input = copies;
+    }
+    while (!ctx.txn && stages.length > 0) {
+      const [op, arg] = Object.entries(stages[0])[0];
+      if (op === '$sort' && isPlainObject(arg)) input = await sortDocsSliced(input, arg, slicer, collation);
+      else if (op === '$group') {
+        const grouped = await groupSliced(input, arg, cmd.let, slicer).catch((err: unknown) => {
+          if (err instanceof MongoServerError) throw err;
+          throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
+        });
+        if (!grouped) break;
+        input = grouped;
+      } else break;
+      stages = stages.slice(1);
+    }
 
     let results: Doc[];
     try {

@@ -1,6 +1,6 @@
 /** Databases, collections and indexes: create, drop, rename, list, index management, stats. */
 import { calculateObjectSize } from 'bson';
-import { Query } from 'mingo';
+import { createQuery } from '../query/mingo-context.js';
 import { canonicalKey, isPlainObject, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
 import { effectiveCollation, parseCollation } from '../query/collation.js';
@@ -115,7 +115,7 @@ export const catalogCommands: Record<string, Handler> = {
   },
 
   listDatabases(ctx) {
-    const filter = ctx.cmd.filter ? new Query(ctx.cmd.filter) : undefined;
+    const filter = ctx.cmd.filter ? createQuery(ctx.cmd.filter) : undefined;
     const databases = ctx.engine
       .databaseNames()
       .map((name) => {
@@ -128,7 +128,7 @@ export const catalogCommands: Record<string, Handler> = {
   },
 
   listCollections(ctx) {
-    const filter = ctx.cmd.filter && Object.keys(ctx.cmd.filter).length ? new Query(ctx.cmd.filter) : undefined;
+    const filter = ctx.cmd.filter && Object.keys(ctx.cmd.filter).length ? createQuery(ctx.cmd.filter) : undefined;
     const infos = ctx.engine
       .collections(ctx.db)
       .map((c) => ({

@@ -5,6 +5,8 @@ import { asServerError, ErrorCodes, fail } from '../errors.js';
 import { effectiveCollation, type Collation } from '../query/collation.js';
 import { compileFilter } from '../query/match.js';
 import { projectDocs, sortDocs } from '../query/shape.js';
+import { sortDocsSliced } from '../query/sliced.js';
+import { Slicer } from '../storage/slices.js';
 import { applyUpdate, buildUpsert, checkDocumentSize, isOperatorUpdate, validateUpdate } from '../query/update.js';
 import { newScanStats, type CollectionAccess, type ScanStats } from '../storage/access.js';
 import { pathValues } from '../storage/paths.js';
@@ -90,6 +92,36 @@ function selectCollated(
 }
 
 /**
+ * selectDocs for reads that may run long (find, count, aggregate input): the same answer, but the
+ * scan and the sort pause every few milliseconds so other connections' commands run in between.
+ * Inside a transaction it runs in one go (the snapshot and overlay are read as of one moment).
+ */
+export async function selectDocsSliced(
+  acc: CollectionAccess,
+  filter: Doc | undefined,
+  opts: { sort?: Doc; skip?: number; limit?: number; stats?: ScanStats; variables?: Doc; collation?: Collation },
+): Promise<Array<[string, Doc]>> {
+  const skip = opts.skip ?? 0;
+  const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+  const hasSort = opts.sort && Object.keys(opts.sort).length > 0;
+  if (acc.txn || opts.collation || (hasSort && limit !== Infinity && acc.canFindSorted(filter, opts.sort!))) return selectDocs(acc, filter, opts);
+  const slicer = new Slicer();
+  const out: Array<[string, Doc]> = [];
+  for (const entry of acc.find(filter, opts.stats, opts.variables)) {
+    out.push(entry);
+    if (!hasSort && out.length >= skip + limit) break;
+    const pause = slicer.tick();
+    if (pause) await pause;
+  }
+  let ordered = out;
+  if (hasSort) {
+    const byDoc = new Map(out.map(([id, doc]) => [doc, id]));
+    ordered = (await sortDocsSliced(out.map(([, d]) => d), opts.sort, slicer)).map((d) => [byDoc.get(d)!, d]);
+  }
+  return ordered.slice(skip, skip + limit);
+}
+
+/**
  * A failed statement becomes a `writeErrors` entry, except errors carrying labels (WriteConflict in
  * a transaction) and timeouts: MongoDB fails the whole command with those.
  */
@@ -99,7 +131,7 @@ function writeErrorEntry(err: unknown, index: number): Doc {
   return error.toWriteError(index);
 }
 
-export function findReply(ctx: CommandContext, stats: ScanStats = newScanStats()): { docs: Doc[]; stats: ScanStats } {
+export async function findReply(ctx: CommandContext, stats: ScanStats = newScanStats()): Promise<{ docs: Doc[]; stats: ScanStats }> {
   const cmd = ctx.cmd;
   const name = collectionName(ctx);
   if (cmd.filter !== undefined && !isPlainObject(cmd.filter)) fail(ErrorCodes.TypeMismatch, "BSON field 'FindCommandRequest.filter' is the wrong type, expected type 'object'");
@@ -108,7 +140,7 @@ export function findReply(ctx: CommandContext, stats: ScanStats = newScanStats()
   checkHint(acc, cmd.hint);
   if (cmd.skip !== undefined && optionalNumber(cmd.skip)! < 0) fail(ErrorCodes.BadValue, 'skip value must be non-negative');
   const limit = optionalNumber(cmd.limit);
-  const selected = selectDocs(acc, cmd.filter, {
+  const selected = await selectDocsSliced(acc, cmd.filter, {
     sort: cmd.sort,
     skip: optionalNumber(cmd.skip),
     limit: limit === undefined ? undefined : Math.abs(limit),
@@ -146,8 +178,8 @@ export const crudCommands: Record<string, Handler> = {
     return writeErrors.length ? { n, writeErrors, ok: 1 } : { n, ok: 1 };
   },
 
-  find(ctx) {
-    const { docs } = findReply(ctx);
+  async find(ctx) {
+    const { docs } = await findReply(ctx);
     const limit = optionalNumber(ctx.cmd.limit);
     const singleBatch = ctx.cmd.singleBatch === true || (limit !== undefined && limit < 0);
     const batchSize = optionalNumber(ctx.cmd.batchSize);
@@ -287,7 +319,7 @@ export const crudCommands: Record<string, Handler> = {
     return writeWhenUnlocked(acc, compute, apply);
   },
 
-  count(ctx) {
+  async count(ctx) {
     const cmd = ctx.cmd;
     const acc = access(ctx, collectionName(ctx));
     const collation = collationFor(acc, cmd.collation);
@@ -297,7 +329,7 @@ export const crudCommands: Record<string, Handler> = {
     const query = cmd.query ?? {};
     let n: number;
     if (Object.keys(query).length === 0) n = acc.count();
-    else n = selectDocs(acc, query, { collation }).length;
+    else n = (await selectDocsSliced(acc, query, { collation })).length;
     n = Math.max(0, n - skip);
     if (limit > 0) n = Math.min(n, limit);
     return { n, ok: 1 };

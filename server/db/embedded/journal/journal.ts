@@ -57,13 +57,12 @@ export class Journal {
     this.unlock = lockDataDir(this.opts.dir);
     const snapshotPath = path.join(this.opts.dir, SNAPSHOT_FILE);
     if (fs.existsSync(snapshotPath)) {
-      const snapshot = fs.readFileSync(snapshotPath);
-      this.snapshotSize = snapshot.length;
-      readRecords(snapshot, apply);
+      this.snapshotSize = fs.statSync(snapshotPath).size;
+      readRecordFile(snapshotPath, apply);
     }
     const journalPath = path.join(this.opts.dir, JOURNAL_FILE);
     let goodLength = 0;
-    if (fs.existsSync(journalPath)) goodLength = readRecords(fs.readFileSync(journalPath), apply);
+    if (fs.existsSync(journalPath)) goodLength = readRecordFile(journalPath, apply);
     const created = !fs.existsSync(journalPath);
     this.fd = fs.openSync(journalPath, fs.constants.O_RDWR | fs.constants.O_CREAT);
     // A new journal's directory entry must be durable too, or the first acknowledged writes could vanish.
@@ -119,8 +118,40 @@ function encodeRecord(ops: Document[]): Buffer {
   return Buffer.concat([head, payload]);
 }
 
-/** Applies every complete, intact record; returns the byte length they cover. */
-function readRecords(buf: Buffer, apply: (ops: Document[]) => void): number {
+/** Bytes read from a record file at a time: a whole-country snapshot is larger than one Buffer may be read whole. */
+const READ_CHUNK = 64 * 1024 * 1024;
+
+/**
+ * Applies every complete, intact record of a file, reading it in chunks; returns the byte length
+ * the records cover (a torn or corrupt record ends it).
+ */
+function readRecordFile(file: string, apply: (ops: Document[]) => void): number {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    let buf = Buffer.alloc(0);
+    let bufStart = 0;
+    let filePos = 0;
+    for (;;) {
+      const { covered, intact } = readRecords(buf, apply);
+      if (!intact) return bufStart + covered;
+      if (filePos >= size) return bufStart + covered;
+      const rest = buf.subarray(covered);
+      const pending = rest.length >= HEADER ? HEADER + rest.readUInt32LE(0) - rest.length : 0;
+      const chunk = Buffer.allocUnsafe(Math.min(Math.max(READ_CHUNK, pending), size - filePos));
+      const n = fs.readSync(fd, chunk, 0, chunk.length, filePos);
+      if (n <= 0) return bufStart + covered;
+      filePos += n;
+      bufStart += covered;
+      buf = Buffer.concat([rest, chunk.subarray(0, n)]);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Applies the complete records in a buffer; `intact` is false when a corrupt record stopped it. */
+function readRecords(buf: Buffer, apply: (ops: Document[]) => void): { covered: number; intact: boolean } {
   let pos = 0;
   while (pos + HEADER <= buf.length) {
     const len = buf.readUInt32LE(pos);
@@ -128,7 +159,7 @@ function readRecords(buf: Buffer, apply: (ops: Document[]) => void): number {
     const end = pos + HEADER + len;
     if (end > buf.length) break;
     const payload = buf.subarray(pos + HEADER, end);
-    if (crc32(payload) !== sum) break;
+    if (crc32(payload) !== sum) return { covered: pos, intact: false };
     const ops: Document[] = [];
     let p = 0;
     while (p < payload.length) {
@@ -139,7 +170,7 @@ function readRecords(buf: Buffer, apply: (ops: Document[]) => void): number {
     apply(ops);
     pos = end;
   }
-  return pos;
+  return { covered: pos, intact: true };
 }
 
 function syncDir(dir: string): void {

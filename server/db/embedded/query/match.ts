@@ -2,8 +2,8 @@
  * Filter matching through mingo, with MongoDB's behaviour enforced at the boundary: operators the
  * server does not support answer a clear error instead of being silently misread.
  */
-import { Aggregator, Query } from 'mingo';
 import { Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp } from 'bson';
+import { createAggregator, createQuery } from './mingo-context.js';
 import { compareValues, isPlainObject, toNumber, typeRank, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import type { Collation } from './collation.js';
@@ -98,7 +98,7 @@ function needsOwnMatcher(v: unknown, collation: Collation | undefined): boolean 
 
 function mingoMatcher(filter: Doc, variables?: Doc): Matcher {
   try {
-    const query = new Query(normalizeFilter(filter), variables ? { variables } : undefined);
+    const query = createQuery(normalizeFilter(filter), variables);
     return (doc) => query.test(doc);
   } catch (err) {
     throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
@@ -376,7 +376,7 @@ export function evaluateLet(vars: Doc): Doc {
     if (!/^[a-z\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*$/.test(k)) fail(ErrorCodes.FailedToParse, `'${k}' starts with an invalid character for a user variable name`);
   }
   try {
-    return new Aggregator([{ $addFields: { v: vars } }]).run([{}])[0].v as Doc;
+    return createAggregator([{ $addFields: { v: vars } }]).run([{}])[0].v as Doc;
   } catch (err) {
     throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
   }

@@ -12,6 +12,8 @@ export interface Plan {
   indexName?: string;
   /** Candidate ids, or undefined for a full scan. */
   ids?: Iterable<string>;
+  /** Exact-key lookups (`_id` or every field of an index pinned): few candidates, no walk can beat it. */
+  exact?: boolean;
   stats: { keys: number };
 }
 
@@ -64,7 +66,7 @@ export function planQuery(coll: Collection, filter: Doc): Plan {
   if (idCond?.eq) {
     const ids = idCond.eq.map((v) => canonicalKey(v));
     stats.keys = ids.length;
-    return { stage: 'IDHACK', ids, stats };
+    return { stage: 'IDHACK', ids, stats, exact: true };
   }
   let best: { index: Index; score: number; ids: () => Iterable<string> } | undefined;
   for (const index of coll.indexes.values()) {
@@ -101,25 +103,43 @@ export function planQuery(coll: Collection, filter: Doc): Plan {
       if (!best || best.score < 1) best = { index, score: 1, ids: () => dedupe(index.scanLeading(lead.lower, lead.upper, stats)) };
     }
   }
-  if (best) return { stage: 'IXSCAN', indexName: best.index.name, ids: best.ids(), stats };
+  if (best) return { stage: 'IXSCAN', indexName: best.index.name, ids: best.ids(), stats, exact: best.score >= 3 };
   return { stage: 'COLLSCAN', stats };
 }
 
+/** An index walk that yields a query's candidates already in the requested sort order. */
+export interface SortWalk {
+  index: Index;
+  direction: 1 | -1;
+  /** Values of the index's leading fields that the filter pins by equality: the walk stays among them. */
+  prefix: unknown[];
+}
+
 /**
- * An index that yields documents already in the requested order: its leading fields are the sort
- * keys, all ascending or all descending (keys are kept in ascending order). Sparse and partial
- * indexes leave documents out, so they cannot serve a sort.
+ * An index whose leading fields are pinned by the filter's equalities and whose next fields are the
+ * sort keys (the pinned ones may also appear in the sort: they are constant), all ascending or all
+ * descending (keys are kept in ascending order). Sparse and partial indexes leave documents out, and
+ * multikey ones order a document by each of its keys, so neither can serve a sort. Prefers the index
+ * with the most pinned fields.
  */
-export function sortIndex(coll: Collection, sort: Doc): { index: Index; direction: 1 | -1 } | undefined {
-  const keys = Object.keys(sort);
-  const dirs = Object.values(sort);
-  if (keys.length === 0 || !dirs.every((d) => d === dirs[0]) || (dirs[0] !== 1 && dirs[0] !== -1)) return undefined;
+export function sortWalk(coll: Collection, filter: Doc, sort: Doc): SortWalk | undefined {
+  const conds = conditions(filter);
+  const pinned = (f: string): boolean => conds.get(f)?.eq?.length === 1;
+  let best: SortWalk | undefined;
   for (const index of coll.indexes.values()) {
-    if (index.spec.sparse || index.spec.partialFilterExpression || index.spec.collation) continue;
-    if (index.fields.length < keys.length || keys.some((k, i) => index.fields[i] !== k)) continue;
-    return { index, direction: dirs[0] as 1 | -1 };
+    if (index.spec.sparse || index.spec.partialFilterExpression || index.spec.collation || index.multikey) continue;
+    let k = 0;
+    while (k < index.fields.length && pinned(index.fields[k])) k++;
+    const lead = new Set(index.fields.slice(0, k));
+    const rest = Object.entries(sort).filter(([key]) => !lead.has(key));
+    if (rest.some(([, d]) => d !== rest[0][1]) || (rest.length > 0 && rest[0][1] !== 1 && rest[0][1] !== -1)) continue;
+    if (rest.length === 0 && k === 0) continue;
+    if (rest.some(([key], i) => index.fields[k + i] !== key)) continue;
+    if (best && best.prefix.length >= k) continue;
+    const prefix = index.fields.slice(0, k).map((f) => conds.get(f)!.eq![0]);
+    best = { index, direction: rest.length ? (rest[0][1] as 1 | -1) : 1, prefix };
   }
-  return undefined;
+  return best;
 }
 
 function* dedupe(ids: Iterable<string>): Iterable<string> {

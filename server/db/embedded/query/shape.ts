@@ -1,5 +1,5 @@
 /** Sorting and projection of result documents with MongoDB's rules. */
-import { Query } from 'mingo';
+import { createQuery } from './mingo-context.js';
 import { cloneDoc, compareValues, idFirst, isPlainObject, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { pathValues } from '../storage/paths.js';
@@ -37,7 +37,7 @@ export function sortDocs(docs: Doc[], sort: Doc | undefined, collation?: Collati
   return keyed.map((k) => k.doc);
 }
 
-function sortKey(doc: Doc, path: string, dir: number, strings?: (a: string, b: string) => number): unknown {
+export function sortKey(doc: Doc, path: string, dir: number, strings?: (a: string, b: string) => number): unknown {
   const values = pathValues(doc, path);
   if (values.length === 0) return null;
   let best = values[0] ?? null;
@@ -74,7 +74,7 @@ export function projectDocs(docs: Doc[], projection: Doc | undefined, filter: Do
   try {
     // mingo's exclusion projection deletes fields from nested objects of its input: give it copies,
     // never the stored documents. MongoDB also returns `_id` first.
-    const projected = Object.keys(rest).length > 0 ? (new Query(positional ? (filter ?? {}) : {}).find(docs.map(cloneDoc), rest).all() as Doc[]) : docs.map(cloneDoc);
+    const projected = Object.keys(rest).length > 0 ? (createQuery(positional ? (filter ?? {}) : {}).find(docs.map(cloneDoc), rest).all() as Doc[]) : docs.map(cloneDoc);
     for (let i = 0; i < projected.length; i++) {
       const out = projected[i];
       for (const [path, spec] of slices) applySlice(out, path.split('.'), spec);
@@ -97,10 +97,10 @@ function elementMatcher(spec: Doc): (el: unknown) => boolean {
   const keys = Object.keys(spec);
   const operatorsOnly = keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr'].includes(k));
   if (operatorsOnly) {
-    const q = new Query({ v: spec });
+    const q = createQuery({ v: spec });
     return (el) => q.test({ v: el });
   }
-  const q = new Query(spec);
+  const q = createQuery(spec);
   return (el) => isPlainObject(el) && q.test(el);
 }
 

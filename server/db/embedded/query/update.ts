@@ -3,8 +3,10 @@
  * The operators themselves are mingo's; this module adds MongoDB's checks around them: immutable
  * `_id`, conflicting paths, `$setOnInsert`, unknown modifiers.
  */
-import { Aggregator, Query, update as mingoUpdate } from 'mingo';
+import { update as mingoUpdate } from 'mingo';
 import { calculateObjectSize, Decimal128, Double, Int32, Long, ObjectId } from 'bson';
+import { createAggregator, createQuery } from './mingo-context.js';
+import { fastUpdate } from './fast-update.js';
 import { cloneDoc, idFirst, isPlainObject, valuesEqual, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 
@@ -141,6 +143,13 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       if (opts.inserting) mod.$set = { ...(mod.$set ?? {}), ...mod.$setOnInsert };
       delete mod.$setOnInsert;
     }
+    if (!opts.inserting && !opts.arrayFilters && !(isPlainObject(mod.$set) && '_id' in mod.$set)) {
+      const fast = fastUpdate(doc, mod);
+      if (fast) {
+        if (fast !== doc) checkDocumentSize(fast, false);
+        return fast;
+      }
+    }
     next = cloneDoc(doc);
     // mingo refuses any $set of _id; MongoDB allows setting it to its current value (and, on upsert, to any).
     if (isPlainObject(mod.$set) && '_id' in mod.$set) {
@@ -211,14 +220,14 @@ function conditionsOn(filter: Doc, path: string): Doc[] {
 }
 
 function resolvePositional(doc: Doc, mod: Doc, filter: Doc, arrayFilters: Doc[] | undefined): Doc {
-  const filters = new Map<string, Query>();
+  const filters = new Map<string, ReturnType<typeof createQuery>>();
   const used = new Set<string>();
   for (const f of arrayFilters ?? []) {
     const ids = new Set(Object.keys(f).map((k) => k.split('.')[0]));
     if (ids.size !== 1) fail(ErrorCodes.FailedToParse, 'Error parsing array filter :: caused by :: Expected a single top-level field name');
     const [id] = ids;
     if (filters.has(id)) fail(ErrorCodes.FailedToParse, `Found multiple array filters with the same top-level field name ${id}`);
-    filters.set(id, new Query(f));
+    filters.set(id, createQuery(f));
   }
   const out: Doc = {};
   let any = false;
@@ -245,7 +254,7 @@ function resolvePositional(doc: Doc, mod: Doc, filter: Doc, arrayFilters: Doc[] 
         const at = prefix.join('.');
         if (part === '$') {
           const conditions = conditionsOn(filter, at);
-          const matcher = conditions.length ? new Query({ $and: conditions }) : undefined;
+          const matcher = conditions.length ? createQuery({ $and: conditions }) : undefined;
           const index = Array.isArray(array) && matcher ? array.findIndex((el) => matcher.test(probe(at, el))) : -1;
           if (index < 0) fail(ErrorCodes.BadValue, 'The positional operator did not find the match needed from the query.');
           expand(i + 1, [...prefix, String(index)]);
@@ -297,10 +306,10 @@ function applyPull(doc: Doc, mod: Doc): boolean {
     if (!Array.isArray(array)) continue;
     let remove: (el: unknown) => boolean;
     if (isPlainObject(cond) && Object.keys(cond).length > 0 && Object.keys(cond).every((k) => k.startsWith('$') && !LOGICAL_QUERY.has(k))) {
-      const q = new Query({ v: cond });
+      const q = createQuery({ v: cond });
       remove = (el) => q.test({ v: el });
     } else if (isPlainObject(cond)) {
-      const q = new Query(cond);
+      const q = createQuery(cond);
       remove = (el) => isPlainObject(el) && q.test(el);
     } else {
       remove = (el) => valuesEqual(el, cond);
@@ -316,7 +325,7 @@ function applyPull(doc: Doc, mod: Doc): boolean {
 
 function runPipeline(doc: Doc, pipeline: Doc[], variables?: Doc): Doc {
   try {
-    const out = new Aggregator(pipeline, variables ? { variables } : undefined).run([cloneDoc(doc)]);
+    const out = createAggregator(pipeline, variables ? { variables } : undefined).run([cloneDoc(doc)]);
     return out[0] as Doc;
   } catch (err) {
     throw toUpdateError(err);

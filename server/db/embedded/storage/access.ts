@@ -6,7 +6,7 @@
 import { type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError } from '../errors.js';
 import { compileFilter } from '../query/match.js';
-import { planQuery, sortIndex, type Plan } from '../query/planner.js';
+import { planQuery, sortWalk, type Plan } from '../query/planner.js';
 import type { Transaction } from '../txn/transaction.js';
 import { Collection, duplicateKeyError, ID_INDEX_SPEC } from './collection.js';
 import type { Engine } from './engine.js';
@@ -120,19 +120,18 @@ export class CollectionAccess {
   }
 
   /**
-   * Matching documents in sort order read from an index, for a sort with a limit when the filter
-   * itself has no index to use: stops after `count` matches instead of sorting the collection.
-   * Callers check canFindSorted first.
+   * Matching documents in sort order read from an index (see sortWalk), for a sort with a limit:
+   * stops after `count` matches instead of sorting every match. Callers check canFindSorted first.
    */
   *findSorted(filter: Doc | undefined, sort: Doc, count: number, stats: ScanStats, variables?: Doc): Iterable<[string, Doc]> {
     const coll = this.collection!;
-    const { index, direction } = sortIndex(coll, sort)!;
+    const { index, direction, prefix } = sortWalk(coll, filter ?? {}, sort)!;
     const matches = compileFilter(filter, variables);
     stats.stage = 'IXSCAN';
     stats.indexName = index.name;
     const seen = new Set<string>();
     let found = 0;
-    for (const id of index.ordered(direction)) {
+    for (const id of index.ordered(direction, prefix)) {
       stats.keysExamined++;
       if (seen.has(id)) continue;
       seen.add(id);
@@ -145,11 +144,18 @@ export class CollectionAccess {
     }
   }
 
-  /** Whether findSorted can serve this query. */
+  /**
+   * Whether findSorted should serve this query: an index walk fits, and the filter has no exact-key
+   * plan; a walk without pinned fields is only taken when the filter has no index of its own.
+   */
   canFindSorted(filter: Doc | undefined, sort: Doc): boolean {
     const coll = this.collection;
-    if (this.txn || !coll || !sortIndex(coll, sort)) return false;
-    return planQuery(coll, filter ?? {}).stage === 'COLLSCAN';
+    if (this.txn || !coll) return false;
+    const walk = sortWalk(coll, filter ?? {}, sort);
+    if (!walk) return false;
+    const plan = planQuery(coll, filter ?? {});
+    if (plan.exact) return false;
+    return walk.prefix.length > 0 || plan.stage === 'COLLSCAN';
   }
 
   /** Every document as this command sees it, without filter machinery (whole-collection pipelines). */

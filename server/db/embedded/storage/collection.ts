@@ -17,6 +17,8 @@ export class Collection {
   private validator?: { spec: unknown; matches: Matcher };
   readonly docs = new Map<string, Doc>();
   readonly indexes = new Map<string, Index>();
+  /** Start-up replay in progress: documents go in without index maintenance (see finishLoad). */
+  loading = false;
   /**
    * While transactions are open: for each document written since, the versions it replaced, oldest
    * first (`before` undefined: the document did not exist). Transactions read the version as of
@@ -78,48 +80,73 @@ export class Collection {
     return id;
   }
 
-  /** Puts a journalled document back without constraint checks: the journal only holds valid states. */
+  /**
+   * Puts a journalled document back without constraint checks: the journal only holds valid states.
+   * While `loading` (start-up replay) indexes are left alone and built once at the end (finishLoad).
+   */
   load(doc: Doc): void {
     const id = Collection.idKey(doc);
+    if (this.loading) {
+      this.docs.set(id, doc);
+      return;
+    }
     const old = this.docs.get(id);
-    this.docs.set(id, doc);
-    for (const index of this.indexes.values()) {
-      if (old) index.remove(id, index.keyMap(old));
-      index.add(id, index.keyMap(doc));
+    if (old) this.replace(id, doc, false);
+    else {
+      this.docs.set(id, doc);
+      for (const index of this.indexes.values()) index.add(id, index.keyMap(doc));
     }
   }
 
-  replace(id: string, newDoc: Doc): void {
+  /** Start-up replay is over: builds every index over the loaded documents. */
+  finishLoad(): void {
+    if (!this.loading) return;
+    this.loading = false;
+    for (const index of this.indexes.values()) index.build(this.docs);
+  }
+
+  /** Replaces a document, touching only the indexes whose keys for it changed. */
+  replace(id: string, newDoc: Doc, check = true): void {
     const old = this.docs.get(id);
     if (!old) throw new MongoServerError(ErrorCodes.InternalError, 'replacing a missing document');
     const keyMaps = this.keyMaps(newDoc);
-    this.checkUnique(keyMaps, id);
-    this.docs.set(id, newDoc);
+    if (check) this.checkUnique(keyMaps, id);
+    const changed: Array<[Index, Map<string, unknown[]>]> = [];
     let i = 0;
     for (const index of this.indexes.values()) {
-      index.remove(id, index.keyMap(old));
-      index.add(id, keyMaps[i++]);
+      const keys = keyMaps[i++];
+      const oldKeys = index.keyMap(old);
+      if (sameKeys(oldKeys, keys)) continue;
+      // Out of the index while the map still holds the version it was indexed under.
+      index.remove(id, oldKeys);
+      changed.push([index, keys]);
     }
+    this.docs.set(id, newDoc);
+    for (const [index, keys] of changed) index.add(id, keys);
   }
 
   remove(id: string): Doc | undefined {
     const old = this.docs.get(id);
     if (!old) return undefined;
+    if (!this.loading) for (const index of this.indexes.values()) index.remove(id, index.keyMap(old));
     this.docs.delete(id);
-    for (const index of this.indexes.values()) index.remove(id, index.keyMap(old));
     return old;
   }
 
   /** Builds an index over existing documents; fails without side effects on a duplicate. */
   addIndex(spec: IndexSpec): void {
-    const index = new Index(spec);
-    for (const [id, doc] of this.docs) {
-      const keys = index.keyMap(doc);
+    const index = new Index(spec, this.docs);
+    if (!this.loading) {
       if (index.unique) {
-        const dup = index.findDuplicate(keys, id);
-        if (dup) throw duplicateKeyError(this.ns, spec, dup.values);
+        const seen = new Map<string, unknown[]>();
+        for (const doc of this.docs.values()) {
+          for (const [ks, values] of index.keyMap(doc)) {
+            if (seen.has(ks)) throw duplicateKeyError(this.ns, spec, values);
+            seen.set(ks, values);
+          }
+        }
       }
-      index.add(id, keys);
+      index.build(this.docs);
     }
     this.indexes.set(spec.name, index);
   }
@@ -144,6 +171,13 @@ export class Collection {
   indexSpecs(): IndexSpec[] {
     return [ID_INDEX_SPEC, ...[...this.indexes.values()].map((i) => i.spec)];
   }
+}
+
+/** Whether a document's keys in one index are unchanged by a write (then the index is not touched). */
+function sameKeys(a: Map<string, unknown[]>, b: Map<string, unknown[]>): boolean {
+  if (a.size !== b.size) return false;
+  for (const ks of a.keys()) if (!b.has(ks)) return false;
+  return true;
 }
 
 export function duplicateKeyError(ns: string, spec: IndexSpec, values: unknown[]): MongoServerError {

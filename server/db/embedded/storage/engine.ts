@@ -29,6 +29,8 @@ export class Engine {
       journal.open((ops) => {
         for (const op of ops) this.replay(op);
       });
+      // Replay leaves indexes alone; each is built once, in one sort, over the loaded documents.
+      for (const colls of this.dbs.values()) for (const c of colls.values()) c.finishLoad();
     }
   }
 
@@ -199,6 +201,7 @@ export class Engine {
     let coll = colls.get(op.coll);
     if (!coll) {
       coll = new Collection(op.db, op.coll, op.options ?? {});
+      coll.loading = true;
       colls.set(op.coll, coll);
     }
     return coll;
@@ -224,6 +227,7 @@ export class Engine {
         if (!source) break;
         this.dbs.get(op.db)!.delete(op.from);
         const target = new Collection(op.toDb, op.to, source.options);
+        target.loading = true;
         for (const [id, doc] of source.docs) target.docs.set(id, doc);
         for (const index of source.indexes.values()) target.addIndex(index.spec);
         if (!this.dbs.has(op.toDb)) this.dbs.set(op.toDb, new Map());

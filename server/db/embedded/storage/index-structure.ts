@@ -1,10 +1,20 @@
 /**
- * A secondary index: exact-key hash map for equality lookups and unique checks, plus a lazily
- * sorted list of distinct keys for range scans on the leading field.
+ * A secondary index: the collection's document ids in key order, in a sorted list cut into chunks
+ * (a two-level B-tree), answering equality lookups, unique checks, range scans and ordered walks by
+ * binary search.
+ *
+ * An entry holds no copy of its key. For a document with one key tuple (the common case) the entry
+ * is the document's id string itself, shared with the collection's document map, and its key is
+ * read from the stored document when a search compares against it; only documents with several
+ * keys (arrays) get an entry object carrying its tuple. So an index costs about one pointer per
+ * document instead of a hash entry, a key string and a tuple per document. The collection keeps the
+ * invariant this relies on: an id entry's document in the map is the version that was indexed
+ * (index entries are removed before a document changes and added after).
  */
-import { Query } from 'mingo';
-import { compareValues, typeRank, type Doc } from '../bson-values.js';
-import { collationKeyEncoder } from '../query/collation.js';
+import type { Query } from 'mingo/query';
+import { compareValues, typeRank, canonicalKey, type Doc } from '../bson-values.js';
+import { createQuery } from '../query/mingo-context.js';
+import { parseCollation } from '../query/collation.js';
 import { pathValues } from './paths.js';
 
 export interface IndexSpec {
@@ -17,41 +27,66 @@ export interface IndexSpec {
   [option: string]: unknown;
 }
 
-interface Entry {
-  values: unknown[];
-  /** One id as a plain string (the common case, and the only one for unique indexes), or a set. */
-  ids: string | Set<string>;
-  removed: boolean;
+/** A document with several keys has one of these per key tuple. */
+interface MultiEntry {
+  id: string;
+  key: unknown[];
 }
 
-function* idsOf(entry: Entry): Iterable<string> {
-  if (typeof entry.ids === 'string') yield entry.ids;
-  else yield* entry.ids;
-}
+/** The document id (its key is read from the document), or an id with its own tuple. */
+type Entry = string | MultiEntry;
+
+const idOf = (e: Entry): string => (typeof e === 'string' ? e : e.id);
 
 export interface RangeBound {
   value: unknown;
   inclusive: boolean;
 }
 
+/** Entries per chunk before it splits: inserts move at most this many pointers. */
+const CHUNK = 64;
+
+/** A place in the sorted list. */
+interface Position {
+  c: number;
+  i: number;
+}
+
 export class Index {
   readonly spec: IndexSpec;
   readonly fields: string[];
   private readonly paths: string[][];
+  /** Fields without dots are read straight off the document. */
+  private readonly plain: boolean[];
   private readonly partial?: Query;
-  /** Key encoding: canonical values, or equality classes under the index's collation. */
+  private readonly docs: ReadonlyMap<string, Doc>;
+  private chunks: Entry[][] = [];
+  /** Each chunk's last entry with its key, so the search among chunks reads no documents. */
+  private bounds: MultiEntry[] = [];
+  private size = 0;
+  /** Bumped by every change, so a walk paused across a yield finds its place again. */
+  private version = 0;
+  /** Whether some document contributed several keys (an array): such an index cannot serve sorts. */
+  multikey = false;
+  /**
+   * Key order: MongoDB's, with strings compared under the index's collation (so keys equal under it
+   * are neighbours, and a unique collated index refuses them), and the key string that tells a
+   * document's equal keys apart.
+   */
+  private readonly compareValue: (a: unknown, b: unknown) => number;
   private readonly encode: (v: unknown) => string;
-  private readonly entries = new Map<string, Entry>();
-  /** Distinct keys in ascending order; rebuilt when keys arrive out of order. */
-  private sorted: Entry[] = [];
-  private sortedDirty = false;
 
-  constructor(spec: IndexSpec) {
+  constructor(spec: IndexSpec, docs: ReadonlyMap<string, Doc>) {
     this.spec = spec;
     this.fields = Object.keys(spec.key);
     this.paths = this.fields.map((f) => f.split('.'));
-    if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression);
-    this.encode = collationKeyEncoder(spec.collation);
+    this.plain = this.paths.map((p) => p.length === 1);
+    this.docs = docs;
+    if (spec.partialFilterExpression) this.partial = createQuery(spec.partialFilterExpression);
+    const collation = parseCollation(spec.collation);
+    const strings = collation?.compare;
+    this.compareValue = strings ? (a, b) => compareValues(a, b, strings) : compareKeyValues;
+    this.encode = collation ? collation.key : canonicalKey;
   }
 
   get name(): string {
@@ -81,70 +116,239 @@ export class Index {
     return values.length === 1 ? this.encode(values[0]) : values.map((v) => this.encode(v)).join('\u0001');
   }
 
+  private compareTuples(a: unknown[], b: unknown[]): number {
+    for (let i = 0; i < a.length; i++) {
+      const c = this.compareValue(a[i], b[i]);
+      if (c !== 0) return c;
+    }
+    return 0;
+  }
+
   /** Distinct key strings of a document, with the tuple each stands for. */
   keyMap(doc: Doc): Map<string, unknown[]> {
     const out = new Map<string, unknown[]>();
-    if (this.fields.length === 1 && !this.partial) {
-      // Fast path for the common single-field index.
-      const vals = pathValues(doc, this.paths[0]);
-      if (vals.length === 0) {
-        if (!this.spec.sparse) out.set('N', [null]);
-        return out;
-      }
-      for (const v of vals) out.set(this.encode(v), [v === undefined ? null : v]);
-      return out;
-    }
     for (const t of this.keysOf(doc)) out.set(this.keyString(t), t);
     return out;
   }
 
+  /** Field `f` of the single key of a document indexed under its id (it is in the index: no partial or sparse test). */
+  private storedField(doc: Doc, f: number): unknown {
+    let v: unknown;
+    if (this.plain[f]) {
+      v = doc[this.paths[f][0]];
+      if (Array.isArray(v)) v = v[0];
+    } else {
+      v = pathValues(doc, this.paths[f])[0];
+    }
+    return v === undefined ? null : v;
+  }
+
+  private keyOf(e: Entry): unknown[] {
+    if (typeof e !== 'string') return e.key;
+    const doc = this.docs.get(e)!;
+    const key = new Array<unknown>(this.paths.length);
+    for (let f = 0; f < key.length; f++) key[f] = this.storedField(doc, f);
+    return key;
+  }
+
+  /** Compares an entry's key with the first `n` values of `key`, reading no more fields than needed. */
+  private compareEntry(e: Entry, key: unknown[], n = key.length): number {
+    if (typeof e === 'string') {
+      const doc = this.docs.get(e)!;
+      for (let f = 0; f < n; f++) {
+        const c = this.compareValue(this.storedField(doc, f), key[f]);
+        if (c !== 0) return c;
+      }
+      return 0;
+    }
+    for (let f = 0; f < n; f++) {
+      const c = this.compareValue(e.key[f], key[f]);
+      if (c !== 0) return c;
+    }
+    return 0;
+  }
+
+  /** First position whose entry is not `before` (entries are ordered, so `before` holds on a prefix). */
+  private seek(before: (e: Entry) => boolean): Position {
+    const chunks = this.chunks;
+    let lo = 0;
+    let hi = chunks.length;
+    // The first chunk whose last entry is not before.
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (before(this.bounds[mid])) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === chunks.length) return { c: lo, i: 0 };
+    const chunk = chunks[lo];
+    let a = 0;
+    let b = chunk.length;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (before(chunk[mid])) a = mid + 1;
+      else b = mid;
+    }
+    return { c: lo, i: a };
+  }
+
+  /** Position of the first entry at or after (key, id). */
+  private seekEntry(key: unknown[], id: string): Position {
+    return this.seek((e) => {
+      const c = this.compareEntry(e, key);
+      return c < 0 || (c === 0 && idOf(e) < id);
+    });
+  }
+
+  private bound(chunk: Entry[]): MultiEntry {
+    const last = chunk[chunk.length - 1];
+    return { id: idOf(last), key: this.keyOf(last) };
+  }
+
+  private at(p: Position): Entry | undefined {
+    return this.chunks[p.c]?.[p.i];
+  }
+
+  private insertEntry(key: unknown[], id: string, entry: Entry): void {
+    if (this.chunks.length === 0) {
+      this.chunks.push([entry]);
+      this.bounds.push(this.bound(this.chunks[0]));
+    } else {
+      let { c, i } = this.seekEntry(key, id);
+      if (c === this.chunks.length) {
+        c--;
+        i = this.chunks[c].length;
+      }
+      const chunk = this.chunks[c];
+      chunk.splice(i, 0, entry);
+      if (chunk.length > 2 * CHUNK) {
+        const tail = chunk.splice(CHUNK);
+        this.chunks.splice(c + 1, 0, tail);
+        this.bounds.splice(c + 1, 0, this.bound(tail));
+        this.bounds[c] = this.bound(chunk);
+      } else if (i === chunk.length - 1) {
+        this.bounds[c] = this.bound(chunk);
+      }
+    }
+    this.size++;
+    this.version++;
+  }
+
+  private removeEntry(key: unknown[], id: string): void {
+    const p = this.seekEntry(key, id);
+    const e = this.at(p);
+    if (e === undefined || idOf(e) !== id || this.compareEntry(e, key) !== 0) return;
+    const chunk = this.chunks[p.c];
+    chunk.splice(p.i, 1);
+    if (chunk.length === 0) {
+      this.chunks.splice(p.c, 1);
+      this.bounds.splice(p.c, 1);
+    } else if (p.i === chunk.length) {
+      this.bounds[p.c] = this.bound(chunk);
+    }
+    this.size--;
+    this.version++;
+  }
+
   /** The id of another document already holding one of these keys, if any (unique indexes). */
   findDuplicate(keys: Map<string, unknown[]>, selfId: string): { id: string; values: unknown[] } | undefined {
-    for (const [ks, values] of keys) {
-      const entry = this.entries.get(ks);
-      if (!entry) continue;
-      for (const id of idsOf(entry)) if (id !== selfId) return { id, values };
+    for (const values of keys.values()) {
+      for (const id of this.lookup(values)) if (id !== selfId) return { id, values };
     }
     return undefined;
   }
 
   add(id: string, keys: Map<string, unknown[]>): void {
-    for (const [ks, values] of keys) {
-      const entry = this.entries.get(ks);
-      if (!entry) {
-        const created: Entry = { values, ids: id, removed: false };
-        this.entries.set(ks, created);
-        const last = this.sorted[this.sorted.length - 1];
-        if (!this.sortedDirty && (!last || compareTuples(last.values, values) < 0)) this.sorted.push(created);
-        else this.sortedDirty = true;
-      } else if (typeof entry.ids === 'string') {
-        if (entry.ids !== id) entry.ids = new Set([entry.ids, id]);
-      } else {
-        entry.ids.add(id);
-      }
+    if (keys.size === 1) {
+      const [key] = keys.values();
+      this.insertEntry(key, id, id);
+      return;
     }
+    if (keys.size > 1) this.multikey = true;
+    for (const key of keys.values()) this.insertEntry(key, id, { id, key });
   }
 
+  /** Takes a document's entries out; `keys` are those it was added with (its document not yet changed). */
   remove(id: string, keys: Map<string, unknown[]>): void {
-    for (const ks of keys.keys()) {
-      const entry = this.entries.get(ks);
-      if (!entry) continue;
-      if (typeof entry.ids === 'string') {
-        if (entry.ids === id) entry.ids = new Set();
-      } else {
-        entry.ids.delete(id);
-      }
-      if (typeof entry.ids !== 'string' && entry.ids.size === 0) {
-        entry.removed = true;
-        this.entries.delete(ks);
+    for (const key of keys.values()) this.removeEntry(key, id);
+  }
+
+  /** Builds the index over documents in one sort (index creation, start-up). */
+  build(entries: Iterable<[string, Doc]>): void {
+    const all: Array<{ key: unknown[]; id: string; entry: Entry }> = [];
+    for (const [id, doc] of entries) {
+      const keys = this.keysOf(doc);
+      if (keys.length === 1) all.push({ key: keys[0], id, entry: id });
+      else {
+        if (keys.length > 1) this.multikey = true;
+        const seen = new Set<string>();
+        for (const key of keys) {
+          const ks = this.keyString(key);
+          if (seen.has(ks)) continue;
+          seen.add(ks);
+          all.push({ key, id, entry: { id, key } });
+        }
       }
     }
+    all.sort((a, b) => this.compareTuples(a.key, b.key) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.chunks = [];
+    for (let i = 0; i < all.length; i += CHUNK) this.chunks.push(all.slice(i, i + CHUNK).map((x) => x.entry));
+    this.bounds = this.chunks.map((chunk) => this.bound(chunk));
+    this.size = all.length;
+    this.version++;
   }
 
   /** Ids whose key equals the tuple exactly. */
-  lookup(values: unknown[]): Iterable<string> {
-    const entry = this.entries.get(this.keyString(values));
-    return entry ? idsOf(entry) : [];
+  lookup(values: unknown[]): string[] {
+    const out: string[] = [];
+    for (const [key, id] of this.walk(this.seekEntry(values, ''), 1)) {
+      if (this.compareTuples(key, values) !== 0) break;
+      out.push(id);
+    }
+    return out;
+  }
+
+  /**
+   * Entries from a position on, forwards or backwards, with their keys. A walk survives changes to the
+   * index between steps (a scan that yields to other connections): it finds its place again after
+   * the last entry it produced.
+   */
+  private *walk(start: Position, direction: 1 | -1): Generator<[unknown[], string]> {
+    let p = { ...start };
+    if (direction === -1) p = this.prev(p);
+    let version = this.version;
+    let last: [unknown[], string] | undefined;
+    for (;;) {
+      if (version !== this.version) {
+        version = this.version;
+        if (last) {
+          const [key, id] = last;
+          p = this.seekEntry(key, id);
+          const e = this.at(p);
+          if (direction === 1) {
+            if (e !== undefined && idOf(e) === id && this.compareEntry(e, key) === 0) p = this.next(p);
+          } else {
+            p = this.prev(p);
+          }
+        }
+      }
+      const e = this.at(p);
+      if (e === undefined) return;
+      last = [this.keyOf(e), idOf(e)];
+      yield last;
+      p = direction === 1 ? this.next(p) : this.prev(p);
+    }
+  }
+
+  private next(p: Position): Position {
+    if (p.i + 1 < (this.chunks[p.c]?.length ?? 0)) return { c: p.c, i: p.i + 1 };
+    return { c: p.c + 1, i: 0 };
+  }
+
+  private prev(p: Position): Position {
+    if (p.i > 0) return { c: p.c, i: p.i - 1 };
+    if (p.c === 0) return { c: -1, i: 0 };
+    const c = p.c - 1;
+    return { c, i: this.chunks[c].length - 1 };
   }
 
   /**
@@ -152,60 +356,60 @@ export class Index {
    * MongoDB's comparison operators do. Also reports how many keys were examined.
    */
   *scanLeading(lower: RangeBound | undefined, upper: RangeBound | undefined, stats: { keys: number }): Iterable<string> {
-    const sorted = this.sortedEntries();
     const rank = typeRank((lower ?? upper)!.value);
-    let lo = 0;
-    let hi = sorted.length;
-    // First entry not before the lower bound (or the start of the type bracket).
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = sorted[mid].values[0];
-      const before = lower
-        ? (() => {
-            const c = compareValues(v, lower.value);
-            return c < 0 || (c === 0 && !lower.inclusive);
-          })()
-        : typeRank(v) < rank;
-      if (before) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < sorted.length; i++) {
-      const entry = sorted[i];
-      const v = entry.values[0];
+    const bound = lower ? [lower.value] : [];
+    const start = this.seek((e) => {
+      if (!lower) return typeRank(this.keyOf(e)[0]) < rank;
+      const c = this.compareEntry(e, bound);
+      return c < 0 || (c === 0 && !lower.inclusive);
+    });
+    for (const [key, id] of this.walk(start, 1)) {
+      const v = key[0];
       if (typeRank(v) !== rank) break;
       if (upper) {
-        const c = compareValues(v, upper.value);
+        const c = this.compareValue(v, upper.value);
         if (c > 0 || (c === 0 && !upper.inclusive)) break;
       }
       stats.keys++;
-      if (entry.removed) continue;
-      yield* idsOf(entry);
+      yield id;
     }
   }
 
-  /** Every indexed id in key order (ascending or descending); multikey documents recur. */
-  *ordered(direction: 1 | -1): Iterable<string> {
-    const sorted = this.sortedEntries();
-    if (direction === 1) {
-      for (const entry of sorted) if (!entry.removed) yield* idsOf(entry);
-    } else {
-      for (let i = sorted.length - 1; i >= 0; i--) if (!sorted[i].removed) yield* idsOf(sorted[i]);
+  /**
+   * Ids in key order (ascending or descending) among entries whose first fields equal `prefix`
+   * (all entries for an empty prefix); multikey documents recur.
+   */
+  *ordered(direction: 1 | -1, prefix: unknown[] = []): Iterable<string> {
+    const n = prefix.length;
+    const samePrefix = (key: unknown[]): number => {
+      for (let f = 0; f < n; f++) {
+        const c = this.compareValue(key[f], prefix[f]);
+        if (c !== 0) return c;
+      }
+      return 0;
+    };
+    const start = n === 0 ? (direction === 1 ? { c: 0, i: 0 } : { c: this.chunks.length, i: 0 }) : this.seek((e) => this.compareEntry(e, prefix) < (direction === 1 ? 0 : 1));
+    for (const [key, id] of this.walk(start, direction)) {
+      if (n > 0 && samePrefix(key) !== 0) return;
+      yield id;
     }
   }
 
-  private sortedEntries(): Entry[] {
-    if (this.sortedDirty || this.sorted.length > this.entries.size * 2 + 64) {
-      this.sorted = [...this.entries.values()].sort((a, b) => compareTuples(a.values, b.values));
-      this.sortedDirty = false;
-    }
-    return this.sorted;
+  /** Number of entries (documents, plus extra keys of multikey documents). */
+  get entryCount(): number {
+    return this.size;
   }
 }
 
-function compareTuples(a: unknown[], b: unknown[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const c = compareValues(a[i], b[i]);
-    if (c !== 0) return c;
+/** compareValues, answering the common key types (strings, dates, numbers) without its type dispatch. */
+function compareKeyValues(a: unknown, b: unknown): number {
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (a instanceof Date && b instanceof Date) {
+    const x = a.getTime();
+    const y = b.getTime();
+    return x < y ? -1 : x > y ? 1 : 0;
   }
-  return 0;
+  if (typeof a === 'number' && typeof b === 'number' && a === a && b === b) return a < b ? -1 : a > b ? 1 : 0;
+  return compareValues(a, b);
 }
+

@@ -1,0 +1,268 @@
+/**
+ * The throughput and memory part of `npm run bench:db`: enrolment-shaped documents with the app's
+ * indexes, each engine in a child process of its own (so its RSS is its own), measured the same way:
+ * load rate and RSS per document, point lookups, the outbox's sorted claim (findAndModify with a sort)
+ * at 20,000 queued, point-lookup latency from a second client while a country-wide `$group` runs, and
+ * (with a data directory) the restart that replays the journal. With `--baseline <folder>` (the
+ * embedded server's folder of an earlier version, e.g. extracted with `git archive`) the same run
+ * measures both and prints after ÷ before.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { calculateObjectSize, ObjectId } from 'bson';
+import { MongoClient, type Collection, type Document } from 'mongodb';
+
+export interface ThroughputOptions {
+  enrolments: number;
+  baseline?: string;
+  dbPath?: boolean;
+  claimSeconds: number;
+}
+
+interface Child {
+  proc: ChildProcess;
+  uri: string;
+}
+
+interface Figures {
+  loadPerSec: number;
+  loadMs: number;
+  rssPerDoc: number;
+  bsonPerDoc: number;
+  lookupP50: number;
+  lookupP99: number;
+  claimsPerSec: number;
+  claims: number;
+  groupMs: number;
+  groupLookupP50: number;
+  groupLookupP99: number;
+  groupLookups: number;
+  restartMs?: number;
+  restartRssPerDoc?: number;
+}
+
+const PROVINCES = 31;
+
+function startChild(folder: string, args: string[]): Promise<Child> {
+  const proc = spawn(process.execPath, ['--max-old-space-size=20000', '--import', 'tsx', path.join(folder, 'cli.ts'), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: proc.stdout! }).once('line', (uri) => resolve({ proc, uri }));
+    proc.once('exit', (code) => reject(new Error(`server in ${folder} exited with code ${code}`)));
+  });
+}
+
+async function stopChild(child: Child): Promise<void> {
+  const exited = new Promise((resolve) => child.proc.once('exit', resolve));
+  child.proc.kill('SIGTERM');
+  await exited;
+}
+
+function rssBytes(child: Child): number {
+  const status = fs.readFileSync(`/proc/${child.proc.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const FIRST = ['محمد', 'فاطمه', 'علی', 'زهرا', 'حسین', 'مریم', 'رضا', 'سکینه'];
+const LAST = ['رضایی', 'محمدی', 'حسینی', 'کریمی', 'احمدی', 'موسوی'];
+
+/** An enrolment as the app writes it (models/enrolment.model.ts), province from the place-scoped plugin. */
+function enrolment(i: number, campaigns: ObjectId[], users: ObjectId[], rand: () => number): Document {
+  const p = i % PROVINCES;
+  return {
+    _id: new ObjectId(),
+    campaign: campaigns[p],
+    place: `${String(p).padStart(2, '0')}${String(Math.floor(rand() * 900)).padStart(4, '0')}`,
+    nationalId: String(1_000_000_000 + Math.floor(i / PROVINCES)),
+    firstName: FIRST[i % FIRST.length],
+    lastName: LAST[i % LAST.length],
+    birthDateJalali: `13${50 + (i % 40)}/0${1 + (i % 9)}/1${i % 10}`,
+    birthDate: new Date(Date.UTC(1971 + (i % 40), i % 12, 1 + (i % 28))),
+    sex: i % 2 ? 'male' : 'female',
+    mobile: `0912${String(i % 10_000_000).padStart(7, '0')}`,
+    targetGroup: i % 3 ? 'farmers' : 'nomads',
+    channel: i % 4 ? 'in-person' : 'online',
+    status: i % 5 ? 'logged' : 'verified',
+    createdBy: users[p],
+    province: String(p).padStart(2, '0'),
+    createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000),
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+async function measure(folder: string, opts: ThroughputOptions, label: string): Promise<Figures> {
+  const dir = opts.dbPath ? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-db-')) : undefined;
+  const args = dir ? ['--dbpath', dir, '--journal', 'none'] : ['--inmemory'];
+  let child = await startChild(folder, args);
+  const client = await MongoClient.connect(child.uri);
+  const log = (msg: string) => process.stderr.write(`  [${label}] ${msg}\n`);
+  try {
+    const db = client.db('bench_throughput');
+    const enrolments = db.collection('enrolments');
+    await enrolments.createIndex({ province: 1, nationalId: 1 }, { unique: true });
+    await enrolments.createIndex({ province: 1, place: 1, createdAt: -1 });
+    await enrolments.createIndex({ province: 1, status: 1, createdAt: -1 });
+    const rssBefore = rssBytes(child);
+    const rand = rng(5);
+    const campaigns = Array.from({ length: PROVINCES }, () => new ObjectId());
+    const users = Array.from({ length: PROVINCES }, () => new ObjectId());
+    const n = opts.enrolments;
+    const bsonPerDoc = calculateObjectSize(enrolment(1, campaigns, users, rng(1)));
+    let t0 = performance.now();
+    for (let start = 0; start < n; start += 1000) {
+      const batch: Document[] = [];
+      for (let i = start; i < Math.min(n, start + 1000); i++) batch.push(enrolment(i, campaigns, users, rand));
+      await enrolments.insertMany(batch, { ordered: false });
+      if (start % 500_000 === 0 && start > 0) log(`loaded ${start.toLocaleString('en-US')}`);
+    }
+    const loadMs = performance.now() - t0;
+    // An idle moment lets V8's memory reducer give back what the load left as garbage.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const rssPerDoc = (rssBytes(child) - rssBefore) / n;
+    log(`loaded ${n.toLocaleString('en-US')} in ${Math.round(loadMs)} ms`);
+
+    const perProvince = Math.ceil(n / PROVINCES);
+    const lookup = (r: () => number) => {
+      const p = Math.floor(r() * PROVINCES);
+      const k = Math.floor(r() * Math.floor((n - p - 1) / PROVINCES + 1));
+      return { province: String(p).padStart(2, '0'), nationalId: String(1_000_000_000 + Math.min(k, perProvince - 1)) };
+    };
+    const pick = rng(9);
+    for (let i = 0; i < 50; i++) await enrolments.findOne(lookup(pick));
+    const lat: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const s = performance.now();
+      await enrolments.findOne(lookup(pick));
+      lat.push(performance.now() - s);
+    }
+    lat.sort((a, b) => a - b);
+
+    // The outbox's claim: the pending message due longest, 20,000 queued.
+    const outbox = db.collection('outbox');
+    await outbox.createIndex({ status: 1, nextAttemptAt: 1 });
+    const base = Date.UTC(2026, 0, 1);
+    for (let start = 0; start < 20_000; start += 1000) {
+      await outbox.insertMany(Array.from({ length: 1000 }, (_, j) => ({ status: 'pending', nextAttemptAt: new Date(base + Math.floor(rand() * 86_400_000)), attempts: 0, recipient: `p${start + j}@example.org`, subject: 'یادآوری', html: '<p>'.padEnd(400, 'x') })));
+    }
+    const now = new Date(base + 86_400_000);
+    let claims = 0;
+    t0 = performance.now();
+    while (performance.now() - t0 < opts.claimSeconds * 1000 && claims < 20_000) {
+      const claimed = await outbox.findOneAndUpdate({ status: 'pending', nextAttemptAt: { $lte: now } }, { $set: { status: 'sending', leaseUntil: now }, $inc: { attempts: 1 } }, { sort: { status: 1, nextAttemptAt: 1 }, returnDocument: 'after' });
+      if (!claimed) break;
+      claims++;
+    }
+    const claimsPerSec = (claims / (performance.now() - t0)) * 1000;
+    log(`claimed ${claims} in ${Math.round(performance.now() - t0)} ms`);
+
+    // A country-wide $group, and point lookups from another client meanwhile.
+    const other = await MongoClient.connect(child.uri);
+    const otherColl: Collection = other.db('bench_throughput').collection('enrolments');
+    await otherColl.findOne(lookup(pick));
+    let running = true;
+    t0 = performance.now();
+    const group = enrolments
+      .aggregate([{ $group: { _id: { province: '$province', status: '$status' }, enrolled: { $sum: 1 } } }, { $sort: { _id: 1 } }], { maxTimeMS: 600_000 })
+      .toArray()
+      .finally(() => (running = false));
+    const during: number[] = [];
+    while (running) {
+      const s = performance.now();
+      await otherColl.findOne(lookup(pick));
+      during.push(performance.now() - s);
+    }
+    await group;
+    const groupMs = performance.now() - t0;
+    await other.close();
+    during.sort((a, b) => a - b);
+    log(`$group in ${Math.round(groupMs)} ms, ${during.length} lookups meanwhile`);
+
+    let restartMs: number | undefined;
+    let restartRssPerDoc: number | undefined;
+    if (dir) {
+      await client.close();
+      await stopChild(child);
+      t0 = performance.now();
+      child = await startChild(folder, args);
+      restartMs = performance.now() - t0;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      restartRssPerDoc = (rssBytes(child) - rssBefore) / n;
+      const again = await MongoClient.connect(child.uri);
+      const found = await again.db('bench_throughput').collection('enrolments').findOne(lookup(pick));
+      if (!found) throw new Error('a lookup after the restart found nothing');
+      await again.close();
+      log(`restarted in ${Math.round(restartMs)} ms`);
+    }
+    return {
+      loadPerSec: (n / loadMs) * 1000,
+      loadMs,
+      rssPerDoc,
+      bsonPerDoc,
+      lookupP50: percentile(lat, 50),
+      lookupP99: percentile(lat, 99),
+      claimsPerSec,
+      claims,
+      groupMs,
+      groupLookupP50: percentile(during, 50),
+      groupLookupP99: percentile(during, 99),
+      groupLookups: during.length,
+      restartMs,
+      restartRssPerDoc,
+    };
+  } finally {
+    await client.close().catch(() => undefined);
+    await stopChild(child).catch(() => undefined);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ms = (v: number): string => (v >= 100 ? `${int(v)} ms` : `${v.toFixed(2)} ms`);
+
+export async function throughputBench(opts: ThroughputOptions): Promise<void> {
+  const here = path.dirname(new URL(import.meta.url).pathname);
+  console.log(`\nThroughput and memory: ${int(opts.enrolments)} enrolments (3 app indexes), each engine in its own process${opts.dbPath ? ', with a data directory (journal not fsynced)' : ', in memory'}.`);
+  const after = await measure(here, opts, 'this version');
+  const before = opts.baseline ? await measure(path.resolve(opts.baseline), opts, 'baseline') : undefined;
+  const rows: string[][] = [];
+  const row = (name: string, a: number | undefined, b: number | undefined, fmt: (v: number) => string, better: 'higher' | 'lower') => {
+    if (a === undefined) return;
+    const ratio = b === undefined || !(b > 0) ? '' : `${(a / b).toFixed(2)}× (${better === 'higher' ? (a >= b ? 'better' : 'worse') : a <= b ? 'better' : 'worse'})`;
+    rows.push([name, fmt(a), b === undefined ? '' : fmt(b), ratio]);
+  };
+  row('load, insertMany of 1,000 (enrolments/s)', after.loadPerSec, before?.loadPerSec, int, 'higher');
+  row('RSS per enrolment (bytes)', after.rssPerDoc, before?.rssPerDoc, int, 'lower');
+  row('  ÷ BSON size of one enrolment', after.rssPerDoc / after.bsonPerDoc, before ? before.rssPerDoc / before.bsonPerDoc : undefined, (v) => `${v.toFixed(2)}×`, 'lower');
+  row('point lookup {province, nationalId} p50', after.lookupP50, before?.lookupP50, ms, 'lower');
+  row('point lookup p99', after.lookupP99, before?.lookupP99, ms, 'lower');
+  row('findAndModify with sort, 20,000 queued (claims/s)', after.claimsPerSec, before?.claimsPerSec, (v) => v.toFixed(1), 'higher');
+  row('country-wide $group (31 provinces × status)', after.groupMs, before?.groupMs, ms, 'lower');
+  row('point lookup p50 from another client during it', after.groupLookupP50, before?.groupLookupP50, ms, 'lower');
+  row('point lookup p99 from another client during it', after.groupLookupP99, before?.groupLookupP99, ms, 'lower');
+  row('  lookups answered during the $group', after.groupLookups, before?.groupLookups, int, 'higher');
+  row('restart: journal replay and index build', after.restartMs, before?.restartMs, ms, 'lower');
+  row('RSS per enrolment after the restart (bytes, with the outbox)', after.restartRssPerDoc, before?.restartRssPerDoc, int, 'lower');
+  const header = ['measure', 'this version', before ? 'baseline' : '', before ? 'this ÷ baseline' : ''];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+  const projected = (after.restartRssPerDoc ?? after.rssPerDoc) * 5_000_000;
+  console.log(`\nProjected RSS of 5,000,000 enrolments in this version: ${(projected / 2 ** 30).toFixed(1)} GiB.`);
+}

@@ -1,0 +1,118 @@
+/**
+ * Yielding forms of the two steps that can run long over a whole collection: sorting and `$group`.
+ * They give the same answers as `sortDocs` and mingo's `$group` (the same keys, the same order, the
+ * same accumulator functions) but pause every few milliseconds (see storage/slices.ts).
+ */
+import { evalExpr } from 'mingo/core';
+import * as accumulators from 'mingo/operators/accumulator';
+import type { Options } from 'mingo/types';
+import { HashMap } from 'mingo/util';
+import { compareValues, isPlainObject, type Doc } from '../bson-values.js';
+import type { Slicer } from '../storage/slices.js';
+import type { Collation } from './collation.js';
+import { mingoOptions } from './mingo-context.js';
+import { sortDocs, sortKey } from './shape.js';
+
+/** Below this many documents a sort is short enough to run in one go. */
+const SMALL_SORT = 4096;
+
+/** sortDocs, pausing between runs and during merges: sorted runs, then a stable bottom-up merge. */
+export async function sortDocsSliced(docs: Doc[], sort: Doc | undefined, slicer: Slicer, collation?: Collation): Promise<Doc[]> {
+  if (docs.length <= SMALL_SORT || !sort || !isPlainObject(sort) || Object.keys(sort).length === 0 || '$natural' in sort) return sortDocs(docs, sort, collation);
+  const strings = collation?.compare;
+  const spec = Object.entries(sort) as Array<[string, number]>;
+  sortDocs(docs.slice(0, 1), sort); // validates the specification as the one-go sort does
+  type Keyed = { doc: Doc; keys: unknown[] };
+  const compare = (a: Keyed, b: Keyed): number => {
+    for (let k = 0; k < spec.length; k++) {
+      const c = compareValues(a.keys[k], b.keys[k], strings);
+      if (c !== 0) return spec[k][1] * c;
+    }
+    return 0;
+  };
+  let runs: Keyed[][] = [];
+  for (let start = 0; start < docs.length; start += SMALL_SORT) {
+    const run = docs.slice(start, start + SMALL_SORT).map((doc) => ({ doc, keys: spec.map(([path, dir]) => sortKey(doc, path, dir, strings)) }));
+    run.sort(compare); // stable: ties keep input order
+    runs.push(run);
+    await slicer.pause();
+  }
+  while (runs.length > 1) {
+    const merged: Keyed[][] = [];
+    for (let r = 0; r < runs.length; r += 2) {
+      const a = runs[r];
+      const b = runs[r + 1];
+      if (!b) {
+        merged.push(a);
+        continue;
+      }
+      const out: Keyed[] = new Array(a.length + b.length);
+      let i = 0;
+      let j = 0;
+      let o = 0;
+      while (i < a.length || j < b.length) {
+        // Ties take the left run first: it holds the earlier input.
+        out[o++] = j >= b.length || (i < a.length && compare(a[i], b[j]) <= 0) ? a[i++] : b[j++];
+        const pause = slicer.tick();
+        if (pause) await pause;
+      }
+      merged.push(out);
+    }
+    runs = merged;
+  }
+  return runs[0].map((k) => k.doc);
+}
+
+/** Accumulators that evaluate their expression on each document independently (values can be computed first). */
+const PER_DOCUMENT = new Set(['$sum', '$avg', '$min', '$max', '$push', '$addToSet', '$stdDevPop', '$stdDevSamp']);
+
+type Accumulator = (coll: Doc[], expr: unknown, options: Options) => unknown;
+
+/**
+ * mingo's `$group`, pausing while it computes group keys and accumulator inputs: documents are
+ * partitioned by their `_id` expression in the same hash map mingo uses, then each output field is
+ * the same accumulator applied to the group, its per-document values computed in slices first.
+ */
+export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc | undefined, slicer: Slicer): Promise<Doc[] | undefined> {
+  if (!isPlainObject(spec) || !('_id' in spec)) return undefined;
+  const fields = Object.keys(spec).filter((k) => k !== '_id');
+  for (const f of fields) {
+    const acc = spec[f];
+    if (!isPlainObject(acc) || Object.keys(acc).length !== 1 || !(Object.keys(acc)[0] in accumulators)) return undefined;
+  }
+  const options = mingoOptions(variables ? { variables } : undefined);
+  const partitions = HashMap.init<unknown, Doc[]>();
+  for (const doc of docs) {
+    const key = evalExpr(doc, spec._id, options) ?? null;
+    const group = partitions.get(key);
+    if (group) group.push(doc);
+    else partitions.set(key, [doc]);
+    const pause = slicer.tick();
+    if (pause) await pause;
+  }
+  const out: Doc[] = [];
+  for (const [groupId, group] of partitions) {
+    const row: Doc = {};
+    if (groupId !== undefined) row._id = groupId;
+    for (const f of fields) {
+      const [op, expr] = Object.entries(spec[f] as Doc)[0];
+      const groupOptions = (options as unknown as { update(l: Doc): Options }).update({ root: null, groupId });
+      const fn = (accumulators as unknown as Record<string, Accumulator>)[op];
+      if (PER_DOCUMENT.has(op) && !(op === '$sum' && typeof expr === 'number') && expr !== null && expr !== undefined) {
+        const values: Doc[] = new Array(group.length);
+        for (let i = 0; i < group.length; i++) {
+          const root = group[i];
+          values[i] = { v: evalExpr(root, expr, (groupOptions as unknown as { update(l: Doc): Options }).update({ root })) ?? null };
+          const pause = slicer.tick();
+          if (pause) await pause;
+        }
+        row[f] = fn(values, '$v', (groupOptions as unknown as { update(l: Doc): Options }).update({ root: null }));
+      } else {
+        row[f] = evalExpr(group, spec[f], groupOptions);
+      }
+      await slicer.pause();
+    }
+    out.push(row);
+  }
+  return out;
+}
