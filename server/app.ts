@@ -5,6 +5,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { engine } from 'express-handlebars';
 import helmet from 'helmet';
 import type { Config } from './config.js';
+import { apiSession } from './auth/api-session.js';
 import { csrfProtection, csrfTokenToLocals } from './auth/csrf.js';
 import { bearerUser, sessionUser } from './auth/middleware.js';
 import { sessionMiddleware } from './auth/session.js';
@@ -53,14 +54,15 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
 
   const routes = domains.map((domain) => domain(config));
 
+  const sessions = sessionMiddleware(config, sessionSecret);
   const api = express.Router();
-  api.use(express.json({ limit: '100kb' }), bearerUser, language(config));
+  api.use(express.json({ limit: '100kb' }), bearerUser, apiSession(sessions), language(config));
   for (const domain of routes) if (domain.api) api.use(domain.api);
   api.use(notFoundHandler);
   app.use('/api/v1', api);
   app.use('/api', notFoundHandler);
 
-  app.use(sessionMiddleware(config, sessionSecret), express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(sessions, express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(sessionUser, language(config), flashToLocals, csrfProtection, csrfTokenToLocals, pageLocals);
   for (const domain of routes) if (domain.pages) app.use(domain.pages);
   app.use(notFoundHandler);

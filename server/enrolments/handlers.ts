@@ -7,7 +7,9 @@ import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
 import { AGENCIES } from '../users/agencies.js';
 import { enrolmentsByStatus, logEnrolment, openCampaigns, rejectEnrolment, verifyEnrolment, VERIFICATION_PAGE_SIZE } from './enrolments.service.js';
+import { enrolmentBatch, logBatch } from './batch.js';
 import { enrolmentHome } from './home.service.js';
+import { readIdempotencyKey } from './idempotency.js';
 import { describeProblems, isStalled, MAX_FILE_BYTES, getImport, INLINE_IMPORT_ROWS, MAX_IMPORT_ROWS, problemsCsv, startImport, templateCsv } from './import.service.js';
 import { enrolmentParams, importParams, rejectForm, verificationList } from './validation.js';
 
@@ -37,8 +39,13 @@ export async function create(req: Request, res: Response): Promise<void> {
 }
 
 export async function createJson(req: Request, res: Response): Promise<void> {
-  const enrolment = await logEnrolment(req.user!, req.body ?? {});
+  const enrolment = await logEnrolment(req.user!, req.body ?? {}, new Date(), readIdempotencyKey(req.get('idempotency-key')));
   res.status(201).json({ id: String(enrolment._id) });
+}
+
+export async function createBatchJson(req: Request, res: Response): Promise<void> {
+  const { body } = validated(req, enrolmentBatch);
+  res.json({ results: await logBatch(req.user!, body.items, req.lang) });
 }
 
 export async function verificationPage(req: Request, res: Response): Promise<void> {

@@ -3,6 +3,7 @@ import type { DomainRoutes } from '../routes.js';
 import { requireRole } from '../auth/middleware.js';
 import type { Role } from '../auth/roles.js';
 import { validate } from '../http/validate.js';
+import { enrolmentBatch } from './batch.js';
 import * as enrolments from './handlers.js';
 import { enrolmentParams, importParams, rejectForm, verificationList } from './validation.js';
 
@@ -25,6 +26,7 @@ export default function enrolmentRoutes(): DomainRoutes {
 
   const api = Router();
   api.post('/enrolments', requireRole(...ENROLLING), enrolments.createJson);
+  api.post('/enrolments/batch', requireRole(...ENROLLING), validate(enrolmentBatch), enrolments.createBatchJson);
   api.post('/enrolments/:id/verify', requireRole('fund-manager'), validate(enrolmentParams), enrolments.verifyJson);
   api.post('/enrolments/:id/reject', requireRole('fund-manager'), validate(rejectForm), enrolments.rejectJson);
 
