@@ -266,7 +266,7 @@ export async function enrolmentsByStatus(actor: ScopeUser, status: EnrolmentStat
   return { enrolments: await withPlaceNames(found), total };
 }
 
-async function withPlaceNames(enrolments: EnrolmentRecord[]): Promise<EnrolmentView[]> {
+export async function withPlaceNames(enrolments: EnrolmentRecord[]): Promise<EnrolmentView[]> {
   const places = await Place.find({ code: { $in: [...new Set(enrolments.map((e) => e.place))] } }).setOptions({ scope: 'system' }).select('code name').lean<PlaceRecord[]>();
   const names = new Map(places.map((p) => [p.code, p.name]));
   return enrolments.map((e) => ({

@@ -10,6 +10,7 @@ import { enrolmentsByStatus, logEnrolment, openCampaigns, rejectEnrolment, verif
 import { enrolmentBatch, logBatch } from './batch.js';
 import { enrolmentHome } from './home.service.js';
 import { readIdempotencyKey } from './idempotency.js';
+import { confirmPossibleDuplicate, dismissPossibleDuplicate, openDuplicatePairs } from './possible-duplicates.js';
 import { describeProblems, isStalled, MAX_FILE_BYTES, getImport, INLINE_IMPORT_ROWS, MAX_IMPORT_ROWS, problemsCsv, startImport, templateCsv } from './import.service.js';
 import { enrolmentParams, importParams, rejectForm, verificationList } from './validation.js';
 
@@ -57,6 +58,7 @@ export async function verificationPage(req: Request, res: Response): Promise<voi
     total,
     status: query.status,
     statuses: ['logged', 'verified', 'rejected'],
+    duplicatePairs: await openDuplicatePairs(req.user!),
     page: query.page,
     ...(query.page > 1 ? { previousPage: query.page - 1 } : {}),
     ...(query.page < pages ? { nextPage: query.page + 1 } : {}),
@@ -74,6 +76,20 @@ export async function reject(req: Request, res: Response): Promise<void> {
   const { params, body } = validated(req, rejectForm);
   const enrolment = await rejectEnrolment(req.user!, params.id, body.reason);
   setFlash(req, { type: 'success', key: 'enrolments.rejected', params: { name: `${enrolment.firstName} ${enrolment.lastName}` } });
+  res.redirect(303, '/enrolments/verify');
+}
+
+export async function confirmDuplicate(req: Request, res: Response): Promise<void> {
+  const { params } = validated(req, enrolmentParams);
+  const enrolment = await confirmPossibleDuplicate(req.user!, params.id, req.lang);
+  setFlash(req, { type: 'success', key: 'offline.duplicates.confirmed', params: { name: `${enrolment.firstName} ${enrolment.lastName}` } });
+  res.redirect(303, '/enrolments/verify');
+}
+
+export async function dismissDuplicate(req: Request, res: Response): Promise<void> {
+  const { params } = validated(req, enrolmentParams);
+  const enrolment = await dismissPossibleDuplicate(req.user!, params.id);
+  setFlash(req, { type: 'success', key: 'offline.duplicates.dismissed', params: { name: `${enrolment.firstName} ${enrolment.lastName}` } });
   res.redirect(303, '/enrolments/verify');
 }
 

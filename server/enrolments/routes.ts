@@ -18,6 +18,8 @@ export default function enrolmentRoutes(): DomainRoutes {
   pages.get('/enrolments/verify', requireRole('fund-manager'), validate(verificationList), enrolments.verificationPage);
   pages.post('/enrolments/:id/verify', requireRole('fund-manager'), validate(enrolmentParams), enrolments.verify);
   pages.post('/enrolments/:id/reject', requireRole('fund-manager'), validate(rejectForm), enrolments.reject);
+  pages.post('/enrolments/:id/duplicate/confirm', requireRole('fund-manager'), validate(enrolmentParams), enrolments.confirmDuplicate);
+  pages.post('/enrolments/:id/duplicate/dismiss', requireRole('fund-manager'), validate(enrolmentParams), enrolments.dismissDuplicate);
   pages.get('/enrolments/import', requireRole(...ENROLLING), enrolments.importForm);
   pages.get('/enrolments/import/template.csv', requireRole(...ENROLLING), enrolments.templateFile);
   pages.post('/enrolments/import', requireRole(...ENROLLING), enrolments.receiveFile, enrolments.upload);
