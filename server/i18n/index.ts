@@ -1,4 +1,4 @@
-import { formatNumber } from '../shared/persian-text.js';
+import { fillMessage } from './fill.js';
 import auth from './catalogue/auth.js';
 import campaigns from './catalogue/campaigns.js';
 import committees from './catalogue/committees.js';
@@ -56,9 +56,5 @@ export function hasMessage(key: string): boolean {
 export function t(lang: Lang, key: string, params: Record<string, unknown> = {}): string {
   const text = catalogue[lang].get(key);
   if (text === undefined) return key;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = params[name];
-    if (value === undefined || value === null) return whole;
-    return typeof value === 'number' ? formatNumber(value, lang) : String(value);
-  });
+  return fillMessage(text, params, lang);
 }
