@@ -40,8 +40,8 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   app.use(
     helmet({
       contentSecurityPolicy: {
-        // no script at all: every page works without JavaScript
-        directives: { defaultSrc: ["'self'"], scriptSrc: ["'none'"], styleSrc: ["'self'"], fontSrc: ["'self'"], imgSrc: ["'self'", 'data:'], formAction: ["'self'"], upgradeInsecureRequests: null },
+        // every page works without JavaScript; the one script (same origin) adds the phone's offline queue
+        directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], workerSrc: ["'self'"], manifestSrc: ["'self'"], styleSrc: ["'self'"], fontSrc: ["'self'"], imgSrc: ["'self'", 'data:'], formAction: ["'self'"], upgradeInsecureRequests: null },
       },
       // same-origin Referer lets a refused form send the user back to it (errors/error-handler.ts)
       referrerPolicy: { policy: 'same-origin' },

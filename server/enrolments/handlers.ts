@@ -6,7 +6,7 @@ import { AppError, validationFailed } from '../errors/app-error.js';
 import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
 import { AGENCIES } from '../users/agencies.js';
-import { enrolmentsByStatus, logEnrolment, openCampaigns, rejectEnrolment, verifyEnrolment, VERIFICATION_PAGE_SIZE } from './enrolments.service.js';
+import { enrolmentPlace, enrolmentsByStatus, logEnrolment, openCampaigns, rejectEnrolment, verifyEnrolment, VERIFICATION_PAGE_SIZE } from './enrolments.service.js';
 import { enrolmentBatch, logBatch } from './batch.js';
 import { enrolmentHome } from './home.service.js';
 import { readIdempotencyKey } from './idempotency.js';
@@ -21,11 +21,14 @@ export async function home(req: Request, res: Response): Promise<void> {
 
 export async function newForm(req: Request, res: Response): Promise<void> {
   const campaigns = await openCampaigns(req.user!);
+  const choosesPlace = !['village-head', 'mayor'].includes(req.user!.role);
   res.render('enrolments/new', {
-    campaigns: campaigns.map((c) => ({ id: String(c._id), name: c.name })),
+    // the limits ride with the form, so the phone checks the age offline (public/offline/)
+    campaigns: campaigns.map((c) => ({ id: String(c._id), name: c.name, minAge: c.minAge, maxAge: c.maxAge, townThreshold: c.townThreshold, targetGroups: c.targetGroups.join(',') })),
     choosesCampaign: campaigns.length > 1,
     // a village head or a mayor enrols at their own place; anyone above names the village or town
-    choosesPlace: !['village-head', 'mayor'].includes(req.user!.role),
+    choosesPlace,
+    ownPlace: choosesPlace ? undefined : await enrolmentPlace(req.user!, undefined).catch(() => undefined),
     sexes: SEXES,
     targetGroups: TARGET_GROUPS,
     channels: CHANNELS,

@@ -5,6 +5,7 @@ import type { Role } from '../auth/roles.js';
 import { validate } from '../http/validate.js';
 import { enrolmentBatch } from './batch.js';
 import * as enrolments from './handlers.js';
+import * as offline from './offline.handlers.js';
 import { enrolmentParams, importParams, rejectForm, verificationList } from './validation.js';
 
 /** Who logs enrolments: the quota holders and the offices above them; viewers and agency officers only read. */
@@ -13,6 +14,11 @@ const ENROLLING: Role[] = ['village-head', 'mayor', 'district-governor', 'county
 export default function enrolmentRoutes(): DomainRoutes {
   const pages = Router();
   pages.get('/enrolments', requireRole(...ENROLLING), enrolments.home);
+  pages.get('/enrolments/pending', requireRole(...ENROLLING), offline.pendingPage);
+  pages.get('/enrolments/offline.json', requireRole(...ENROLLING), offline.phoneSession);
+  pages.get('/offline/app.js', offline.appScript);
+  pages.get('/sw.js', offline.serviceWorker);
+  pages.get('/manifest.webmanifest', offline.manifest);
   pages.get('/enrolments/new', requireRole(...ENROLLING), enrolments.newForm);
   pages.post('/enrolments', requireRole(...ENROLLING), enrolments.create);
   pages.get('/enrolments/verify', requireRole('fund-manager'), validate(verificationList), enrolments.verificationPage);
