@@ -23,8 +23,8 @@ const RUNS = 3;
 configureLogger('silent');
 const config = loadConfig({ ...process.env, DATA_DIR: ':memory:', MONGODB_URI: '', NODE_ENV: 'test', PORT: '0', JOBS_ENABLED: 'no' });
 const database = await connectDatabase(config);
-// the demo village head's province, down to its villages (as the tests load it)
-const places = SHIPPED_PLACE_FILES.flatMap((file) => readCensusFile(file).places).filter((p) => p.code === '03' || p.ancestors.includes('03'));
+// the demo accounts' two provinces, down to the villages
+const places = SHIPPED_PLACE_FILES.flatMap((file) => readCensusFile(file).places).filter((p) => ['02', '03'].includes(p.province));
 await importPlaces([{ places, problems: [], skipped: 0 }]);
 await createDemoUsers();
 await createDemoEnrolments(config);
