@@ -56,6 +56,8 @@ function signInNotice() {
 
 async function send() {
   const outcome = await syncQueue();
+  if (outcome.session) messages = outcome.session.messages;
+  else if (Object.keys(messages).length === 0) await loadMessages();
   if (outcome.state === 'signedOut') signInNotice();
   await refreshBadge();
   return outcome;
@@ -117,6 +119,7 @@ async function enhanceForm(form) {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (Object.keys(messages).length === 0) await loadMessages();
     const fields = formFields(form);
     const problem = checkBeforeQueueing(fields, formContext(form));
     if (problem) {
@@ -234,13 +237,13 @@ async function start() {
   const form = document.querySelector('form.enrol');
   if (form) await enhanceForm(form);
   enhanceQueuePage();
-  await loadMessages();
   await renderQueue();
-  await refreshBadge();
   window.addEventListener('online', async () => {
     await send();
     await renderQueue();
   });
+  // the network is the page's until it has loaded: on 2G, sending and keeping pages wait for it
+  if (document.readyState !== 'complete') await new Promise((resolve) => window.addEventListener('load', resolve, { once: true }));
   const outcome = await send();
   await renderQueue();
   if ('serviceWorker' in navigator) await keepPagesOffline(outcome);

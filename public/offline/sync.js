@@ -40,10 +40,10 @@ export async function syncQueue() {
         body: JSON.stringify({ items: chunk.map((item) => ({ idempotencyKey: item.id, enrolment: item.fields })) }),
       });
     } catch {
-      return { state: 'offline' };
+      return { state: 'offline', session };
     }
-    if (response.status === 401) return { state: 'signedOut' };
-    if (!response.ok) return { state: 'offline' };
+    if (response.status === 401) return { state: 'signedOut', session };
+    if (!response.ok) return { state: 'offline', session };
     const { results } = await response.json();
     for (const result of results) {
       const item = chunk.find((c) => c.id === result.idempotencyKey);

@@ -18,7 +18,7 @@ import { createDemoEnrolments } from './demo.js';
 const KBPS = 400;
 const LATENCY_MS = 400;
 const BUDGET_MS = 3000;
-const RUNS = 3;
+const RUNS = Number(process.env.RUNS ?? 3);
 
 configureLogger('silent');
 const config = loadConfig({ ...process.env, DATA_DIR: ':memory:', MONGODB_URI: '', NODE_ENV: 'test', PORT: '0', JOBS_ENABLED: 'no' });
@@ -49,15 +49,20 @@ for (let run = 1; run <= RUNS; run++) {
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: LATENCY_MS, downloadThroughput: (KBPS * 1000) / 8, uploadThroughput: (KBPS * 1000) / 8 });
   let bytes = 0;
   let requests = 0;
-  cdp.on('Network.loadingFinished', (event: { encodedDataLength: number }) => {
+  const urls = new Map<string, string>();
+  const each: string[] = [];
+  cdp.on('Network.requestWillBeSent', (event: { requestId: string; request: { url: string } }) => void urls.set(event.requestId, new URL(event.request.url).pathname));
+  cdp.on('Network.loadingFinished', (event: { requestId: string; encodedDataLength: number }) => {
     bytes += event.encodedDataLength;
     requests += 1;
+    each.push(`${urls.get(event.requestId)} ${(event.encodedDataLength / 1024).toFixed(1)} KB`);
   });
   const started = Date.now();
   await page.goto(`${base}/enrolments/new`, { waitUntil: 'load' });
   const ms = Date.now() - started;
   times.push(ms);
   console.log(`run ${run}: load in ${ms} ms, ${requests} requests, ${(bytes / 1024).toFixed(1)} KB on the wire, ${(ms / BUDGET_MS).toFixed(2)} of the 3 s budget`);
+  if (run === 1) console.log(`  ${each.join(', ')}`);
   await context.close();
 }
 const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
