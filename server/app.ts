@@ -18,7 +18,10 @@ import { language } from './i18n/middleware.js';
 import { domains } from './routes.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const FONTS = join(dirname(createRequire(import.meta.url).resolve('vazirmatn/package.json')), 'fonts', 'webfonts');
+const VAZIRMATN = dirname(createRequire(import.meta.url).resolve('vazirmatn/package.json'));
+const FONTS = join(VAZIRMATN, 'fonts', 'webfonts');
+/** The Arabic-script cut that Persian pages load (public/app.css). */
+const FONTS_NON_LATIN = join(VAZIRMATN, 'misc', 'Non-Latin', 'fonts', 'webfonts');
 
 export interface AppOptions {
   config: Config;
@@ -53,6 +56,7 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   // gzip: a phone on 2G gets the form page and its assets in a third of the bytes (server/enrolments/OFFLINE.md)
   app.use(compression());
   app.use('/static/fonts', express.static(FONTS, { immutable: true, maxAge: '365d' }));
+  app.use('/static/fonts', express.static(FONTS_NON_LATIN, { immutable: true, maxAge: '365d' }));
   app.use('/static', express.static(join(ROOT, 'public'), { maxAge: '1d' }));
 
   const routes = domains.map((domain) => domain(config));
