@@ -46,6 +46,14 @@ const enrolmentSchema = new Schema(
     rejectedAt: { type: Date, default: undefined },
     /** The bulk import that brought this enrolment in, if any. */
     importBatch: { type: Schema.Types.ObjectId, ref: 'EnrolmentImport', default: undefined },
+    /** The `Idempotency-Key` the enrolment was sent with (a phone's queue id), and a hash of what was sent under it. */
+    idempotencyKey: { type: String, default: undefined, maxlength: 100 },
+    requestHash: { type: String, default: undefined },
+    /** Normalised first name, last name and birth date: the same person typed with a mistyped national ID. */
+    personKey: { type: String, default: undefined },
+    /** Another enrolment of the same village with the same person key; open until a fund manager decides. */
+    possibleDuplicateOf: { type: Schema.Types.ObjectId, ref: 'Enrolment', default: undefined },
+    duplicateCheck: { type: String, enum: ['open', 'confirmed', 'dismissed'], default: undefined },
   },
   { collection: 'enrolments', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
@@ -54,6 +62,11 @@ enrolmentSchema.index({ province: 1, nationalId: 1 }, { unique: true });
 /** A holder's recent enrolments, and the fund manager's list of what awaits verification. */
 enrolmentSchema.index({ province: 1, place: 1, createdAt: -1 });
 enrolmentSchema.index({ province: 1, status: 1, createdAt: -1 });
+/** A repeated key is answered with the enrolment it made (server/enrolments/idempotency.ts); keys are unique per province. */
+enrolmentSchema.index({ province: 1, idempotencyKey: 1 }, { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } } });
+/** Possible duplicates: the same person key in the same village, and the fund manager's list of open flags. */
+enrolmentSchema.index({ province: 1, place: 1, personKey: 1 });
+enrolmentSchema.index({ province: 1, duplicateCheck: 1, createdAt: 1 }, { partialFilterExpression: { duplicateCheck: { $type: 'string' } } });
 
 export interface EnrolmentRecord {
   _id: Types.ObjectId;
@@ -80,6 +93,11 @@ export interface EnrolmentRecord {
   rejectedBy?: Types.ObjectId;
   rejectedAt?: Date;
   importBatch?: Types.ObjectId;
+  idempotencyKey?: string;
+  requestHash?: string;
+  personKey?: string;
+  possibleDuplicateOf?: Types.ObjectId;
+  duplicateCheck?: 'open' | 'confirmed' | 'dismissed';
 }
 
 export const Enrolment = mongoose.model('Enrolment', enrolmentSchema);

@@ -1,10 +1,12 @@
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import compression from 'compression';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { engine } from 'express-handlebars';
 import helmet from 'helmet';
 import type { Config } from './config.js';
+import { apiSession } from './auth/api-session.js';
 import { csrfProtection, csrfTokenToLocals } from './auth/csrf.js';
 import { bearerUser, sessionUser } from './auth/middleware.js';
 import { sessionMiddleware } from './auth/session.js';
@@ -16,7 +18,10 @@ import { language } from './i18n/middleware.js';
 import { domains } from './routes.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const FONTS = join(dirname(createRequire(import.meta.url).resolve('vazirmatn/package.json')), 'fonts', 'webfonts');
+const VAZIRMATN = dirname(createRequire(import.meta.url).resolve('vazirmatn/package.json'));
+const FONTS = join(VAZIRMATN, 'fonts', 'webfonts');
+/** The Arabic-script cut that Persian pages load (public/app.css). */
+const FONTS_NON_LATIN = join(VAZIRMATN, 'misc', 'Non-Latin', 'fonts', 'webfonts');
 
 export interface AppOptions {
   config: Config;
@@ -39,8 +44,8 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   app.use(
     helmet({
       contentSecurityPolicy: {
-        // no script at all: every page works without JavaScript
-        directives: { defaultSrc: ["'self'"], scriptSrc: ["'none'"], styleSrc: ["'self'"], fontSrc: ["'self'"], imgSrc: ["'self'", 'data:'], formAction: ["'self'"], upgradeInsecureRequests: null },
+        // every page works without JavaScript; the one script (same origin) adds the phone's offline queue
+        directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], workerSrc: ["'self'"], manifestSrc: ["'self'"], styleSrc: ["'self'"], fontSrc: ["'self'"], imgSrc: ["'self'", 'data:'], formAction: ["'self'"], upgradeInsecureRequests: null },
       },
       // same-origin Referer lets a refused form send the user back to it (errors/error-handler.ts)
       referrerPolicy: { policy: 'same-origin' },
@@ -48,19 +53,23 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
     }),
   );
 
+  // gzip: a phone on 2G gets the form page and its assets in a third of the bytes (server/enrolments/OFFLINE.md)
+  app.use(compression());
   app.use('/static/fonts', express.static(FONTS, { immutable: true, maxAge: '365d' }));
+  app.use('/static/fonts', express.static(FONTS_NON_LATIN, { immutable: true, maxAge: '365d' }));
   app.use('/static', express.static(join(ROOT, 'public'), { maxAge: '1d' }));
 
   const routes = domains.map((domain) => domain(config));
 
+  const sessions = sessionMiddleware(config, sessionSecret);
   const api = express.Router();
-  api.use(express.json({ limit: '100kb' }), bearerUser, language(config));
+  api.use(express.json({ limit: '100kb' }), bearerUser, apiSession(sessions), language(config));
   for (const domain of routes) if (domain.api) api.use(domain.api);
   api.use(notFoundHandler);
   app.use('/api/v1', api);
   app.use('/api', notFoundHandler);
 
-  app.use(sessionMiddleware(config, sessionSecret), express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(sessions, express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(sessionUser, language(config), flashToLocals, csrfProtection, csrfTokenToLocals, pageLocals);
   for (const domain of routes) if (domain.pages) app.use(domain.pages);
   app.use(notFoundHandler);

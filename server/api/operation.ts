@@ -11,7 +11,7 @@ export interface ApiOperation {
   description?: string;
   /** false for the endpoints that need no bearer token (getting one, this document). */
   auth?: boolean;
-  parameters?: { name: string; in: 'path' | 'query'; required?: boolean; description: string; schema: JsonSchema }[];
+  parameters?: { name: string; in: 'path' | 'query' | 'header'; required?: boolean; description: string; schema: JsonSchema }[];
   body?: JsonSchema;
   /** status → what it means, with the body's schema when there is one (errors share the Error schema). */
   responses: Record<string, { description: string; schema?: JsonSchema }>;

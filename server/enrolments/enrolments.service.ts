@@ -9,6 +9,8 @@ import { AppError, notFound } from '../errors/app-error.js';
 import { countEnrolment } from '../quotas/progress.service.js';
 import { fromJalali, toJalali } from '../shared/jalali.js';
 import { checkEligibility, type Residence } from './eligibility.js';
+import { idempotent } from './idempotency.js';
+import { duplicateFlag, personKey } from './possible-duplicates.js';
 import { canonicalBirthDate, invalidEnrolment, readEnrolmentInput, type EnrolmentInput } from './validation.js';
 
 /** Who writes an enrolment: the signed-in user (their id is kept as `createdBy`, their area bounds the place). */
@@ -24,14 +26,17 @@ const ENROLMENT_LEVELS: readonly PlaceLevel[] = ['village', 'city'];
  * enrolled in the province (409, saying where when the user may see that place), then write the enrolment and
  * its progress counters in one transaction.
  */
-export async function logEnrolment(actor: Actor, raw: Record<string, unknown>, now = new Date()): Promise<EnrolmentRecord> {
-  const read = readEnrolmentInput(raw);
-  if (!read.ok) throw invalidEnrolment(read.fields);
-  const place = await enrolmentPlace(actor, read.input.village);
-  const campaign = await resolveCampaign(actor, read.input.campaign, now);
-  const enrolment = newEnrolment(actor, read.input, campaign, place, now);
-  await assertNotEnrolled(actor, place.province, enrolment.nationalId);
-  return saveEnrolment(actor, enrolment, place);
+export async function logEnrolment(actor: Actor, raw: Record<string, unknown>, now = new Date(), idempotencyKey?: string): Promise<EnrolmentRecord> {
+  // a repeated Idempotency-Key gets the enrolment its first request made (server/enrolments/idempotency.ts)
+  return idempotent(actor, idempotencyKey, raw, async (stamp) => {
+    const read = readEnrolmentInput(raw);
+    if (!read.ok) throw invalidEnrolment(read.fields);
+    const place = await enrolmentPlace(actor, read.input.village);
+    const campaign = await resolveCampaign(actor, read.input.campaign, now);
+    const enrolment = { ...newEnrolment(actor, read.input, campaign, place, now), ...stamp };
+    await assertNotEnrolled(actor, place.province, enrolment.nationalId);
+    return saveEnrolment(actor, { ...enrolment, ...(await duplicateFlag(enrolment)) }, place);
+  });
 }
 
 /** An enrolment ready to be written. */
@@ -54,6 +59,11 @@ export interface NewEnrolment {
   createdBy: string;
   createdAt: Date;
   importBatch?: Types.ObjectId;
+  personKey?: string;
+  idempotencyKey?: string;
+  requestHash?: string;
+  possibleDuplicateOf?: Types.ObjectId;
+  duplicateCheck?: 'open';
 }
 
 /** Checks the joining rules and makes the record; throws the 422 of the first rule broken. */
@@ -68,6 +78,7 @@ export function newEnrolment(actor: Actor, input: EnrolmentInput, campaign: Camp
     lastName: input.lastName,
     birthDateJalali: canonicalBirthDate(input.birthDate),
     birthDate: fromJalali(input.birthDate),
+    personKey: personKey(input.firstName, input.lastName, canonicalBirthDate(input.birthDate)),
     sex: input.sex,
     mobile: input.mobile,
     targetGroup: input.targetGroup,
@@ -255,7 +266,7 @@ export async function enrolmentsByStatus(actor: ScopeUser, status: EnrolmentStat
   return { enrolments: await withPlaceNames(found), total };
 }
 
-async function withPlaceNames(enrolments: EnrolmentRecord[]): Promise<EnrolmentView[]> {
+export async function withPlaceNames(enrolments: EnrolmentRecord[]): Promise<EnrolmentView[]> {
   const places = await Place.find({ code: { $in: [...new Set(enrolments.map((e) => e.place))] } }).setOptions({ scope: 'system' }).select('code name').lean<PlaceRecord[]>();
   const names = new Map(places.map((p) => [p.code, p.name]));
   return enrolments.map((e) => ({

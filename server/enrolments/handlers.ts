@@ -6,8 +6,11 @@ import { AppError, validationFailed } from '../errors/app-error.js';
 import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
 import { AGENCIES } from '../users/agencies.js';
-import { enrolmentsByStatus, logEnrolment, openCampaigns, rejectEnrolment, verifyEnrolment, VERIFICATION_PAGE_SIZE } from './enrolments.service.js';
+import { enrolmentPlace, enrolmentsByStatus, logEnrolment, openCampaigns, rejectEnrolment, verifyEnrolment, VERIFICATION_PAGE_SIZE } from './enrolments.service.js';
+import { enrolmentBatch, logBatch } from './batch.js';
 import { enrolmentHome } from './home.service.js';
+import { readIdempotencyKey } from './idempotency.js';
+import { confirmPossibleDuplicate, dismissPossibleDuplicate, openDuplicatePairs } from './possible-duplicates.js';
 import { describeProblems, isStalled, MAX_FILE_BYTES, getImport, INLINE_IMPORT_ROWS, MAX_IMPORT_ROWS, problemsCsv, startImport, templateCsv } from './import.service.js';
 import { enrolmentParams, importParams, rejectForm, verificationList } from './validation.js';
 
@@ -18,11 +21,14 @@ export async function home(req: Request, res: Response): Promise<void> {
 
 export async function newForm(req: Request, res: Response): Promise<void> {
   const campaigns = await openCampaigns(req.user!);
+  const choosesPlace = !['village-head', 'mayor'].includes(req.user!.role);
   res.render('enrolments/new', {
-    campaigns: campaigns.map((c) => ({ id: String(c._id), name: c.name })),
+    // the limits ride with the form, so the phone checks the age offline (public/offline/)
+    campaigns: campaigns.map((c) => ({ id: String(c._id), name: c.name, minAge: c.minAge, maxAge: c.maxAge, townThreshold: c.townThreshold, targetGroups: c.targetGroups.join(',') })),
     choosesCampaign: campaigns.length > 1,
     // a village head or a mayor enrols at their own place; anyone above names the village or town
-    choosesPlace: !['village-head', 'mayor'].includes(req.user!.role),
+    choosesPlace,
+    ownPlace: choosesPlace ? undefined : await enrolmentPlace(req.user!, undefined).catch(() => undefined),
     sexes: SEXES,
     targetGroups: TARGET_GROUPS,
     channels: CHANNELS,
@@ -37,8 +43,13 @@ export async function create(req: Request, res: Response): Promise<void> {
 }
 
 export async function createJson(req: Request, res: Response): Promise<void> {
-  const enrolment = await logEnrolment(req.user!, req.body ?? {});
+  const enrolment = await logEnrolment(req.user!, req.body ?? {}, new Date(), readIdempotencyKey(req.get('idempotency-key')));
   res.status(201).json({ id: String(enrolment._id) });
+}
+
+export async function createBatchJson(req: Request, res: Response): Promise<void> {
+  const { body } = validated(req, enrolmentBatch);
+  res.json({ results: await logBatch(req.user!, body.items, req.lang) });
 }
 
 export async function verificationPage(req: Request, res: Response): Promise<void> {
@@ -50,6 +61,7 @@ export async function verificationPage(req: Request, res: Response): Promise<voi
     total,
     status: query.status,
     statuses: ['logged', 'verified', 'rejected'],
+    duplicatePairs: await openDuplicatePairs(req.user!),
     page: query.page,
     ...(query.page > 1 ? { previousPage: query.page - 1 } : {}),
     ...(query.page < pages ? { nextPage: query.page + 1 } : {}),
@@ -67,6 +79,20 @@ export async function reject(req: Request, res: Response): Promise<void> {
   const { params, body } = validated(req, rejectForm);
   const enrolment = await rejectEnrolment(req.user!, params.id, body.reason);
   setFlash(req, { type: 'success', key: 'enrolments.rejected', params: { name: `${enrolment.firstName} ${enrolment.lastName}` } });
+  res.redirect(303, '/enrolments/verify');
+}
+
+export async function confirmDuplicate(req: Request, res: Response): Promise<void> {
+  const { params } = validated(req, enrolmentParams);
+  const enrolment = await confirmPossibleDuplicate(req.user!, params.id, req.lang);
+  setFlash(req, { type: 'success', key: 'offline.duplicates.confirmed', params: { name: `${enrolment.firstName} ${enrolment.lastName}` } });
+  res.redirect(303, '/enrolments/verify');
+}
+
+export async function dismissDuplicate(req: Request, res: Response): Promise<void> {
+  const { params } = validated(req, enrolmentParams);
+  const enrolment = await dismissPossibleDuplicate(req.user!, params.id);
+  setFlash(req, { type: 'success', key: 'offline.duplicates.dismissed', params: { name: `${enrolment.firstName} ${enrolment.lastName}` } });
   res.redirect(303, '/enrolments/verify');
 }
 

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Config } from '../config.js';
-import { t } from '../i18n/index.js';
+import { t, type Lang } from '../i18n/index.js';
 import { logger } from '../logger.js';
 import { setFlash } from '../http/flash.js';
 import { isApiRequest } from '../http/request.js';
@@ -29,9 +29,8 @@ export function errorHandler(config: Config): ErrorRequestHandler {
 
     if (res.headersSent) return;
     if (isApiRequest(req)) {
-      const fields = error.fields ? Object.fromEntries(Object.entries(error.fields).map(([f, key]) => [f, t(lang, key)])) : undefined;
       if (error.status === 429) res.set('Retry-After', String(config.loginRateWindowMinutes * 60));
-      res.status(error.status).json({ error: { code: error.name, message, ...(fields ? { fields } : {}) } });
+      res.status(error.status).json({ error: apiError(error, lang) });
       return;
     }
     if (error.name === 'unauthenticated') {
@@ -50,6 +49,12 @@ export function errorHandler(config: Config): ErrorRequestHandler {
       stack: config.nodeEnv === 'development' && err instanceof Error && error.status >= 500 ? err.stack : undefined,
     });
   };
+}
+
+/** The API's `error` object: code, message and field problems in the reader's language (also each refused item of a batch). */
+export function apiError(error: AppError, lang: Lang): { code: string; message: string; fields?: Record<string, string> } {
+  const fields = error.fields ? Object.fromEntries(Object.entries(error.fields).map(([f, key]) => [f, t(lang, key)])) : undefined;
+  return { code: error.name, message: t(lang, error.messageKey, error.params), ...(fields ? { fields } : {}) };
 }
 
 function toAppError(err: unknown): AppError {

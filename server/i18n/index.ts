@@ -1,4 +1,4 @@
-import { formatNumber } from '../shared/persian-text.js';
+import { fillMessage } from './fill.js';
 import auth from './catalogue/auth.js';
 import campaigns from './catalogue/campaigns.js';
 import committees from './catalogue/committees.js';
@@ -7,6 +7,7 @@ import enrolments from './catalogue/enrolments.js';
 import errors from './catalogue/errors.js';
 import jobs from './catalogue/jobs.js';
 import notifications from './catalogue/notifications.js';
+import offline from './catalogue/offline.js';
 import places from './catalogue/places.js';
 import quotas from './catalogue/quotas.js';
 import reports from './catalogue/reports.js';
@@ -18,7 +19,7 @@ import validation from './catalogue/validation.js';
  * The fa/en message catalogue. Each domain owns `catalogue/<domain>.ts` with keys prefixed by the domain;
  * a new domain adds one import and one entry below.
  */
-const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload, committees, enrolments, jobs, notifications, reports, campaigns, quotas];
+const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload, committees, enrolments, jobs, notifications, reports, campaigns, quotas, offline];
 
 export const LANGS = ['fa', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -55,9 +56,5 @@ export function hasMessage(key: string): boolean {
 export function t(lang: Lang, key: string, params: Record<string, unknown> = {}): string {
   const text = catalogue[lang].get(key);
   if (text === undefined) return key;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = params[name];
-    if (value === undefined || value === null) return whole;
-    return typeof value === 'number' ? formatNumber(value, lang) : String(value);
-  });
+  return fillMessage(text, params, lang);
 }

@@ -57,6 +57,11 @@ export class PageClient {
     return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
   }
 
+  /** The Cookie header this client sends, for a request of a test's own (the API with the page session). */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
   async logout(): Promise<Page> {
     return this.post('/logout', {});
   }

@@ -1,13 +1,39 @@
 import { AGENCIES } from '../../users/agencies.js';
 import { objectIdSchema, placeCodeSchema, REFUSALS, type ApiOperation } from '../operation.js';
 
+const IDEMPOTENCY_KEY_HEADER = {
+  name: 'Idempotency-Key',
+  in: 'header' as const,
+  description: 'A key the client makes for this enrolment (a UUID; 8–100 letters, digits, - and _). Stored with the enrolment, unique in the province: the same key again answers with the first answer; the same key with a different body, or another user’s key, is 422 `idempotencyKeyReused`. A refused request stores nothing under its key.',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,100}$' },
+};
+
 export const enrolmentOperations: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/enrolments/batch',
+    tag: 'enrolments',
+    summary: 'Log up to 20 enrolments, each under its own Idempotency-Key (a phone’s offline queue)',
+    description: 'Each item is answered as `POST /enrolments` with that key would answer it alone, in order: `{ idempotencyKey, status: 201, id, possibleDuplicate }` or `{ idempotencyKey, status, error: { code, message, fields? } }`. Sending the whole batch again after a lost reply makes nothing twice. Browsers may send it with the page session instead of a token, with the session’s CSRF token in `X-CSRF-Token`.',
+    body: {
+      type: 'object',
+      required: ['items'],
+      properties: {
+        items: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'object', required: ['idempotencyKey', 'enrolment'], properties: { idempotencyKey: IDEMPOTENCY_KEY_HEADER.schema, enrolment: { type: 'object', description: 'The body of POST /enrolments.' } } } },
+      },
+    },
+    responses: {
+      '200': { description: 'One result per item.', schema: { type: 'object', properties: { results: { type: 'array', items: { type: 'object' } } } } },
+      ...REFUSALS,
+    },
+  },
   {
     method: 'post',
     path: '/enrolments',
     tag: 'enrolments',
     summary: 'Log one enrolment at a village or small town in the caller’s area',
-    description: 'Eligibility follows the campaign: age on the enrolment date between its minimum and maximum, residence in a village, nomadic area or town under its threshold.',
+    description: 'Eligibility follows the campaign: age on the enrolment date between its minimum and maximum, residence in a village, nomadic area or town under its threshold. With an `Idempotency-Key`, a repeated request gets the first answer (the same id) and never a second enrolment.',
+    parameters: [IDEMPOTENCY_KEY_HEADER],
     body: {
       type: 'object',
       required: ['nationalId', 'firstName', 'lastName', 'birthDate', 'sex', 'mobile', 'targetGroup', 'channel'],

@@ -1,0 +1,13 @@
+import { formatNumber } from '../shared/persian-text.js';
+
+/**
+ * A message's `{name}` placeholders filled, numbers in the reader's digits. Kept apart from the catalogue so the
+ * phone's offline script (public/offline/) fills the catalogue's strings exactly as the server does.
+ */
+export function fillMessage(text: string, params: Record<string, unknown>, lang: 'fa' | 'en'): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    if (value === undefined || value === null) return whole;
+    return typeof value === 'number' ? formatNumber(value, lang) : String(value);
+  });
+}
