@@ -21,7 +21,8 @@ export async function startTestDatabase(): Promise<void> {
     uri = server.uri;
     stopEmbedded = () => server.stop();
   }
-  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10_000, ...(dbName ? { dbName } : {}) });
+  // command monitoring on, so tests can count round trips and read filters (test/support/commands.ts)
+  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10_000, monitorCommands: true, ...(dbName ? { dbName } : {}) });
 }
 
 export async function stopTestDatabase(): Promise<void> {
