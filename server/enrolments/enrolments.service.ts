@@ -243,8 +243,15 @@ export interface EnrolmentView {
 
 /** The user's most recent enrolments (a village head: their village's), newest first. */
 export async function recentEnrolments(actor: ScopeUser, limit = 10): Promise<EnrolmentView[]> {
-  const found = await Enrolment.find({}).setOptions({ scope: actor }).sort({ createdAt: -1 }).limit(limit).lean<EnrolmentRecord[]>();
+  // the province too, whatever the scope: on a cluster sharded by province the query then goes to one shard
+  const found = await Enrolment.find({ province: actor.province }).setOptions({ scope: actor }).sort({ createdAt: -1 }).limit(limit).lean<EnrolmentRecord[]>();
   return withPlaceNames(found);
+}
+
+/** The name of one enrolment the user may see (null otherwise). */
+export async function enrolmentName(actor: ScopeUser, id: string): Promise<string | null> {
+  const found = await Enrolment.findOne({ _id: id, province: actor.province }).setOptions({ scope: actor }).select('firstName lastName').lean<EnrolmentRecord>();
+  return found ? `${found.firstName} ${found.lastName}` : null;
 }
 
 export const VERIFICATION_PAGE_SIZE = 50;
