@@ -144,7 +144,7 @@ export async function rebuildCounters(campaignId: Types.ObjectId | string): Prom
   const record = await Campaign.findById(campaign).setOptions({ scope: 'system' }).lean<CampaignRecord>();
   if (!record) throw notFound();
   const actual = await tallyEnrolments(record);
-  const stored = await ProgressCounter.find({ campaign }).setOptions({ scope: 'system' }).lean<ProgressCounterRecord[]>();
+  const stored = await ProgressCounter.find({ province: record.province, campaign }).setOptions({ scope: 'system' }).lean<ProgressCounterRecord[]>();
   const storedByCode = new Map(stored.map((c) => [c.placeCode, c]));
 
   const drifted: CounterDrift[] = [];
@@ -168,7 +168,7 @@ export async function rebuildCounters(campaignId: Types.ObjectId | string): Prom
   for (const counter of stored) {
     if (actual.has(counter.placeCode) || (counter.logged === 0 && counter.verified === 0 && isEmptyMonths(counter.byMonth))) continue;
     drifted.push({ placeCode: counter.placeCode, counted: { logged: counter.logged, verified: counter.verified }, actual: { logged: 0, verified: 0 } });
-    fixes.push({ updateOne: { filter: { _id: counter._id }, update: { $set: { logged: 0, verified: 0, byMonth: {} } } } });
+    fixes.push({ updateOne: { filter: { province: counter.province, _id: counter._id }, update: { $set: { logged: 0, verified: 0, byMonth: {} } } } });
   }
   if (fixes.length > 0) await ProgressCounter.bulkWrite(fixes, { ordered: false });
   return { campaign: String(campaign), counters: actual.size, drifted };
