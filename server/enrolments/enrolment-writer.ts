@@ -12,9 +12,11 @@ import type { NewEnrolment } from './enrolments.service.js';
  * always in the same transaction, and a caller hears back only once its transaction has committed, so a crash
  * between two batches loses nothing that was acknowledged.
  *
- * When a batch fails (a national ID already enrolled, two of the batch with the same national ID, a conflict
- * that outlasted the retries), each of its enrolments is committed again on its own, so every caller gets its
- * own answer: the record, or the error of its own write (the driver's 11000 for a duplicate).
+ * When a batch fails, every caller still gets its own answer: the record, or the error of its own write. A
+ * national ID already enrolled (or twice in the batch) stops the ordered insert at that enrolment with the
+ * unique index's 11000: that caller gets it, and the rest of the batch is committed again without it (a
+ * duplicate key, unlike a conflict with a transaction still running, means the other record is there for good).
+ * Any other failure (a conflict that outlasted the retries) commits each enrolment of the batch on its own.
  */
 
 export interface EnrolmentWrite {
@@ -23,8 +25,8 @@ export interface EnrolmentWrite {
   place: CountedPlace;
 }
 
-/** At most this many enrolments go into one transaction (a bigger batch would hold the counters longer). */
-export const MAX_BATCH = 500;
+/** At most this many enrolments go into one transaction: a bigger one holds the counters longer, and a duplicate in it costs a rerun of the rest. */
+export const MAX_BATCH = 100;
 
 interface Waiting {
   write: EnrolmentWrite;
@@ -59,22 +61,39 @@ async function drain(key: string, lane: { waiting: Waiting[] }): Promise<void> {
 
 /** Never throws: every waiting caller is answered. */
 async function commitBatch(batch: Waiting[]): Promise<void> {
-  if (batch.length > 1) {
-    try {
-      const records = await commitTogether(batch.map((w) => w.write));
-      batch.forEach((w, i) => w.resolve(records[i]!));
-      return;
-    } catch {
-      // one of them is refused, or the transaction is: each is tried alone below and answered for itself
+  // answered only once the rest has committed: the record it collides with may be one of the same batch
+  const duplicates: { waiting: Waiting; err: unknown }[] = [];
+  try {
+    while (batch.length > 1) {
+      try {
+        const records = await commitTogether(batch.map((w) => w.write));
+        batch.forEach((w, i) => w.resolve(records[i]!));
+        return;
+      } catch (err) {
+        const duplicate = duplicateAt(err);
+        if (duplicate === null || duplicate >= batch.length) break;
+        duplicates.push({ waiting: batch[duplicate]!, err });
+        batch = batch.filter((_, i) => i !== duplicate);
+      }
     }
-  }
-  for (const waiting of batch) {
-    try {
-      waiting.resolve((await commitTogether([waiting.write]))[0]!);
-    } catch (err) {
-      waiting.reject(err);
+    // one left, or the transaction itself was refused: each is tried alone and answered for itself
+    for (const waiting of batch) {
+      try {
+        waiting.resolve((await commitTogether([waiting.write]))[0]!);
+      } catch (err) {
+        waiting.reject(err);
+      }
     }
+  } finally {
+    for (const { waiting, err } of duplicates) waiting.reject(err);
   }
+}
+
+/** The position in the batch of the enrolment an ordered insert stopped at on a duplicate key, if that is why it failed. */
+function duplicateAt(err: unknown): number | null {
+  const e = err as { code?: number; writeErrors?: { index: number; code: number }[] | { index: number; code: number } };
+  const first = Array.isArray(e?.writeErrors) ? e.writeErrors[0] : e?.writeErrors;
+  return e?.code === 11000 && first?.code === 11000 ? first.index : null;
 }
 
 /** The enrolments and their counters in one transaction. */
