@@ -312,13 +312,13 @@ async function main(): Promise<void> {
       await response.arrayBuffer();
       return response.status === 201;
     };
+    // a server that has run a while has its provinces' villages in the place cache; the bench picks villages at random
+    await placesByCodes(provinces.flatMap((p) => p.villages.map((v) => v.code)));
     // the first request of each province reads its token, user, places and campaign: warm them before counting
     for (const province of provinces) {
       const { village_: _, ...body } = enrolmentBody(province);
       await fetch(`${base}/api/v1/enrolments`, { method: 'POST', headers: { authorization: `Bearer ${province.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.arrayBuffer());
     }
-    // a server that has run a while has its provinces' villages in the place cache; the bench picks villages at random
-    await placesByCodes(provinces.flatMap((p) => p.villages.map((v) => v.code)));
     const ONE_CLIENT = Math.max(100, Math.floor(API_COUNT / 10));
     log(`API: ${fmt(ONE_CLIENT)} enrolments, 1 client`);
     commands.reset();
