@@ -8,11 +8,11 @@ export interface SentCommand {
 }
 
 /** What the driver never counts as the application's: its own handshakes and heartbeats. */
-const DRIVER_OWN = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'endSessions', 'saslStart', 'saslContinue', 'buildInfo', 'getMore', 'killCursors']);
+const DRIVER_OWN = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'endSessions', 'saslStart', 'saslContinue', 'buildInfo']);
 
 /**
  * Records every command sent through Mongoose's client while `work` runs (the test connection monitors commands,
- * test/support/database.ts). `getMore` is left out: it only pages a cursor a command already opened.
+ * test/support/database.ts); each is one round trip.
  */
 export async function recordCommands<T>(work: () => Promise<T>): Promise<{ result: T; commands: SentCommand[] }> {
   const client = mongoose.connection.getClient();
