@@ -1,4 +1,6 @@
 import mongoose, { Schema, type Types } from 'mongoose';
+import { forgetAllUsers } from '../server/auth/token-cache.js';
+import { onWrite } from './plugins/on-write.js';
 
 /**
  * An API bearer token. Only the SHA-256 of the token is stored, so a copy of the database grants nothing;
@@ -12,6 +14,9 @@ const apiTokenSchema = new Schema(
   },
   { collection: 'api_tokens', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
+
+// a revoked or deleted token stops working at once in this process
+onWrite(apiTokenSchema, () => forgetAllUsers());
 
 export interface ApiTokenRecord {
   _id: Types.ObjectId;

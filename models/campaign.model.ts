@@ -1,4 +1,6 @@
 import mongoose, { Schema, type Types } from 'mongoose';
+import { forgetOpenCampaigns } from '../server/campaigns/campaign-cache.js';
+import { onWrite } from './plugins/on-write.js';
 import { placeScoped } from './plugins/place-scoped.js';
 
 export const TARGET_GROUPS = ['villagers', 'farmers', 'nomads', 'craftspeople', 'vocational-trainees'] as const;
@@ -32,6 +34,7 @@ const campaignSchema = new Schema(
 );
 campaignSchema.plugin(placeScoped);
 campaignSchema.index({ province: 1, year: -1 });
+onWrite(campaignSchema, () => forgetOpenCampaigns());
 
 export interface CampaignRecord {
   _id: Types.ObjectId;

@@ -1,4 +1,6 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { forgetPlaces } from '../server/places/place-cache.js';
+import { onWrite } from './plugins/on-write.js';
 import { placeScoped } from './plugins/place-scoped.js';
 
 export const PLACE_LEVELS = ['province', 'county', 'district', 'rural_district', 'city', 'village'] as const;
@@ -53,6 +55,8 @@ const placeSchema = new Schema(
 );
 placeSchema.plugin(placeScoped);
 placeSchema.index({ province: 1, level: 1 });
+// census places do not change once imported; a re-import clears what this process remembers of them
+onWrite(placeSchema, () => forgetPlaces());
 
 export type PlaceRecord = InferSchemaType<typeof placeSchema> & { province: string; placePath: string[] };
 

@@ -1,5 +1,7 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 import { ROLES, type Role } from '../server/auth/roles.js';
+import { forgetAllUsers } from '../server/auth/token-cache.js';
+import { onWrite } from './plugins/on-write.js';
 import { placeScoped } from './plugins/place-scoped.js';
 
 /**
@@ -26,6 +28,8 @@ const userSchema = new Schema(
   { collection: 'users', timestamps: true, versionKey: false },
 );
 userSchema.plugin(placeScoped);
+// a changed role, place or password, or a deactivation, is seen by the next request of this process
+onWrite(userSchema, () => forgetAllUsers());
 
 export interface UserRecord {
   _id: Types.ObjectId;

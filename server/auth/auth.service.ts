@@ -5,6 +5,7 @@ import { AppError } from '../errors/app-error.js';
 import { toLatinDigits } from '../shared/persian-text.js';
 import { DUMMY_HASH, verifyPassword } from './passwords.js';
 import type { AuthUser } from './scope.js';
+import { cachedActiveUser, cachedUserForToken, rememberActiveUser, rememberUserForToken } from './token-cache.js';
 
 /**
  * Sign-in and API tokens. Users are looked up with the system scope: before sign-in nobody has a scope yet.
@@ -24,9 +25,14 @@ export async function authenticate(login: string, password: string): Promise<Use
   return user;
 }
 
+/** The active user with this id; remembered for a few seconds (server/auth/token-cache.ts says how it is revoked). */
 export async function findActiveUser(id: string): Promise<UserRecord | null> {
   if (!/^[0-9a-f]{24}$/.test(id)) return null;
-  return User.findOne({ _id: id, active: true }).setOptions({ scope: 'system' }).lean<UserRecord>();
+  const cached = cachedActiveUser(id);
+  if (cached) return cached;
+  const user = await User.findOne({ _id: id, active: true }).setOptions({ scope: 'system' }).lean<UserRecord>();
+  if (user) rememberActiveUser(user);
+  return user;
 }
 
 export function toAuthUser(user: UserRecord): AuthUser {
@@ -54,6 +60,11 @@ export async function issueApiToken(userId: string, days: number): Promise<{ tok
 }
 
 export async function userForApiToken(token: string): Promise<UserRecord | null> {
-  const record = await ApiToken.findOne({ tokenHash: tokenHash(token), expiresAt: { $gt: new Date() } }).lean();
-  return record ? findActiveUser(String(record.user)) : null;
+  const hash = tokenHash(token);
+  const cached = cachedUserForToken(hash);
+  if (cached) return cached;
+  const record = await ApiToken.findOne({ tokenHash: hash, expiresAt: { $gt: new Date() } }).lean();
+  const user = record ? await findActiveUser(String(record.user)) : null;
+  if (record && user) rememberUserForToken(hash, user, record.expiresAt);
+  return user;
 }

@@ -4,6 +4,7 @@ import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
 import { authenticate, issueApiToken, toAuthUser } from './auth.service.js';
 import { describeMe } from '../places/places.service.js';
+import { forgetUser } from './token-cache.js';
 import { loginForm, tokenRequest } from './validation.js';
 
 export function showLogin(req: Request, res: Response): void {
@@ -21,6 +22,7 @@ export async function login(req: Request, res: Response): Promise<void> {
 }
 
 export async function logout(req: Request, res: Response): Promise<void> {
+  if (req.user) forgetUser(req.user.id);
   await new Promise<void>((done, fail) => req.session.regenerate((err) => (err ? fail(err) : done())));
   setFlash(req, { type: 'success', key: 'auth.loggedOut' });
   res.redirect(303, '/login');

@@ -1,17 +1,22 @@
-import type { ClientSession, Types } from 'mongoose';
+import { Types, type ClientSession } from 'mongoose';
 import { Campaign, type CampaignRecord } from '../../models/campaign.model.js';
 import { Enrolment, type EnrolmentRecord, type EnrolmentStatus } from '../../models/enrolment.model.js';
-import { Place, type PlaceLevel, type PlaceRecord } from '../../models/place.model.js';
+import type { PlaceLevel, PlaceRecord } from '../../models/place.model.js';
 import { placeFields } from '../../models/plugins/place-scoped.js';
-import { assertInScope, isInScope, type AuthUser, type ScopeUser } from '../auth/scope.js';
+import { isInScope, type AuthUser, type ScopeUser } from '../auth/scope.js';
+import { provinceCampaigns } from '../campaigns/campaign-cache.js';
 import { inTransaction } from '../db/transaction.js';
 import { AppError, notFound } from '../errors/app-error.js';
+import { placeByCode, placesByCodes } from '../places/cached-places.js';
 import { countEnrolment } from '../quotas/progress.service.js';
 import { fromJalali, toJalali } from '../shared/jalali.js';
 import { checkEligibility, type Residence } from './eligibility.js';
+import { counterQueue, writeEnrolment } from './enrolment-writer.js';
 import { idempotent } from './idempotency.js';
 import { duplicateFlag, personKey } from './possible-duplicates.js';
 import { canonicalBirthDate, invalidEnrolment, readEnrolmentInput, type EnrolmentInput } from './validation.js';
+
+export { counterQueue };
 
 /** Who writes an enrolment: the signed-in user (their id is kept as `createdBy`, their area bounds the place). */
 export type Actor = Pick<AuthUser, 'id' | 'role' | 'placeCode' | 'province'>;
@@ -22,9 +27,10 @@ const ENROLMENT_LEVELS: readonly PlaceLevel[] = ['village', 'city'];
 /**
  * Logs one enrolment, the story of the form and of `POST /api/v1/enrolments`: read every field (422 naming each
  * bad one), find the place in the user's area (403 outside it), the campaign open today in that province, check
- * the fund's joining rules against the campaign's settings (422 with the reason), refuse a national ID already
- * enrolled in the province (409, saying where when the user may see that place), then write the enrolment and
- * its progress counters in one transaction.
+ * the fund's joining rules against the campaign's settings (422 with the reason), then write the enrolment and
+ * its progress counters in one transaction; a national ID already enrolled in the province is refused there by
+ * the unique index (409, saying where when the user may see that place). The place and the campaign come from
+ * the in-process caches, so an enrolment costs the writes of its (group) transaction and nothing more.
  */
 export async function logEnrolment(actor: Actor, raw: Record<string, unknown>, now = new Date(), idempotencyKey?: string): Promise<EnrolmentRecord> {
   // a repeated Idempotency-Key gets the enrolment its first request made (server/enrolments/idempotency.ts)
@@ -34,7 +40,6 @@ export async function logEnrolment(actor: Actor, raw: Record<string, unknown>, n
     const place = await enrolmentPlace(actor, read.input.village);
     const campaign = await resolveCampaign(actor, read.input.campaign, now);
     const enrolment = { ...newEnrolment(actor, read.input, campaign, place, now), ...stamp };
-    await assertNotEnrolled(actor, place.province, enrolment.nationalId);
     return saveEnrolment(actor, { ...enrolment, ...(await duplicateFlag(enrolment)) }, place);
   });
 }
@@ -56,7 +61,7 @@ export interface NewEnrolment {
   channel: EnrolmentInput['channel'];
   referringAgency?: string;
   status: 'logged';
-  createdBy: string;
+  createdBy: Types.ObjectId;
   createdAt: Date;
   importBatch?: Types.ObjectId;
   personKey?: string;
@@ -85,7 +90,7 @@ export function newEnrolment(actor: Actor, input: EnrolmentInput, campaign: Camp
     channel: input.channel,
     ...(input.referringAgency ? { referringAgency: input.referringAgency } : {}),
     status: 'logged',
-    createdBy: actor.id,
+    createdBy: new Types.ObjectId(actor.id),
     createdAt: now,
     ...(importBatch ? { importBatch } : {}),
   };
@@ -97,24 +102,39 @@ export function newEnrolment(actor: Actor, input: EnrolmentInput, campaign: Camp
  * no village or town is 422.
  */
 export async function enrolmentPlace(actor: ScopeUser, code: string | undefined): Promise<PlaceRecord> {
-  let place: PlaceRecord;
-  try {
-    place = await assertInScope(actor, code ?? actor.placeCode);
-  } catch (err) {
-    if (err instanceof AppError && err.status === 404) throw invalidEnrolment({ village: 'enrolments.placeNotFound' });
-    if (err instanceof AppError && err.status === 403) throw new AppError('outOfScope', 'errors.outOfScope', 403, {}, { village: 'errors.outOfScope' });
-    throw err;
-  }
+  const place = await placeByCode(code ?? actor.placeCode);
+  if (!place) throw invalidEnrolment({ village: 'enrolments.placeNotFound' });
+  if (!isInScope(actor, place)) throw new AppError('outOfScope', 'errors.outOfScope', 403, {}, { village: 'errors.outOfScope' });
   if (!ENROLMENT_LEVELS.includes(place.level as PlaceLevel)) throw invalidEnrolment({ village: code ? 'enrolments.placeLevel' : 'validation.required' });
   return place;
 }
 
 /** The campaigns of the user's province open on `now` (campaigns are province-wide; every role of the province works in them). */
 export async function openCampaigns(actor: Pick<ScopeUser, 'province'>, now = new Date()): Promise<CampaignRecord[]> {
+  const notEnded = await campaignsNotEnded(actor.province, now);
+  if (notEnded) return notEnded.filter((c) => c.startsAt <= now && now < c.endsAt);
   return Campaign.find({ province: actor.province, startsAt: { $lte: now }, endsAt: { $gt: now } })
     .setOptions({ scope: 'system' })
     .sort({ startsAt: -1 })
     .lean<CampaignRecord[]>();
+}
+
+/**
+ * The province's campaigns that have not ended, newest start first, from server/campaigns/campaign-cache.ts (read
+ * once when missing). Null for a `now` the cached list cannot answer for: before it was read, a campaign that
+ * has ended since may be missing from it.
+ */
+async function campaignsNotEnded(province: string, now: Date): Promise<CampaignRecord[] | null> {
+  const readAt = Date.now();
+  if (now.getTime() < readAt - 1000 * 60) return null;
+  const cached = provinceCampaigns.get(province, readAt);
+  if (cached) return now.getTime() >= cached.readAt ? cached.campaigns : null;
+  const campaigns = await Campaign.find({ province, endsAt: { $gt: new Date(readAt) } })
+    .setOptions({ scope: 'system' })
+    .sort({ startsAt: -1 })
+    .lean<CampaignRecord[]>();
+  provinceCampaigns.set(province, { readAt, campaigns }, Infinity, readAt);
+  return now.getTime() >= readAt ? campaigns : null;
 }
 
 /** The campaign named, or the one campaign open today when none is named (422 on the campaign field otherwise). */
@@ -124,7 +144,9 @@ export async function resolveCampaign(actor: Actor, id: string | undefined, now:
     if (open.length === 1) return open[0]!;
     throw invalidEnrolment({ campaign: open.length === 0 ? 'enrolments.noOpenCampaign' : 'validation.required' });
   }
-  const campaign = await Campaign.findOne({ _id: id, province: actor.province }).setOptions({ scope: 'system' }).lean<CampaignRecord>();
+  const campaign =
+    (await campaignsNotEnded(actor.province, now))?.find((c) => String(c._id) === id) ??
+    (await Campaign.findOne({ _id: id, province: actor.province }).setOptions({ scope: 'system' }).lean<CampaignRecord>());
   if (!campaign) throw invalidEnrolment({ campaign: 'enrolments.campaignNotFound' });
   if (now < campaign.startsAt || now >= campaign.endsAt) throw invalidEnrolment({ campaign: 'enrolments.campaignClosed' });
   return campaign;
@@ -148,42 +170,28 @@ function assertEligible(input: EnrolmentInput, campaign: CampaignRecord, place: 
   throw new AppError('ineligible', result.reason, 422, params, { [field]: `enrolments.field.${result.reason.split('.')[1]}` });
 }
 
-async function assertNotEnrolled(actor: ScopeUser, province: string, nationalId: string): Promise<void> {
-  const existing = await Enrolment.findOne({ province, nationalId }).setOptions({ scope: 'system' }).select('place province placePath').lean<EnrolmentRecord>();
-  if (existing) throw await alreadyEnrolled(actor, existing);
-}
-
 /** 409. Where the person is enrolled is said only to a user who may see that place. */
 export async function alreadyEnrolled(actor: ScopeUser, existing: Pick<EnrolmentRecord, 'place' | 'province' | 'placePath'>): Promise<AppError> {
   const fields = { nationalId: 'enrolments.alreadyEnrolled' };
   if (!isInScope(actor, existing)) return new AppError('duplicate', 'enrolments.duplicate', 409, {}, fields);
-  const place = await Place.findOne({ code: existing.place }).setOptions({ scope: 'system' }).select('name').lean<PlaceRecord>();
+  const place = await placeByCode(existing.place);
   return new AppError('duplicate', 'enrolments.duplicateAt', 409, { place: place?.name ?? existing.place }, fields);
 }
 
 /**
- * The enrolment and its counters together or not at all. Two users submitting the same national ID at once both
- * pass the check above; the unique index lets exactly one insert through and the other gets the same 409.
+ * The enrolment and its counters together or not at all, through the group commit (./enrolment-writer.ts). The
+ * unique index `{ province, nationalId }` decides a duplicate, even between two users submitting the same
+ * national ID at once: exactly one insert goes through and the other is the 409.
  */
 export async function saveEnrolment(actor: Actor, doc: NewEnrolment, place: PlaceRecord): Promise<EnrolmentRecord> {
   try {
-    return await inTransaction(async (session) => {
-      const [created] = await Enrolment.create([doc], { session });
-      const enrolment = created!.toObject() as EnrolmentRecord;
-      await countEnrolment({ campaignId: enrolment.campaign, place: countedPlace(place), logged: 1, verified: 0, at: enrolment.createdAt }, session);
-      return enrolment;
-    }, { queue: counterQueue(doc.campaign) });
+    return await writeEnrolment({ enrolment: doc, place: countedPlace(place) });
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
     const existing = await Enrolment.findOne({ province: doc.province, nationalId: doc.nationalId }).setOptions({ scope: 'system' }).lean<EnrolmentRecord>();
     if (!existing) throw err;
     throw await alreadyEnrolled(actor, existing);
   }
-}
-
-/** Every enrolment write of a campaign moves its province's counter: they queue rather than conflict. */
-export function counterQueue(campaign: Types.ObjectId): string {
-  return `counters:${String(campaign)}`;
 }
 
 /** A fund manager confirms a logged enrolment: it now counts as verified as well as logged. */
@@ -246,8 +254,15 @@ export interface EnrolmentView {
 
 /** The user's most recent enrolments (a village head: their village's), newest first. */
 export async function recentEnrolments(actor: ScopeUser, limit = 10): Promise<EnrolmentView[]> {
-  const found = await Enrolment.find({}).setOptions({ scope: actor }).sort({ createdAt: -1 }).limit(limit).lean<EnrolmentRecord[]>();
+  // the province too, whatever the scope: on a cluster sharded by province the query then goes to one shard
+  const found = await Enrolment.find({ province: actor.province }).setOptions({ scope: actor }).sort({ createdAt: -1 }).limit(limit).lean<EnrolmentRecord[]>();
   return withPlaceNames(found);
+}
+
+/** The name of one enrolment the user may see (null otherwise). */
+export async function enrolmentName(actor: ScopeUser, id: string): Promise<string | null> {
+  const found = await Enrolment.findOne({ _id: id, province: actor.province }).setOptions({ scope: actor }).select('firstName lastName').lean<EnrolmentRecord>();
+  return found ? `${found.firstName} ${found.lastName}` : null;
 }
 
 export const VERIFICATION_PAGE_SIZE = 50;
@@ -267,8 +282,7 @@ export async function enrolmentsByStatus(actor: ScopeUser, status: EnrolmentStat
 }
 
 export async function withPlaceNames(enrolments: EnrolmentRecord[]): Promise<EnrolmentView[]> {
-  const places = await Place.find({ code: { $in: [...new Set(enrolments.map((e) => e.place))] } }).setOptions({ scope: 'system' }).select('code name').lean<PlaceRecord[]>();
-  const names = new Map(places.map((p) => [p.code, p.name]));
+  const places = await placesByCodes(enrolments.map((e) => e.place));
   return enrolments.map((e) => ({
     id: String(e._id),
     nationalId: e.nationalId,
@@ -280,7 +294,7 @@ export async function withPlaceNames(enrolments: EnrolmentRecord[]): Promise<Enr
     channel: e.channel,
     ...(e.referringAgency ? { referringAgency: e.referringAgency } : {}),
     place: e.place,
-    placeName: names.get(e.place) ?? e.place,
+    placeName: places.get(e.place)?.name ?? e.place,
     status: e.status,
     ...(e.rejectionReason ? { rejectionReason: e.rejectionReason } : {}),
     createdAt: e.createdAt,

@@ -6,7 +6,7 @@ import { AppError, validationFailed } from '../errors/app-error.js';
 import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
 import { AGENCIES } from '../users/agencies.js';
-import { enrolmentPlace, enrolmentsByStatus, logEnrolment, openCampaigns, rejectEnrolment, verifyEnrolment, VERIFICATION_PAGE_SIZE } from './enrolments.service.js';
+import { enrolmentName, enrolmentPlace, enrolmentsByStatus, logEnrolment, openCampaigns, rejectEnrolment, verifyEnrolment, VERIFICATION_PAGE_SIZE } from './enrolments.service.js';
 import { enrolmentBatch, logBatch } from './batch.js';
 import { enrolmentHome } from './home.service.js';
 import { readIdempotencyKey } from './idempotency.js';
@@ -14,9 +14,32 @@ import { confirmPossibleDuplicate, dismissPossibleDuplicate, openDuplicatePairs 
 import { describeProblems, isStalled, MAX_FILE_BYTES, getImport, INLINE_IMPORT_ROWS, MAX_IMPORT_ROWS, problemsCsv, startImport, templateCsv } from './import.service.js';
 import { enrolmentParams, importParams, rejectForm, verificationList } from './validation.js';
 
-/** The home of whoever logs enrolments: quota, progress and latest enrolments of their own place. */
+/**
+ * The home of whoever logs enrolments: quota, progress and latest enrolments of their own place, and after the
+ * form the message naming who was just logged.
+ */
 export async function home(req: Request, res: Response): Promise<void> {
-  res.render('enrolments/home', { home: await enrolmentHome(req.user!) });
+  const justLogged = takeJustLogged(req, res);
+  const home = await enrolmentHome(req.user!);
+  if (justLogged) {
+    const name = home.recent.find((e) => e.id === justLogged)?.name ?? (await enrolmentName(req.user!, justLogged));
+    if (name) res.locals.flash = { type: 'success', key: 'enrolments.logged', params: { name } };
+  }
+  res.render('enrolments/home', { home });
+}
+
+/**
+ * The form's success message rides in a short-lived cookie holding only the new enrolment's id, not in the
+ * session: the busiest form of the app then writes no session on its way (POST, redirect, page). The page
+ * shows the name only of an enrolment the user may see, so a forged cookie shows nothing new.
+ */
+const JUST_LOGGED = 'enrolment-logged';
+const justLoggedCookie = { httpOnly: true, sameSite: 'lax', path: '/enrolments' } as const;
+
+function takeJustLogged(req: Request, res: Response): string | undefined {
+  const id = new RegExp(`(?:^|;\\s*)${JUST_LOGGED}=([0-9a-f]{24})(?:;|$)`).exec(req.headers.cookie ?? '')?.[1];
+  if (id) res.clearCookie(JUST_LOGGED, justLoggedCookie);
+  return id;
 }
 
 export async function newForm(req: Request, res: Response): Promise<void> {
@@ -38,7 +61,7 @@ export async function newForm(req: Request, res: Response): Promise<void> {
 
 export async function create(req: Request, res: Response): Promise<void> {
   const enrolment = await asFormError(logEnrolment(req.user!, req.body ?? {}));
-  setFlash(req, { type: 'success', key: 'enrolments.logged', params: { name: `${enrolment.firstName} ${enrolment.lastName}` } });
+  res.cookie(JUST_LOGGED, String(enrolment._id), { ...justLoggedCookie, maxAge: 5 * 60_000, secure: req.secure });
   res.redirect(303, '/enrolments');
 }
 

@@ -1,8 +1,8 @@
 import { type CampaignRecord } from '../../models/campaign.model.js';
-import { Place, type PlaceRecord } from '../../models/place.model.js';
 import { ProgressCounter, type ProgressCounterRecord } from '../../models/progress-counter.model.js';
 import { Quota, type QuotaRecord } from '../../models/quota.model.js';
-import type { ScopeUser } from '../auth/scope.js';
+import { isInScope, type ScopeUser } from '../auth/scope.js';
+import { placeByCode } from '../places/cached-places.js';
 import { expectedByDate, paceStatus, percent, type PaceStatus } from '../quotas/pace.js';
 import { openCampaigns, recentEnrolments, type EnrolmentView } from './enrolments.service.js';
 
@@ -30,21 +30,21 @@ export interface EnrolmentHome {
  * today, and their latest enrolments.
  */
 export async function enrolmentHome(user: ScopeUser, now = new Date()): Promise<EnrolmentHome> {
-  const [place, campaigns, recent] = await Promise.all([
-    Place.findOne({ code: user.placeCode }).setOptions({ scope: user }).lean<PlaceRecord>(),
-    openCampaigns(user, now),
-    recentEnrolments(user),
-  ]);
-  const progress = await Promise.all(campaigns.map((campaign) => holderProgress(user, campaign, now)));
+  const [found, campaigns, recent] = await Promise.all([placeByCode(user.placeCode), openCampaigns(user, now), recentEnrolments(user)]);
+  const place = found && isInScope(user, found) ? found : null;
+  // the quotas and the counters of every open campaign: one query each, however many campaigns are open
+  const key = { province: user.province, campaign: { $in: campaigns.map((c) => c._id) }, placeCode: user.placeCode };
+  const [quotas, counters] = campaigns.length
+    ? await Promise.all([Quota.find(key).setOptions({ scope: user }).lean<QuotaRecord[]>(), ProgressCounter.find(key).setOptions({ scope: user }).lean<ProgressCounterRecord[]>()])
+    : [[], []];
+  const progress = campaigns.map((campaign) => {
+    const ofCampaign = <T extends { campaign: unknown }>(records: T[]) => records.find((r) => String(r.campaign) === String(campaign._id)) ?? null;
+    return holderProgress(campaign, ofCampaign(quotas), ofCampaign(counters), now);
+  });
   return { place: { code: user.placeCode, name: place?.name ?? user.placeCode, level: place?.level ?? '' }, progress, recent };
 }
 
-async function holderProgress(user: ScopeUser, campaign: CampaignRecord, now: Date): Promise<HolderProgress> {
-  const key = { province: campaign.province, campaign: campaign._id, placeCode: user.placeCode };
-  const [quota, counter] = await Promise.all([
-    Quota.findOne(key).setOptions({ scope: user }).lean<QuotaRecord>(),
-    ProgressCounter.findOne(key).setOptions({ scope: user }).lean<ProgressCounterRecord>(),
-  ]);
+function holderProgress(campaign: CampaignRecord, quota: QuotaRecord | null, counter: ProgressCounterRecord | null, now: Date): HolderProgress {
   const logged = counter?.logged ?? 0;
   const expected = quota ? expectedByDate({ target: quota.target, start: campaign.startsAt, end: campaign.endsAt, milestones: quota.milestones }, now) : null;
   return {

@@ -31,7 +31,8 @@ export async function quotaReminders(book: ReminderBook, now: Date): Promise<voi
   const week = formatJalaliDate(weekStart({ year: j.year, month: j.month, day: j.day }));
   const campaigns = await Campaign.find({ startsAt: { $lte: now }, endsAt: { $gt: now } }).setOptions({ scope: 'system' }).lean<CampaignRecord[]>();
   for (const campaign of campaigns) {
-    const cursor = Quota.find({ campaign: campaign._id, holderLevel: { $in: Object.keys(HOLDER_ROLE) as QuotaRecord['holderLevel'][] } })
+    // the campaign's province first: on a cluster sharded by province this reads one shard
+    const cursor = Quota.find({ province: campaign.province, campaign: campaign._id, holderLevel: { $in: Object.keys(HOLDER_ROLE) as QuotaRecord['holderLevel'][] } })
       .setOptions({ scope: 'system' })
       .sort({ placeCode: 1 })
       .lean<QuotaRecord[]>()

@@ -1,13 +1,19 @@
 /**
- * `npm run bench [-- --enrolments N --api N --clients N --villages-per-county N]`
+ * `npm run bench [-- --enrolments N --api N --clients N --villages-per-county N --burst N --outbox N]`
+ * (the whole country: `npm run bench -- --enrolments 5000000`)
  *
- * The figures of issue 4 in one run, on a whole-country data set: every province and county of the census
+ * The figures of issues 4 and 11 in one run, on a whole-country data set: every province and county of the census
  * files, with synthetic villages where the census data stops (named «روستای ساختگی …» and with
  * source `synthetic:bench`), one campaign per province, county quotas, and N enrolments (1,000,000 by default):
- *   1. enrolments accepted per second through POST /api/v1/enrolments at 50 concurrent clients, p50/p99;
- *   2. the same inserts straight through the driver (insertOne at the same concurrency), and the ratio;
- *   3. the province dashboard from the counters against the same table computed by an aggregation over the
- *      enrolments (and the country table over all of them), and the ratio.
+ *   1. enrolments accepted per second through POST /api/v1/enrolments at 1 and at 50 concurrent clients, p50/p99,
+ *      and the database round trips per enrolment counted by the driver's command monitoring;
+ *   2. the same inserts straight through the driver (insertOne at the same concurrency), and the ratio API ÷ raw;
+ *   3. the embedded server's RSS per 100,000 enrolments (its process, before and after the bulk load);
+ *   4. a burst of 10,000 enrolments at once with 10% duplicates, then the drift job: what it found;
+ *   5. the province dashboard from the counters against the same table computed by an aggregation over the
+ *      enrolments (and the country table over all of them), and the ratio;
+ *   6. a point lookup's p99 from another client while the country-wide aggregation runs;
+ *   7. outbox delivery to a local SMTP sink (smtp-server, accepting and discarding) with 20,000 messages queued.
  * The bulk of the enrolments is loaded through the driver (insertMany) and counted by the rebuild job; the API and
  * driver phases then run against that full collection. The database is the embedded server in its own process
  * (in memory) unless MONGODB_URI is set, in which case a fresh database `rict_bench_<random>` is used and dropped.
@@ -15,9 +21,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { MongoClient } from 'mongodb';
 import mongoose, { Types } from 'mongoose';
+import { SMTPServer } from 'smtp-server';
+import { deliverDue } from '../../jobs/deliver-outbox.js';
 import { Campaign, type CampaignRecord } from '../../models/campaign.model.js';
 import { Enrolment } from '../../models/enrolment.model.js';
 import { Place, type PlaceRecord } from '../../models/place.model.js';
@@ -27,7 +37,10 @@ import { issueApiToken, toAuthUser } from '../auth/auth.service.js';
 import type { AuthUser } from '../auth/scope.js';
 import { loadConfig } from '../config.js';
 import { inTransaction } from '../db/transaction.js';
+import { logEnrolment } from '../enrolments/enrolments.service.js';
 import { nationalIdCheckDigit } from '../enrolments/national-id.js';
+import { queueMessages } from '../outbox/outbox.service.js';
+import { placesByCodes } from '../places/cached-places.js';
 import { configureLogger } from '../logger.js';
 import { readCensusFile, SHIPPED_PLACE_FILES } from '../places/census-files.js';
 import { importPlaces } from '../places/import.service.js';
@@ -44,8 +57,12 @@ const { values: args } = parseArgs({
     api: { type: 'string', default: '5000' },
     clients: { type: 'string', default: '50' },
     'villages-per-county': { type: 'string', default: '20' },
+    burst: { type: 'string', default: '10000' },
+    outbox: { type: 'string', default: '20000' },
   },
 });
+const BURST = Number(args.burst);
+const OUTBOX = Number(args.outbox);
 const TOTAL = Number(args.enrolments);
 const API_COUNT = Math.min(Number(args.api), Math.floor(TOTAL / 4));
 const DRIVER_COUNT = API_COUNT;
@@ -107,7 +124,9 @@ async function concurrently(count: number, clients: number, work: (index: number
 async function startDatabase(): Promise<{ uri: string; dbName?: string; child?: ChildProcess }> {
   if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, dbName: `rict_bench_${randomBytes(4).toString('hex')}` };
   // Its own process (and core), so the database and the application do not share one event loop.
-  const child = spawn(process.execPath, ['--max-old-space-size=12288', '--import', 'tsx', 'server/db/embedded/cli.ts', '--inmemory', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_DB_CPU_PROF=<dir> profiles the database process too (node --cpu-prof)
+  const profile = process.env.BENCH_DB_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_DB_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--max-old-space-size=12288', '--import', 'tsx', 'server/db/embedded/cli.ts', '--inmemory', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`embedded server exited (${code})`)));
@@ -249,7 +268,8 @@ async function main(): Promise<void> {
   const db = await startDatabase();
   try {
     // a long aggregation on the single-threaded embedded server can hold up its heartbeats: be patient
-    await mongoose.connect(db.uri, { serverSelectionTimeoutMS: 600_000, connectTimeoutMS: 600_000, socketTimeoutMS: 0, maxPoolSize: CLIENTS + 10, ...(db.dbName ? { dbName: db.dbName } : {}) });
+    await mongoose.connect(db.uri, { serverSelectionTimeoutMS: 600_000, connectTimeoutMS: 600_000, socketTimeoutMS: 0, maxPoolSize: CLIENTS + 10, monitorCommands: true, ...(db.dbName ? { dbName: db.dbName } : {}) });
+    const commands = commandCounter();
     await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
     log(`database: ${db.child ? 'embedded server (in memory, own process)' : 'MONGODB_URI'}`);
 
@@ -259,7 +279,9 @@ async function main(): Promise<void> {
     log(`places: ${provinces.length} provinces, ${counties} counties, ${places.census} census villages, ${places.synthetic} synthetic villages`);
 
     const bulkCount = TOTAL - API_COUNT - DRIVER_COUNT;
+    const rssBefore = db.child?.pid ? rssOf(db.child.pid) : NaN;
     const bulkSeconds = await bulkLoad(provinces, bulkCount);
+    const rssAfter = db.child?.pid ? rssOf(db.child.pid) : NaN;
     log(`bulk load done in ${fmt(bulkSeconds, 1)} s`);
     const rebuild = await timed(async () => {
       for (const p of provinces) await rebuildCounters(p.campaign._id);
@@ -273,6 +295,7 @@ async function main(): Promise<void> {
     report(`Data set: ${provinces.length} provinces, ${counties} counties, ${fmt(places.census)} census villages + ${fmt(places.synthetic)} synthetic villages (${VILLAGES_PER_COUNTY} per county without census villages); ${fmt(TOTAL)} enrolments (${fmt(bulkCount)} bulk-loaded, ${fmt(API_COUNT)} through the API, ${fmt(DRIVER_COUNT)} through the driver)`);
     report(`Database: ${db.child ? 'embedded server, in memory, own process' : 'MongoDB at MONGODB_URI'}; ${CLIENTS} concurrent clients`);
     report(`Bulk load (insertMany, 10,000 a batch): ${fmt(bulkCount / bulkSeconds)} enrolments/s; counter rebuild of all ${provinces.length} campaigns: ${fmt(rebuild.ms / 1000, 1)} s`);
+    if (db.child) report(`Embedded server RSS: ${fmt(rssBefore / 2 ** 20)} MB before the bulk load, ${fmt(rssAfter / 2 ** 20)} MB after  →  ${fmt((rssAfter - rssBefore) / bulkCount * 100_000 / 2 ** 20, 1)} MB per 100,000 enrolments (${fmt((rssAfter - rssBefore) / bulkCount)} bytes each)`);
 
     // 1. through the API
     const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: ':memory:', LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-session-secret-of-enough-length' });
@@ -282,7 +305,28 @@ async function main(): Promise<void> {
     });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const refusals = new Map<number, number>();
+    const postEnrolment = async () => {
+      const province = pickProvince(provinces);
+      const { village_: _, ...body } = enrolmentBody(province);
+      const response = await fetch(`${base}/api/v1/enrolments`, { method: 'POST', headers: { authorization: `Bearer ${province.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      await response.arrayBuffer();
+      return response.status === 201;
+    };
+    // a server that has run a while has its provinces' villages in the place cache; the bench picks villages at random
+    await placesByCodes(provinces.flatMap((p) => p.villages.map((v) => v.code)));
+    // the first request of each province reads its token, user, places and campaign: warm them before counting
+    for (const province of provinces) {
+      const { village_: _, ...body } = enrolmentBody(province);
+      await fetch(`${base}/api/v1/enrolments`, { method: 'POST', headers: { authorization: `Bearer ${province.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.arrayBuffer());
+    }
+    const ONE_CLIENT = Math.max(100, Math.floor(API_COUNT / 10));
+    log(`API: ${fmt(ONE_CLIENT)} enrolments, 1 client`);
+    commands.reset();
+    const oneRun = await concurrently(ONE_CLIENT, 1, postEnrolment);
+    const oneTrips = commands.count() / oneRun.ok;
+    report(`API  POST /api/v1/enrolments, 1 client: ${fmt(oneRun.ok / oneRun.seconds, 1)} accepted/s; p50 ${fmt(p50(oneRun.latencies), 1)} ms, p99 ${fmt(p99(oneRun.latencies), 1)} ms; ${fmt(oneTrips, 2)} round trips per enrolment`);
     log(`API: ${fmt(API_COUNT)} enrolments, ${CLIENTS} clients`);
+    commands.reset();
     const apiRun = await concurrently(API_COUNT, CLIENTS, async () => {
       const province = pickProvince(provinces);
       const { village_: _, ...body } = enrolmentBody(province);
@@ -294,7 +338,8 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     server.close();
     const apiRate = apiRun.ok / apiRun.seconds;
-    report(`API  POST /api/v1/enrolments: ${fmt(apiRate, 1)} accepted/s; p50 ${fmt(p50(apiRun.latencies), 1)} ms, p99 ${fmt(p99(apiRun.latencies), 1)} ms; refused: ${refusals.size ? [...refusals].map(([s, n]) => `${n}×${s}`).join(', ') : 'none'}`);
+    const apiTrips = commands.count() / apiRun.ok;
+    report(`API  POST /api/v1/enrolments, ${CLIENTS} clients: ${fmt(apiRate, 1)} accepted/s; p50 ${fmt(p50(apiRun.latencies), 1)} ms, p99 ${fmt(p99(apiRun.latencies), 1)} ms; ${fmt(apiTrips, 2)} round trips per enrolment (group commit); refused: ${refusals.size ? [...refusals].map(([s, n]) => `${n}×${s}`).join(', ') : 'none'}`);
 
     // 2. the same inserts through the driver: the document alone, then with its counters in a transaction
     log('driver inserts');
@@ -304,7 +349,7 @@ async function main(): Promise<void> {
       return true;
     });
     const driverRate = driverRun.ok / driverRun.seconds;
-    report(`Driver insertOne: ${fmt(driverRate, 1)} inserts/s; p50 ${fmt(p50(driverRun.latencies), 1)} ms, p99 ${fmt(p99(driverRun.latencies), 1)} ms  →  driver/API ${fmt(driverRate / apiRate, 1)}×`);
+    report(`Driver insertOne: ${fmt(driverRate, 1)} inserts/s; p50 ${fmt(p50(driverRun.latencies), 1)} ms, p99 ${fmt(p99(driverRun.latencies), 1)} ms  →  API ÷ raw ${fmt(apiRate / driverRate, 3)} (driver/API ${fmt(driverRate / apiRate, 1)}×)`);
     const withCounters = await concurrently(DRIVER_COUNT / 2, CLIENTS, async () => {
       const province = pickProvince(provinces);
       const doc = enrolmentDocument(province, new Date(), 'logged');
@@ -322,6 +367,16 @@ async function main(): Promise<void> {
     // the plain inserts were not counted; the drift job puts that right before the dashboards are read
     log('rebuilding counters');
     for (const p of provinces) await rebuildCounters(p.campaign._id);
+
+    // 4. a burst at once, one in ten a national ID sent just before, then the drift job on the counters it moved
+    const burstProvince = [...provinces].sort((a, b) => b.weight - a.weight)[0]!;
+    log(`burst: ${fmt(BURST)} enrolments at once in ${burstProvince.name}`);
+    const burstBodies = Array.from({ length: BURST * 0.9 }, () => enrolmentBody(burstProvince));
+    const burstSent = Array.from({ length: BURST }, (_, i) => burstBodies[i % 10 === 9 ? i - 1 - Math.floor(i / 10) : i - Math.floor(i / 10)]!);
+    const burst = await timed(() => Promise.allSettled(burstSent.map(({ village_: _, ...body }) => logEnrolment(burstProvince.manager, body))));
+    const burstRefused = burst.result.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason as { status?: number });
+    const burstDrift = await rebuildCounters(burstProvince.campaign._id);
+    report(`Burst of ${fmt(BURST)} enrolments at once (10% duplicates): ${fmt(BURST - burstRefused.length)} written, ${fmt(burstRefused.filter((e) => e.status === 409).length)} refused as duplicates, ${fmt(burstRefused.filter((e) => e.status !== 409).length)} other errors, in ${fmt(burst.ms / 1000, 1)} s (${fmt(BURST / (burst.ms / 1000))}/s); drift job afterwards: ${burstDrift.drifted.length} counters off`);
 
     // 3. dashboards: counters against an aggregation over the enrolments
     log('dashboards');
@@ -344,6 +399,51 @@ async function main(): Promise<void> {
       collection.aggregate([{ $match: { status: { $in: ['logged', 'verified'] } } }, { $group: { _id: '$province', logged: { $sum: 1 }, verified: { $sum: { $cond: [{ $eq: ['$status', 'verified'] }, 1, 0] } } } }]).toArray(),
     );
     report(`Country table (${provinces.length} provinces, ${fmt(total)} enrolments): counters p50 ${fmt(p50(countryCounters), 1)} ms; aggregation ${fmt(p50(countryAggregation), 1)} ms  →  ${fmt(p50(countryAggregation) / p50(countryCounters), 1)}×`);
+
+    // 6. another client's point lookups while the country-wide aggregation runs
+    log('point lookups during the country aggregation');
+    const other = await MongoClient.connect(db.uri, { serverSelectionTimeoutMS: 600_000, socketTimeoutMS: 0 });
+    try {
+      const lookupIds = await collection.find({ province: largest.code }, { projection: { nationalId: 1 } }).limit(1000).toArray();
+      const lookups = other.db(mongoose.connection.name).collection('enrolments');
+      let aggregating = true;
+      const lookupMs: number[] = [];
+      const aggregation = collection
+        .aggregate([{ $match: { status: { $in: ['logged', 'verified'] } } }, { $group: { _id: '$province', logged: { $sum: 1 } } }])
+        .toArray()
+        .finally(() => (aggregating = false));
+      const looking = (async () => {
+        for (let i = 0; aggregating; i++) {
+          const t = performance.now();
+          await lookups.findOne({ province: largest.code, nationalId: lookupIds[i % lookupIds.length]!.nationalId });
+          lookupMs.push(performance.now() - t);
+        }
+      })();
+      const aggregated = await timed(() => aggregation);
+      await looking;
+      lookupMs.sort((a, b) => a - b);
+      report(`Point lookup (province + national ID) from another client during the country aggregation (${fmt(aggregated.ms / 1000, 1)} s): ${fmt(lookupMs.length)} lookups, p50 ${fmt(p50(lookupMs), 1)} ms, p99 ${fmt(p99(lookupMs), 1)} ms, worst ${fmt(lookupMs[lookupMs.length - 1] ?? 0, 1)} ms`);
+    } finally {
+      await other.close();
+    }
+
+    // 7. the outbox: OUTBOX messages queued, delivered to a local SMTP sink
+    log(`outbox: queueing ${fmt(OUTBOX)} messages`);
+    const sink = await startSmtpSink();
+    try {
+      for (let done = 0; done < OUTBOX; done += 1000) {
+        await queueMessages(
+          Array.from({ length: Math.min(1000, OUTBOX - done) }, (_, i) => ({ to: `bench-${done + i}@example.ir`, subject: 'یادآوری', html: '<p>یادآوری</p>', text: 'یادآوری', kind: 'bench', dedupeKey: `bench:${done + i}` })),
+        );
+      }
+      const mailConfig = loadConfig({ NODE_ENV: 'test', DATA_DIR: ':memory:', SMTP_URL: sink.url, MAIL_FROM: 'bench@example.ir' });
+      // a sample of the queue, not all of it: the rate at this depth is the figure
+      const sample = Math.min(OUTBOX, 1000);
+      const delivery = await timed(() => deliverDue({ config: mailConfig, limit: sample }));
+      report(`Outbox with ${fmt(OUTBOX)} queued: ${fmt(delivery.result.sent)} delivered to a local SMTP sink in ${fmt(delivery.ms / 1000, 1)} s  →  ${fmt(delivery.result.sent / (delivery.ms / 1000), 1)} messages/s (sink received ${fmt(sink.received())})`);
+    } finally {
+      await sink.stop();
+    }
   } finally {
     if (db.dbName) await mongoose.connection.dropDatabase().catch(() => undefined);
     await mongoose.disconnect();
@@ -358,6 +458,42 @@ async function provinceTableByAggregation(province: Province): Promise<Map<strin
     { $group: { _id: { $arrayElemAt: ['$placePath', 1] }, logged: { $sum: 1 }, verified: { $sum: { $cond: [{ $eq: ['$status', 'verified'] }, 1, 0] } } } },
   ]).option({ scope: 'system' });
   return new Map(rows.map((r) => [r._id, { logged: r.logged, verified: r.verified }]));
+}
+
+/** Resident memory of a process, from /proc (Linux), in bytes. */
+function rssOf(pid: number): number {
+  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return line ? Number(line[1]) * 1024 : NaN;
+}
+
+/** Counts the commands the application sends through Mongoose's client (its own heartbeats and handshakes aside). */
+function commandCounter(): { reset(): void; count(): number } {
+  let n = 0;
+  const own = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'endSessions', 'saslStart', 'saslContinue', 'buildInfo']);
+  mongoose.connection.getClient().on('commandStarted', (event: { commandName: string }) => {
+    if (!own.has(event.commandName)) n++;
+  });
+  return { reset: () => void (n = 0), count: () => n };
+}
+
+/** A local SMTP server that accepts every message and throws it away. */
+async function startSmtpSink(): Promise<{ url: string; received: () => number; stop(): Promise<void> }> {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        received++;
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return { url: `smtp://127.0.0.1:${port}`, received: () => received, stop: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 await main();

@@ -39,18 +39,43 @@ export interface EnrolmentCount {
  * the enrolment or not at all.
  */
 export async function countEnrolment(args: EnrolmentCount, session?: ClientSession): Promise<void> {
-  if (args.logged === 0 && args.verified === 0) return;
-  const campaign = new Types.ObjectId(String(args.campaignId));
-  const month = monthOf(args.at);
-  const inc = { logged: args.logged, verified: args.verified, [`byMonth.${month}.logged`]: args.logged, [`byMonth.${month}.verified`]: args.verified };
-  const operations = counterPlaces(args.place).map(({ code, level, placePath }) => ({
+  await countEnrolments([args], session);
+}
+
+/**
+ * The changes of many enrolments at once (a group commit, an import chunk): summed per counter first, so each
+ * counter document gets one `$inc` however many enrolments moved it, all in one bulkWrite.
+ */
+export async function countEnrolments(counts: readonly EnrolmentCount[], session?: ClientSession): Promise<void> {
+  const sums = new Map<string, { province: string; campaign: Types.ObjectId; code: string; level: PlaceLevel; placePath: string[]; inc: Record<string, number> }>();
+  for (const args of counts) {
+    if (args.logged === 0 && args.verified === 0) continue;
+    const campaign = String(args.campaignId);
+    const month = monthOf(args.at);
+    for (const { code, level, placePath } of counterPlaces(args.place)) {
+      const key = `${campaign}|${code}`;
+      let sum = sums.get(key);
+      if (!sum) sums.set(key, (sum = { province: args.place.province, campaign: new Types.ObjectId(campaign), code, level, placePath, inc: {} }));
+      add(sum.inc, 'logged', args.logged);
+      add(sum.inc, 'verified', args.verified);
+      add(sum.inc, `byMonth.${month}.logged`, args.logged);
+      add(sum.inc, `byMonth.${month}.verified`, args.verified);
+    }
+  }
+  if (sums.size === 0) return;
+  const operations = [...sums.values()].map(({ province, campaign, code, level, placePath, inc }) => ({
     updateOne: {
-      filter: { province: args.place.province, campaign, placeCode: code },
+      filter: { province, campaign, placeCode: code },
       update: { $inc: inc, $setOnInsert: { level, placePath } },
       upsert: true,
     },
   }));
-  await ProgressCounter.bulkWrite(operations, { session, ordered: true });
+  // the driver's own bulkWrite: the operations are built here from checked values, Mongoose would only cast them again
+  await ProgressCounter.collection.bulkWrite(operations, { session, ordered: true });
+}
+
+function add(inc: Record<string, number>, path: string, by: number): void {
+  inc[path] = (inc[path] ?? 0) + by;
 }
 
 /** The place and each of its ancestors, with the level and path its counter is stored under. */
@@ -119,7 +144,7 @@ export async function rebuildCounters(campaignId: Types.ObjectId | string): Prom
   const record = await Campaign.findById(campaign).setOptions({ scope: 'system' }).lean<CampaignRecord>();
   if (!record) throw notFound();
   const actual = await tallyEnrolments(record);
-  const stored = await ProgressCounter.find({ campaign }).setOptions({ scope: 'system' }).lean<ProgressCounterRecord[]>();
+  const stored = await ProgressCounter.find({ province: record.province, campaign }).setOptions({ scope: 'system' }).lean<ProgressCounterRecord[]>();
   const storedByCode = new Map(stored.map((c) => [c.placeCode, c]));
 
   const drifted: CounterDrift[] = [];
@@ -143,7 +168,7 @@ export async function rebuildCounters(campaignId: Types.ObjectId | string): Prom
   for (const counter of stored) {
     if (actual.has(counter.placeCode) || (counter.logged === 0 && counter.verified === 0 && isEmptyMonths(counter.byMonth))) continue;
     drifted.push({ placeCode: counter.placeCode, counted: { logged: counter.logged, verified: counter.verified }, actual: { logged: 0, verified: 0 } });
-    fixes.push({ updateOne: { filter: { _id: counter._id }, update: { $set: { logged: 0, verified: 0, byMonth: {} } } } });
+    fixes.push({ updateOne: { filter: { province: counter.province, _id: counter._id }, update: { $set: { logged: 0, verified: 0, byMonth: {} } } } });
   }
   if (fixes.length > 0) await ProgressCounter.bulkWrite(fixes, { ordered: false });
   return { campaign: String(campaign), counters: actual.size, drifted };

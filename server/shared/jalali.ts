@@ -39,8 +39,39 @@ export function isValidJalaliDate(date: JalaliDate): boolean {
 
 const partsFormatter = new Map<string, Intl.DateTimeFormat>();
 
-/** Wall-clock fields of an instant in a time zone (Gregorian), read through Intl so history (e.g. Iran's DST before 1401) is right. */
+/**
+ * Wall-clock fields of an instant in a time zone (Gregorian), read through Intl so history (e.g. Iran's DST before
+ * 1401) is right. Intl is slow for this (a third of an enrolment's own time went into `formatToParts`), so the
+ * zone's offset is kept per quarter hour: an offset that is the same at both ends of the quarter is the offset of
+ * all of it (zones change on whole quarter hours), and the wall clock is then plain arithmetic.
+ */
 function wallClock(instant: Date, timeZone: string) {
+  const ms = instant.getTime();
+  if (!Number.isFinite(ms)) return intlWallClock(instant, timeZone);
+  const slot = Math.floor(ms / QUARTER_HOUR);
+  const key = `${timeZone}|${slot}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const start = offsetAt(slot * QUARTER_HOUR, timeZone);
+    offset = start === offsetAt((slot + 1) * QUARTER_HOUR - 1000, timeZone) ? start : null;
+    if (offsets.size >= 100_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  if (offset === null) return intlWallClock(instant, timeZone);
+  const wall = new Date(ms + offset);
+  return { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate(), hour: wall.getUTCHours(), minute: wall.getUTCMinutes(), second: wall.getUTCSeconds() };
+}
+
+const QUARTER_HOUR = 15 * 60_000;
+/** Zone offset (wall − UTC, in ms) per quarter hour; null for a quarter in which the offset changes. */
+const offsets = new Map<string, number | null>();
+
+function offsetAt(ms: number, timeZone: string): number {
+  const wall = intlWallClock(new Date(ms), timeZone);
+  return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second) - Math.floor(ms / 1000) * 1000;
+}
+
+function intlWallClock(instant: Date, timeZone: string) {
   let formatter = partsFormatter.get(timeZone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-US', {

@@ -20,7 +20,7 @@ describe('The enrolments collection', () => {
     const person = (place: string): NewEnrolment => ({
       campaign: new Types.ObjectId(), place, nationalId: '0499370899', firstName: 'مریم', lastName: 'رضایی', birthDateJalali: '1370/05/03',
       birthDate: new Date('1991-07-25T00:00:00Z'), sex: 'female', mobile: '09121234567', targetGroup: 'villagers', channel: 'online',
-      status: 'logged', createdBy: String(new Types.ObjectId()), createdAt: new Date(), province: '03', placePath: ['03', place],
+      status: 'logged', createdBy: new Types.ObjectId(), createdAt: new Date(), province: '03', placePath: ['03', place],
     });
     const outcomes = await Promise.allSettled(
       ['0303030001029409', '0303030001029406'].map((place) => inTransaction(async (session) => void (await Enrolment.create([person(place)], { session })))),

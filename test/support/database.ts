@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
+import { clearAllCaches } from '../../server/shared/ttl-cache.js';
 
 let stopEmbedded: (() => Promise<void>) | undefined;
 let dropAtEnd = false;
@@ -20,7 +21,8 @@ export async function startTestDatabase(): Promise<void> {
     uri = server.uri;
     stopEmbedded = () => server.stop();
   }
-  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10_000, ...(dbName ? { dbName } : {}) });
+  // command monitoring on, so tests can count round trips and read filters (test/support/commands.ts)
+  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10_000, monitorCommands: true, ...(dbName ? { dbName } : {}) });
 }
 
 export async function stopTestDatabase(): Promise<void> {
@@ -34,5 +36,7 @@ export async function resetDatabase(): Promise<void> {
   const db = mongoose.connection.db;
   if (!db) throw new Error('resetDatabase: no database connection (is the root hook loaded?)');
   for (const collection of await db.collections()) await collection.deleteMany({});
+  // the app's in-process caches remember users, places and campaigns the database no longer has
+  clearAllCaches();
   await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
 }

@@ -1,0 +1,114 @@
+import { Types } from 'mongoose';
+import { Enrolment, type EnrolmentRecord } from '../../models/enrolment.model.js';
+import { inTransaction } from '../db/transaction.js';
+import { countEnrolments, type CountedPlace } from '../quotas/progress.service.js';
+import type { NewEnrolment } from './enrolments.service.js';
+
+/**
+ * Group commit of enrolments. Every enrolment of a campaign moves the same counters (its province's above all),
+ * so the transactions of one campaign take turns (`counterQueue`). Instead of one transaction per enrolment,
+ * the enrolments that arrive while a campaign's transaction runs wait together and go into the next one: one
+ * `insertMany`, one `bulkWrite` of the summed counter `$inc`s, one commit. An enrolment and its counters are
+ * always in the same transaction, and a caller hears back only once its transaction has committed, so a crash
+ * between two batches loses nothing that was acknowledged.
+ *
+ * When a batch fails, every caller still gets its own answer: the record, or the error of its own write. A
+ * national ID already enrolled (or twice in the batch) stops the ordered insert at that enrolment with the
+ * unique index's 11000: that caller gets it, and the rest of the batch is committed again without it (a
+ * duplicate key, unlike a conflict with a transaction still running, means the other record is there for good).
+ * Any other failure (a conflict that outlasted the retries) commits each enrolment of the batch on its own.
+ */
+
+export interface EnrolmentWrite {
+  enrolment: NewEnrolment;
+  /** Where it is counted: the place and its ancestors. */
+  place: CountedPlace;
+}
+
+/** At most this many enrolments go into one transaction: a bigger one holds the counters longer, and a duplicate in it costs a rerun of the rest. */
+export const MAX_BATCH = 100;
+
+interface Waiting {
+  write: EnrolmentWrite;
+  resolve: (record: EnrolmentRecord) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Per campaign: the enrolments waiting for the next transaction, and whether one is running. */
+const lanes = new Map<string, { waiting: Waiting[] }>();
+
+/** Writes one enrolment with its counters; resolves with the stored record once its transaction has committed. */
+export function writeEnrolment(write: EnrolmentWrite): Promise<EnrolmentRecord> {
+  const key = String(write.enrolment.campaign);
+  return new Promise((resolve, reject) => {
+    const lane = lanes.get(key);
+    if (lane) return void lane.waiting.push({ write, resolve, reject });
+    const started = { waiting: [{ write, resolve, reject }] };
+    lanes.set(key, started);
+    void drain(key, started);
+  });
+}
+
+/** Every enrolment write of a campaign moves its province's counter: they queue rather than conflict. */
+export function counterQueue(campaign: Types.ObjectId | string): string {
+  return `counters:${String(campaign)}`;
+}
+
+async function drain(key: string, lane: { waiting: Waiting[] }): Promise<void> {
+  while (lane.waiting.length > 0) await commitBatch(lane.waiting.splice(0, MAX_BATCH));
+  lanes.delete(key);
+}
+
+/** Never throws: every waiting caller is answered. */
+async function commitBatch(batch: Waiting[]): Promise<void> {
+  // answered only once the rest has committed: the record it collides with may be one of the same batch
+  const duplicates: { waiting: Waiting; err: unknown }[] = [];
+  try {
+    while (batch.length > 1) {
+      try {
+        const records = await commitTogether(batch.map((w) => w.write));
+        batch.forEach((w, i) => w.resolve(records[i]!));
+        return;
+      } catch (err) {
+        const duplicate = duplicateAt(err);
+        if (duplicate === null || duplicate >= batch.length) break;
+        duplicates.push({ waiting: batch[duplicate]!, err });
+        batch = batch.filter((_, i) => i !== duplicate);
+      }
+    }
+    // one left, or the transaction itself was refused: each is tried alone and answered for itself
+    for (const waiting of batch) {
+      try {
+        waiting.resolve((await commitTogether([waiting.write]))[0]!);
+      } catch (err) {
+        waiting.reject(err);
+      }
+    }
+  } finally {
+    for (const { waiting, err } of duplicates) waiting.reject(err);
+  }
+}
+
+/** The position in the batch of the enrolment an ordered insert stopped at on a duplicate key, if that is why it failed. */
+function duplicateAt(err: unknown): number | null {
+  const e = err as { code?: number; writeErrors?: { index: number; code: number }[] | { index: number; code: number } };
+  const first = Array.isArray(e?.writeErrors) ? e.writeErrors[0] : e?.writeErrors;
+  return e?.code === 11000 && first?.code === 11000 ? first.index : null;
+}
+
+/** The enrolments and their counters in one transaction. */
+async function commitTogether(writes: EnrolmentWrite[]): Promise<EnrolmentRecord[]> {
+  return inTransaction(
+    async (session) => {
+      // the input was read and checked by the service: the driver writes it as it is, Mongoose would cast it again
+      const records = writes.map(({ enrolment }) => ({ _id: new Types.ObjectId(), ...enrolment }) satisfies EnrolmentRecord);
+      await Enrolment.collection.insertMany(records, { session, ordered: true });
+      await countEnrolments(
+        writes.map(({ enrolment, place }) => ({ campaignId: enrolment.campaign, place, logged: 1, verified: 0, at: enrolment.createdAt })),
+        session,
+      );
+      return records;
+    },
+    { queue: counterQueue(writes[0]!.enrolment.campaign) },
+  );
+}
