@@ -3,7 +3,7 @@ import { placeFields } from '../../models/plugins/place-scoped.js';
 import { Agency } from '../../models/agency.model.js';
 import { User, type UserRecord } from '../../models/user.model.js';
 import { hashPassword } from '../auth/passwords.js';
-import { ROLE_PLACE_LEVELS } from '../auth/roles.js';
+import { INSTALLATION_ROLES, ROLE_PLACE_LEVELS } from '../auth/roles.js';
 import { assertInScope, type QueryScope, type ScopeUser } from '../auth/scope.js';
 import { AppError, validationFailed } from '../errors/app-error.js';
 import { AGENCIES } from './agencies.js';
@@ -42,6 +42,8 @@ export async function listUsers(actor: ScopeUser): Promise<UserListItem[]> {
  * (a village head gets a village), an agency officer needs an agency, and usernames and mobiles are unique.
  */
 export async function createUser(actor: QueryScope, input: NewUserInput, options: { demo?: boolean } = {}): Promise<UserRecord> {
+  // an installation administrator is made by the system (demo data, a script), never through another account
+  if (INSTALLATION_ROLES.includes(input.role) && actor !== 'system') throw validationFailed({ role: 'users.roleNotGrantable' });
   const place = await placeFor(actor, input.placeCode);
   if (!ROLE_PLACE_LEVELS[input.role].includes(place.level)) throw validationFailed({ placeCode: 'users.placeLevelMismatch' });
   if (input.role === 'agency-officer' && !input.agency) throw validationFailed({ agency: 'validation.required' });
