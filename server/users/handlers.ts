@@ -7,11 +7,11 @@ import { createUser, listUsers } from './users.service.js';
 import { newUserForm } from './validation.js';
 
 export async function index(req: Request, res: Response): Promise<void> {
-  res.render('users/index', { users: await listUsers(req.user!), agencyNames: Object.fromEntries(await agencyNames(req.lang)) });
+  res.render('users/index', { users: await listUsers(req.user!), agencyNames: Object.fromEntries(await agencyNames(req.user!.province, req.lang)) });
 }
 
 export async function newForm(req: Request, res: Response): Promise<void> {
-  res.render('users/new', { roles: ROLES.filter((role) => !INSTALLATION_ROLES.includes(role)), agencies: await listAgencies(req.lang) });
+  res.render('users/new', { roles: ROLES.filter((role) => !INSTALLATION_ROLES.includes(role)), agencies: await listAgencies(req.user!.province, req.lang) });
 }
 
 export async function create(req: Request, res: Response): Promise<void> {

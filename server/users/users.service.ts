@@ -6,7 +6,7 @@ import { hashPassword } from '../auth/passwords.js';
 import { INSTALLATION_ROLES, ROLE_PLACE_LEVELS } from '../auth/roles.js';
 import { assertInScope, type QueryScope, type ScopeUser } from '../auth/scope.js';
 import { AppError, validationFailed } from '../errors/app-error.js';
-import { AGENCIES } from './agencies.js';
+import { ensureAgencyRegister } from '../committees/agencies.service.js';
 import type { NewUserInput } from './validation.js';
 
 export interface UserListItem {
@@ -47,7 +47,7 @@ export async function createUser(actor: QueryScope, input: NewUserInput, options
   const place = await placeFor(actor, input.placeCode);
   if (!ROLE_PLACE_LEVELS[input.role].includes(place.level)) throw validationFailed({ placeCode: 'users.placeLevelMismatch' });
   if (input.role === 'agency-officer' && !input.agency) throw validationFailed({ agency: 'validation.required' });
-  if (input.role === 'agency-officer' && !(await isRegisteredAgency(input.agency!))) throw validationFailed({ agency: 'committees.unknownAgency' });
+  if (input.role === 'agency-officer' && !(await isRegisteredAgency(place.province, input.agency!))) throw validationFailed({ agency: 'committees.unknownAgency' });
 
   const taken = await User.findOne({ $or: [{ username: input.username }, ...(input.mobile ? [{ mobile: input.mobile }] : [])] })
     .setOptions({ scope: 'system' })
@@ -75,9 +75,10 @@ export async function createUser(actor: QueryScope, input: NewUserInput, options
   }
 }
 
-/** The built-in agencies always exist; any other code must be an active agency the governor's office added. */
-async function isRegisteredAgency(code: string): Promise<boolean> {
-  return (AGENCIES as readonly string[]).includes(code) || Boolean(await Agency.exists({ code, active: true }));
+/** An active agency of the province's register (whose built-in part is made first if the province has none yet). */
+async function isRegisteredAgency(province: string, code: string): Promise<boolean> {
+  await ensureAgencyRegister([province]);
+  return Boolean(await Agency.exists({ province, code, active: true }));
 }
 
 async function placeFor(actor: QueryScope, code: string): Promise<PlaceRecord> {
