@@ -6,6 +6,7 @@ import { AppError } from '../errors/app-error.js';
 import { t } from '../i18n/index.js';
 import { placeCode } from '../places/validation.js';
 import { formatJalaliDate, parseJalaliDate, type JalaliDate } from '../shared/jalali.js';
+import { optionalWholeNumber } from '../shared/input.js';
 import { searchKey } from '../shared/persian-text.js';
 import { AGENCIES, type Agency } from '../users/agencies.js';
 import { validateMobile } from './mobile.js';
@@ -129,7 +130,7 @@ export const rejectForm = {
 };
 
 export const verificationList = {
-  query: z.object({ status: z.enum(['logged', 'verified', 'rejected']).default('logged'), page: z.coerce.number().int().min(1).max(10_000).default(1) }),
+  query: z.object({ status: z.enum(['logged', 'verified', 'rejected']).default('logged'), page: optionalWholeNumber(1, 10_000).default(1) }),
 };
 
 export const importParams = { params: z.object({ id: objectId }) };
