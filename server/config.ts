@@ -50,7 +50,7 @@ export const settings = {
     z.enum(['auto', 'yes', 'no']),
   ),
   logLevel: setting('LOG_LEVEL', 'info', 'pino log level: fatal, error, warn, info, debug, trace or silent.', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
-  nodeEnv: setting('NODE_ENV', 'development', 'development shows stack traces on error pages; production hides them and marks cookies secure.', z.enum(['development', 'production', 'test'])),
+  nodeEnv: setting('NODE_ENV', 'production', 'Only development, set explicitly, shows stack traces on error pages; unset (production) shows the plain error page and logs the stack.', z.enum(['development', 'production', 'test'])),
   smallTownThreshold: setting('SMALL_TOWN_THRESHOLD', '20000', 'Towns with fewer people than this are "small towns" targeted by the campaign.', z.coerce.number().int().positive()),
   loginRateLimit: setting('LOGIN_RATE_LIMIT', '10', 'Login attempts allowed per client address in LOGIN_RATE_WINDOW_MINUTES.', z.coerce.number().int().positive()),
   loginRateWindowMinutes: setting('LOGIN_RATE_WINDOW_MINUTES', '15', 'Window of the login rate limit, in minutes.', z.coerce.number().int().positive()),
