@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ApiToken } from '../../models/api-token.model.js';
+import { ApiToken, type ApiTokenRecord } from '../../models/api-token.model.js';
 import { User, type UserRecord } from '../../models/user.model.js';
-import { AppError } from '../errors/app-error.js';
+import { AppError, notFound, validationFailed } from '../errors/app-error.js';
 import { toLatinDigits } from '../shared/persian-text.js';
-import { DUMMY_HASH, verifyPassword } from './passwords.js';
+import { assertStrongPassword, DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import type { AuthUser } from './scope.js';
 
 /**
@@ -53,7 +53,70 @@ export async function issueApiToken(userId: string, days: number): Promise<{ tok
   return { token, expiresAt };
 }
 
-export async function userForApiToken(token: string): Promise<UserRecord | null> {
-  const record = await ApiToken.findOne({ tokenHash: tokenHash(token), expiresAt: { $gt: new Date() } }).lean();
-  return record ? findActiveUser(String(record.user)) : null;
+/** The active user a live token belongs to, and the token's id (so the caller can revoke the very token it used). */
+export async function userForApiToken(token: string): Promise<{ user: UserRecord; tokenId: string } | null> {
+  const now = new Date();
+  const record = await ApiToken.findOne({ tokenHash: tokenHash(token), expiresAt: { $gt: now } }).lean<ApiTokenRecord>();
+  if (!record) return null;
+  const user = await findActiveUser(String(record.user));
+  if (!user) return null;
+  if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > 60_000) {
+    await ApiToken.updateOne({ _id: record._id }, { $set: { lastUsedAt: now } });
+  }
+  return { user, tokenId: String(record._id) };
+}
+
+export interface TokenView {
+  id: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date;
+  current: boolean;
+}
+
+/** A user's live tokens, newest first (`current`: the one this request came with). */
+export async function listApiTokens(userId: string, currentTokenId?: string): Promise<TokenView[]> {
+  const tokens = await ApiToken.find({ user: userId, expiresAt: { $gt: new Date() } }).sort({ createdAt: -1, _id: -1 }).lean<ApiTokenRecord[]>();
+  return tokens.map((t) => ({ id: String(t._id), createdAt: t.createdAt, lastUsedAt: t.lastUsedAt ?? null, expiresAt: t.expiresAt, current: String(t._id) === currentTokenId }));
+}
+
+/** Revokes one of the user's own tokens; someone else's (or an unknown) id answers 404. */
+export async function revokeApiToken(userId: string, tokenId: string): Promise<void> {
+  const result = /^[0-9a-f]{24}$/.test(tokenId) ? await ApiToken.deleteOne({ _id: tokenId, user: userId }) : { deletedCount: 0 };
+  if (result.deletedCount === 0) throw notFound();
+  tokensRevoked(userId);
+}
+
+/**
+ * THE revocation of every API token of a user: signing out everywhere, a deactivated account, a changed password.
+ * Every path that ends a user's tokens calls this, so a token→user cache has one place to be told.
+ */
+export async function revokeUserTokens(userId: string): Promise<number> {
+  const result = await ApiToken.deleteMany({ user: userId });
+  tokensRevoked(userId);
+  return result.deletedCount;
+}
+
+type RevocationListener = (userId: string) => void;
+const revocationListeners: RevocationListener[] = [];
+
+/** Called after any of a user's tokens was revoked (e.g. to drop them from an in-process cache). */
+export function onTokensRevoked(listener: RevocationListener): void {
+  revocationListeners.push(listener);
+}
+
+function tokensRevoked(userId: string): void {
+  for (const listener of revocationListeners) listener(userId);
+}
+
+/**
+ * A new password for the signed-in user: the current one must be given, the new one must be strong; every API
+ * token the user had is revoked (whoever learnt the old password may have made one).
+ */
+export async function changePassword(userId: string, current: string, next: string): Promise<void> {
+  const user = await findActiveUser(userId);
+  if (!user || !(await verifyPassword(current, user.passwordHash))) throw validationFailed({ current: 'auth.currentPasswordWrong' });
+  assertStrongPassword(next, user);
+  await User.updateOne({ _id: user._id }, { $set: { passwordHash: await hashPassword(next) } }).setOptions({ scope: 'system' });
+  await revokeUserTokens(userId);
 }

@@ -5,6 +5,13 @@ import { AppError, forbidden, unauthenticated } from '../errors/app-error.js';
 import { findActiveUser, toAuthUser, userForApiToken } from './auth.service.js';
 import type { Role } from './roles.js';
 
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The id of the bearer token the request came with (API only). */
+    apiTokenId?: string;
+  }
+}
+
 /** Pages: the user whose id the session holds, reloaded on every request so a deactivated account stops at once. */
 export async function sessionUser(req: Request, _res: Response, next: NextFunction): Promise<void> {
   const id = req.session?.userId;
@@ -20,9 +27,10 @@ export async function bearerUser(req: Request, _res: Response, next: NextFunctio
   const header = req.get('authorization');
   if (!header) return next();
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  const user = match ? await userForApiToken(match[1]!) : null;
-  if (!user) return next(new AppError('invalidToken', 'auth.invalidToken', 401));
-  req.user = toAuthUser(user);
+  const found = match ? await userForApiToken(match[1]!) : null;
+  if (!found) return next(new AppError('invalidToken', 'auth.invalidToken', 401));
+  req.user = toAuthUser(found.user);
+  req.apiTokenId = found.tokenId;
   next();
 }
 

@@ -2,10 +2,11 @@ import { Place, type PlaceRecord } from '../../models/place.model.js';
 import { placeFields } from '../../models/plugins/place-scoped.js';
 import { Agency } from '../../models/agency.model.js';
 import { User, type UserRecord } from '../../models/user.model.js';
-import { hashPassword } from '../auth/passwords.js';
+import { assertStrongPassword, hashPassword } from '../auth/passwords.js';
 import { INSTALLATION_ROLES, ROLE_PLACE_LEVELS } from '../auth/roles.js';
 import { assertInScope, type QueryScope, type ScopeUser } from '../auth/scope.js';
-import { AppError, validationFailed } from '../errors/app-error.js';
+import { AppError, notFound, validationFailed } from '../errors/app-error.js';
+import { revokeUserTokens } from '../auth/auth.service.js';
 import { ensureAgencyRegister } from '../committees/agencies.service.js';
 import type { NewUserInput } from './validation.js';
 
@@ -18,6 +19,7 @@ export interface UserListItem {
   placeCode: string;
   placeName: string;
   createdAt: Date;
+  active: boolean;
 }
 
 /** The users of the actor's area, with the name of the place each answers for. */
@@ -34,6 +36,7 @@ export async function listUsers(actor: ScopeUser): Promise<UserListItem[]> {
     placeCode: u.placeCode,
     placeName: names.get(u.placeCode) ?? u.placeCode,
     createdAt: u.createdAt,
+    active: u.active,
   }));
 }
 
@@ -45,6 +48,8 @@ export async function createUser(actor: QueryScope, input: NewUserInput, options
   // an installation administrator is made by the system (demo data, a script), never through another account
   if (INSTALLATION_ROLES.includes(input.role) && actor !== 'system') throw validationFailed({ role: 'users.roleNotGrantable' });
   const place = await placeFor(actor, input.placeCode);
+  // the demo accounts share the password the README gives them; every real account must have a strong one
+  if (!options.demo) assertStrongPassword(input.password, input);
   if (!ROLE_PLACE_LEVELS[input.role].includes(place.level)) throw validationFailed({ placeCode: 'users.placeLevelMismatch' });
   if (input.role === 'agency-officer' && !input.agency) throw validationFailed({ agency: 'validation.required' });
   if (input.role === 'agency-officer' && !(await isRegisteredAgency(place.province, input.agency!))) throw validationFailed({ agency: 'committees.unknownAgency' });
@@ -73,6 +78,16 @@ export async function createUser(actor: QueryScope, input: NewUserInput, options
     if ((err as { code?: number }).code === 11000) throw duplicate(/mobile/.test(String(err)) ? 'mobile' : 'username');
     throw err;
   }
+}
+
+/**
+ * The governor's office (or anyone over the account's place) closes an account: it can no longer sign in, its
+ * session stops at the next request, and every API token it had is revoked.
+ */
+export async function deactivateUser(actor: ScopeUser, username: string): Promise<void> {
+  const user = await User.findOneAndUpdate({ username, active: true }, { $set: { active: false } }).setOptions({ scope: actor }).lean<UserRecord>();
+  if (!user) throw notFound();
+  await revokeUserTokens(String(user._id));
 }
 
 /** An active agency of the province's register (whose built-in part is made first if the province has none yet). */

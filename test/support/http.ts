@@ -118,5 +118,6 @@ export function api(baseUrl: string, token?: string) {
     get: (path: string) => call('GET', path),
     post: (path: string, json: unknown) => call('POST', path, json),
     put: (path: string, json: unknown) => call('PUT', path, json),
+    delete: (path: string) => call('DELETE', path),
   };
 }
