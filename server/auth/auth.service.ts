@@ -5,6 +5,8 @@ import { AppError, notFound, validationFailed } from '../errors/app-error.js';
 import { toLatinDigits } from '../shared/persian-text.js';
 import { assertStrongPassword, DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import type { AuthUser } from './scope.js';
+import type { Config } from '../config.js';
+import { assertMaySignIn, clearAccountFailures, recordFailedSignIn } from './sign-in-limits.js';
 
 /**
  * Sign-in and API tokens. Users are looked up with the system scope: before sign-in nobody has a scope yet.
@@ -22,6 +24,22 @@ export async function authenticate(login: string, password: string): Promise<Use
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok) throw new AppError('invalidCredentials', 'auth.invalidCredentials', 401);
   return user;
+}
+
+/**
+ * Sign-in with its limits (server/auth/sign-in-limits.ts): refused while the account or the address has failed too
+ * often; a failure is counted against both, a success clears the account's count.
+ */
+export async function signIn(config: Config, login: string, password: string, address: string): Promise<UserRecord> {
+  await assertMaySignIn(config, login, address);
+  try {
+    const user = await authenticate(login, password);
+    await clearAccountFailures(login);
+    return user;
+  } catch (err) {
+    if (err instanceof AppError && err.name === 'invalidCredentials') await recordFailedSignIn(config, login, address);
+    throw err;
+  }
 }
 
 export async function findActiveUser(id: string): Promise<UserRecord | null> {

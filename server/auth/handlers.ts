@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors/app-error.js';
 import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
-import { authenticate, changePassword, issueApiToken, listApiTokens, revokeApiToken, toAuthUser } from './auth.service.js';
+import { changePassword, signIn, issueApiToken, listApiTokens, revokeApiToken, toAuthUser } from './auth.service.js';
 import { t } from '../i18n/index.js';
 import { describeMe } from '../places/places.service.js';
 import { loginForm, passwordForm, tokenParams, tokenRequest } from './validation.js';
@@ -13,13 +13,15 @@ export function showLogin(req: Request, res: Response): void {
   res.render('auth/login', { next: safeNext(req.query.next) });
 }
 
-export async function login(req: Request, res: Response): Promise<void> {
-  const { body } = validated(req, loginForm);
-  const user = await authenticate(body.login, body.password);
-  // a new session id at sign-in, so an id planted before it (session fixation) is worthless
-  await new Promise<void>((done, fail) => req.session.regenerate((err) => (err ? fail(err) : done())));
-  req.session.userId = String(user._id);
-  res.redirect(303, safeNext(body.next));
+export function login(config: Config) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const { body } = validated(req, loginForm);
+    const user = await signIn(config, body.login, body.password, req.ip ?? 'unknown');
+    // a new session id at sign-in, so an id planted before it (session fixation) is worthless
+    await new Promise<void>((done, fail) => req.session.regenerate((err) => (err ? fail(err) : done())));
+    req.session.userId = String(user._id);
+    res.redirect(303, safeNext(body.next));
+  };
 }
 
 export async function logout(req: Request, res: Response): Promise<void> {
@@ -31,7 +33,7 @@ export async function logout(req: Request, res: Response): Promise<void> {
 export function tokenHandler(config: Config) {
   return async (req: Request, res: Response): Promise<void> => {
     const { body } = validated(req, tokenRequest);
-    const user = await authenticate(body.username, body.password);
+    const user = await signIn(config, body.username, body.password, req.ip ?? 'unknown');
     const { token, expiresAt } = await issueApiToken(String(user._id), config.apiTokenDays);
     res.status(201).json({ token, expiresAt: expiresAt.toISOString(), user: toAuthUser(user).username });
   };

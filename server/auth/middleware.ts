@@ -1,6 +1,4 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
-import type { Config } from '../config.js';
 import { AppError, forbidden, unauthenticated } from '../errors/app-error.js';
 import { findActiveUser, toAuthUser, userForApiToken } from './auth.service.js';
 import type { Role } from './roles.js';
@@ -42,15 +40,4 @@ export function requireRole(...roles: Role[]): RequestHandler {
     if (!req.user) return next(unauthenticated());
     next(roles.includes(req.user.role) ? undefined : forbidden());
   };
-}
-
-/** Login attempts per client address (pages and API share the budget, each app instance keeps its own count). */
-export function loginRateLimit(config: Config): RequestHandler {
-  return rateLimit({
-    windowMs: config.loginRateWindowMinutes * 60_000,
-    limit: config.loginRateLimit,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, _res, next) => next(new AppError('tooManyAttempts', 'auth.tooManyAttempts', 429)),
-  });
 }

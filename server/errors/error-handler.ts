@@ -30,7 +30,7 @@ export function errorHandler(config: Config): ErrorRequestHandler {
     if (res.headersSent) return;
     if (isApiRequest(req)) {
       const fields = error.fields ? Object.fromEntries(Object.entries(error.fields).map(([f, key]) => [f, t(lang, key)])) : undefined;
-      if (error.status === 429) res.set('Retry-After', String(config.loginRateWindowMinutes * 60));
+      if (error.status === 429) res.set('Retry-After', String(error.params.retryAfterSeconds ?? config.loginRateWindowMinutes * 60));
       res.status(error.status).json({ error: { code: error.name, message, ...(fields ? { fields } : {}) } });
       return;
     }
