@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     const places = await buildPlaces();
     await ensureAgencyRegister();
     const agencies = await Agency.find({}).lean<AgencyRecord[]>();
-    for (const agency of agencies) await Agency.updateOne({ code: agency.code }, { $set: { email: `office.${agency.code}@example.ir` } });
+    for (const agency of agencies) await Agency.updateOne({ _id: agency._id }, { $set: { email: `office.${agency.province}.${agency.code}@example.ir` } });
     const provinces = places.filter((p) => p.level === 'province');
     const counties = places.filter((p) => p.level === 'county');
     const villages = places.filter((p) => p.level === 'village');

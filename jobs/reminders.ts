@@ -7,20 +7,22 @@ import { formatJalaliDate, toJalali } from '../server/shared/jalali.js';
 import type { JobDefinition } from './runner.js';
 
 /**
- * Every morning at 7 (Tehran): work out who is owed which reminder today — meetings, commitments, quotas — and
+ * Every morning at 7 (Tehran), for each province at work: work out who is owed which reminder today — meetings, commitments, quotas — and
  * write it down per address, then queue the mail (single messages, or one digest per person). Each phase is a
  * checkpoint; every reminder has a unique key, so a rerun or a resumed run sends nothing twice.
  */
 export const remindersJob: JobDefinition = {
   name: 'reminders',
   schedule: '0 7 * * *',
+  perProvince: true,
   async run(ctx) {
+    const province = ctx.province!;
     const day = formatJalaliDate(toJalali(ctx.now));
     const directory = await RecipientDirectory.load({ mailboxFallback: !ctx.config.smtpUrl });
-    const book = new ReminderBook(directory, day, (name, by) => ctx.count(name, by));
+    const book = new ReminderBook(directory, day, (name, by) => ctx.count(name, by), province);
     await ctx.phase('meetings', () => meetingReminders(book, ctx.now));
     await ctx.phase('commitments', () => commitmentReminders(book, ctx.now));
     await ctx.phase('quotas', () => quotaReminders(book, ctx.now));
-    await ctx.phase('mail', () => queueReminderMail({ day, publicUrl: ctx.config.publicUrl, count: (name, by) => ctx.count(name, by) }));
+    await ctx.phase('mail', () => queueReminderMail({ province, day, publicUrl: ctx.config.publicUrl, count: (name, by) => ctx.count(name, by) }));
   },
 };

@@ -12,6 +12,8 @@ export interface JobContext {
   /** The run's "now": the scheduled tick (or the run-now request), the same again when a dead run is resumed. */
   readonly now: Date;
   readonly config: Config;
+  /** The province this run works for (jobs with `perProvince`); undefined for an installation-wide job. */
+  readonly province: string | undefined;
   /** Adds to a counter shown with the run (`queued`, `alreadyQueued`, `noAddress`, …). */
   count(name: string, by?: number): void;
   /**
@@ -26,6 +28,11 @@ export interface JobDefinition {
   name: string;
   /** node-cron expression, read in Asia/Tehran. */
   schedule: string;
+  /**
+   * Runs once per province (each province its own run, lock and run record; its governor's office sees and starts
+   * only its own). Otherwise the job is installation-wide: one run for everyone, seen by the installation admin only.
+   */
+  perProvince?: boolean;
   run(ctx: JobContext): Promise<void>;
 }
 
@@ -33,6 +40,8 @@ export interface RunRequest {
   trigger: 'schedule' | 'manual';
   scheduledFor: Date;
   requestedBy?: string;
+  /** Required for a `perProvince` job, refused for any other. */
+  province?: string;
 }
 
 export type StartResult =
@@ -60,22 +69,26 @@ export class JobRunner {
    * started (its record exists); `done` resolves when it has finished.
    */
   async start(job: JobDefinition, request: RunRequest): Promise<StartResult> {
+    if (Boolean(job.perProvince) !== (request.province !== undefined)) {
+      throw new Error(`job ${job.name} is ${job.perProvince ? 'run per province: name the province' : 'installation-wide: it takes no province'}`);
+    }
+    const lock = lockName(job.name, request.province);
     const runId = new Types.ObjectId();
-    if (!(await this.takeLock(job.name, runId))) {
-      const holder = await JobLock.findById(job.name).lean();
+    if (!(await this.takeLock(lock, runId))) {
+      const holder = await JobLock.findById(lock).lean();
       return { started: false, reason: 'running', ...(holder ? { runId: String(holder.runId) } : {}) };
     }
     try {
       const run = await this.createOrResume(job.name, runId, request);
       if (!run) {
-        await this.releaseLock(job.name, runId);
-        const existing = await JobRun.findOne({ job: job.name, scheduledFor: request.scheduledFor }).lean();
+        await this.releaseLock(lock, runId);
+        const existing = await JobRun.findOne({ job: job.name, province: request.province ?? null, scheduledFor: request.scheduledFor }).lean();
         return { started: false, reason: existing?.status === 'running' ? 'running' : 'alreadyRan', ...(existing ? { runId: String(existing._id) } : {}) };
       }
-      if (!run._id.equals(runId)) await JobLock.updateOne({ _id: job.name, runId }, { $set: { runId: run._id } });
-      return { started: true, runId: String(run._id), resumed: run.attempts > 1, done: this.execute(job, run) };
+      if (!run._id.equals(runId)) await JobLock.updateOne({ _id: lock, runId }, { $set: { runId: run._id } });
+      return { started: true, runId: String(run._id), resumed: run.attempts > 1, done: this.execute(job, run, lock) };
     } catch (err) {
-      await this.releaseLock(job.name, runId);
+      await this.releaseLock(lock, runId);
       throw err;
     }
   }
@@ -113,6 +126,7 @@ export class JobRunner {
         _id: runId,
         job,
         scheduledFor: request.scheduledFor,
+        ...(request.province ? { province: request.province } : {}),
         trigger: request.trigger,
         ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
         status: 'running',
@@ -125,18 +139,18 @@ export class JobRunner {
       if (!isDuplicateKey(err)) throw err;
     }
     return JobRun.findOneAndUpdate(
-      { job, scheduledFor: request.scheduledFor, status: 'running', leaseUntil: { $lt: now } },
+      { job, province: request.province ?? null, scheduledFor: request.scheduledFor, status: 'running', leaseUntil: { $lt: now } },
       { $set: { owner: this.owner, leaseUntil }, $inc: { attempts: 1 } },
       { returnDocument: 'after' },
     ).lean<JobRunRecord>();
   }
 
-  private async execute(job: JobDefinition, run: JobRunRecord): Promise<void> {
+  private async execute(job: JobDefinition, run: JobRunRecord, lock: string): Promise<void> {
     const owned = { _id: run._id, owner: this.owner };
     let lost = false;
     const heartbeat = setInterval(() => {
       const leaseUntil = new Date(Date.now() + this.leaseMs);
-      void Promise.all([JobLock.updateOne({ _id: job.name, runId: run._id }, { $set: { leaseUntil } }), JobRun.updateOne(owned, { $set: { leaseUntil } })])
+      void Promise.all([JobLock.updateOne({ _id: lock, runId: run._id }, { $set: { leaseUntil } }), JobRun.updateOne(owned, { $set: { leaseUntil } })])
         .then(([lock]) => {
           if (lock.matchedCount === 0) lost = true;
         })
@@ -154,6 +168,7 @@ export class JobRunner {
       runId: String(run._id),
       now: run.scheduledFor,
       config: this.config,
+      province: run.province,
       count(name, by = 1) {
         pending[name] = (pending[name] ?? 0) + by;
       },
@@ -175,7 +190,12 @@ export class JobRunner {
       await flush({ $set: { status: 'failed', finishedAt: new Date(), error: err instanceof Error ? err.message : String(err) } });
     } finally {
       clearInterval(heartbeat);
-      await this.releaseLock(job.name, run._id);
+      await this.releaseLock(lock, run._id);
     }
   }
+}
+
+/** One lock per job, or per job and province for a job run per province (provinces do not wait for each other). */
+function lockName(job: string, province: string | undefined): string {
+  return province === undefined ? job : `${job}:${province}`;
 }

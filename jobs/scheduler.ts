@@ -1,4 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { Campaign } from '../models/campaign.model.js';
+import { Committee } from '../models/committee.model.js';
 import type { Config } from '../server/config.js';
 import { logger } from '../server/logger.js';
 import { TEHRAN } from '../server/shared/jalali.js';
@@ -13,6 +15,12 @@ export const JOBS: readonly JobDefinition[] = [remindersJob, monthlyReportJob, r
 
 export function findJob(name: string, jobs: readonly JobDefinition[] = JOBS): JobDefinition | undefined {
   return jobs.find((job) => job.name === name);
+}
+
+/** The provinces a job run per province has work in: those with a campaign or a committee. */
+export async function provincesAtWork(): Promise<string[]> {
+  const [campaigns, committees] = await Promise.all([Campaign.distinct('province').setOptions({ scope: 'system' }), Committee.distinct('province').setOptions({ scope: 'system' })]);
+  return [...new Set([...campaigns, ...committees] as string[])].sort();
 }
 
 /** How often an instance looks for runs abandoned by a dead process. */
@@ -50,22 +58,29 @@ export class Scheduler {
     this.tasks = [];
   }
 
-  /** A tick of `job`'s schedule (to the second, so every instance names the same tick). */
-  async fire(job: JobDefinition, at: Date): Promise<StartResult> {
+  /**
+   * A tick of `job`'s schedule (to the second, so every instance names the same tick): one run, or for a job run
+   * per province one run for each province at work, one after the other. One result per run.
+   */
+  async fire(job: JobDefinition, at: Date): Promise<StartResult[]> {
     const scheduledFor = new Date(Math.floor(at.getTime() / 1000) * 1000);
+    const results: StartResult[] = [];
     try {
-      const result = await this.runner.start(job, { trigger: 'schedule', scheduledFor });
-      if (result.started) await result.done;
-      return result;
+      for (const province of job.perProvince ? await provincesAtWork() : [undefined]) {
+        const result = await this.runner.start(job, { trigger: 'schedule', scheduledFor, ...(province ? { province } : {}) });
+        if (result.started) await result.done;
+        results.push(result);
+      }
+      return results;
     } catch (err) {
       logger.error({ err, job: job.name }, 'scheduled run could not start');
       throw err;
     }
   }
 
-  /** Run-now: refused (not queued) while the job runs anywhere. */
-  async runNow(job: JobDefinition, requestedBy: string, now = new Date()): Promise<StartResult> {
-    return this.runner.start(job, { trigger: 'manual', scheduledFor: now, requestedBy });
+  /** Run-now, for `province` when the job runs per province: refused (not queued) while that run goes on anywhere. */
+  async runNow(job: JobDefinition, requestedBy: string, options: { province?: string; now?: Date } = {}): Promise<StartResult> {
+    return this.runner.start(job, { trigger: 'manual', scheduledFor: options.now ?? new Date(), requestedBy, ...(options.province ? { province: options.province } : {}) });
   }
 
   /** Picks up every run whose process died, from its checkpoint. */
@@ -75,7 +90,12 @@ export class Scheduler {
       for (const run of await this.runner.abandonedRuns()) {
         const job = findJob(run.job, this.jobs);
         if (!job) continue;
-        const result = await this.runner.start(job, { trigger: run.trigger, scheduledFor: run.scheduledFor, ...(run.requestedBy ? { requestedBy: run.requestedBy } : {}) });
+        const result = await this.runner.start(job, {
+          trigger: run.trigger,
+          scheduledFor: run.scheduledFor,
+          ...(run.requestedBy ? { requestedBy: run.requestedBy } : {}),
+          ...(run.province ? { province: run.province } : {}),
+        });
         if (result.started) {
           resumed++;
           await result.done;

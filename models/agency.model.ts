@@ -1,14 +1,16 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 
 /**
- * An executive agency (دستگاه اجرایی): a directorate-general that is assigned resolutions and reports on them.
- * The register is one per installation, keyed by a short Latin `code` that agency-officer users and resolutions
- * name; the ten agencies of seed 002 are created at start-up (server/committees/agencies.service.ts) and the
- * governor's office adds others. `email` is the agency's office mailbox: its seat on a committee is invited there.
+ * An executive agency (دستگاه اجرایی): a directorate-general (اداره کل) that is assigned resolutions and reports on
+ * them. Directorates-general are provincial, so each province keeps its own register: `{ province, code }` is unique,
+ * and the short Latin `code` is what agency-officer users, committee seats and resolutions of that province name.
+ * The ten agencies of seed 002 are created for every province at start-up (server/committees/agencies.service.ts)
+ * and each governor's office adds others to its own. `email` is the agency's office mailbox: its seat on a committee is invited there.
  */
 const agencySchema = new Schema(
   {
-    code: { type: String, required: true, unique: true, match: /^[a-z][a-z0-9-]{1,39}$/ },
+    province: { type: String, required: true, match: /^\d{2}$/ },
+    code: { type: String, required: true, match: /^[a-z][a-z0-9-]{1,39}$/ },
     nameFa: { type: String, required: true, trim: true },
     nameEn: { type: String, required: true, trim: true },
     email: { type: String, default: undefined, trim: true, lowercase: true },
@@ -18,9 +20,11 @@ const agencySchema = new Schema(
   },
   { collection: 'agencies', timestamps: true, versionKey: false },
 );
+agencySchema.index({ province: 1, code: 1 }, { unique: true });
 
 export interface AgencyRecord {
   _id: Types.ObjectId;
+  province: string;
   code: string;
   nameFa: string;
   nameEn: string;

@@ -11,6 +11,8 @@ const apiTokenSchema = new Schema(
     tokenHash: { type: String, required: true, unique: true },
     user: { type: Schema.Types.ObjectId, ref: 'User', required: true, index: true },
     expiresAt: { type: Date, required: true, expires: 0 },
+    /** When it last let a request in (written at most once a minute per token). */
+    lastUsedAt: { type: Date, default: undefined },
   },
   { collection: 'api_tokens', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
@@ -23,6 +25,8 @@ export interface ApiTokenRecord {
   tokenHash: string;
   user: Types.ObjectId;
   expiresAt: Date;
+  lastUsedAt?: Date;
+  createdAt: Date;
 }
 
 export const ApiToken = mongoose.model('ApiToken', apiTokenSchema);

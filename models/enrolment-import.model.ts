@@ -34,6 +34,11 @@ const enrolmentImportSchema = new Schema(
       type: [{ _id: false, line: Number, column: String, value: String, reason: String, params: { type: Schema.Types.Mixed, default: undefined } }],
       default: [],
     },
+    /** Rows saved with a remark the uploader should check (a national ID whose lost leading zeros were restored). */
+    notes: {
+      type: [{ _id: false, line: Number, column: String, value: String, reason: String, params: { type: Schema.Types.Mixed, default: undefined } }],
+      default: [],
+    },
     createdBy: { type: Schema.Types.ObjectId, ref: 'User', required: true },
     finishedAt: { type: Date, default: undefined },
   },
@@ -55,6 +60,7 @@ export interface EnrolmentImportRecord {
   saved: number;
   alreadyImported: number;
   problems: ImportProblem[];
+  notes?: ImportProblem[];
   createdBy: Types.ObjectId;
   createdAt: Date;
   updatedAt: Date;

@@ -6,7 +6,8 @@ export type JobRunStatus = (typeof JOB_RUN_STATUSES)[number];
 /**
  * One run of a scheduled job (jobs/scheduler.ts). `scheduledFor` is the tick of the schedule (or the moment of a
  * run-now request) and is also the run's clock: a resumed run computes with the same "now" as the first attempt,
- * so it names the same reminders. `{ job, scheduledFor }` is unique: when several instances fire the same tick,
+ * so it names the same reminders. A job run per province has a run per province (`province`); an installation-wide
+ * job's runs have none. `{ job, province, scheduledFor }` is unique: when several instances fire the same tick,
  * one record is created and the others find it. `phasesDone` is the checkpoint: a run picked up again after its
  * process died skips the phases it finished, and within a phase the outbox's dedupe keys skip finished items.
  */
@@ -14,6 +15,8 @@ const jobRunSchema = new Schema(
   {
     job: { type: String, required: true },
     scheduledFor: { type: Date, required: true },
+    /** The province the run worked for; absent for an installation-wide job. */
+    province: { type: String, default: undefined, match: /^\d{2}$/ },
     trigger: { type: String, enum: ['schedule', 'manual'], required: true },
     requestedBy: { type: String, default: undefined },
     status: { type: String, enum: JOB_RUN_STATUSES, required: true },
@@ -29,7 +32,8 @@ const jobRunSchema = new Schema(
   },
   { collection: 'job_runs', versionKey: false },
 );
-jobRunSchema.index({ job: 1, scheduledFor: 1 }, { unique: true });
+jobRunSchema.index({ job: 1, province: 1, scheduledFor: 1 }, { unique: true });
+jobRunSchema.index({ province: 1, startedAt: -1 });
 jobRunSchema.index({ startedAt: -1 });
 jobRunSchema.index({ status: 1, leaseUntil: 1 });
 
@@ -37,6 +41,7 @@ export interface JobRunRecord {
   _id: Types.ObjectId;
   job: string;
   scheduledFor: Date;
+  province?: string;
   trigger: 'schedule' | 'manual';
   requestedBy?: string;
   status: JobRunStatus;

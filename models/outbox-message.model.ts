@@ -9,7 +9,8 @@ export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
  * `commitment-due-7:<instance>:<user>`), so queuing the same reminder twice is a no-op, not a second email.
  * Delivery claims a message by moving it to `sending` with a lease (`leaseUntil`); a claim whose lease ran out
  * belonged to a process that died and is taken again, with the same `messageId`, so a resend is the same message.
- * Not place-scoped: mail is addressed to people, and only the governor's office and the delivery job read it.
+ * Not place-scoped (mail is addressed to people), but every message says which province's work it carries
+ * (`province`): the governor's office reads only its own province's mail, everyone else only mail addressed to them.
  */
 const attachmentSchema = new Schema(
   {
@@ -27,6 +28,8 @@ const outboxMessageSchema = new Schema(
     to: { type: String, required: true },
     /** The user the message is for, when it is for one (the development mailbox groups by it). */
     recipient: { type: Schema.Types.ObjectId, ref: 'User', default: undefined },
+    /** The province whose work the message is about (two digits); the governor's office's view is walled by it. */
+    province: { type: String, required: true, match: /^\d{2}$/ },
     subject: { type: String, required: true },
     html: { type: String, required: true },
     text: { type: String, required: true },
@@ -50,6 +53,7 @@ const outboxMessageSchema = new Schema(
 outboxMessageSchema.index({ status: 1, nextAttemptAt: 1 });
 outboxMessageSchema.index({ recipient: 1, createdAt: -1 });
 outboxMessageSchema.index({ createdAt: -1 });
+outboxMessageSchema.index({ province: 1, createdAt: -1 });
 
 export interface OutboxAttachment {
   filename: string;
@@ -62,6 +66,7 @@ export interface OutboxMessageRecord {
   _id: Types.ObjectId;
   to: string;
   recipient?: Types.ObjectId;
+  province: string;
   subject: string;
   html: string;
   text: string;

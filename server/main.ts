@@ -6,17 +6,19 @@ import { loadCommitteeReferenceData } from './committees/reference-data.js';
 import { resolveSessionSecret } from './auth/session.js';
 import { ConfigError, loadConfig } from './config.js';
 import { connectDatabase } from './db/connect.js';
+import { runMigrations } from './db/migrate.js';
 import { configureLogger, logger } from './logger.js';
 import { loadPlacesIfEmpty } from './places/seed.js';
 import { createDemoEnrolments } from './enrolments/demo.js';
 import { createDemoUsers, wantsDemoUsers } from './users/demo.js';
 import { startBackgroundWork } from '../jobs/scheduler.js';
 
-/** Start-up: configuration → database → places and demo accounts on an empty database → listen. */
+/** Start-up: configuration → database and its migrations → places and demo accounts on an empty database → listen. */
 async function main(): Promise<void> {
   const config = loadConfig();
   configureLogger(config.logLevel);
   const database = await connectDatabase(config);
+  await runMigrations();
   await loadPlacesIfEmpty();
   await ensureAgencyRegister();
   if (wantsDemoUsers(config)) {

@@ -1,9 +1,14 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
-import type { Config } from '../config.js';
 import { AppError, forbidden, unauthenticated } from '../errors/app-error.js';
 import { findActiveUser, toAuthUser, userForApiToken } from './auth.service.js';
 import type { Role } from './roles.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The id of the bearer token the request came with (API only). */
+    apiTokenId?: string;
+  }
+}
 
 /** Pages: the user whose id the session holds, reloaded on every request so a deactivated account stops at once. */
 export async function sessionUser(req: Request, _res: Response, next: NextFunction): Promise<void> {
@@ -20,9 +25,10 @@ export async function bearerUser(req: Request, _res: Response, next: NextFunctio
   const header = req.get('authorization');
   if (!header) return next();
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  const user = match ? await userForApiToken(match[1]!) : null;
-  if (!user) return next(new AppError('invalidToken', 'auth.invalidToken', 401));
-  req.user = toAuthUser(user);
+  const found = match ? await userForApiToken(match[1]!) : null;
+  if (!found) return next(new AppError('invalidToken', 'auth.invalidToken', 401));
+  req.user = toAuthUser(found.user);
+  req.apiTokenId = found.tokenId;
   next();
 }
 
@@ -34,15 +40,4 @@ export function requireRole(...roles: Role[]): RequestHandler {
     if (!req.user) return next(unauthenticated());
     next(roles.includes(req.user.role) ? undefined : forbidden());
   };
-}
-
-/** Login attempts per client address (pages and API share the budget, each app instance keeps its own count). */
-export function loginRateLimit(config: Config): RequestHandler {
-  return rateLimit({
-    windowMs: config.loginRateWindowMinutes * 60_000,
-    limit: config.loginRateLimit,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, _res, next) => next(new AppError('tooManyAttempts', 'auth.tooManyAttempts', 429)),
-  });
 }

@@ -9,11 +9,18 @@ export const ROLES = [
   'mayor',
   'agency-officer',
   'viewer',
+  'installation-admin',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
 /** These roles work for the whole province; every other role sees only its own place and what lies under it. */
 export const PROVINCE_WIDE_ROLES: readonly Role[] = ['governor-office', 'fund-manager', 'agency-officer'];
+
+/**
+ * The installation administrator runs the installation (its installation-wide jobs) and sees no province's campaign
+ * data: every place-scoped query made for them finds nothing. Only the system (demo data, a script) creates one.
+ */
+export const INSTALLATION_ROLES: readonly Role[] = ['installation-admin'];
 
 /** The kind of place each role is responsible for; a viewer may be given any place. */
 export const ROLE_PLACE_LEVELS: Record<Role, readonly PlaceLevel[]> = {
@@ -25,6 +32,8 @@ export const ROLE_PLACE_LEVELS: Record<Role, readonly PlaceLevel[]> = {
   'village-head': ['village'],
   mayor: ['city'],
   viewer: ['province', 'county', 'district', 'rural_district', 'city', 'village'],
+  // a home province for the account record only; it grants nothing there (see INSTALLATION_ROLES)
+  'installation-admin': ['province'],
 };
 
 export function isRole(value: unknown): value is Role {

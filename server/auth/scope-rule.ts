@@ -3,7 +3,7 @@
  * (server/auth/scope.ts re-exports all of it; import from there).
  */
 import { AppError } from '../errors/app-error.js';
-import { PROVINCE_WIDE_ROLES, type Role } from './roles.js';
+import { INSTALLATION_ROLES, PROVINCE_WIDE_ROLES, type Role } from './roles.js';
 import type { Lang } from '../i18n/index.js';
 
 /** The signed-in person as every request handler sees it (`req.user`). */
@@ -30,9 +30,10 @@ export interface Scoped {
 
 /**
  * THE scope rule, declared once. Province-wide roles see their province; every other role sees its place
- * and everything under it. Anything unrecognised sees nothing.
+ * and everything under it; the installation administrator no province's records. Anything unrecognised sees nothing.
  */
 export function scopeFilter(user: ScopeUser): { province: string } | { placePath: string } {
+  if (INSTALLATION_ROLES.includes(user.role)) throw outOfScope();
   if (PROVINCE_WIDE_ROLES.includes(user.role)) {
     if (!/^\d{2}$/.test(user.province)) throw outOfScope();
     return { province: user.province };

@@ -42,6 +42,7 @@ export function sessionMiddleware(config: Config, secret: string): RequestHandle
       autoRemove: 'native',
       touchAfter: 60,
     }),
-    cookie: { httpOnly: true, sameSite: 'lax', secure: config.nodeEnv === 'production', maxAge: EIGHT_HOURS * 1000 },
+    // Secure whenever users reach the application over HTTPS; a plain-http demo on localhost must still sign in
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.publicUrl.startsWith('https:'), maxAge: EIGHT_HOURS * 1000 },
   });
 }

@@ -13,17 +13,20 @@ export const AUTH_CACHE_SECONDS = 30;
 
 interface CachedUser {
   user: UserRecord;
+  /** The token's own id, for requests that list or revoke "this token". */
+  tokenId?: string;
 }
 
 const byToken = new TtlCache<string, CachedUser>(AUTH_CACHE_SECONDS * 1000, 50_000);
 const byId = new TtlCache<string, CachedUser>(AUTH_CACHE_SECONDS * 1000, 50_000);
 
-export function cachedUserForToken(tokenHash: string): UserRecord | undefined {
-  return byToken.get(tokenHash)?.user;
+export function cachedUserForToken(tokenHash: string): { user: UserRecord; tokenId: string } | undefined {
+  const found = byToken.get(tokenHash);
+  return found?.tokenId ? { user: found.user, tokenId: found.tokenId } : undefined;
 }
 
-export function rememberUserForToken(tokenHash: string, user: UserRecord, tokenExpiresAt: Date): void {
-  byToken.set(tokenHash, { user }, tokenExpiresAt.getTime());
+export function rememberUserForToken(tokenHash: string, found: { user: UserRecord; tokenId: string }, tokenExpiresAt: Date): void {
+  byToken.set(tokenHash, found, tokenExpiresAt.getTime());
 }
 
 export function cachedActiveUser(id: string): UserRecord | undefined {

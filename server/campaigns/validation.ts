@@ -1,19 +1,10 @@
 import { z } from 'zod';
 import { TARGET_GROUPS } from '../../models/campaign.model.js';
 import { placeCode } from '../places/validation.js';
-import { toLatinDigits } from '../shared/persian-text.js';
 import { parseJalaliDate } from '../shared/jalali.js';
+import { optionalWholeNumber as optionalWhole, wholeNumber } from '../shared/input.js';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-/** Blank is no number at all (z.coerce would read it as 0). */
-const latinNumber = (value: unknown) => (typeof value === 'string' ? toLatinDigits(value.trim()).replace(/[,٬]/g, '') || undefined : value);
-
-/** A whole number typed in any digits (`۱۲٬۵۰۰`, `12500`) or sent as a JSON number. */
-export function wholeNumber(min: number, max: number, message: string) {
-  return z.preprocess(latinNumber, z.coerce.number(message).int(message).min(min, message).max(max, message));
-}
-
-const optionalWhole = (min: number, max: number, message: string) => z.preprocess(blankToUndefined, wholeNumber(min, max, message).optional());
 const jalaliDay = z.preprocess(blankToUndefined, z.string().refine((text) => parseJalaliDate(text) !== null, 'campaigns.dateInvalid').optional());
 
 /** Checkboxes arrive as one string or several; the API sends an array. */

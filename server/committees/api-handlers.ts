@@ -12,7 +12,7 @@ import { committeeListQuery, complianceQuery, createCommitteeApi, resolutionApi,
 import { assertInScope } from '../auth/scope.js';
 
 export async function agencies(req: Request, res: Response): Promise<void> {
-  res.json({ agencies: await listAgencies(req.lang) });
+  res.json({ agencies: await listAgencies(req.user!.province, req.lang) });
 }
 
 export async function committees(req: Request, res: Response): Promise<void> {

@@ -61,7 +61,7 @@ export async function createCommittee(actor: AuthUser, input: CommitteeInput): P
   const level = KIND_LEVELS[input.kind];
   if (level && place.level !== level) throw validationFailed({ place: `committees.kindNeedsLevel.${input.kind}` });
   const members = input.members ?? [];
-  await requireAgencies(members.filter((m) => m.kind === 'agency').map((m) => m.agency ?? ''), 'members');
+  await requireAgencies(place.province, members.filter((m) => m.kind === 'agency').map((m) => m.agency ?? ''), 'members');
   if (input.reportsTo) await getCommittee(actor, input.reportsTo);
   if (input.kind === 'county-strategic' && (await Committee.exists({ kind: 'county-strategic', placeCode: place.code }).setOptions({ scope: 'system' }))) {
     throw new AppError('duplicate', 'errors.validation', 409, {}, { place: 'committees.countyCommitteeExists' });

@@ -31,7 +31,7 @@ export function meetingUid(meeting: Pick<MeetingRecord, '_id'>, mail: MailSettin
  */
 export async function committeeInvitees(committee: CommitteeRecord, session?: ClientSession): Promise<IcsPerson[]> {
   const agencyCodes = committee.members.filter((m) => m.kind === 'agency' && m.agency).map((m) => m.agency!);
-  const agencies = agencyCodes.length ? await Agency.find({ code: { $in: agencyCodes } }).session(session ?? null).lean<AgencyRecord[]>() : [];
+  const agencies = agencyCodes.length ? await Agency.find({ province: committee.province, code: { $in: agencyCodes } }).session(session ?? null).lean<AgencyRecord[]>() : [];
   const people: IcsPerson[] = [];
   if (committee.chair.email) people.push({ name: committee.chair.name, email: committee.chair.email });
   for (const m of committee.members) if (m.kind === 'person' && m.email) people.push({ name: m.name ?? m.email, email: m.email });
@@ -99,6 +99,7 @@ export async function queueInvitations(
   await OutboxMessage.insertMany(
     invitees.map((person) => ({
       to: person.email,
+      province: meeting.province,
       subject,
       text,
       html,

@@ -31,8 +31,8 @@ function monthLabel(key: string, lang: Lang): string {
 }
 
 /** A resolution as a row of a list: where it was decided, who owes it, what state it is in. */
-async function resolutionRows(views: ResolutionView[], lang: Lang) {
-  const [names, { meetings: byMeeting, committees: byCommittee }] = await Promise.all([agencyNames(lang), meetingsAndCommittees(views)]);
+async function resolutionRows(views: ResolutionView[], province: string, lang: Lang) {
+  const [names, { meetings: byMeeting, committees: byCommittee }] = await Promise.all([agencyNames(province, lang), meetingsAndCommittees(views)]);
   return views.map((r) => ({
     id: r.id,
     number: r.number,
@@ -69,7 +69,7 @@ function deadlineText(r: ResolutionView, lang: Lang): { key: string; params: Rec
 
 export async function committeeList(req: Request, res: Response): Promise<void> {
   const { query } = validated(req, v.committeeListQuery);
-  const [committees, agencies] = await Promise.all([listCommittees(req.user!, query), listAgencies(req.lang)]);
+  const [committees, agencies] = await Promise.all([listCommittees(req.user!, query), listAgencies(req.user!.province, req.lang)]);
   const mayCreate = req.user!.role === 'governor-office' || req.user!.role === 'county-governor';
   res.render('committees/index', { title: t(req.lang, 'committees.title'), committees, kinds: COMMITTEE_KINDS, agencies, mayCreate, query });
 }
@@ -95,7 +95,7 @@ export async function committee(req: Request, res: Response): Promise<void> {
   const [list, resolutions, names, places, reportsTo] = await Promise.all([
     meetings.meetingsOf(req.user!, committee),
     listResolutions(req.user!, { committee: params.id }),
-    agencyNames(req.lang),
+    agencyNames(req.user!.province, req.lang),
     placeNames([committee.placeCode]),
     committee.reportsTo ? getCommittee('system', committee.reportsTo).catch(() => null) : null,
   ]);
@@ -106,7 +106,7 @@ export async function committee(req: Request, res: Response): Promise<void> {
     members: committee.members.map((m) => ({ ...m, agencyName: m.agency ? names.get(m.agency) : undefined })),
     reportsTo,
     meetings: list.map((m) => ({ id: String(m._id), when: formatJalaliForDisplay(m.startsAt, req.lang, { withTime: true }), location: m.location, state: m.state })),
-    resolutions: await resolutionRows(resolutions, req.lang),
+    resolutions: await resolutionRows(resolutions, req.user!.province, req.lang),
     runs: runsCommittee(req.user!, committee),
   });
 }
@@ -139,7 +139,7 @@ export function scheduleMeeting(mail: MailSettings): RequestHandler {
 export async function meeting(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, v.idParams);
   const { meeting, committee } = await meetings.getMeeting(req.user!, params.id);
-  const [resolutions, agencies, names] = await Promise.all([listResolutions(req.user!, { meeting: params.id }), listAgencies(req.lang), agencyNames(req.lang)]);
+  const [resolutions, agencies, names] = await Promise.all([listResolutions(req.user!, { meeting: params.id }), listAgencies(req.user!.province, req.lang), agencyNames(req.user!.province, req.lang)]);
   const runs = runsCommittee(req.user!, committee);
   const j = toJalali(meeting.startsAt);
   res.render('committees/meeting', {
@@ -148,7 +148,7 @@ export async function meeting(req: Request, res: Response): Promise<void> {
     committee: { ...committee, id: String(committee._id) },
     invitees: invitable(committee, names),
     history: meeting.history.map((h) => ({ ...h, when: formatJalaliForDisplay(h.at, req.lang, { withTime: true }) })),
-    resolutions: await resolutionRows(resolutions, req.lang),
+    resolutions: await resolutionRows(resolutions, req.user!.province, req.lang),
     agencies,
     targetGroups: TARGET_GROUPS,
     runs,
@@ -196,7 +196,7 @@ export async function recordHeld(req: Request, res: Response): Promise<void> {
   const { params, body } = validated(req, v.heldForm);
   const { committee } = await meetings.getMeeting(req.user!, params.id);
   const present = new Set(body.present);
-  const listed = invitable(committee, await agencyNames(req.lang));
+  const listed = invitable(committee, await agencyNames(req.user!.province, req.lang));
   const others = body.others.split(/\r?\n|،|,/).map((s) => s.trim()).filter(Boolean);
   const attendance = [...listed.map((name) => ({ name, present: present.has(name) })), ...others.map((name) => ({ name, present: true }))];
   await meetings.recordHeld(req.user!, params.id, { attendance });
@@ -231,17 +231,17 @@ export async function tracker(req: Request, res: Response): Promise<void> {
   const { query } = validated(req, v.resolutionListQuery);
   const [views, agencies, committees] = await Promise.all([
     listResolutions(req.user!, { ...query, dueThisMonth: query.due === 'this-month' }),
-    listAgencies(req.lang),
+    listAgencies(req.user!.province, req.lang),
     listCommittees(req.user!),
   ]);
-  res.render('committees/tracker', { title: t(req.lang, 'committees.tracker'), resolutions: await resolutionRows(views, req.lang), agencies, committees, statuses: [...RESOLUTION_STATUSES, 'overdue'], query });
+  res.render('committees/tracker', { title: t(req.lang, 'committees.tracker'), resolutions: await resolutionRows(views, req.user!.province, req.lang), agencies, committees, statuses: [...RESOLUTION_STATUSES, 'overdue'], query });
 }
 
 export async function resolution(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, v.idParams);
   const record = await getResolution(req.user!, params.id);
   const view = toResolutionView(record, new Date());
-  const [[row], updates, quotas] = await Promise.all([resolutionRows([view], req.lang), updatesOf(req.user!, record), linkedQuotas(record)]);
+  const [[row], updates, quotas] = await Promise.all([resolutionRows([view], req.user!.province, req.lang), updatesOf(req.user!, record), linkedQuotas(record)]);
   const user = req.user!;
   const mayUpdate = record.status !== 'cancelled' && ((user.role === 'agency-officer' && user.agency === record.agency) || user.role === 'governor-office');
   res.render('committees/resolution', {
@@ -297,7 +297,7 @@ export async function attachment(req: Request, res: Response): Promise<void> {
 // ── agencies and the governor's overview ──
 
 export async function agencyList(req: Request, res: Response): Promise<void> {
-  const agencies = await listAgencies(req.lang, { includeInactive: req.user!.role === 'governor-office' });
+  const agencies = await listAgencies(req.user!.province, req.lang, { includeInactive: req.user!.role === 'governor-office' });
   const rows = await Promise.all(
     agencies.map(async (a) => {
       const summary = await agencySummary(req.user!, a.code);
@@ -316,13 +316,13 @@ export async function addAgency(req: Request, res: Response): Promise<void> {
 
 export async function agency(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, v.agencyParams);
-  const agency = await getAgency(params.code, req.lang);
+  const agency = await getAgency(req.user!.province, params.code, req.lang);
   const summary = await agencySummary(req.user!, agency.code);
   res.render('committees/agency', {
     title: agency.name,
     agency,
-    owed: await resolutionRows(summary.owed, req.lang),
-    delivered: await resolutionRows(summary.delivered, req.lang),
+    owed: await resolutionRows(summary.owed, req.user!.province, req.lang),
+    delivered: await resolutionRows(summary.delivered, req.user!.province, req.lang),
     summary: { ...summary, rate: summary.onTimeRate === null ? null : Math.round(summary.onTimeRate * 100) },
     isGovernor: req.user!.role === 'governor-office',
   });
@@ -337,10 +337,10 @@ export async function changeAgency(req: Request, res: Response): Promise<void> {
 
 export async function overview(req: Request, res: Response): Promise<void> {
   const view = await governorOverview(req.user!);
-  const names = await agencyNames(req.lang);
+  const names = await agencyNames(req.user!.province, req.lang);
   res.render('committees/overview', {
     title: t(req.lang, 'committees.overview'),
-    overdue: await Promise.all(view.overdue.map(async (g) => ({ agency: g.agency, agencyName: names.get(g.agency) ?? g.agency, count: g.resolutions.length, resolutions: await resolutionRows(g.resolutions, req.lang) }))),
+    overdue: await Promise.all(view.overdue.map(async (g) => ({ agency: g.agency, agencyName: names.get(g.agency) ?? g.agency, count: g.resolutions.length, resolutions: await resolutionRows(g.resolutions, req.user!.province, req.lang) }))),
     notMetThisMonth: view.notMetThisMonth,
     missedLastMonth: view.missedLastMonth,
     thisMonth: monthLabel(view.thisMonth, req.lang),

@@ -126,8 +126,8 @@ export async function addResolution(actor: AuthUser, meetingId: string, input: R
   const { meeting, committee } = await getMeeting(actor, meetingId);
   assertRunsCommittee(actor, committee);
   if (meeting.state === 'cancelled') throw new AppError('meetingState', 'committees.meetingCancelled', 409);
-  await requireAgencies([input.agency], 'agency');
-  await requireAgencies(input.collaborators ?? [], 'collaborators');
+  await requireAgencies(committee.province, [input.agency], 'agency');
+  await requireAgencies(committee.province, input.collaborators ?? [], 'collaborators');
   const meetingDay = jalaliToday(meeting.startsAt);
   const communicatedOn = input.communicatedOn ?? meetingDay;
   if (compareJalali(communicatedOn, meetingDay) < 0) throw validationFailed({ communicatedOn: 'committees.deadline.beforeMeeting' });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { COMMITTEE_KINDS } from '../../models/committee.model.js';
 import { RESOLUTION_STATUSES, TARGET_GROUPS } from '../../models/resolution.model.js';
 import { fromJalali, parseJalaliDate } from '../shared/jalali.js';
+import { optionalWholeNumber, parseIsoInstant } from '../shared/input.js';
 import { toLatinDigits } from '../shared/persian-text.js';
 import { placeCode } from '../places/validation.js';
 
@@ -41,8 +42,9 @@ const instant = z.string().transform((text, ctx) => {
     const date = parseJalaliDate(jalali[1]!);
     const [hour, minute] = jalali[2]!.split(':').map(Number);
     if (date && hour! < 24 && minute! < 60) return fromJalali(date, { hour, minute });
-  } else if (/^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text))) {
-    return new Date(text);
+  } else {
+    const iso = parseIsoInstant(text);
+    if (iso) return iso;
   }
   ctx.addIssue({ code: 'custom', message: 'committees.startsAtInvalid' });
   return z.NEVER;
@@ -109,7 +111,7 @@ export const committeeListQuery = {
 export const complianceQuery = {
   query: z.object({
     place: z.preprocess(blankToUndefined, placeCode.optional()),
-    year: z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(toLatinDigits(v)) : undefined), z.number().int().min(1300).max(1500).optional()),
+    year: optionalWholeNumber(1300, 1500),
   }),
 };
 
@@ -119,7 +121,7 @@ export const scheduleApi = {
     startsAt: instant,
     location: requiredText(300),
     agenda: z.string().trim().max(5000).optional(),
-    durationMinutes: z.number().int().min(15).max(600).optional(),
+    durationMinutes: optionalWholeNumber(15, 600),
   }),
 };
 
@@ -144,7 +146,7 @@ const deadline = z.discriminatedUnion(
   'type',
   [
     z.object({ type: z.literal('date'), date: jalaliDate }),
-    z.object({ type: z.literal('within'), months: z.number().int().min(0).max(120).optional(), days: z.number().int().min(0).max(3650).optional() }),
+    z.object({ type: z.literal('within'), months: optionalWholeNumber(0, 120), days: optionalWholeNumber(0, 3650) }),
     z.object({ type: z.literal('monthly'), until: jalaliDate.optional() }),
   ],
   'committees.deadline.invalid',
@@ -163,7 +165,7 @@ export const resolutionApi = {
   }),
 };
 
-const formNumber = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(toLatinDigits(v.trim())) : undefined), z.number().int().min(0).max(3650).optional());
+const formNumber = optionalWholeNumber(0, 3650);
 
 export const resolutionForm = {
   params: idParams.params,
@@ -209,7 +211,7 @@ export const updateApi = {
   params: idParams.params,
   body: z.object({
     text: requiredText(5000),
-    progress: z.number().int().min(0, 'committees.progressRange').max(100, 'committees.progressRange').optional(),
+    progress: optionalWholeNumber(0, 100, 'committees.progressRange'),
     status: z.enum(RESOLUTION_STATUSES).optional(),
     period: z.string().regex(/^\d{4}-\d{2}$/).optional(),
   }),
@@ -219,10 +221,8 @@ export const updateForm = {
   params: idParams.params,
   body: z.object({
     text: requiredText(5000),
-    progress: z.preprocess(
-      (v) => (typeof v === 'string' && v.trim() !== '' ? Number(toLatinDigits(v.trim()).replace('%', '')) : undefined),
-      z.number().int().min(0, 'committees.progressRange').max(100, 'committees.progressRange').optional(),
-    ),
+    // a percentage may be typed with its sign: `۴۰٪`, `40%`
+    progress: z.preprocess((v) => (typeof v === 'string' ? v.trim().replace(/[%٪]$/, '') : v), optionalWholeNumber(0, 100, 'committees.progressRange')),
     status: z.preprocess(blankToUndefined, z.enum(RESOLUTION_STATUSES).optional()),
     period: z.preprocess(blankToUndefined, z.string().regex(/^\d{4}-\d{2}$/).optional()),
   }),

@@ -159,6 +159,7 @@ export async function importPage(req: Request, res: Response): Promise<void> {
     percentDone: batch.total ? Math.floor((batch.processed / batch.total) * 100) : 100,
     problems: describeProblems(batch, req.lang).slice(0, 100),
     problemCount: batch.problems.length,
+    notes: describeProblems(batch, req.lang, 'notes').slice(0, 100),
   });
 }
 

@@ -122,12 +122,14 @@ async function importRows(actor: Actor, campaign: CampaignRecord, batch: Enrolme
     for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
       const chunk = rows.slice(start, start + CHUNK_ROWS);
       const problems: ImportProblem[] = [];
+      const notes: ImportProblem[] = [];
       const ready: ReadyRow[] = [];
       const now = new Date();
       for (const row of chunk) {
         const checked = await checkRow(actor, campaign, batch._id, row, places, now);
         if ('problems' in checked) problems.push(...checked.problems);
         else {
+          if (checked.zerosRestored) notes.push(problem(row, 'nationalId', 'enrolments.import.zerosRestored', { nationalId: checked.enrolment.nationalId }));
           const first = firstLineOf.get(checked.enrolment.nationalId);
           if (first !== undefined) problems.push(problem(row, 'nationalId', 'enrolments.duplicateInFile', { line: first }));
           else {
@@ -139,7 +141,7 @@ async function importRows(actor: Actor, campaign: CampaignRecord, batch: Enrolme
       const outcome = await saveChunk(actor, ready, rows, sameFileBatches.map((b) => String(b._id)));
       await EnrolmentImport.updateOne(
         { _id: batch._id },
-        { $inc: { processed: chunk.length, saved: outcome.saved, alreadyImported: outcome.alreadyImported }, $push: { problems: { $each: [...problems, ...outcome.problems] } } },
+        { $inc: { processed: chunk.length, saved: outcome.saved, alreadyImported: outcome.alreadyImported }, $push: { problems: { $each: [...problems, ...outcome.problems] }, notes: { $each: notes } } },
       ).setOptions({ scope: 'system' });
     }
     await EnrolmentImport.updateOne({ _id: batch._id }, { $set: { status: 'done', finishedAt: new Date() } }).setOptions({ scope: 'system' });
@@ -149,16 +151,16 @@ async function importRows(actor: Actor, campaign: CampaignRecord, batch: Enrolme
   }
 }
 
-type CheckedRow = { enrolment: NewEnrolment; place: PlaceRecord } | { problems: ImportProblem[] };
+type CheckedRow = { enrolment: NewEnrolment; place: PlaceRecord; zerosRestored: boolean } | { problems: ImportProblem[] };
 
 async function checkRow(actor: Actor, campaign: CampaignRecord, batchId: Types.ObjectId, row: TabularRow, places: Map<string, Promise<PlaceRecord>>, now: Date): Promise<CheckedRow> {
-  const read = readEnrolmentInput(row.values);
+  const read = readEnrolmentInput(row.values, { fromFile: true });
   if (!read.ok) return { problems: Object.entries(read.fields).map(([field, reason]) => problem(row, field, reason!)) };
   try {
     const code = read.input.village ?? actor.placeCode;
     if (!places.has(code)) places.set(code, enrolmentPlace(actor, read.input.village));
     const place = await places.get(code)!;
-    return { enrolment: newEnrolment(actor, read.input, campaign, place, now, batchId), place };
+    return { enrolment: newEnrolment(actor, read.input, campaign, place, now, batchId), place, zerosRestored: read.zerosRestored };
   } catch (err) {
     if (err instanceof AppError && err.fields) return { problems: problemsOf(row, err) };
     throw err;
@@ -275,8 +277,8 @@ export function problemsCsv(batch: EnrolmentImportRecord, lang: Lang): Buffer {
   return toCsv(columns, describeProblems(batch, lang));
 }
 
-export function describeProblems(batch: Pick<EnrolmentImportRecord, 'problems'>, lang: Lang): { line: number; column: string; value: string; reason: string }[] {
-  return [...batch.problems]
+export function describeProblems(batch: Pick<EnrolmentImportRecord, 'problems'>, lang: Lang, which: 'problems' | 'notes' = 'problems'): { line: number; column: string; value: string; reason: string }[] {
+  return [...((batch as Pick<EnrolmentImportRecord, 'problems' | 'notes'>)[which] ?? [])]
     .sort((a, b) => a.line - b.line)
     .map((p) => ({ line: p.line, column: columnLabel(p.column, lang), value: p.value, reason: t(lang, p.reason, p.params ?? {}) }));
 }

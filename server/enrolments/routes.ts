@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { checkUploadCsrf } from '../auth/csrf.js';
 import type { DomainRoutes } from '../routes.js';
 import { requireRole } from '../auth/middleware.js';
 import type { Role } from '../auth/roles.js';
@@ -28,7 +29,7 @@ export default function enrolmentRoutes(): DomainRoutes {
   pages.post('/enrolments/:id/duplicate/dismiss', requireRole('fund-manager'), validate(enrolmentParams), enrolments.dismissDuplicate);
   pages.get('/enrolments/import', requireRole(...ENROLLING), enrolments.importForm);
   pages.get('/enrolments/import/template.csv', requireRole(...ENROLLING), enrolments.templateFile);
-  pages.post('/enrolments/import', requireRole(...ENROLLING), enrolments.receiveFile, enrolments.upload);
+  pages.post('/enrolments/import', requireRole(...ENROLLING), enrolments.receiveFile, checkUploadCsrf, enrolments.upload);
   pages.get('/enrolments/imports/:id', requireRole(...ENROLLING), validate(importParams), enrolments.importPage);
   pages.get('/enrolments/imports/:id/problems.csv', requireRole(...ENROLLING), validate(importParams), enrolments.problemsFile);
 

@@ -6,10 +6,11 @@ import { AppError } from '../errors/app-error.js';
 import { t } from '../i18n/index.js';
 import { placeCode } from '../places/validation.js';
 import { formatJalaliDate, parseJalaliDate, type JalaliDate } from '../shared/jalali.js';
+import { optionalWholeNumber } from '../shared/input.js';
 import { searchKey } from '../shared/persian-text.js';
 import { AGENCIES, type Agency } from '../users/agencies.js';
 import { validateMobile } from './mobile.js';
-import { validateNationalId } from './national-id.js';
+import { normaliseNationalId, validateNationalId } from './national-id.js';
 
 /** An enrolment as a form, an API call or a row of a file gives it, every field checked and made canonical. */
 export interface EnrolmentInput {
@@ -31,18 +32,22 @@ export interface EnrolmentInput {
 export const ENROLMENT_FIELDS = ['nationalId', 'firstName', 'lastName', 'birthDate', 'sex', 'mobile', 'targetGroup', 'channel', 'village', 'referringAgency'] as const;
 export type EnrolmentField = (typeof ENROLMENT_FIELDS)[number] | 'campaign';
 
-export type ReadResult = { ok: true; input: EnrolmentInput } | { ok: false; fields: Partial<Record<EnrolmentField, string>> };
+/** `zerosRestored`: the national ID had lost its leading zeros in a spreadsheet and got them back (file rows only). */
+export type ReadResult = { ok: true; input: EnrolmentInput; zerosRestored: boolean } | { ok: false; fields: Partial<Record<EnrolmentField, string>> };
 
 /**
  * Reads and checks every field at once, so a form or a file row lists all of its problems, each as a catalogue
  * key beside its field. National IDs, mobiles and birth dates may be typed in Persian or Latin digits; sex, target
  * group, channel and agency may be given by their code or by their Persian or English name (files typed by hand).
  */
-export function readEnrolmentInput(raw: Record<string, unknown>): ReadResult {
+export function readEnrolmentInput(raw: Record<string, unknown>, options: { fromFile?: boolean } = {}): ReadResult {
   const text = (name: string) => (typeof raw[name] === 'string' || typeof raw[name] === 'number' ? String(raw[name]).trim() : '');
   const fields: Partial<Record<EnrolmentField, string>> = {};
 
-  const nationalId = validateNationalId(padLostZeros(text('nationalId')));
+  // a national ID is exactly ten digits on the form and the API; only a file row may get back the zeros a spreadsheet dropped
+  const typedId = normaliseNationalId(text('nationalId'));
+  const zerosRestored = Boolean(options.fromFile) && LOST_ZEROS.test(typedId);
+  const nationalId = validateNationalId(zerosRestored ? typedId.padStart(10, '0') : typedId);
   if (!nationalId.ok) fields.nationalId = nationalId.reason;
 
   const firstName = text('firstName');
@@ -92,6 +97,7 @@ export function readEnrolmentInput(raw: Record<string, unknown>): ReadResult {
       channel: channel!,
       ...(referringAgency ? { referringAgency } : {}),
     },
+    zerosRestored,
   };
 }
 
@@ -105,12 +111,10 @@ export function canonicalBirthDate(date: JalaliDate): string {
 }
 
 /**
- * Excel turns a national ID typed as a number into one without its leading zeros (0499370899 → 499370899);
- * 8 or 9 digits are padded back, the check digit then decides.
+ * Excel turns a national ID typed as a number into one without its leading zeros (0499370899 → 499370899): in a
+ * file, 8 or 9 digits are padded back (the check digit then decides) and the import report says so for the row.
  */
-function padLostZeros(value: string): string {
-  return /^\d{8,9}$/.test(value) ? value.padStart(10, '0') : value;
-}
+const LOST_ZEROS = /^\d{8,9}$/;
 
 /** A code from `codes`, given as itself or as its name in either language (`زن`, `Female`, `female`). */
 function choice<T extends string>(value: string, codes: readonly T[], namePrefix: string): T | null {
@@ -129,7 +133,7 @@ export const rejectForm = {
 };
 
 export const verificationList = {
-  query: z.object({ status: z.enum(['logged', 'verified', 'rejected']).default('logged'), page: z.coerce.number().int().min(1).max(10_000).default(1) }),
+  query: z.object({ status: z.enum(['logged', 'verified', 'rejected']).default('logged'), page: optionalWholeNumber(1, 10_000).default(1) }),
 };
 
 export const importParams = { params: z.object({ id: objectId }) };

@@ -17,7 +17,7 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFou
  * The one error handler. API requests get `{ error: { code, message, fields? } }` in the reader's language;
  * a page POST with a form problem is redirected back with the problem and the typed values flashed;
  * an anonymous page visitor is sent to the login page; anything else renders the error page with its status.
- * Stack traces are shown in development only.
+ * Stack traces are shown only when NODE_ENV=development was set explicitly; otherwise the stack is logged only.
  */
 export function errorHandler(config: Config): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
@@ -29,7 +29,7 @@ export function errorHandler(config: Config): ErrorRequestHandler {
 
     if (res.headersSent) return;
     if (isApiRequest(req)) {
-      if (error.status === 429) res.set('Retry-After', String(config.loginRateWindowMinutes * 60));
+      if (error.status === 429) res.set('Retry-After', String(error.params.retryAfterSeconds ?? config.loginRateWindowMinutes * 60));
       res.status(error.status).json({ error: apiError(error, lang) });
       return;
     }

@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { validationFailed } from '../errors/app-error.js';
 import { hasMessage } from '../i18n/index.js';
+import { checkUploadCsrf } from '../auth/csrf.js';
 
 export interface InputSchemas {
   body?: z.ZodType;
@@ -25,7 +26,9 @@ declare module 'express-serve-static-core' {
  * `validation.required` for a missing or empty value and `validation.invalid` for a wrong one.
  */
 export function validate(schemas: InputSchemas): RequestHandler {
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return (req: Request, res: Response, next: NextFunction) => {
+    // an upload form's CSRF token arrives with its parsed body: it is checked before any of the body is read
+    if (req.csrfPending) return checkUploadCsrf(req, res, (err?: unknown) => (err ? next(err) : validate(schemas)(req, res, next)));
     const valid: Partial<Record<keyof InputSchemas, unknown>> = {};
     const fields: Record<string, string> = {};
     for (const part of ['params', 'query', 'body'] as const) {

@@ -16,7 +16,7 @@ const countsText = (counts: Record<string, number> | undefined) =>
 export function handlers(config: Config) {
   return {
     async page(req: Request, res: Response): Promise<void> {
-      const [jobs, runs, outbox] = await Promise.all([listJobs(), listRuns({ limit: 30 }), statusCounts()]);
+      const [jobs, runs, outbox] = await Promise.all([listJobs(req.user!), listRuns(req.user!, { limit: 30 }), statusCounts(req.user!)]);
       res.render('jobs/index', {
         title: t(req.lang, 'jobs.title'),
         jobs,
@@ -24,13 +24,14 @@ export function handlers(config: Config) {
         outbox: Object.entries(outbox).map(([status, n]) => ({ status, n })),
         mailbox: !config.smtpUrl,
         previewMonth: currentMonth(new Date()),
-        province: req.user!.province,
+        // the provincial report is the governor's office's; the installation admin has no province to preview
+        province: req.user!.role === 'governor-office' ? req.user!.province : undefined,
       });
     },
 
     async runPage(req: Request, res: Response): Promise<void> {
       const { params } = validated(req, runParams);
-      const run = await getRun(params.runId);
+      const run = await getRun(req.user!, params.runId);
       res.render('jobs/run', { title: t(req.lang, 'jobs.run.title', { job: t(req.lang, `jobs.name.${run.job}`) }), run, countList: countsText(run.counts) });
     },
 
@@ -41,14 +42,14 @@ export function handlers(config: Config) {
       res.redirect(303, `/jobs/runs/${runId}`);
     },
 
-    async listJson(_req: Request, res: Response): Promise<void> {
-      const [jobs, runs] = await Promise.all([listJobs(), listRuns({ limit: 100 })]);
-      res.json({ jobs: jobs.map((j) => ({ name: j.name, schedule: j.schedule, timeZone: 'Asia/Tehran' })), runs: runs.map(runJson) });
+    async listJson(req: Request, res: Response): Promise<void> {
+      const [jobs, runs] = await Promise.all([listJobs(req.user!), listRuns(req.user!, { limit: 100 })]);
+      res.json({ jobs: jobs.map((j) => ({ name: j.name, schedule: j.schedule, timeZone: 'Asia/Tehran', perProvince: j.perProvince })), runs: runs.map(runJson) });
     },
 
     async runJson(req: Request, res: Response): Promise<void> {
       const { params } = validated(req, runParams);
-      res.json(runJson(await getRun(params.runId)));
+      res.json(runJson(await getRun(req.user!, params.runId)));
     },
 
     async runNowJson(req: Request, res: Response): Promise<void> {

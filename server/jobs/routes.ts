@@ -6,17 +6,17 @@ import { validate } from '../http/validate.js';
 import { handlers } from './handlers.js';
 import { jobParams, runParams } from './validation.js';
 
-/** The scheduled jobs: their runs, and run-now; the governor's office only. */
+/** The scheduled jobs: their runs, and run-now; the governor's office its province's, the installation admin the rest. */
 export default function jobRoutes(config: Config): DomainRoutes {
   const jobs = handlers(config);
   const pages = Router();
-  pages.get('/jobs', requireRole('governor-office'), jobs.page);
-  pages.get('/jobs/runs/:runId', requireRole('governor-office'), validate(runParams), jobs.runPage);
-  pages.post('/jobs/:name/run', requireRole('governor-office'), validate(jobParams), jobs.runNowForm);
+  pages.get('/jobs', requireRole('governor-office', 'installation-admin'), jobs.page);
+  pages.get('/jobs/runs/:runId', requireRole('governor-office', 'installation-admin'), validate(runParams), jobs.runPage);
+  pages.post('/jobs/:name/run', requireRole('governor-office', 'installation-admin'), validate(jobParams), jobs.runNowForm);
 
   const api = Router();
-  api.get('/jobs', requireRole('governor-office'), jobs.listJson);
-  api.get('/jobs/runs/:runId', requireRole('governor-office'), validate(runParams), jobs.runJson);
-  api.post('/jobs/:name/run', requireRole('governor-office'), validate(jobParams), jobs.runNowJson);
+  api.get('/jobs', requireRole('governor-office', 'installation-admin'), jobs.listJson);
+  api.get('/jobs/runs/:runId', requireRole('governor-office', 'installation-admin'), validate(runParams), jobs.runJson);
+  api.post('/jobs/:name/run', requireRole('governor-office', 'installation-admin'), validate(jobParams), jobs.runNowJson);
   return { pages, api };
 }

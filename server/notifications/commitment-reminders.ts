@@ -30,7 +30,8 @@ export async function commitmentReminders(book: ReminderBook, now: Date): Promis
   const due = await commitmentInstancesDue({ to: addJalaliDays(today, DUE_SOON_DAYS), states: ['open', 'overdue'], today: now });
   // staleness concerns every open commitment, however far its due date
   const open = await commitmentInstancesDue({ states: ['open', 'overdue'], today: now });
-  const agencies = new Map((await Agency.find({}).lean<AgencyRecord[]>()).map((a) => [a.code, a]));
+  // each province keeps its own register: an agency is its code within the commitment's province
+  const agencies = new Map((await Agency.find({}).lean<AgencyRecord[]>()).map((a) => [`${a.province}:${a.code}`, a]));
   const resolutions = new Map(
     (await Resolution.find({ _id: { $in: [...new Set([...due, ...open].map((d) => d.resolution))] } }, { placePath: 1, province: 1, createdAt: 1 }).setOptions({ scope: 'system' }).lean<{ _id: unknown; placePath: string[]; province: string; createdAt: Date }[]>()).map(
       (r) => [String(r._id), r],
@@ -40,18 +41,18 @@ export async function commitmentReminders(book: ReminderBook, now: Date): Promis
   const agencyPeople = (instance: DueInstance): (Recipient | null)[] => {
     const officers = book.directory.usersWith('agency-officer', { province: instance.province, agency: instance.agency }).filter((r) => r !== null);
     if (officers.length) return officers;
-    const office = agencies.get(instance.agency)?.email;
+    const office = agencies.get(`${instance.province}:${instance.agency}`)?.email;
     return office ? [book.directory.forAddress(office)] : [null];
   };
   const escalationPeople = (instance: DueInstance): (Recipient | null)[] => {
-    const office = agencies.get(instance.agency)?.email;
+    const office = agencies.get(`${instance.province}:${instance.agency}`)?.email;
     return [...(office ? [book.directory.forAddress(office)] : []), ...book.directory.usersWith('governor-office', { province: instance.province })];
   };
 
   const reminder = (instance: DueInstance, kind: OwedReminder['kind'], about: string, extra: Record<string, unknown> = {}): OwedReminder | null => {
     const resolution = resolutions.get(instance.resolution);
     if (!resolution) return null;
-    const agency = agencies.get(instance.agency);
+    const agency = agencies.get(`${instance.province}:${instance.agency}`);
     return {
       kind,
       about: `${kind}:${instance.resolution}:${instance.period}${about}`,

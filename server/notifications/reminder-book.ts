@@ -28,13 +28,16 @@ const BATCH = 1000;
 export class ReminderBook {
   private batch: AnyBulkWriteOperation[] = [];
 
+  /** `province`: the run is one province's (the reminders job runs per province); reminders of others are not its. */
   constructor(
     readonly directory: RecipientDirectory,
     private readonly day: string,
     private readonly count: (name: string, by?: number) => void,
+    private readonly province?: string,
   ) {}
 
   async owe(reminder: OwedReminder, recipients: readonly (Recipient | null)[]): Promise<void> {
+    if (this.province !== undefined && reminder.place.province !== this.province) return;
     const seen = new Set<string>();
     for (const recipient of recipients) {
       if (!recipient) {
@@ -85,13 +88,13 @@ export class ReminderBook {
 }
 
 /**
- * Turns every recorded reminder without mail into outbox messages: one per reminder for people who chose single
+ * Turns every recorded reminder of `province` without mail into outbox messages: one per reminder for people who chose single
  * messages, one digest per address per day for those who chose the digest. Each message's dedupe key is the
  * reminder's key (or `digest:<address>:<day>:<its reminders>`), and the reminders are marked with it afterwards, so a
  * run cut short here queues nothing twice when resumed. Written in batches (one round trip for the messages, one for
  * the marks). Counts `queued` (new messages) and `digests` (digests composed).
  */
-export async function queueReminderMail(options: { day: string; publicUrl: string; count: (name: string, by?: number) => void }): Promise<void> {
+export async function queueReminderMail(options: { province: string; day: string; publicUrl: string; count: (name: string, by?: number) => void }): Promise<void> {
   const base = options.publicUrl.replace(/\/$/, '');
   let mail: { message: NewMessage; reminders: ReminderRecord['_id'][] }[] = [];
   const flush = async () => {
@@ -102,7 +105,7 @@ export async function queueReminderMail(options: { day: string; publicUrl: strin
   };
   const compose = (group: ReminderRecord[]) => {
     const first = group[0]!;
-    const addressed = { to: first.address, ...(first.user ? { recipient: first.user } : {}) };
+    const addressed = { to: first.address, province: options.province, ...(first.user ? { recipient: first.user } : {}) };
     for (const reminder of group.filter((r) => r.mode === 'single')) {
       mail.push({ message: { ...addressed, kind: reminder.kind, dedupeKey: `reminder:${reminder.key}`, ...singleMail(reminder, base) }, reminders: [reminder._id] });
     }
@@ -117,7 +120,7 @@ export async function queueReminderMail(options: { day: string; publicUrl: strin
   };
 
   let group: ReminderRecord[] = [];
-  const cursor = Reminder.find({ outboxKey: { $exists: false } }).setOptions({ scope: 'system' }).sort({ address: 1, createdAt: 1, _id: 1 }).lean<ReminderRecord[]>().cursor();
+  const cursor = Reminder.find({ province: options.province, outboxKey: { $exists: false } }).setOptions({ scope: 'system' }).sort({ address: 1, createdAt: 1, _id: 1 }).lean<ReminderRecord[]>().cursor();
   for await (const reminder of cursor as AsyncIterable<ReminderRecord>) {
     if (group.length && group[0]!.address !== reminder.address) {
       compose(group);

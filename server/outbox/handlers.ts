@@ -7,7 +7,7 @@ import { messageParams, outboxQuery } from './validation.js';
 
 export async function outboxJson(req: Request, res: Response): Promise<void> {
   const { query } = validated(req, outboxQuery);
-  const messages = await listMessages({ ...(query.status ? { status: query.status } : {}), limit: query.limit });
+  const messages = await listMessages(req.user!, { ...(query.status ? { status: query.status } : {}), limit: query.limit });
   res.json({ messages: messages.map(messageJson) });
 }
 

@@ -2,21 +2,19 @@ import { isValidObjectId } from 'mongoose';
 import { OutboxMessage, type OutboxMessageRecord } from '../../models/outbox-message.model.js';
 import type { AuthUser } from '../auth/scope.js';
 import { notFound } from '../errors/app-error.js';
+import { readableBy } from './outbox.service.js';
 
 /**
- * The development mailbox (SMTP_URL unset): the governor's office reads every message kept, everyone else the
- * messages addressed to them.
+ * The development mailbox (SMTP_URL unset), behind the outbox wall: the governor's office reads its province's
+ * mail, everyone else the messages addressed to them; any other message answers 404, like one that does not exist.
  */
-function mailboxFilter(reader: AuthUser): Record<string, unknown> {
-  return reader.role === 'governor-office' ? {} : { recipient: reader.id };
-}
 
 export async function mailboxMessages(reader: AuthUser, limit = 100): Promise<OutboxMessageRecord[]> {
-  return OutboxMessage.find(mailboxFilter(reader), { html: 0, 'attachments.content': 0 }).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<OutboxMessageRecord[]>();
+  return OutboxMessage.find(readableBy(reader), { html: 0, 'attachments.content': 0 }).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<OutboxMessageRecord[]>();
 }
 
 export async function mailboxMessage(reader: AuthUser, id: string): Promise<OutboxMessageRecord> {
-  const message = isValidObjectId(id) ? await OutboxMessage.findOne({ _id: id, ...mailboxFilter(reader) }).lean<OutboxMessageRecord>() : null;
+  const message = isValidObjectId(id) ? await OutboxMessage.findOne({ _id: id, ...readableBy(reader) }).lean<OutboxMessageRecord>() : null;
   if (!message) throw notFound();
   return message;
 }

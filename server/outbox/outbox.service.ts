@@ -1,9 +1,12 @@
 import type { ClientSession } from 'mongoose';
 import { OutboxMessage, OUTBOX_STATUSES, type OutboxAttachment, type OutboxMessageRecord, type OutboxStatus } from '../../models/outbox-message.model.js';
+import type { AuthUser } from '../auth/scope.js';
 
 export interface NewMessage {
   to: string;
   recipient?: unknown;
+  /** The province whose work the message carries: its governor's office may read it. */
+  province: string;
   subject: string;
   html: string;
   text: string;
@@ -47,17 +50,25 @@ export async function queueMessages(messages: readonly NewMessage[]): Promise<nu
   return result.upsertedCount;
 }
 
-/** The newest messages, optionally of one status (the governor's office's outbox view). */
-export async function listMessages(options: { status?: OutboxStatus; limit?: number } = {}): Promise<OutboxMessageRecord[]> {
-  return OutboxMessage.find(options.status ? { status: options.status } : {})
+/**
+ * THE outbox wall, for every reader of mail (the outbox API, the jobs page, the development mailbox): a governor's
+ * office reads its own province's mail, everyone else only mail addressed to them. Nobody reads everything.
+ */
+export function readableBy(reader: Pick<AuthUser, 'id' | 'role' | 'province'>): Record<string, unknown> {
+  return reader.role === 'governor-office' ? { province: reader.province } : { recipient: reader.id };
+}
+
+/** The newest messages `reader` may read, optionally of one status (the governor's office's outbox view). */
+export async function listMessages(reader: AuthUser, options: { status?: OutboxStatus; limit?: number } = {}): Promise<OutboxMessageRecord[]> {
+  return OutboxMessage.find({ ...readableBy(reader), ...(options.status ? { status: options.status } : {}) })
     .sort({ createdAt: -1, _id: -1 })
     .limit(options.limit ?? 100)
     .lean<OutboxMessageRecord[]>();
 }
 
-/** How many messages are in each state. */
-export async function statusCounts(): Promise<Record<OutboxStatus, number>> {
-  const rows = await OutboxMessage.aggregate<{ _id: OutboxStatus; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
+/** How many of the messages `reader` may read are in each state. */
+export async function statusCounts(reader: AuthUser): Promise<Record<OutboxStatus, number>> {
+  const rows = await OutboxMessage.aggregate<{ _id: OutboxStatus; n: number }>([{ $match: readableBy(reader) }, { $group: { _id: '$status', n: { $sum: 1 } } }]);
   const counts = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as Record<OutboxStatus, number>;
   for (const row of rows) counts[row._id] = row.n;
   return counts;

@@ -11,7 +11,7 @@ import { t } from '../i18n/index.js';
 import { breadcrumb, getPlace } from '../places/places.service.js';
 import { behindPace, countyMap, progressOf, smallTownsOf, trendSvg, type ProgressRow } from './dashboard.service.js';
 import { exportProgress } from './export.js';
-import { ALLOCATION_BASES, ALLOCATION_LEVELS, findHolders, proposeAllocationFor, quotaOf, saveQuotas, setQuota, type Holder, type QuotaEntry } from './quotas.service.js';
+import { ALLOCATION_BASES, ALLOCATION_LEVELS, findHolders, proposeAllocationFor, quotaExcesses, quotaOf, saveQuotas, setQuota, type Holder, type QuotaEntry } from './quotas.service.js';
 import { QUOTA_COLUMNS, uploadQuotas } from './upload.service.js';
 import { allocationQuery, allocationRequest, allocationSave, campaignParams, exportParams, progressQuery, quotaForm, quotaParams, quotaRequest } from './validation.js';
 
@@ -60,9 +60,9 @@ export async function exportTable(req: Request, res: Response): Promise<void> {
 export async function showQuota(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, quotaParams);
   const campaign = await getCampaign(req.user!, params.id);
-  const quota = await quotaOf(req.user!, campaign, params.code);
+  const [quota, excesses] = await Promise.all([quotaOf(req.user!, campaign, params.code), quotaExcesses(req.user!, campaign, params.code)]);
   const milestones = quota.milestones.map((m) => `${m.month} ${m.cumulativeTarget}`).join('\n');
-  res.render('quotas/quota', { title: quota.name, campaign, quota, milestones, mayManage: mayManageCampaigns(req.user) && quota.holderLevel !== null });
+  res.render('quotas/quota', { title: quota.name, campaign, quota, milestones, excesses, mayManage: mayManageCampaigns(req.user) && quota.holderLevel !== null });
 }
 
 export async function updateQuota(req: Request, res: Response): Promise<void> {
@@ -140,12 +140,11 @@ export async function putQuotaJson(req: Request, res: Response): Promise<void> {
   const { params, body } = validated(req, quotaRequest);
   const campaign = await getCampaign(req.user!, params.id);
   const saved = await setQuota(req.user!, campaign, { placeCode: params.code, target: body.target, milestones: body.milestones }, { source: 'typed', reason: body.reason });
-  res.json({
-    place: saved.placeCode,
-    target: saved.target,
-    previous: saved.from,
-    ...(saved.alreadyAchieved === null ? {} : { warning: t(req.lang, 'quotas.savedBelowAchieved', { achieved: saved.alreadyAchieved }) }),
-  });
+  const warnings = [
+    ...(saved.alreadyAchieved === null ? [] : [t(req.lang, 'quotas.savedBelowAchieved', { achieved: saved.alreadyAchieved })]),
+    ...(await quotaExcesses(req.user!, campaign, params.code)).map((e) => t(req.lang, 'quotas.doesNotAddUp', { place: e.placeCode, target: e.target, below: e.below })),
+  ];
+  res.json({ place: saved.placeCode, target: saved.target, previous: saved.from, ...(warnings.length ? { warning: warnings.join(' ') } : {}) });
 }
 
 export async function progressJson(req: Request, res: Response): Promise<void> {

@@ -223,3 +223,34 @@ export async function proposeAllocationFor(user: ScopeUser, campaign: CampaignRe
   const parts = proposeAllocation(request.total, places.map((p) => ({ key: p.code, weight: weightOf(p) })));
   return parts.map((part, index) => ({ place: part.key, name: places[index]!.name, weight: weightOf(places[index]!), target: part.target }));
 }
+
+export interface QuotaExcess {
+  placeCode: string;
+  target: number;
+  /** The sum of the quotas set directly below it (the nearest quota-holding places under it). */
+  below: number;
+}
+
+/**
+ * Quotas that do not add up, around `placeCode`: the place itself, and the nearest place above it with a quota,
+ * each when the quotas set directly below it sum to more than its own. A warning, not a refusal: the province may
+ * be mid-way through a redistribution.
+ */
+export async function quotaExcesses(user: ScopeUser, campaign: CampaignRecord, placeCode: string): Promise<QuotaExcess[]> {
+  const own = await Quota.findOne({ province: campaign.province, campaign: campaign._id, placeCode }).setOptions({ scope: 'system' }).lean<QuotaRecord>();
+  const ancestors = own ? own.placePath.slice(0, -1) : ((await Place.findOne({ code: placeCode }).setOptions({ scope: 'system' }).lean<PlaceRecord>())?.ancestors ?? []);
+  const above = await Quota.find({ province: campaign.province, campaign: campaign._id, placeCode: { $in: ancestors } }).setOptions({ scope: 'system' }).lean<QuotaRecord[]>();
+  // the place above is reported only to whoever may see it
+  const nearestAbove = above.filter((q) => isInScope(user, q)).sort((a, b) => b.placePath.length - a.placePath.length)[0];
+  const excesses: QuotaExcess[] = [];
+  for (const quota of [own, nearestAbove]) {
+    if (!quota) continue;
+    const under = await Quota.find({ province: campaign.province, campaign: campaign._id, placePath: quota.placeCode, placeCode: { $ne: quota.placeCode } }).setOptions({ scope: 'system' }).lean<QuotaRecord[]>();
+    const holders = new Set(under.map((q) => q.placeCode));
+    // directly below: no other quota-holding place between it and `quota`
+    const direct = under.filter((q) => !q.placePath.slice(q.placePath.indexOf(quota.placeCode) + 1, -1).some((code) => holders.has(code)));
+    const below = direct.reduce((sum, q) => sum + q.target, 0);
+    if (below > quota.target) excesses.push({ placeCode: quota.placeCode, target: quota.target, below });
+  }
+  return excesses;
+}

@@ -3,7 +3,7 @@ import type { AuthUser } from '../auth/scope.js';
 import { AppError } from '../errors/app-error.js';
 import { placeCode } from '../places/validation.js';
 import { isTabularUploadError, readTabularUpload } from '../shared/tabular.js';
-import { wholeNumber } from '../campaigns/validation.js';
+import { wholeNumber } from '../shared/input.js';
 import { findHolders, saveQuotas, type Holder, type QuotaEntry } from './quotas.service.js';
 
 /** The columns of a quota file: the SCI code of the holder's place and its target (any digits). */

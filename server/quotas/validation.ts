@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { placeCode } from '../places/validation.js';
-import { wholeNumber } from '../campaigns/validation.js';
+import { wholeNumber } from '../shared/input.js';
 import { parseJalaliMonthKey } from '../shared/jalali.js';
 import { toLatinDigits } from '../shared/persian-text.js';
 import { ALLOCATION_BASES, ALLOCATION_LEVELS } from './quotas.service.js';

@@ -211,7 +211,7 @@ async function complianceRows(province: string, year: number, month: number, asO
 /** Commitments by responsible agency as they stood on `day`: periods owed, done (on time or late), overdue, open. */
 async function commitmentRows(province: string, day: JalaliDate): Promise<AgencyRow[]> {
   const resolutions = await Resolution.find({ province, status: { $ne: 'cancelled' } }).setOptions({ scope: 'system' }).lean<ResolutionRecord[]>();
-  const agencies = new Map((await Agency.find({}).lean<AgencyRecord[]>()).map((a) => [a.code, a]));
+  const agencies = new Map((await Agency.find({ province }).lean<AgencyRecord[]>()).map((a) => [a.code, a]));
   const rows = new Map<string, AgencyRow>();
   for (const resolution of resolutions) {
     if (compareJalali(resolution.communicatedOn, day) > 0) continue;

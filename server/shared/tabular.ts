@@ -1,6 +1,10 @@
 import { parse } from 'csv-parse/sync';
 import { excelDateToJalaliText, readXlsxSheets, type PlainCell } from '../reports/xlsx.js';
 import { searchKey } from './persian-text.js';
+import { checkZipExpansion, MAX_XLSX_EXPANDED_BYTES } from './zip-limits.js';
+
+/** A cell longer than this is no list entry (a name, a code, a figure): the file is refused, naming the cell. */
+export const MAX_CELL_CHARS = 1_000;
 
 /**
  * Reading an uploaded list (enrolments, quotas, villages) from CSV or XLSX into rows of strings,
@@ -11,6 +15,10 @@ import { searchKey } from './persian-text.js';
 export const UPLOAD_REASONS = [
   'upload.empty',
   'upload.encoding',
+  'upload.badQuotes',
+  'upload.binary',
+  'upload.xlsxTooLarge',
+  'upload.cellTooLong',
   'upload.fileType',
   'upload.notXlsx',
   'upload.missingColumns',
@@ -57,8 +65,12 @@ interface Grid {
  * Throws TabularUploadError. Rules, in the order they are checked:
  * - extension .csv/.txt/.tsv is read as text, .xlsx as a workbook (its first worksheet), anything
  *   else (.xls, .ods) is 'upload.fileType';
- * - text must be UTF-8, with or without BOM ('upload.encoding'; Windows-1256 and UTF-16 exports fail here);
- * - an .xlsx must be a zip that exceljs can open ('upload.notXlsx');
+ * - text must be UTF-8, with or without BOM ('upload.encoding'; Windows-1256 and UTF-16 exports fail here), free
+ *   of control characters other than tab and line ends ('upload.binary'), and its quotes must close
+ *   ('upload.badQuotes'); each of these names the line (params.line);
+ * - an .xlsx must be a zip that inflates to at most 50 MB, checked by inflating it before anything parses it
+ *   ('upload.xlsxTooLarge'), and that exceljs can open ('upload.notXlsx');
+ * - no cell may be longer than 1,000 characters ('upload.cellTooLong', params.line and params.column);
  * - the first non-empty row is the header; no header or no data row is 'upload.empty';
  * - every required column must be there ('upload.missingColumns', params.columns lists them);
  * - a header appearing twice is 'upload.duplicateColumns' (which one would the user mean?);
@@ -77,6 +89,10 @@ export async function readTabularUpload(upload: TabularUpload): Promise<{ rows: 
   else if (extension === 'csv' || extension === 'txt' || extension === 'tsv') grid = readCsvGrid(buffer);
   else throw new TabularUploadError('upload.fileType', { extension });
 
+  for (const record of grid.records) {
+    const long = record.cells.findIndex((cell) => cell.length > MAX_CELL_CHARS);
+    if (long >= 0) throw new TabularUploadError('upload.cellTooLong', { line: record.line, column: long + 1, max: MAX_CELL_CHARS });
+  }
   const nonEmpty = grid.records.filter((r) => r.cells.some((c) => c.trim() !== ''));
   if (nonEmpty.length === 0) throw new TabularUploadError('upload.empty');
   const [header, ...data] = nonEmpty;
@@ -115,17 +131,61 @@ function readCsvGrid(buffer: Buffer): Grid {
     // fatal: invalid UTF-8 is an error instead of U+FFFD; the decoder drops a leading BOM itself.
     text = new TextDecoder('utf-8', { fatal: true }).decode(buffer);
   } catch {
-    throw new TabularUploadError('upload.encoding');
+    throw new TabularUploadError('upload.encoding', { line: firstBadUtf8Line(buffer) });
   }
   if (text.trim() === '') throw new TabularUploadError('upload.empty');
-  const records: string[][] = parse(text, {
-    delimiter: guessDelimiter(text),
-    relax_column_count: true,
-    // Blank lines are kept (and skipped later) so that record numbers stay the lines Excel shows.
-    skip_empty_lines: false,
-    relax_quotes: true,
-  });
+  // NUL and other control characters are no text anyone typed: a binary file renamed, or a corrupted export
+  const control = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.exec(text);
+  if (control) throw new TabularUploadError('upload.binary', { line: lineAt(text, control.index) });
+  let records: string[][];
+  try {
+    records = parse(text, {
+      delimiter: guessDelimiter(text),
+      relax_column_count: true,
+      // Blank lines are kept (and skipped later) so that record numbers stay the lines Excel shows.
+      skip_empty_lines: false,
+      relax_quotes: true,
+      info: false,
+    });
+  } catch (err) {
+    // csv-parse names where it gave up: a quote opened and never closed, or a quote where none may be
+    const line = (err as { lines?: number }).lines;
+    throw new TabularUploadError('upload.badQuotes', { line: typeof line === 'number' ? quoteLine(text, line) : 1 });
+  }
   return { records: records.map((cells, i) => ({ line: i + 1, cells })) };
+}
+
+/** The 1-based line of character `index` of `text`. */
+function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** The line of the quote that was never closed: the last line that opens a quoted field, up to where the parser stopped. */
+function quoteLine(text: string, stoppedAt: number): number {
+  const lines = text.split('\n').slice(0, stoppedAt);
+  for (let i = lines.length - 1; i >= 0; i--) if (((lines[i]!.match(/"/g) ?? []).length) % 2 === 1) return i + 1;
+  return stoppedAt;
+}
+
+/** The first line whose bytes are not UTF-8, so the refusal can point at it. */
+function firstBadUtf8Line(buffer: Buffer): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= buffer.length; i++) {
+    if (i === buffer.length || buffer[i] === 10) {
+      try {
+        decoder.decode(buffer.subarray(start, i));
+      } catch {
+        return line;
+      }
+      line++;
+      start = i + 1;
+    }
+  }
+  return 1;
 }
 
 /**
@@ -142,6 +202,9 @@ function guessDelimiter(text: string): string {
 async function readXlsxGrid(buffer: Buffer): Promise<Grid> {
   // An .xlsx is a zip archive; checking the signature first gives a clear reason for a renamed .xls or .csv.
   if (buffer.length < 4 || buffer.readUInt32LE(0) !== 0x04034b50) throw new TabularUploadError('upload.notXlsx');
+  const expansion = checkZipExpansion(buffer);
+  if (expansion === 'tooLarge') throw new TabularUploadError('upload.xlsxTooLarge', { megabytes: MAX_XLSX_EXPANDED_BYTES / 1024 / 1024 });
+  if (expansion === 'corrupt') throw new TabularUploadError('upload.notXlsx');
   let sheets;
   try {
     sheets = await readXlsxSheets(buffer);

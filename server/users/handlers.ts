@@ -1,22 +1,29 @@
 import type { Request, Response } from 'express';
-import { ROLES } from '../auth/roles.js';
+import { INSTALLATION_ROLES, ROLES } from '../auth/roles.js';
 import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
 import { agencyNames, listAgencies } from '../committees/agencies.service.js';
-import { createUser, listUsers } from './users.service.js';
-import { newUserForm } from './validation.js';
+import { createUser, deactivateUser, listUsers } from './users.service.js';
+import { newUserForm, userParams } from './validation.js';
 
 export async function index(req: Request, res: Response): Promise<void> {
-  res.render('users/index', { users: await listUsers(req.user!), agencyNames: Object.fromEntries(await agencyNames(req.lang)) });
+  res.render('users/index', { users: await listUsers(req.user!), agencyNames: Object.fromEntries(await agencyNames(req.user!.province, req.lang)) });
 }
 
 export async function newForm(req: Request, res: Response): Promise<void> {
-  res.render('users/new', { roles: ROLES, agencies: await listAgencies(req.lang) });
+  res.render('users/new', { roles: ROLES.filter((role) => !INSTALLATION_ROLES.includes(role)), agencies: await listAgencies(req.user!.province, req.lang) });
 }
 
 export async function create(req: Request, res: Response): Promise<void> {
   const { body } = validated(req, newUserForm);
   const user = await createUser(req.user!, body);
   setFlash(req, { type: 'success', key: 'users.created', params: { username: user.username } });
+  res.redirect(303, '/admin/users');
+}
+
+export async function deactivate(req: Request, res: Response): Promise<void> {
+  const { params } = validated(req, userParams);
+  await deactivateUser(req.user!, params.username);
+  setFlash(req, { type: 'success', key: 'users.deactivated', params: { username: params.username } });
   res.redirect(303, '/admin/users');
 }

@@ -2,11 +2,12 @@ import { Place, type PlaceRecord } from '../../models/place.model.js';
 import { placeFields } from '../../models/plugins/place-scoped.js';
 import { Agency } from '../../models/agency.model.js';
 import { User, type UserRecord } from '../../models/user.model.js';
-import { hashPassword } from '../auth/passwords.js';
-import { ROLE_PLACE_LEVELS } from '../auth/roles.js';
+import { assertStrongPassword, hashPassword } from '../auth/passwords.js';
+import { INSTALLATION_ROLES, ROLE_PLACE_LEVELS } from '../auth/roles.js';
 import { assertInScope, type QueryScope, type ScopeUser } from '../auth/scope.js';
-import { AppError, validationFailed } from '../errors/app-error.js';
-import { AGENCIES } from './agencies.js';
+import { AppError, notFound, validationFailed } from '../errors/app-error.js';
+import { revokeUserTokens } from '../auth/auth.service.js';
+import { ensureAgencyRegister } from '../committees/agencies.service.js';
 import type { NewUserInput } from './validation.js';
 
 export interface UserListItem {
@@ -18,6 +19,7 @@ export interface UserListItem {
   placeCode: string;
   placeName: string;
   createdAt: Date;
+  active: boolean;
 }
 
 /** The users of the actor's area, with the name of the place each answers for. */
@@ -34,6 +36,7 @@ export async function listUsers(actor: ScopeUser): Promise<UserListItem[]> {
     placeCode: u.placeCode,
     placeName: names.get(u.placeCode) ?? u.placeCode,
     createdAt: u.createdAt,
+    active: u.active,
   }));
 }
 
@@ -42,10 +45,14 @@ export async function listUsers(actor: ScopeUser): Promise<UserListItem[]> {
  * (a village head gets a village), an agency officer needs an agency, and usernames and mobiles are unique.
  */
 export async function createUser(actor: QueryScope, input: NewUserInput, options: { demo?: boolean } = {}): Promise<UserRecord> {
+  // an installation administrator is made by the system (demo data, a script), never through another account
+  if (INSTALLATION_ROLES.includes(input.role) && actor !== 'system') throw validationFailed({ role: 'users.roleNotGrantable' });
   const place = await placeFor(actor, input.placeCode);
+  // the demo accounts share the password the README gives them; every real account must have a strong one
+  if (!options.demo) assertStrongPassword(input.password, input);
   if (!ROLE_PLACE_LEVELS[input.role].includes(place.level)) throw validationFailed({ placeCode: 'users.placeLevelMismatch' });
   if (input.role === 'agency-officer' && !input.agency) throw validationFailed({ agency: 'validation.required' });
-  if (input.role === 'agency-officer' && !(await isRegisteredAgency(input.agency!))) throw validationFailed({ agency: 'committees.unknownAgency' });
+  if (input.role === 'agency-officer' && !(await isRegisteredAgency(place.province, input.agency!))) throw validationFailed({ agency: 'committees.unknownAgency' });
 
   const taken = await User.findOne({ $or: [{ username: input.username }, ...(input.mobile ? [{ mobile: input.mobile }] : [])] })
     .setOptions({ scope: 'system' })
@@ -73,9 +80,20 @@ export async function createUser(actor: QueryScope, input: NewUserInput, options
   }
 }
 
-/** The built-in agencies always exist; any other code must be an active agency the governor's office added. */
-async function isRegisteredAgency(code: string): Promise<boolean> {
-  return (AGENCIES as readonly string[]).includes(code) || Boolean(await Agency.exists({ code, active: true }));
+/**
+ * The governor's office (or anyone over the account's place) closes an account: it can no longer sign in, its
+ * session stops at the next request, and every API token it had is revoked.
+ */
+export async function deactivateUser(actor: ScopeUser, username: string): Promise<void> {
+  const user = await User.findOneAndUpdate({ username, active: true }, { $set: { active: false } }).setOptions({ scope: actor }).lean<UserRecord>();
+  if (!user) throw notFound();
+  await revokeUserTokens(String(user._id));
+}
+
+/** An active agency of the province's register (whose built-in part is made first if the province has none yet). */
+async function isRegisteredAgency(province: string, code: string): Promise<boolean> {
+  await ensureAgencyRegister([province]);
+  return Boolean(await Agency.exists({ province, code, active: true }));
 }
 
 async function placeFor(actor: QueryScope, code: string): Promise<PlaceRecord> {

@@ -24,3 +24,5 @@ export const newUserForm = {
 };
 
 export type NewUserInput = z.infer<typeof newUserForm.body>;
+
+export const userParams = { params: z.object({ username: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9.-]{2,31}$/, 'validation.username') }) };

@@ -10,7 +10,7 @@ const configFor = (smtpUrl?: string) => loadConfig({ NODE_ENV: 'test', MAIL_FROM
 
 async function queue(n: number, prefix = 'm'): Promise<void> {
   for (let i = 0; i < n; i++) {
-    await queueMessage({ to: `person${i}@example.org`, subject: `یادآوری ${i}`, html: `<p>سلام ${i}</p>`, text: `سلام ${i}`, kind: 'test', dedupeKey: `${prefix}:${i}` });
+    await queueMessage({ to: `person${i}@example.org`, subject: `یادآوری ${i}`, html: `<p>سلام ${i}</p>`, text: `سلام ${i}`, province: '02', kind: 'test', dedupeKey: `${prefix}:${i}` });
   }
 }
 
@@ -25,8 +25,8 @@ describe('Outbox delivery over SMTP', () => {
   });
 
   it('queues a message once per dedupe key, however often it is asked', async () => {
-    expect(await queueMessage({ to: 'a@example.org', subject: 's', html: 'h', text: 't', kind: 'test', dedupeKey: 'same' })).to.equal(true);
-    expect(await queueMessage({ to: 'a@example.org', subject: 's', html: 'h', text: 't', kind: 'test', dedupeKey: 'same' })).to.equal(false);
+    expect(await queueMessage({ to: 'a@example.org', subject: 's', html: 'h', text: 't', province: '02', kind: 'test', dedupeKey: 'same' })).to.equal(true);
+    expect(await queueMessage({ to: 'a@example.org', subject: 's', html: 'h', text: 't', province: '02', kind: 'test', dedupeKey: 'same' })).to.equal(false);
     expect(await OutboxMessage.countDocuments({})).to.equal(1);
   });
 

@@ -49,7 +49,7 @@ describe('Outbox delivery when the process is killed mid-delivery', function () 
     smtp = await startSmtpServer({ delayMs: 300 });
     const total = 12;
     for (let i = 0; i < total; i++) {
-      await queueMessage({ to: `head${i}@example.org`, subject: `سهمیه ${i}`, html: `<p>${i}</p>`, text: String(i), kind: 'test', dedupeKey: `crash:${i}` });
+      await queueMessage({ to: `head${i}@example.org`, subject: `سهمیه ${i}`, html: `<p>${i}</p>`, text: String(i), province: '02', kind: 'test', dedupeKey: `crash:${i}` });
     }
 
     const first = await startDeliveryProcess(smtp);

@@ -35,8 +35,8 @@ describe('The nightly counter rebuild', () => {
     await countEnrolment({ campaignId: campaign, place: KIASAR, logged: 1, verified: 0, at });
 
     const config = loadConfig({ DATA_DIR: ':memory:' });
-    const result = await new Scheduler(config, [rebuildCountersJob]).fire(rebuildCountersJob, fromJalali({ year: 1404, month: 5, day: 1 }, { hour: 3, minute: 30 }));
-    expect(result.started).to.equal(true);
+    const [result] = await new Scheduler(config, [rebuildCountersJob]).fire(rebuildCountersJob, fromJalali({ year: 1404, month: 5, day: 1 }, { hour: 3, minute: 30 }));
+    expect(result!.started).to.equal(true);
     const run = await JobRun.findOne({ job: 'rebuild-counters' }).lean<{ counts: Record<string, number> }>();
     expect(run!.counts).to.deep.equal({ campaigns: 1, counters: 3, drifted: 3 });
 

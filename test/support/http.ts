@@ -31,17 +31,16 @@ export class PageClient {
   }
 
   /**
-   * Posts a multipart form (file uploads) the way the views write one: the CSRF token in the action's query string.
+   * Posts a multipart form (file uploads) the way the views write one: the CSRF token in the body, beside the file.
    *   await browser.upload('/resolutions/1/updates', { note: 'x' }, { attachment: new File([bytes], 'minutes.pdf') })
    */
   async upload(path: string, fields: Record<string, string>, files: Record<string, File> = {}, options: { csrf?: boolean; from?: string } = {}): Promise<Page> {
     if (options.csrf !== false && !this.csrf) await this.get(options.from ?? path);
     const body = new FormData();
+    if (options.csrf !== false && this.csrf) body.set('_csrf', this.csrf);
     for (const [name, value] of Object.entries(fields)) body.set(name, value);
     for (const [name, file] of Object.entries(files)) body.set(name, file);
-    const url = new URL(path, this.baseUrl);
-    if (options.csrf !== false && this.csrf) url.searchParams.set('_csrf', this.csrf);
-    return this.request('POST', url.pathname + url.search, body, options.from);
+    return this.request('POST', path, body, options.from);
   }
 
   async login(login: string, password: string): Promise<Page> {
@@ -123,5 +122,6 @@ export function api(baseUrl: string, token?: string) {
     get: (path: string) => call('GET', path),
     post: (path: string, json: unknown) => call('POST', path, json),
     put: (path: string, json: unknown) => call('PUT', path, json),
+    delete: (path: string) => call('DELETE', path),
   };
 }

@@ -6,6 +6,10 @@ export default {
     'validation.password': 'گذرواژه دست‌کم ۸ نویسه است.',
     'validation.mobile': 'شماره همراه باید به شکل ۰۹۱۲۱۲۳۴۵۶۷ باشد.',
     'validation.placeCode': 'کد مکان را مانند ۰۲۰۷ وارد کنید.',
+    'validation.wholeNumber': 'یک عدد درست و نامنفی با رقم وارد کنید (مانند ۱۲٬۵۰۰).',
+    'validation.passwordCommon': 'این گذرواژه از پرکاربردترین‌هاست و زود حدس زده می‌شود؛ چند واژهٔ نامرتبط را کنار هم بگذارید.',
+    'validation.passwordPersonal': 'گذرواژه نباید نام کاربری، شماره همراه یا نام شما باشد یا آن را داشته باشد.',
+    'validation.passwordWeak': 'این گذرواژه به‌آسانی حدس زده می‌شود؛ آن را بلندتر و کمتر قابل‌پیش‌بینی کنید.',
   },
   en: {
     'validation.invalid': 'This value is not valid.',
@@ -14,5 +18,9 @@ export default {
     'validation.password': 'A password has at least 8 characters.',
     'validation.mobile': 'A mobile number looks like 09121234567.',
     'validation.placeCode': 'Enter a place code such as 0207.',
+    'validation.wholeNumber': 'Enter a whole number of zero or more, in digits (such as 12,500).',
+    'validation.passwordCommon': 'This is one of the most common passwords and is guessed at once; put a few unrelated words together.',
+    'validation.passwordPersonal': 'A password must not be or contain your username, mobile number or name.',
+    'validation.passwordWeak': 'This password is easy to guess; make it longer and less predictable.',
   },
 };

@@ -28,7 +28,7 @@ describe('The agency register', () => {
   after(() => app.stop());
 
   it('starts with the ten agencies of seed 002, and adding them again changes nothing', async () => {
-    expect(await Agency.countDocuments({})).to.equal(10);
+    expect(await Agency.countDocuments({ province: '02' })).to.equal(10);
     expect(await ensureAgencyRegister()).to.equal(0);
   });
 
@@ -78,7 +78,7 @@ describe('The agency register', () => {
     await browser.get('/agencies/broadcaster');
     const saved = await browser.post('/agencies/broadcaster', { nameFa: 'صدا و سیمای مرکز مازندران', nameEn: 'IRIB Mazandaran', email: 'office@irib-mazandaran.example.ir', active: 'false' }, { from: '/agencies/broadcaster' });
     expect(saved.text).to.contain('صدا و سیمای مرکز مازندران');
-    const stored = await Agency.findOne({ code: 'broadcaster' }).lean();
+    const stored = await Agency.findOne({ province: '02', code: 'broadcaster' }).lean();
     expect(stored).to.include({ email: 'office@irib-mazandaran.example.ir', active: false, changedBy: governor.username });
   });
 
@@ -103,5 +103,41 @@ describe('The agency register', () => {
     const meetingId = scheduled.path.split('/')[2]!;
     const mail = await OutboxMessage.find({ dedupeKey: new RegExp(`^meeting:${meetingId}:0:`) }).lean<OutboxMessageRecord[]>();
     expect(mail.map((m) => m.to).sort()).to.deep.equal(['alef@example.ir', 'mayor@kiasar.example.ir']);
+  });
+
+  describe('kept per province', () => {
+    let tabriz: TestUser;
+    before(async () => {
+      await loadPlaces('030303');
+      tabriz = await createUser({ role: 'governor-office', placeCode: '03' });
+    });
+
+    it('gives East Azerbaijan its own ten agencies, which Mazandaran’s changes do not touch', async () => {
+      expect(await ensureAgencyRegister()).to.equal(10);
+      expect(await Agency.countDocuments({ province: '03' })).to.equal(10);
+      const eastAzerbaijan = new PageClient(app.baseUrl);
+      await eastAzerbaijan.login(tabriz.username, tabriz.password);
+      const page = await eastAzerbaijan.get('/agencies/broadcaster');
+      // Mazandaran renamed and retired its broadcaster; East Azerbaijan's is as seed 002 made it
+      expect(page.text).to.not.contain('صدا و سیمای مرکز مازندران');
+      expect(await Agency.findOne({ province: '03', code: 'broadcaster' }).lean()).to.include({ active: true, changedBy: null });
+    });
+
+    it('answers 404 for another province’s added agency, and lets each province add the same code for itself', async () => {
+      const eastAzerbaijan = new PageClient(app.baseUrl);
+      await eastAzerbaijan.login(tabriz.username, tabriz.password);
+      expect((await eastAzerbaijan.get('/agencies/nomad-affairs')).status).to.equal(404);
+      await eastAzerbaijan.get('/agencies');
+      const changed = await eastAzerbaijan.post('/agencies/nomad-affairs', { nameFa: 'ربوده', nameEn: 'Taken over', active: 'false' }, { from: '/agencies' });
+      expect(changed.status).to.equal(404);
+      expect(await Agency.findOne({ province: '02', code: 'nomad-affairs' }).lean()).to.include({ nameFa: 'اداره کل امور عشایر', active: true });
+      const added = await eastAzerbaijan.post('/agencies', { code: 'nomad-affairs', nameFa: 'اداره کل امور عشایر آذربایجان شرقی', nameEn: 'Nomad Affairs, East Azerbaijan' }, { from: '/agencies' });
+      expect(added.path).to.equal('/agencies/nomad-affairs');
+      const list = (await eastAzerbaijan.get('/agencies')).text;
+      expect(list, list.slice(0, 300)).to.contain('اداره کل امور عشایر آذربایجان شرقی');
+      const mazandaran = new PageClient(app.baseUrl);
+      await mazandaran.login(governor.username, governor.password);
+      expect((await mazandaran.get('/agencies')).text).to.not.contain('آذربایجان شرقی');
+    });
   });
 });

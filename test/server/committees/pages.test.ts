@@ -35,6 +35,8 @@ async function uploadAs(baseUrl: string, user: TestUser, path: string, fields: R
   const page = await response.text();
   const action = /enctype="multipart\/form-data"/.test(page) ? /action="([^"]+)" enctype="multipart\/form-data"/.exec(page)![1]!.replace(/&amp;/g, '&') : path;
   const form = new FormData();
+  // the upload form carries its CSRF token in the body, like every form
+  form.set('_csrf', csrfOf(page));
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   if (file) form.append('attachment', new Blob([new Uint8Array(file.data)], { type: file.type }), file.name);
   response = await fetch(`${baseUrl}${action}`, { method: 'POST', redirect: 'manual', headers: { cookie: cookie(), referer: `${baseUrl}${path}` }, body: form });

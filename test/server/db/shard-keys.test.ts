@@ -141,8 +141,8 @@ describe('Every query on a large collection names its province, so a cluster sha
   it('running the reminders and the monthly report: quotas, counters and enrolments', async () => {
     const config = loadConfig({ NODE_ENV: 'test', PUBLIC_URL: 'https://tracker.example.ir', MAIL_FROM: 'tracker@example.ir' });
     const { commands } = await recordCommands(async () => {
-      expect((await new Scheduler(config, [remindersJob]).fire(remindersJob, new Date())).started).to.equal(true);
-      expect((await new Scheduler(config, [monthlyReportJob]).fire(monthlyReportJob, new Date())).started).to.equal(true);
+      expect((await new Scheduler(config, [remindersJob]).fire(remindersJob, new Date())).map((run) => run.started)).to.include(true).and.not.include(false);
+      expect((await new Scheduler(config, [monthlyReportJob]).fire(monthlyReportJob, new Date())).map((run) => run.started)).to.include(true).and.not.include(false);
     });
     jobCommands = commands;
     expect(commands.some((c) => c.collection === 'quotas'), 'the quota reminders read the quotas').to.equal(true);

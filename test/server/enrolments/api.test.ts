@@ -77,6 +77,8 @@ describe('POST /api/v1/enrolments', () => {
   const refusals: [string, Record<string, unknown>, string, string][] = [
     ['a wrong check digit', { nationalId: '0499370898' }, 'nationalId', 'رقم کنترل کد ملی درست نیست؛ کد را دوباره بررسی کنید.'],
     ['letters in a national ID', { nationalId: '04993708a9' }, 'nationalId', 'کد ملی ده رقم است و حرف ندارد.'],
+    ['a national ID of nine digits (nothing is padded on the API)', { nationalId: '499370899' }, 'nationalId', 'کد ملی ده رقم است و حرف ندارد.'],
+    ['a national ID sent as a number without its leading zero', { nationalId: 499370899 }, 'nationalId', 'کد ملی ده رقم است و حرف ندارد.'],
     ['a birth date in the future', { birthDate: birthDateForAge(-1) }, 'birthDate', 'تاریخ تولد در آینده است.'],
     ['a person of 17', { birthDate: birthDateForAge(17) }, 'birthDate', 'کمتر از کمترین سن پذیرش است.'],
     ['a person of 51', { birthDate: birthDateForAge(51) }, 'birthDate', 'بیشتر از بیشترین سن پذیرش است.'],

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createDeflateRaw } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import mongoose, { Types } from 'mongoose';
@@ -18,6 +20,47 @@ import { createUser, type TestUser } from '../../support/users.js';
 
 const ENGLISH_HEADER = 'nationalId,firstName,lastName,birthDate,sex,mobile,targetGroup,channel';
 const PERSIAN_HEADER = 'کد ملی,نام,نام خانوادگی,تاریخ تولد,جنسیت,شماره همراه,گروه هدف,شیوه ثبت‌نام';
+
+/**
+ * An "XLSX" whose one sheet is 100 MB of zeros deflated to about 100 KB, its zip headers claiming 1 KB: a zip bomb.
+ * Built by streaming the zeros through the deflater, so the test itself never holds 100 MB.
+ */
+async function zipBomb(): Promise<File> {
+  const deflater = createDeflateRaw({ level: 9 });
+  const parts: Buffer[] = [];
+  deflater.on('data', (chunk: Buffer) => parts.push(chunk));
+  const zeros = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < 100; i++) if (!deflater.write(zeros)) await once(deflater, 'drain');
+  deflater.end();
+  await once(deflater, 'end');
+  const data = Buffer.concat(parts);
+  const name = Buffer.from('xl/worksheets/sheet1.xml');
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(1024, 22);
+  local.writeUInt16LE(name.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(1024, 24);
+  central.writeUInt16LE(name.length, 28);
+  central.writeUInt32LE(0, 42);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(46 + name.length, 12);
+  end.writeUInt32LE(30 + name.length + data.length, 16);
+  const bytes = Buffer.concat([local, name, data, central, name, end]);
+  expect(bytes.length).to.be.below(200 * 1024);
+  return new File([bytes], 'bomb.xlsx');
+}
 
 function csvFile(lines: string[], name = 'enrolments.csv'): File {
   return new File([Buffer.from(lines.join('\r\n') + '\r\n', 'utf8')], name, { type: 'text/csv' });
@@ -148,6 +191,8 @@ describe('Enrolling from a file', () => {
     const { page } = await upload(new File([xlsx], 'list.xlsx'));
     expect(page.html).to.match(/id="saved">۱</);
     expect(await Enrolment.countDocuments({ nationalId: '0499370899' }).setOptions({ scope: 'system' })).to.equal(1);
+    // the report names the row whose zeros were put back, so the uploader can check it
+    expect(page.text).to.contain('سطرهای ذخیره‌شده با یادداشت').and.contain('صفرهای آغاز کد ملی که صفحه‌گسترده انداخته بود بازگردانده شد: 0499370899');
   });
 
   it('refuses a village outside the uploader’s area in a row', async () => {
@@ -162,11 +207,21 @@ describe('Enrolling from a file', () => {
     ['a CSV of 10,001 rows', async () => csvFile([ENGLISH_HEADER, ...goodRows(10_000, 10_001)], 'big.csv'), 'فایل ۱۰٬۰۰۱ سطر دارد؛ بیشترین تعداد ۱۰٬۰۰۰ سطر است.'],
     ['an XLSX that is not one', async () => csvFile([ENGLISH_HEADER, ...goodRows(500, 1)], 'fake.xlsx'), 'این فایل XLSX نیست یا خراب است'],
     ['a file that is neither CSV nor XLSX', async () => new File([Buffer.from('x')], 'old.xls'), 'فقط فایل CSV یا XLSX پذیرفته می‌شود'],
+    ['a CSV whose quote on line 3 is never closed', async () => csvFile([ENGLISH_HEADER, ...goodRows(600, 1), `${nationalId(601)},"Maryam,Rezaei,1370/05/03,female,09121234567,villagers,online`, ...goodRows(602, 2)]), 'در سطر ۳ فایل CSV یک گیومه (") باز شده و بسته نشده است.'],
+    ['a CSV with binary bytes on line 2', async () => new File([Buffer.concat([Buffer.from(`${ENGLISH_HEADER}\r\n`), Buffer.from([0x00, 0x01, 0x02, 0x50, 0x4e, 0x47, 0x00]), Buffer.from('\r\n')])], 'binary.csv'), 'سطر ۲ نویسه‌هایی دارد که در متن نیست'],
+    ['a CSV that is UTF-8 up to line 3 only', async () => new File([Buffer.concat([Buffer.from(`${ENGLISH_HEADER}\r\n${goodRows(610, 1)[0]}\r\n`), Buffer.from([0xe3, 0xd1, 0xed, 0xe3, 0x0d, 0x0a])])], 'mixed.csv'), 'سطر ۳ چنین نیست'],
+    ['a CSV with a cell of 1,001 characters', async () => csvFile([ENGLISH_HEADER, `${nationalId(620)},${'م'.repeat(1001)},Rezaei,1370/05/03,female,09121234567,villagers,online`]), 'خانهٔ ستون ۲ در سطر ۲ از ۱٬۰۰۰ نویسه بلندتر است.'],
+    ['a 100 KB XLSX that would inflate to 100 MB (its sizes lying)', zipBomb, 'این فایل XLSX باز‌شده از ۵۰ مگابایت بزرگ‌تر می‌شود و پذیرفته نیست.'],
   ];
   for (const [what, file, message] of badFiles) {
     it(`refuses ${what} whole, saying why, and writes nothing`, async () => {
       const before = { enrolments: await enrolmentCount(), batches: await EnrolmentImport.countDocuments({}).setOptions({ scope: 'system' }) };
-      const { page } = await upload(await file());
+      const sent = await file();
+      let peakRss = process.memoryUsage().rss;
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);
+      const { page } = await upload(sent).finally(() => clearInterval(sampler));
+      // the server (this process) never holds the inflated file
+      expect(peakRss, `${Math.round(peakRss / 1024 / 1024)} MB`).to.be.below(300 * 1024 * 1024);
       expect(page.path).to.equal('/enrolments/import');
       expect(page.text).to.contain(message);
       expect({ enrolments: await enrolmentCount(), batches: await EnrolmentImport.countDocuments({}).setOptions({ scope: 'system' }) }).to.deep.equal(before);

@@ -18,6 +18,7 @@ describe('Reading an enrolment as typed', () => {
     expect(read).to.deep.equal({
       ok: true,
       input: { village: '0303030001029409', nationalId: '0499370899', firstName: 'مریم', lastName: 'رضایی', birthDate: { year: 1370, month: 5, day: 3 }, sex: 'female', mobile: '09121234567', targetGroup: 'villagers', channel: 'online' },
+      zerosRestored: false,
     });
   });
 
@@ -26,9 +27,16 @@ describe('Reading an enrolment as typed', () => {
     expect(read.ok && read.input).to.include({ sex: 'female', targetGroup: 'craftspeople', channel: 'in-person', referringAgency: 'agricultural-jihad' });
   });
 
-  it('gives back the leading zeros a spreadsheet took from a national ID', () => {
-    const read = readEnrolmentInput({ ...typed, nationalId: '499370899' });
-    expect(read.ok && read.input.nationalId).to.equal('0499370899');
+  it('gives back the leading zeros a spreadsheet took from a national ID in a file row, and says so', () => {
+    const read = readEnrolmentInput({ ...typed, nationalId: 499370899 }, { fromFile: true });
+    expect(read.ok && [read.input.nationalId, read.zerosRestored]).to.deep.equal(['0499370899', true]);
+  });
+
+  it('takes a national ID on the form or the API only as exactly ten digits, padding nothing', () => {
+    for (const nationalId of ['499370899', 499370899, '99370899', '04993708990']) {
+      const read = readEnrolmentInput({ ...typed, nationalId });
+      expect(read.ok ? read.input.nationalId : read.fields.nationalId, String(nationalId)).to.equal('nationalId.format');
+    }
   });
 
   it('names every problem at once, each by its field', () => {

@@ -68,8 +68,8 @@ describe('Reminder settings and the development mailbox', () => {
   });
 
   it('keeps mail in the development mailbox without SMTP: the governor’s office reads all, others their own', async () => {
-    await queueMessage({ to: 'sari.office@example.ir', recipient: sari._id, subject: 'یادآوری جلسه ستاد ساری', html: '<p>x</p>', text: 'جلسه فردا است.', kind: 'meeting-upcoming', dedupeKey: 'mailbox:1' });
-    await queueMessage({ to: 'office@example.ir', recipient: governor._id, subject: 'گزارش ماهانه', html: '<p>y</p>', text: 'گزارش پیوست است.', kind: 'monthly-report', dedupeKey: 'mailbox:2' });
+    await queueMessage({ to: 'sari.office@example.ir', recipient: sari._id, subject: 'یادآوری جلسه ستاد ساری', html: '<p>x</p>', text: 'جلسه فردا است.', province: '02', kind: 'meeting-upcoming', dedupeKey: 'mailbox:1' });
+    await queueMessage({ to: 'office@example.ir', recipient: governor._id, subject: 'گزارش ماهانه', html: '<p>y</p>', text: 'گزارش پیوست است.', province: '02', kind: 'monthly-report', dedupeKey: 'mailbox:2' });
     await deliverDue({ config: loadConfig({ NODE_ENV: 'test' }) });
 
     const office = await signedIn(governor);
