@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import compression from 'compression';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { engine } from 'express-handlebars';
 import helmet from 'helmet';
@@ -13,6 +14,7 @@ import { flashToLocals } from './http/flash.js';
 import './http/request.js';
 import { viewHelpers } from './http/view-helpers.js';
 import { language } from './i18n/middleware.js';
+import { navigation } from './home/navigation.js';
 import { domains } from './routes.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,6 +50,8 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
     }),
   );
 
+  app.use(compression());
+  app.get('/favicon.ico', (_req, res) => res.sendFile(join(ROOT, 'public/favicon.ico'), { maxAge: '30d' }));
   app.use('/static/fonts', express.static(FONTS, { immutable: true, maxAge: '365d' }));
   app.use('/static', express.static(join(ROOT, 'public'), { maxAge: '1d' }));
 
@@ -61,7 +65,7 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   app.use('/api', notFoundHandler);
 
   app.use(sessionMiddleware(config, sessionSecret), express.urlencoded({ extended: false, limit: '100kb' }));
-  app.use(sessionUser, language(config), flashToLocals, csrfProtection, csrfTokenToLocals, pageLocals);
+  app.use(sessionUser, language(config), flashToLocals, csrfProtection, csrfTokenToLocals, pageLocals, navigation(config));
   for (const domain of routes) if (domain.pages) app.use(domain.pages);
   app.use(notFoundHandler);
 

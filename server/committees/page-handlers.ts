@@ -31,7 +31,7 @@ function monthLabel(key: string, lang: Lang): string {
 }
 
 /** A resolution as a row of a list: where it was decided, who owes it, what state it is in. */
-async function resolutionRows(views: ResolutionView[], lang: Lang) {
+export async function resolutionRows(views: ResolutionView[], lang: Lang) {
   const [names, { meetings: byMeeting, committees: byCommittee }] = await Promise.all([agencyNames(lang), meetingsAndCommittees(views)]);
   return views.map((r) => ({
     id: r.id,
