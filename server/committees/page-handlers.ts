@@ -119,10 +119,17 @@ export async function compliance(req: Request, res: Response): Promise<void> {
   const place = await assertInScope(req.user!, query.place ?? req.user!.placeCode);
   const year = query.year ?? toJalali(new Date()).year;
   const grid = await complianceGrid({ place: place.code, year, scope: req.user! });
-  const months = Array.from({ length: 12 }, (_, i) => ({ month: i + 1, name: jalaliMonthName(i + 1, req.lang), current: grid.currentMonth === `${year}-${String(i + 1).padStart(2, '0')}` }));
+  // a phone shows five months, opening on the current one (the last four and the next); a wide screen all twelve
+  const today = toJalali(new Date());
+  const from = query.from ?? (year === today.year ? Math.max(1, Math.min(8, today.month - 3)) : year < today.year ? 8 : 1);
+  const off = (month: number) => month < from || month > from + 4;
+  const months = Array.from({ length: 12 }, (_, i) => ({ month: i + 1, name: jalaliMonthName(i + 1, req.lang), current: grid.currentMonth === `${year}-${String(i + 1).padStart(2, '0')}`, off: off(i + 1) }));
+  const rows = grid.committees.map((row) => ({ ...row, months: row.months.map((m) => ({ ...m, off: off(m.month) })) }));
   const legend = (['held', 'scheduled', 'missed', 'due'] as const).map((state) => ({ state, symbol: MONTH_SYMBOLS[state] }));
   const yearText = req.lang === 'fa' ? toPersianDigits(year) : String(year);
-  res.render('committees/compliance', { title: t(req.lang, 'committees.compliance'), place, year, yearText, grid, months, symbols: MONTH_SYMBOLS, legend, previousYear: year - 1, nextYear: year + 1 });
+  const page = (start: number) => `/committees/compliance?place=${place.code}&year=${year}&from=${start}`;
+  const window = { earlier: from > 1 ? page(Math.max(1, from - 4)) : null, later: from < 8 ? page(Math.min(8, from + 4)) : null };
+  res.render('committees/compliance', { title: t(req.lang, 'committees.compliance'), place, year, yearText, grid: { ...grid, committees: rows }, months, window, symbols: MONTH_SYMBOLS, legend, previousYear: year - 1, nextYear: year + 1 });
 }
 
 // ── meetings ──

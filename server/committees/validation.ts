@@ -110,6 +110,8 @@ export const complianceQuery = {
   query: z.object({
     place: z.preprocess(blankToUndefined, placeCode.optional()),
     year: z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(toLatinDigits(v)) : undefined), z.number().int().min(1300).max(1500).optional()),
+    /** First month of the five a phone shows (the page's own links set it). */
+    from: z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(toLatinDigits(v)) : undefined), z.number().int().min(1).max(8).optional()),
   }),
 };
 

@@ -56,6 +56,8 @@ export default {
     'home.allCommitments': 'همهٔ تعهدات',
     'home.reportProgress': 'گزارش پیشرفت',
     'home.agencyRecord': 'کارنامهٔ دستگاه',
+    'home.earlierMonths': '→ ماه‌های پیش‌تر',
+    'home.laterMonths': 'ماه‌های بعد ←',
   },
   en: {
     'home.title': 'My work today',
@@ -113,5 +115,7 @@ export default {
     'home.allCommitments': 'All commitments',
     'home.reportProgress': 'Report progress',
     'home.agencyRecord': "The agency's record",
+    'home.earlierMonths': '← Earlier months',
+    'home.laterMonths': 'Later months →',
   },
 };
