@@ -12,6 +12,7 @@ import { toPersianDigits } from '../shared/persian-text.js';
 import { addAgency as addAgencyToRegister, agencyNames, changeAgency as changeRegisteredAgency, getAgency, listAgencies } from './agencies.service.js';
 import { createCommittee as create, getCommittee, listCommittees, placeNames, runsCommittee } from './committees.service.js';
 import { complianceGrid } from './compliance.service.js';
+import { historyDetail } from './history-text.js';
 import { meetingCalendar, type MailSettings } from './invitations.js';
 import * as meetings from './meetings.service.js';
 import { governorOverview } from './overview.service.js';
@@ -154,7 +155,7 @@ export async function meeting(req: Request, res: Response): Promise<void> {
     meeting: { ...meeting, id: String(meeting._id), when: formatJalaliForDisplay(meeting.startsAt, req.lang, { withTime: true }) },
     committee: { ...committee, id: String(committee._id) },
     invitees: invitable(committee, names),
-    history: meeting.history.map((h) => ({ ...h, when: formatJalaliForDisplay(h.at, req.lang, { withTime: true }) })),
+    history: meeting.history.map((h) => ({ ...h, when: formatJalaliForDisplay(h.at, req.lang, { withTime: true }), detail: historyDetail(h, req.lang) })),
     resolutions: await resolutionRows(resolutions, req.lang),
     agencies,
     targetGroups: TARGET_GROUPS,
@@ -262,7 +263,7 @@ export async function resolution(req: Request, res: Response): Promise<void> {
     instances: view.instances.map((i) => ({ period: i.period === 'once' ? '' : monthLabel(i.period, req.lang), due: day(i.due, req.lang), doneOn: day(i.doneOn, req.lang), state: i.state })),
     outstanding: view.deadline.type === 'monthly' ? view.instances.filter((i) => !i.doneOn).map((i) => ({ value: i.period, label: monthLabel(i.period, req.lang) })) : [],
     updates: updates.map((u) => ({ ...u, id: String(u._id), when: formatJalaliForDisplay(u.createdAt, req.lang, { withTime: true }), period: u.period && u.period !== 'once' ? monthLabel(u.period, req.lang) : '' })),
-    history: record.history.map((h) => ({ ...h, when: formatJalaliForDisplay(h.at, req.lang, { withTime: true }) })),
+    history: record.history.map((h) => ({ ...h, when: formatJalaliForDisplay(h.at, req.lang, { withTime: true }), detail: historyDetail(h, req.lang) })),
     statuses: user.role === 'governor-office' ? RESOLUTION_STATUSES : RESOLUTION_STATUSES.filter((s) => s !== 'cancelled'),
     mayUpdate,
     maxMegabytes: ATTACHMENT_MAX_BYTES / 1024 / 1024,

@@ -3,7 +3,7 @@ export default {
   fa: {
     'upload.empty': 'فایل خالی است یا جز سطر عنوان، سطری ندارد.',
     'upload.encoding': 'فایل CSV باید با کدگذاری UTF-8 ذخیره شده باشد (در اکسل: «CSV UTF-8»).',
-    'upload.fileType': 'فقط فایل CSV یا XLSX پذیرفته می‌شود؛ این فایل «{extension}» است.',
+    'upload.fileType': 'فقط فایل اکسل یا سی‌اس‌وی پذیرفته می‌شود؛ این فایل «{extension}» است.',
     'upload.notXlsx': 'این فایل XLSX نیست یا خراب است؛ آن را در اکسل با قالب XLSX ذخیره کنید.',
     'upload.missingColumns': 'این ستون‌ها در فایل نیست: {columns}',
     'upload.duplicateColumns': 'این ستون‌ها دو بار آمده‌اند: {columns}',
