@@ -57,6 +57,8 @@ export default {
     'home.reportProgress': 'گزارش پیشرفت',
     'home.agencyRecord': 'کارنامهٔ دستگاه',
     'home.earlierMonths': '→ ماه‌های پیش‌تر',
+    'home.newerMail': '→ نامه‌های تازه‌تر',
+    'home.olderMail': 'نامه‌های قدیمی‌تر ←',
     'home.laterMonths': 'ماه‌های بعد ←',
   },
   en: {
@@ -116,6 +118,8 @@ export default {
     'home.reportProgress': 'Report progress',
     'home.agencyRecord': "The agency's record",
     'home.earlierMonths': '← Earlier months',
+    'home.newerMail': '← Newer mail',
+    'home.olderMail': 'Older mail →',
     'home.laterMonths': 'Later months →',
   },
 };
