@@ -1,4 +1,4 @@
-import { formatNumber } from '../shared/persian-text.js';
+import { formatNumber, toPersianDigits } from '../shared/persian-text.js';
 import auth from './catalogue/auth.js';
 import campaigns from './catalogue/campaigns.js';
 import committees from './catalogue/committees.js';
@@ -61,6 +61,8 @@ export function t(lang: Lang, key: string, params: Record<string, unknown> = {})
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];
     if (value === undefined || value === null) return whole;
-    return typeof value === 'number' ? formatNumber(value, lang) : String(value);
+    if (typeof value === 'number') return formatNumber(value, lang);
+    // a date or a figure sent as text (1410/01/01, 12:30) is still a number to the reader
+    return lang === 'fa' && /^[\d/:.\-]+$/.test(String(value)) ? toPersianDigits(String(value)) : String(value);
   });
 }
