@@ -173,7 +173,7 @@ describe('The committee pages', () => {
     const big = await uploadAs(app.baseUrl, ruralOfficer, path, { text: 'بزرگ' }, { name: 'big.pdf', type: 'application/pdf', data: Buffer.concat([PDF, Buffer.alloc(ATTACHMENT_MAX_BYTES)]) });
     expect(big.html).to.contain('پیوست بزرگ‌تر از حد مجاز (۲ مگابایت) است.');
     const exe = await uploadAs(app.baseUrl, ruralOfficer, path, { text: 'برنامه' }, { name: 'report.pdf', type: 'application/pdf', data: Buffer.from('MZ\x90\x00 not a pdf') });
-    expect(exe.html).to.contain('پیوست باید PDF یا تصویر PNG/JPEG باشد.');
+    expect(exe.html).to.contain('پیوست باید پی‌دی‌اف یا تصویر پی‌ان‌جی/جی‌پگ باشد.');
     const after = (await Resolution.findById(villageHeadsResolution._id).setOptions({ scope: 'system' }).lean<ResolutionRecord>())!.history.length;
     expect(after).to.equal(before);
   });
