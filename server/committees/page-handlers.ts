@@ -144,6 +144,13 @@ export function scheduleMeeting(mail: MailSettings): RequestHandler {
   };
 }
 
+export async function recordPastMeeting(req: Request, res: Response): Promise<void> {
+  const { params, body } = validated(req, v.pastMeetingForm);
+  const meeting = await meetings.recordPastMeeting(req.user!, params.id, body);
+  setFlash(req, { type: 'success', key: 'committees.pastMeetingRecorded', params: { when: formatJalaliForDisplay(meeting.startsAt, req.lang, { withTime: true }) } });
+  res.redirect(303, `/meetings/${String(meeting._id)}`);
+}
+
 export async function meeting(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, v.idParams);
   const { meeting, committee } = await meetings.getMeeting(req.user!, params.id);

@@ -7,7 +7,8 @@ import { Resolution, type ResolutionRecord } from '../../../models/resolution.mo
 import { scheduleMeeting } from '../../../server/committees/meetings.service.js';
 import { loadCommitteeReferenceData } from '../../../server/committees/reference-data.js';
 import { ATTACHMENT_MAX_BYTES } from '../../../server/committees/updates.service.js';
-import { formatJalaliDate, fromJalali, toJalali } from '../../../server/shared/jalali.js';
+import { complianceGrid } from '../../../server/committees/compliance.service.js';
+import { addJalaliMonths, formatJalaliDate, fromJalali, toJalali } from '../../../server/shared/jalali.js';
 import { toPersianDigits } from '../../../server/shared/persian-text.js';
 import { resetDatabase } from '../../support/database.js';
 import { loadPlaces } from '../../support/places.js';
@@ -132,6 +133,32 @@ describe('The committee pages', () => {
     expect(past.text).to.contain('زمان جلسه گذشته است');
     const amol = (await Committee.findOne({ placeCode: '0201' }).setOptions({ scope: 'system' }).lean<CommitteeRecord>())!;
     expect((await browser.get(`/committees/${String(amol._id)}`)).status).to.equal(403);
+  });
+
+  it('let the county governor record a past meeting as held in one step, counted in that month', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(sari.username, sari.password);
+    const committee = (await Committee.findOne({ placeCode: '0207' }).setOptions({ scope: 'system' }).lean<CommitteeRecord>())!;
+    const from = `/committees/${String(committee._id)}`;
+    const lastMonth = addJalaliMonths({ ...toJalali(new Date()), day: 10 }, -1);
+    const page = await browser.post(`${from}/meetings/held`, { date: toPersianDigits(formatJalaliDate(lastMonth)), time: '۱۰:۰۰', location: 'فرمانداری ساری', attendees: 'فرماندار ساری\nمدیر صندوق شهرستان', minutes: 'پیگیری سهمیهٔ دهیاران' }, { from });
+    expect(page.path).to.match(/^\/meetings\/[0-9a-f]{24}$/);
+    expect(page.text).to.contain('برگزارشده ثبت شد').and.contain('پیگیری سهمیهٔ دهیاران');
+    const grid = await complianceGrid({ place: '0207', year: lastMonth.year, scope: 'system' });
+    const state = grid.committees.find((row) => row.id === String(committee._id))!.months[lastMonth.month - 1]!.state;
+    expect(state).to.equal('held');
+  });
+
+  it('refuse a future time and no attendees together, keeping every typed value', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(sari.username, sari.password);
+    const committee = (await Committee.findOne({ placeCode: '0207' }).setOptions({ scope: 'system' }).lean<CommitteeRecord>())!;
+    const from = `/committees/${String(committee._id)}`;
+    const next = addJalaliMonths({ ...toJalali(new Date()), day: 10 }, 1);
+    const page = await browser.post(`${from}/meetings/held`, { date: formatJalaliDate(next), time: '10:00', location: 'سالن اجتماعات', attendees: '', minutes: 'متن نوشته‌شده' }, { from });
+    expect(page.path).to.equal(from);
+    expect(page.text).to.contain('این زمان هنوز نرسیده است').and.contain('نام دست‌کم یک حاضر را بنویسید');
+    expect(page.html).to.contain('value="سالن اجتماعات"').and.contain('متن نوشته‌شده</textarea>');
   });
 
   it('filter the tracker by status and agency', async () => {
