@@ -161,7 +161,7 @@ describe('Enrolling from a file', () => {
     ['a CSV in the wrong encoding', async () => new File([Buffer.from([0xc7, 0xe1, 0xe4, 0x2c, 0x0d, 0x0a, 0xe3, 0xd1, 0xed, 0xe3])], 'windows.csv'), 'فایل CSV باید با کدگذاری UTF-8 ذخیره شده باشد'],
     ['a CSV of 10,001 rows', async () => csvFile([ENGLISH_HEADER, ...goodRows(10_000, 10_001)], 'big.csv'), 'فایل ۱۰٬۰۰۱ سطر دارد؛ بیشترین تعداد ۱۰٬۰۰۰ سطر است.'],
     ['an XLSX that is not one', async () => csvFile([ENGLISH_HEADER, ...goodRows(500, 1)], 'fake.xlsx'), 'این فایل XLSX نیست یا خراب است'],
-    ['a file that is neither CSV nor XLSX', async () => new File([Buffer.from('x')], 'old.xls'), 'فقط فایل CSV یا XLSX پذیرفته می‌شود'],
+    ['a file that is neither CSV nor XLSX', async () => new File([Buffer.from('x')], 'old.xls'), 'فقط فایل اکسل یا سی‌اس‌وی پذیرفته می‌شود'],
   ];
   for (const [what, file, message] of badFiles) {
     it(`refuses ${what} whole, saying why, and writes nothing`, async () => {
