@@ -28,7 +28,7 @@ const notificationPreferenceSchema = new Schema(
     user: { type: Schema.Types.ObjectId, ref: 'User', required: true, unique: true },
     email: { type: String, default: undefined, trim: true, lowercase: true },
     lang: { type: String, enum: ['fa', 'en'], default: undefined },
-    mode: { type: String, enum: DELIVERY_MODES, default: 'single' },
+    mode: { type: String, enum: DELIVERY_MODES, default: 'digest' },
     optOut: { type: [String], enum: REMINDER_KINDS, default: [] },
   },
   { collection: 'notification_preferences', timestamps: true, versionKey: false },

@@ -15,6 +15,7 @@ import { flashToLocals } from './http/flash.js';
 import './http/request.js';
 import { viewHelpers } from './http/view-helpers.js';
 import { language } from './i18n/middleware.js';
+import { navigation } from './home/navigation.js';
 import { domains } from './routes.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,8 +54,8 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
     }),
   );
 
-  // gzip: a phone on 2G gets the form page and its assets in a third of the bytes (server/enrolments/OFFLINE.md)
   app.use(compression());
+  app.get('/favicon.ico', (_req, res) => res.sendFile(join(ROOT, 'public/favicon.ico'), { maxAge: '30d' }));
   app.use('/static/fonts', express.static(FONTS, { immutable: true, maxAge: '365d' }));
   app.use('/static/fonts', express.static(FONTS_NON_LATIN, { immutable: true, maxAge: '365d' }));
   app.use('/static', express.static(join(ROOT, 'public'), { maxAge: '1d' }));
@@ -70,7 +71,7 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   app.use('/api', notFoundHandler);
 
   app.use(sessions, express.urlencoded({ extended: false, limit: '100kb' }));
-  app.use(sessionUser, language(config), flashToLocals, csrfProtection, csrfTokenToLocals, pageLocals);
+  app.use(sessionUser, language(config), flashToLocals, csrfProtection, csrfTokenToLocals, pageLocals, navigation(config));
   for (const domain of routes) if (domain.pages) app.use(domain.pages);
   app.use(notFoundHandler);
 

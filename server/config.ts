@@ -41,7 +41,7 @@ export const settings = {
   ),
   smtpUrl: setting('SMTP_URL', undefined, 'Outgoing mail server for notifications, e.g. smtp://user:pass@mail.example:587. Unset: no mail is sent.', z.url().optional()),
   mailFrom: setting('MAIL_FROM', 'no-reply@localhost', 'Sender address of outgoing mail.', z.string().min(3)),
-  publicUrl: setting('PUBLIC_URL', 'http://localhost:3000', 'The address users reach the application at, used in links sent by mail.', z.url()),
+  publicUrl: setting('PUBLIC_URL', undefined, 'The address users reach the application at, used in links sent by mail. Unset: http://localhost:<PORT>.', z.url().optional()),
   defaultLang: setting('DEFAULT_LANG', 'fa', 'Interface language before a user chooses one: fa or en.', z.enum(['fa', 'en'])),
   demoData: setting(
     'DEMO_DATA',
@@ -62,7 +62,7 @@ export const settings = {
 } as const;
 
 type Settings = typeof settings;
-export type Config = { [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T : never };
+export type Config = { [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T : never } & { publicUrl: string };
 
 export class ConfigError extends Error {
   constructor(
@@ -87,6 +87,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     config[key] = parsed.data;
   }
   const result = config as Config;
+  // links in mail must reach this server: without PUBLIC_URL, the port it listens on
+  result.publicUrl ??= `http://localhost:${result.port}`;
   if (result.mongodbUri && !result.sessionSecret) {
     throw new ConfigError('SESSION_SECRET', 'is required when MONGODB_URI is set (several servers must share it)');
   }

@@ -5,7 +5,7 @@ import { PROVINCE_WIDE_ROLES } from '../auth/roles.js';
 import { assertInScope, outOfScope, type AuthUser, type ScopeUser } from '../auth/scope.js';
 import type { Config } from '../config.js';
 import { AppError, notFound } from '../errors/app-error.js';
-import { addJalaliDays, fromJalali, jalaliYearBounds, parseJalaliDate } from '../shared/jalali.js';
+import { addJalaliDays, fromJalali, jalaliYearBounds, parseJalaliDate, toJalali } from '../shared/jalali.js';
 import type { CampaignInput } from './validation.js';
 
 /**
@@ -14,11 +14,11 @@ import type { CampaignInput } from './validation.js';
  * read by province for every role — the place-scoped rule would hide a province-level record from a county.
  */
 
-export async function createCampaign(user: AuthUser, input: CampaignInput, config: Config): Promise<CampaignRecord> {
+export async function createCampaign(user: AuthUser, input: CampaignInput, config: Config, now = new Date()): Promise<CampaignRecord> {
   const province = input.province ?? user.province;
   if (province !== user.province || !PROVINCE_WIDE_ROLES.includes(user.role)) throw outOfScope();
   const place = await assertInScope(user, province);
-  const { start, end } = campaignSpan(input);
+  const { start, end } = campaignSpan(input, now);
   if (end <= start) throw new AppError('validation', 'errors.validation', 400, {}, { endsOn: 'campaigns.endBeforeStart' });
   const campaign = await Campaign.create({
     name: input.name,
@@ -35,12 +35,18 @@ export async function createCampaign(user: AuthUser, input: CampaignInput, confi
   return campaign.toObject() as CampaignRecord;
 }
 
-/** [start, end) of the campaign: the typed Jalali days (the end day included), by default the whole Jalali year. */
-function campaignSpan(input: CampaignInput): { start: Date; end: Date } {
+/**
+ * [start, end) of the campaign: the typed Jalali days (the end day included). Without a start day a campaign of
+ * the current year starts today (Tehran), so it is not "behind" the moment it is made; another year's starts on
+ * its 1 Farvardin. Without an end day it runs to the end of its Jalali year.
+ */
+function campaignSpan(input: CampaignInput, now: Date): { start: Date; end: Date } {
   const year = jalaliYearBounds(input.year);
   const startDay = input.startsOn ? parseJalaliDate(input.startsOn) : null;
   const endDay = input.endsOn ? parseJalaliDate(input.endsOn) : null;
-  return { start: startDay ? fromJalali(startDay) : year.start, end: endDay ? fromJalali(addJalaliDays(endDay, 1)) : year.end };
+  const today = toJalali(now);
+  const defaultStart = today.year === input.year ? fromJalali({ year: today.year, month: today.month, day: today.day }) : year.start;
+  return { start: startDay ? fromJalali(startDay) : defaultStart, end: endDay ? fromJalali(addJalaliDays(endDay, 1)) : year.end };
 }
 
 /** The campaigns of the user's province, newest year first. */

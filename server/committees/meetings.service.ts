@@ -113,6 +113,41 @@ export async function cancelMeeting(actor: AuthUser, id: string, reason: string,
   });
 }
 
+export interface PastMeetingInput extends ScheduleInput, AttendanceInput {
+  minutes?: string;
+}
+
+/**
+ * A meeting that took place but was never entered beforehand, recorded in one step: when and where, who came and,
+ * if written, its minutes. It is held from the start (so it counts for its month's compliance), no invitation goes
+ * out for it, and a time still to come is refused (that is a meeting to schedule).
+ */
+export async function recordPastMeeting(actor: AuthUser, committeeId: string, input: PastMeetingInput, now = new Date()): Promise<MeetingRecord> {
+  const committee = await getCommittee(actor, committeeId);
+  assertRunsCommittee(actor, committee);
+  if (input.startsAt.getTime() > now.getTime()) throw validationFailed({ date: 'committees.meetingInFuture' });
+  const present = input.attendance.filter((a) => a.present).length;
+  const minutes = input.minutes?.trim();
+  const created = new Meeting({
+    committee: committee._id,
+    startsAt: input.startsAt,
+    durationMinutes: input.durationMinutes ?? 90,
+    month: monthOf(input.startsAt),
+    location: input.location,
+    agenda: input.agenda ?? '',
+    state: 'held',
+    sequence: 0,
+    attendance: input.attendance,
+    heldAt: now,
+    ...(minutes ? { minutes } : {}),
+    history: [historyEntry(actor, 'held', now, String(present)), ...(minutes ? [historyEntry(actor, 'minutes', now)] : [])],
+    province: committee.province,
+    placePath: committee.placePath,
+  });
+  await created.save();
+  return created.toObject() as unknown as MeetingRecord;
+}
+
 /** After the meeting: who came. Only a scheduled meeting whose time has come can be recorded as held. */
 export async function recordHeld(actor: AuthUser, id: string, input: AttendanceInput, now = new Date()): Promise<MeetingRecord> {
   const { meeting } = await scheduledMeetingFor(actor, id);

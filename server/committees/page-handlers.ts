@@ -12,6 +12,7 @@ import { toPersianDigits } from '../shared/persian-text.js';
 import { addAgency as addAgencyToRegister, agencyNames, changeAgency as changeRegisteredAgency, getAgency, listAgencies } from './agencies.service.js';
 import { createCommittee as create, getCommittee, listCommittees, placeNames, runsCommittee } from './committees.service.js';
 import { complianceGrid } from './compliance.service.js';
+import { historyDetail } from './history-text.js';
 import { meetingCalendar, type MailSettings } from './invitations.js';
 import * as meetings from './meetings.service.js';
 import { governorOverview } from './overview.service.js';
@@ -31,7 +32,7 @@ function monthLabel(key: string, lang: Lang): string {
 }
 
 /** A resolution as a row of a list: where it was decided, who owes it, what state it is in. */
-async function resolutionRows(views: ResolutionView[], province: string, lang: Lang) {
+export async function resolutionRows(views: ResolutionView[], province: string, lang: Lang) {
   const [names, { meetings: byMeeting, committees: byCommittee }] = await Promise.all([agencyNames(province, lang), meetingsAndCommittees(views)]);
   return views.map((r) => ({
     id: r.id,
@@ -119,10 +120,17 @@ export async function compliance(req: Request, res: Response): Promise<void> {
   const place = await assertInScope(req.user!, query.place ?? req.user!.placeCode);
   const year = query.year ?? toJalali(new Date()).year;
   const grid = await complianceGrid({ place: place.code, year, scope: req.user! });
-  const months = Array.from({ length: 12 }, (_, i) => ({ month: i + 1, name: jalaliMonthName(i + 1, req.lang), current: grid.currentMonth === `${year}-${String(i + 1).padStart(2, '0')}` }));
+  // a phone shows five months, opening on the current one (the last four and the next); a wide screen all twelve
+  const today = toJalali(new Date());
+  const from = query.from ?? (year === today.year ? Math.max(1, Math.min(8, today.month - 3)) : year < today.year ? 8 : 1);
+  const off = (month: number) => month < from || month > from + 4;
+  const months = Array.from({ length: 12 }, (_, i) => ({ month: i + 1, name: jalaliMonthName(i + 1, req.lang), current: grid.currentMonth === `${year}-${String(i + 1).padStart(2, '0')}`, off: off(i + 1) }));
+  const rows = grid.committees.map((row) => ({ ...row, months: row.months.map((m) => ({ ...m, off: off(m.month) })) }));
   const legend = (['held', 'scheduled', 'missed', 'due'] as const).map((state) => ({ state, symbol: MONTH_SYMBOLS[state] }));
   const yearText = req.lang === 'fa' ? toPersianDigits(year) : String(year);
-  res.render('committees/compliance', { title: t(req.lang, 'committees.compliance'), place, year, yearText, grid, months, symbols: MONTH_SYMBOLS, legend, previousYear: year - 1, nextYear: year + 1 });
+  const page = (start: number) => `/committees/compliance?place=${place.code}&year=${year}&from=${start}`;
+  const window = { earlier: from > 1 ? page(Math.max(1, from - 4)) : null, later: from < 8 ? page(Math.min(8, from + 4)) : null };
+  res.render('committees/compliance', { title: t(req.lang, 'committees.compliance'), place, year, yearText, grid: { ...grid, committees: rows }, months, window, symbols: MONTH_SYMBOLS, legend, previousYear: year - 1, nextYear: year + 1 });
 }
 
 // ── meetings ──
@@ -136,6 +144,13 @@ export function scheduleMeeting(mail: MailSettings): RequestHandler {
   };
 }
 
+export async function recordPastMeeting(req: Request, res: Response): Promise<void> {
+  const { params, body } = validated(req, v.pastMeetingForm);
+  const meeting = await meetings.recordPastMeeting(req.user!, params.id, body);
+  setFlash(req, { type: 'success', key: 'committees.pastMeetingRecorded', params: { when: formatJalaliForDisplay(meeting.startsAt, req.lang, { withTime: true }) } });
+  res.redirect(303, `/meetings/${String(meeting._id)}`);
+}
+
 export async function meeting(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, v.idParams);
   const { meeting, committee } = await meetings.getMeeting(req.user!, params.id);
@@ -147,7 +162,7 @@ export async function meeting(req: Request, res: Response): Promise<void> {
     meeting: { ...meeting, id: String(meeting._id), when: formatJalaliForDisplay(meeting.startsAt, req.lang, { withTime: true }) },
     committee: { ...committee, id: String(committee._id) },
     invitees: invitable(committee, names),
-    history: meeting.history.map((h) => ({ ...h, when: formatJalaliForDisplay(h.at, req.lang, { withTime: true }) })),
+    history: meeting.history.map((h) => ({ ...h, when: formatJalaliForDisplay(h.at, req.lang, { withTime: true }), detail: historyDetail(h, req.lang) })),
     resolutions: await resolutionRows(resolutions, req.user!.province, req.lang),
     agencies,
     targetGroups: TARGET_GROUPS,
@@ -255,7 +270,7 @@ export async function resolution(req: Request, res: Response): Promise<void> {
     instances: view.instances.map((i) => ({ period: i.period === 'once' ? '' : monthLabel(i.period, req.lang), due: day(i.due, req.lang), doneOn: day(i.doneOn, req.lang), state: i.state })),
     outstanding: view.deadline.type === 'monthly' ? view.instances.filter((i) => !i.doneOn).map((i) => ({ value: i.period, label: monthLabel(i.period, req.lang) })) : [],
     updates: updates.map((u) => ({ ...u, id: String(u._id), when: formatJalaliForDisplay(u.createdAt, req.lang, { withTime: true }), period: u.period && u.period !== 'once' ? monthLabel(u.period, req.lang) : '' })),
-    history: record.history.map((h) => ({ ...h, when: formatJalaliForDisplay(h.at, req.lang, { withTime: true }) })),
+    history: record.history.map((h) => ({ ...h, when: formatJalaliForDisplay(h.at, req.lang, { withTime: true }), detail: historyDetail(h, req.lang) })),
     statuses: user.role === 'governor-office' ? RESOLUTION_STATUSES : RESOLUTION_STATUSES.filter((s) => s !== 'cancelled'),
     mayUpdate,
     maxMegabytes: ATTACHMENT_MAX_BYTES / 1024 / 1024,

@@ -16,6 +16,7 @@ export default function committeeRoutes(config: Config): DomainRoutes {
   web.get('/committees/compliance', requireAuth, validate(v.complianceQuery), pages.compliance);
   web.get('/committees/:id', requireAuth, validate(v.idParams), pages.committee);
   web.post('/committees/:id/meetings', requireAuth, validate(v.scheduleForm), pages.scheduleMeeting(mail));
+  web.post('/committees/:id/meetings/held', requireAuth, validate(v.pastMeetingForm), pages.recordPastMeeting);
   web.get('/meetings/:id', requireAuth, validate(v.idParams), pages.meeting);
   web.get('/meetings/:id/calendar.ics', requireAuth, validate(v.idParams), pages.calendarFile(mail));
   web.post('/meetings/:id/reschedule', requireAuth, validate(v.scheduleForm), pages.rescheduleMeeting(mail));

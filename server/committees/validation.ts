@@ -112,6 +112,8 @@ export const complianceQuery = {
   query: z.object({
     place: z.preprocess(blankToUndefined, placeCode.optional()),
     year: optionalWholeNumber(1300, 1500),
+    /** First month of the five a phone shows (the page's own links set it). */
+    from: optionalWholeNumber(1, 8),
   }),
 };
 
@@ -131,6 +133,34 @@ export const scheduleForm = {
   body: z
     .object({ date: jalaliDate, time: clock, location: requiredText(300), agenda: z.string().trim().max(5000).default('') })
     .transform(({ date, time, ...rest }) => ({ ...rest, startsAt: fromJalali(date, time) })),
+};
+
+/** A meeting that already took place, in one form: day, time, place, who came (one per line) and the minutes. */
+export const pastMeetingForm = {
+  params: idParams.params,
+  body: z
+    .object({
+      date: jalaliDate,
+      time: clock,
+      location: requiredText(300),
+      agenda: z.string().trim().max(5000).default(''),
+      attendees: z.string().trim().max(5000).default(''),
+      minutes: z.string().trim().max(20000).default(''),
+    })
+    // both said at once: a time still to come and nobody named
+    .superRefine((form, ctx) => {
+      if (fromJalali(form.date, form.time).getTime() > Date.now()) ctx.addIssue({ code: 'custom', path: ['date'], message: 'committees.meetingInFuture' });
+      if (!form.attendees.trim()) ctx.addIssue({ code: 'custom', path: ['attendees'], message: 'committees.attendeesRequired' });
+    })
+    .transform(({ date, time, attendees, ...rest }) => ({
+      ...rest,
+      startsAt: fromJalali(date, time),
+      attendance: attendees
+        .split(/\r?\n/)
+        .map((name) => name.trim())
+        .filter(Boolean)
+        .map((name) => ({ name, present: true })),
+    })),
 };
 
 export const cancelForm = { params: idParams.params, body: z.object({ reason: z.string().trim().max(500).default('') }) };

@@ -22,7 +22,7 @@ export { counterQueue };
 export type Actor = Pick<AuthUser, 'id' | 'role' | 'placeCode' | 'province'>;
 
 /** Enrolments are logged at a village or a town; a nomad at the village or town where their tribe is registered. */
-const ENROLMENT_LEVELS: readonly PlaceLevel[] = ['village', 'city'];
+export const ENROLMENT_LEVELS: readonly PlaceLevel[] = ['village', 'city'];
 
 /**
  * Logs one enrolment, the story of the form and of `POST /api/v1/enrolments`: read every field (422 naming each

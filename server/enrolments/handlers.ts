@@ -6,13 +6,14 @@ import { AppError, validationFailed } from '../errors/app-error.js';
 import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
 import { AGENCIES } from '../users/agencies.js';
-import { enrolmentName, enrolmentPlace, enrolmentsByStatus, logEnrolment, openCampaigns, rejectEnrolment, verifyEnrolment, VERIFICATION_PAGE_SIZE } from './enrolments.service.js';
+import { ENROLMENT_LEVELS, enrolmentName, enrolmentPlace, enrolmentsByStatus, logEnrolment, openCampaigns, rejectEnrolment, verifyEnrolment, VERIFICATION_PAGE_SIZE } from './enrolments.service.js';
 import { enrolmentBatch, logBatch } from './batch.js';
 import { enrolmentHome } from './home.service.js';
 import { readIdempotencyKey } from './idempotency.js';
 import { confirmPossibleDuplicate, dismissPossibleDuplicate, openDuplicatePairs } from './possible-duplicates.js';
 import { describeProblems, isStalled, MAX_FILE_BYTES, getImport, INLINE_IMPORT_ROWS, MAX_IMPORT_ROWS, problemsCsv, startImport, templateCsv } from './import.service.js';
-import { enrolmentParams, importParams, rejectForm, verificationList } from './validation.js';
+import { placeChoices, placeCodeFromText } from '../places/place-picker.js';
+import { enrolmentParams, importParams, invalidEnrolment, readEnrolmentInput, rejectForm, verificationList } from './validation.js';
 
 /**
  * The home of whoever logs enrolments: quota, progress and latest enrolments of their own place, and after the
@@ -52,6 +53,7 @@ export async function newForm(req: Request, res: Response): Promise<void> {
     // a village head or a mayor enrols at their own place; anyone above names the village or town
     choosesPlace,
     ownPlace: choosesPlace ? undefined : await enrolmentPlace(req.user!, undefined).catch(() => undefined),
+    placeChoices: choosesPlace ? await placeChoices(req.user!, ENROLMENT_LEVELS) : null,
     sexes: SEXES,
     targetGroups: TARGET_GROUPS,
     channels: CHANNELS,
@@ -60,7 +62,7 @@ export async function newForm(req: Request, res: Response): Promise<void> {
 }
 
 export async function create(req: Request, res: Response): Promise<void> {
-  const enrolment = await asFormError(logEnrolment(req.user!, req.body ?? {}));
+  const enrolment = await asFormError(logEnrolment(req.user!, await withPlaceCode(req.user!, req.body ?? {})));
   res.cookie(JUST_LOGGED, String(enrolment._id), { ...justLoggedCookie, maxAge: 5 * 60_000, secure: req.secure });
   res.redirect(303, '/enrolments');
 }
@@ -188,6 +190,21 @@ export function receiveFile(req: Request, res: Response, next: NextFunction): vo
  * A village outside the user's area is 403 in the API; on the form it is one more problem shown beside the
  * village field, so the user keeps what they typed.
  */
+/**
+ * The form's place field takes a name or a code (server/places/place-picker.ts). A name that finds no place, or
+ * several, is reported together with every other problem of the form, in one round.
+ */
+async function withPlaceCode(user: NonNullable<Request['user']>, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  if (typeof body.village !== 'string' || !body.village.trim()) return body;
+  try {
+    return { ...body, village: await placeCodeFromText(user, body.village, ENROLMENT_LEVELS, 'village') };
+  } catch (err) {
+    if (!(err instanceof AppError) || !err.fields) throw err;
+    const read = readEnrolmentInput({ ...body, village: undefined });
+    throw invalidEnrolment({ ...(read.ok ? {} : read.fields), ...err.fields });
+  }
+}
+
 async function asFormError<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;

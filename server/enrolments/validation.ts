@@ -5,7 +5,7 @@ import { CHANNELS, SEXES, type Channel, type Sex } from '../../models/enrolment.
 import { AppError } from '../errors/app-error.js';
 import { t } from '../i18n/index.js';
 import { placeCode } from '../places/validation.js';
-import { formatJalaliDate, parseJalaliDate, type JalaliDate } from '../shared/jalali.js';
+import { compareJalali, formatJalaliDate, parseJalaliDate, toJalali, type JalaliDate } from '../shared/jalali.js';
 import { optionalWholeNumber } from '../shared/input.js';
 import { searchKey } from '../shared/persian-text.js';
 import { AGENCIES, type Agency } from '../users/agencies.js';
@@ -59,6 +59,8 @@ export function readEnrolmentInput(raw: Record<string, unknown>, options: { from
 
   const birthDate = text('birthDate') ? parseJalaliDate(text('birthDate')) : null;
   if (!birthDate) fields.birthDate = text('birthDate') ? 'enrolments.birthDateFormat' : 'validation.required';
+  // said with the other field problems, not after them (the campaign's age rules come later, with the campaign)
+  else if (compareJalali(birthDate, toJalali(new Date())) > 0) fields.birthDate = 'enrolments.field.birthInFuture';
 
   const sex = choice(text('sex'), SEXES, 'enrolments.sex.');
   if (!sex) fields.sex = text('sex') ? 'enrolments.sexInvalid' : 'validation.required';

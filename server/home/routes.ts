@@ -1,12 +1,15 @@
 import { Router } from 'express';
 import type { DomainRoutes } from '../routes.js';
+import { requireRole } from '../auth/middleware.js';
+import * as home from './handlers.js';
 
 /**
- * The front door: a village head lands on their enrolments (quota, progress, latest enrolments), any other
- * signed-in user on their own place (the installation administrator, who has none, on the jobs), anyone else on the login page.
+ * The front door: every signed-in user lands on their own work today (server/home/home.service.ts), anyone
+ * else on the login page; an agency officer also has their agency's commitments on one page.
  */
 export default function homeRoutes(): DomainRoutes {
   const pages = Router();
-  pages.get('/', (req, res) => res.redirect(303, !req.user ? '/login' : req.user.role === 'village-head' ? '/enrolments' : req.user.role === 'installation-admin' ? '/jobs' : `/places/${req.user.placeCode}`));
+  pages.get('/', home.today);
+  pages.get('/my/commitments', requireRole('agency-officer'), home.myCommitments);
   return { pages };
 }

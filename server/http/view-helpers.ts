@@ -43,6 +43,10 @@ export const viewHelpers = {
   url(value: unknown): string {
     return encodeURIComponent(String(value ?? ''));
   },
+  /** {{#if (includes form.values.present name)}}: a form's list (one value or several) holds the value. */
+  includes(list: unknown, value: unknown): boolean {
+    return Array.isArray(list) ? list.includes(value) : list === value;
+  },
   concat(...args: unknown[]): string {
     return args.slice(0, -1).join('');
   },

@@ -1,4 +1,4 @@
-import { formatNumber } from '../shared/persian-text.js';
+import { formatNumber, toPersianDigits } from '../shared/persian-text.js';
 
 /**
  * A message's `{name}` placeholders filled, numbers in the reader's digits. Kept apart from the catalogue so the
@@ -8,6 +8,8 @@ export function fillMessage(text: string, params: Record<string, unknown>, lang:
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];
     if (value === undefined || value === null) return whole;
-    return typeof value === 'number' ? formatNumber(value, lang) : String(value);
+    if (typeof value === 'number') return formatNumber(value, lang);
+    // a date or a figure sent as text (1410/01/01, 12:30) is still a number to the reader
+    return lang === 'fa' && /^[\d/:.\-]+$/.test(String(value)) ? toPersianDigits(String(value)) : String(value);
   });
 }

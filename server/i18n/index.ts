@@ -5,6 +5,10 @@ import committees from './catalogue/committees.js';
 import common from './catalogue/common.js';
 import enrolments from './catalogue/enrolments.js';
 import errors from './catalogue/errors.js';
+import counts from './catalogue/counts.js';
+import pastMeetings from './catalogue/past-meetings.js';
+import history from './catalogue/history.js';
+import home from './catalogue/home.js';
 import jobs from './catalogue/jobs.js';
 import notifications from './catalogue/notifications.js';
 import offline from './catalogue/offline.js';
@@ -19,7 +23,7 @@ import validation from './catalogue/validation.js';
  * The fa/en message catalogue. Each domain owns `catalogue/<domain>.ts` with keys prefixed by the domain;
  * a new domain adds one import and one entry below.
  */
-const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload, committees, enrolments, jobs, notifications, reports, campaigns, quotas, offline];
+const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload, committees, enrolments, jobs, notifications, reports, campaigns, quotas, offline, home, history, counts, pastMeetings];
 
 export const LANGS = ['fa', 'en'] as const;
 export type Lang = (typeof LANGS)[number];

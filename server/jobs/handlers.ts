@@ -2,15 +2,16 @@ import type { Request, Response } from 'express';
 import type { Config } from '../config.js';
 import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
-import { t } from '../i18n/index.js';
+import { hasMessage, t } from '../i18n/index.js';
 import { statusCounts } from '../outbox/outbox.service.js';
 import { currentMonth } from '../reports/provincial-report.service.js';
 import { getRun, listJobs, listRuns, runJson, runNow } from './jobs.service.js';
 import { jobParams, runParams } from './validation.js';
 
+/** A run's counts as sentences (`counts.<name>` in the catalogue; a count the catalogue does not know keeps its name). */
 const countsText = (counts: Record<string, number> | undefined) =>
   Object.entries(counts ?? {})
-    .map(([name, n]) => ({ name, n }))
+    .map(([name, n]) => ({ name, n, key: hasMessage(`counts.${name}`) ? `counts.${name}` : 'counts.other' }))
     .sort((a, b) => a.name.localeCompare(b.name));
 
 export function handlers(config: Config) {

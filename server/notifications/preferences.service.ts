@@ -23,7 +23,7 @@ export async function settingsOf(user: AuthUser): Promise<NotificationSettings> 
   return {
     email: preference?.email ?? '',
     lang: preference?.lang ?? user.lang,
-    mode: preference?.mode ?? 'single',
+    mode: preference?.mode ?? 'digest',
     kinds: REMINDER_KINDS.map((kind) => ({ kind, mandatory: mandatory.has(kind), wanted: mandatory.has(kind) || !optOut.has(kind) })),
   };
 }

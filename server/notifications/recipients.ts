@@ -65,12 +65,12 @@ export class RecipientDirectory {
     return candidates.filter((u) => (!where.province || u.province === where.province) && (!where.agency || u.agency === where.agency)).map((u) => this.forUser(u));
   }
 
-  /** A user as a recipient; null when they have no address and mail really goes out. */
+  /** A user as a recipient; null when they have no address and mail really goes out. One digest a day unless they chose single mails. */
   private forUser(user: DirectoryUser): Recipient | null {
     const preference = this.preferences.get(String(user._id));
     const address = preference?.email ?? (this.mailboxFallback ? `${user.username}@mailbox.invalid` : undefined);
     if (!address) return null;
-    return { address, user: user._id, lang: preference?.lang ?? user.lang, mode: preference?.mode ?? 'single', optOut: new Set(preference?.optOut ?? []) };
+    return { address, user: user._id, lang: preference?.lang ?? user.lang, mode: preference?.mode ?? 'digest', optOut: new Set(preference?.optOut ?? []) };
   }
 
   /** An address from the committee or agency register (a chair, an agency's office): a user's wishes if it is theirs. */
@@ -80,7 +80,7 @@ export class RecipientDirectory {
       address: address.toLowerCase(),
       ...(preference ? { user: preference.user } : {}),
       lang: preference?.lang ?? 'fa',
-      mode: preference?.mode ?? 'single',
+      mode: preference?.mode ?? 'digest',
       optOut: new Set(preference?.optOut ?? []),
     };
   }

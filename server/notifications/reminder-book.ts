@@ -4,7 +4,7 @@ import type { ReminderKind } from '../../models/notification-preference.model.js
 import { Reminder, type ReminderRecord } from '../../models/reminder.model.js';
 import { queueMessages, type NewMessage } from '../outbox/outbox.service.js';
 import type { Recipient, RecipientDirectory } from './recipients.js';
-import { digestMail, singleMail } from './reminder-mail.js';
+import { digestMail, isLongOverdue, singleMail } from './reminder-mail.js';
 
 /** A reminder the rules found owing, before it is addressed. */
 export interface OwedReminder {
@@ -106,10 +106,14 @@ export async function queueReminderMail(options: { province: string; day: string
   const compose = (group: ReminderRecord[]) => {
     const first = group[0]!;
     const addressed = { to: first.address, province: options.province, ...(first.user ? { recipient: first.user } : {}) };
-    for (const reminder of group.filter((r) => r.mode === 'single')) {
+    // items overdue for more than a year are summarised in the digest, never mailed one by one; a "digest" of a
+    // single fresh reminder is just that reminder's mail
+    const fresh = group.filter((r) => !isLongOverdue(r));
+    const alone = fresh.length === 1 && fresh.length === group.length;
+    for (const reminder of group.filter((r) => (r.mode === 'single' || alone) && !isLongOverdue(r))) {
       mail.push({ message: { ...addressed, kind: reminder.kind, dedupeKey: `reminder:${reminder.key}`, ...singleMail(reminder, base) }, reminders: [reminder._id] });
     }
-    const digest = group.filter((r) => r.mode === 'digest');
+    const digest = alone ? [] : group.filter((r) => r.mode === 'digest' || isLongOverdue(r));
     if (digest.length) {
       // the reminders it carries are part of the key: a later run the same day mails only what is new, and a
       // resumed run that already queued this very digest finds it

@@ -73,10 +73,30 @@ export function singleMail(reminder: ReminderRecord, baseUrl: string): MailConte
   return compose(reminder.lang, item.title, undefined, [item], baseUrl);
 }
 
-/** The day's reminders of one person in one email, in the language of the latest of them. */
+/** Commitments this many days past their due day (or silent this long) are old news: summarised, not listed. */
+export const LONG_OVERDUE_DAYS = 365;
+
+export function isLongOverdue(reminder: Pick<ReminderRecord, 'kind' | 'params'>): boolean {
+  return reminder.kind.startsWith('commitment-') && typeof reminder.params.days === 'number' && reminder.params.days > LONG_OVERDUE_DAYS;
+}
+
+/**
+ * The day's reminders of one address in one email, in the language of the latest of them. Commitments overdue for
+ * more than a year make one line at the end (how many, of how many resolutions, with a link to the overdue list).
+ */
 export function digestMail(reminders: readonly ReminderRecord[], baseUrl: string): MailContent {
   const lang = reminders[reminders.length - 1]!.lang;
-  const items = reminders.map((r) => itemOf({ ...r, lang }, baseUrl));
-  const subject = t(lang, 'notifications.digest.subject', { count: items.length });
-  return compose(lang, subject, t(lang, 'notifications.digest.intro', { count: items.length }), items, baseUrl);
+  const old = reminders.filter(isLongOverdue);
+  const items = reminders.filter((r) => !isLongOverdue(r)).map((r) => itemOf({ ...r, lang }, baseUrl));
+  if (old.length) {
+    const resolutions = new Set(old.map((r) => r.link)).size;
+    items.push({
+      title: t(lang, 'notifications.digest.oldTitle', { count: old.length }),
+      line: t(lang, 'notifications.digest.oldLine', { count: old.length, resolutions, days: LONG_OVERDUE_DAYS }),
+      link: `${baseUrl}/resolutions?status=overdue`,
+    });
+  }
+  const count = items.length - (old.length ? 1 : 0) + old.length;
+  const subject = t(lang, 'notifications.digest.subject', { count });
+  return compose(lang, subject, t(lang, 'notifications.digest.intro', { count }), items, baseUrl);
 }

@@ -3,7 +3,7 @@ import { validated } from '../http/validate.js';
 import { t } from '../i18n/index.js';
 import { mailboxMessage, mailboxMessages, messageJson } from './mailbox.service.js';
 import { listMessages } from './outbox.service.js';
-import { messageParams, outboxQuery } from './validation.js';
+import { mailboxQuery, messageParams, outboxQuery } from './validation.js';
 
 export async function outboxJson(req: Request, res: Response): Promise<void> {
   const { query } = validated(req, outboxQuery);
@@ -12,7 +12,9 @@ export async function outboxJson(req: Request, res: Response): Promise<void> {
 }
 
 export async function mailboxPage(req: Request, res: Response): Promise<void> {
-  res.render('notifications/mailbox', { title: t(req.lang, 'notifications.mailbox.title'), messages: await mailboxMessages(req.user!) });
+  const { query } = validated(req, mailboxQuery);
+  const { messages, hasMore } = await mailboxMessages(req.user!, query.page);
+  res.render('notifications/mailbox', { title: t(req.lang, 'notifications.mailbox.title'), messages, page: query.page, newer: query.page > 1 ? query.page - 1 : null, older: hasMore ? query.page + 1 : null });
 }
 
 export async function messagePage(req: Request, res: Response): Promise<void> {

@@ -9,8 +9,16 @@ import { readableBy } from './outbox.service.js';
  * mail, everyone else the messages addressed to them; any other message answers 404, like one that does not exist.
  */
 
-export async function mailboxMessages(reader: AuthUser, limit = 100): Promise<OutboxMessageRecord[]> {
-  return OutboxMessage.find(readableBy(reader), { html: 0, 'attachments.content': 0 }).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<OutboxMessageRecord[]>();
+export const MAILBOX_PAGE_SIZE = 25;
+
+/** One page of the reader's mail, newest first, and whether an older page follows. */
+export async function mailboxMessages(reader: AuthUser, page = 1): Promise<{ messages: OutboxMessageRecord[]; hasMore: boolean }> {
+  const found = await OutboxMessage.find(readableBy(reader), { html: 0, text: 0, 'attachments.content': 0 })
+    .sort({ createdAt: -1, _id: -1 })
+    .skip((page - 1) * MAILBOX_PAGE_SIZE)
+    .limit(MAILBOX_PAGE_SIZE + 1)
+    .lean<OutboxMessageRecord[]>();
+  return { messages: found.slice(0, MAILBOX_PAGE_SIZE), hasMore: found.length > MAILBOX_PAGE_SIZE };
 }
 
 export async function mailboxMessage(reader: AuthUser, id: string): Promise<OutboxMessageRecord> {

@@ -5,13 +5,13 @@ import { requireAuth, requireRole } from '../auth/middleware.js';
 import { notFound } from '../errors/app-error.js';
 import { validate } from '../http/validate.js';
 import * as outbox from './handlers.js';
-import { messageParams, outboxQuery } from './validation.js';
+import { mailboxQuery, messageParams, outboxQuery } from './validation.js';
 
 /** The outbox for the governor's office (API), and the development mailbox, which exists only without SMTP_URL. */
 export default function outboxRoutes(config: Config): DomainRoutes {
   const pages = Router();
   if (!config.smtpUrl) {
-    pages.get('/dev/mailbox', requireAuth, outbox.mailboxPage);
+    pages.get('/dev/mailbox', requireAuth, validate(mailboxQuery), outbox.mailboxPage);
     pages.get('/dev/mailbox/:id', requireAuth, validate(messageParams), outbox.messagePage);
   } else {
     pages.get(['/dev/mailbox', '/dev/mailbox/:id'], (_req, _res, next) => next(notFound()));

@@ -7,7 +7,15 @@ export async function showPlace(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, placeParams);
   const place = await getPlace(req.user!, params.code);
   const [children, crumbs] = await Promise.all([childrenOf(req.user!, place.code), breadcrumb(req.user!, place)]);
-  res.render('places/show', { title: place.name, place, children, crumbs });
+  res.render('places/show', { title: place.name, place, children, crumbs, sourceKind: sourceKind(place.source) });
+}
+
+/** What kind of source a census record came from, for a sentence in the reader's language (the code itself is shown as a code). */
+function sourceKind(source: string | undefined): string {
+  if (!source || /(^|:)none$/.test(source)) return 'none';
+  if (/SCI1395/.test(source)) return 'census';
+  if (/WP-/.test(source)) return 'wikipedia';
+  return 'other';
 }
 
 export async function searchPage(req: Request, res: Response): Promise<void> {

@@ -99,7 +99,7 @@ async function rowsFor(user: ScopeUser, campaign: CampaignRecord, subtree: strin
 }
 
 /** The quotas that make up a place's target: its own, or the highest one on each branch below it. */
-function governingQuotas(code: string, quotas: QuotaRecord[], quotaCodes: Set<string>): QuotaRecord[] {
+export function governingQuotas(code: string, quotas: readonly QuotaRecord[], quotaCodes: ReadonlySet<string>): QuotaRecord[] {
   return quotas.filter((q) => {
     const at = q.placePath.indexOf(code);
     if (at < 0) return false;

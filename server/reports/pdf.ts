@@ -254,6 +254,8 @@ class Writer {
     const available = this.right - this.left;
     const n = table.columns.length;
     if (n === 0) return;
+    // no rows: no table (the section's paragraph says so), never a header alone at the top of a page
+    if (table.rows.length === 0) return;
     const headers = table.columns.map((c) => this.text(c));
     const cells = table.rows.map((row) => Array.from({ length: n }, (_, i) => this.text(row[i])));
     const numeric = Array.from({ length: n }, (_, i) => table.rows.length > 0 && table.rows.every((r) => typeof r[i] === 'number' || r[i] === null || r[i] === undefined));
@@ -265,7 +267,12 @@ class Writer {
       return Math.min(w, available / 2) + 2 * CELL_PAD_X;
     });
     const sum = natural.reduce((a, b) => a + b, 0);
-    const widths = sum > available ? natural.map((w) => (w * available) / sum) : natural;
+    // Shrinking never goes below a header's longest word, so headers wrap between words ("Logged", not "Logge/d").
+    const least = headers.map((h, i) => Math.min(natural[i]!, Math.max(...h.split(/\s+/).map((word) => this.width(word, head))) + 2 * CELL_PAD_X));
+    const spare = available - least.reduce((a, b) => a + b, 0);
+    const stretch = natural.reduce((a, w, i) => a + w - least[i]!, 0);
+    const widths =
+      sum <= available ? natural : spare > 0 && stretch > 0 ? natural.map((w, i) => least[i]! + ((w - least[i]!) * spare) / stretch) : natural.map((w) => (w * available) / sum);
     // Persian tables read from the right: the first column sits at the right edge.
     const edges: [number, number][] = [];
     let cursor = this.rtl ? this.right : this.left;

@@ -8,6 +8,7 @@ import { Resolution, type ResolutionRecord } from '../../models/resolution.model
 import type { QueryScope } from '../auth/scope.js';
 import { complianceGrid, type MonthState } from '../committees/compliance.service.js';
 import { commitmentInstances } from '../committees/resolutions.service.js';
+import { governingQuotas } from '../quotas/dashboard.service.js';
 import { expectedByDate, paceStatus, percent, type PaceStatus } from '../quotas/pace.js';
 import { compareJalali, jalaliMonthBounds, jalaliMonthKey, toJalali, type JalaliDate } from '../shared/jalali.js';
 import { comparePersian } from '../shared/persian-text.js';
@@ -152,15 +153,15 @@ async function campaignOf(province: string, monthEnd: Date): Promise<CampaignRec
 }
 
 /**
- * A county's target: its own quota when the province allocated one, else the sum of the village and town quotas
- * under it, else the sum of its district quotas (district governors' quotas cover the same villagers, so the two
- * are never added together).
+ * A county's target, by the dashboard's rule (server/quotas/dashboard.service.ts), so report and dashboard agree:
+ * its own quota when the province allocated one, else the highest quota on each branch below it — a district
+ * governor's quota stands for the villages of that district (their quotas are never added to it), and villages
+ * and towns outside any district quota add their own.
  */
 export function targetOf(county: string, quotas: readonly QuotaRecord[]): { target: number; milestones?: QuotaRecord['milestones'] } {
-  const own = quotas.find((q) => q.placeCode === county);
-  if (own) return own;
-  const under = (levels: string[]) => quotas.filter((q) => levels.includes(q.holderLevel) && q.placePath.includes(county)).reduce((sum, q) => sum + q.target, 0);
-  return { target: under(['village', 'town']) || under(['district']) };
+  const governing = governingQuotas(county, quotas, new Set(quotas.map((q) => q.placeCode)));
+  if (governing.length === 1) return governing[0]!;
+  return { target: governing.reduce((sum, q) => sum + q.target, 0) };
 }
 
 function quotaFigures(

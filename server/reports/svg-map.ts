@@ -225,7 +225,7 @@ export function renderChoroplethSvg<P>(
     );
   });
   out.push(`</g>`);
-  out.push(`<text x="${rtl ? margin : width - margin}" y="${height - 6}" font-size="9" fill="#666" text-anchor="${rtl ? 'start' : 'end'}" direction="ltr">${escapeXml(attribution)}</text>`);
+  out.push(`<text x="${rtl ? margin : width - margin}" y="${height - 6}" font-size="9" fill="#666" text-anchor="${rtl ? 'start' : 'end'}" direction="ltr" lang="en">${escapeXml(attribution)}</text>`);
   out.push('</svg>');
   return out.join('\n');
 }

@@ -69,7 +69,7 @@ describe('A county governor in a real browser', function () {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, javaScriptEnabled: false });
     await page.goto(`${app.baseUrl}/login`);
     await signIn(page, 'demo.governor', DEMO_PASSWORD);
-    await page.click('nav >> text=نمای کلی استانداری');
+    await page.click('.box a:has-text("نمای کلی کامل")');
     const notMet = await page.$$eval('ul.cols >> nth=0 >> li a', (links) => links.map((a) => a.textContent!.trim()));
     expect(notMet).to.include('آمل').and.not.include('ساری');
     const agencies = await page.$$eval('h3 a', (links) => links.map((a) => a.textContent!.trim()));

@@ -33,6 +33,8 @@ describe('A village head enrolling someone on a phone', function () {
     const page = await browser.newPage({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
     await page.goto(`${app.baseUrl}/`);
     await signIn(page, 'demo.village', DEMO_PASSWORD);
+    await page.waitForURL(/\/$/);
+    await page.click('nav.bar >> text=ثبت‌نام‌ها');
     await page.waitForURL(/\/enrolments$/);
     expect((await page.textContent('#target'))!.trim()).to.equal('۶۰');
     expect((await page.textContent('#logged'))!.trim()).to.equal('۱۴');
@@ -69,6 +71,8 @@ describe('A village head enrolling someone on a phone', function () {
     const page = await browser.newPage({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
     await page.goto(`${app.baseUrl}/login`);
     await signIn(page, 'demo.village', DEMO_PASSWORD);
+    await page.waitForURL(/\/$/);
+    await page.click('nav.bar >> text=ثبت‌نام‌ها');
     await page.waitForURL(/\/enrolments$/);
     await page.click('text=ثبت‌نام گروهی با فایل');
     const csv = ['کد ملی,نام,نام خانوادگی,تاریخ تولد,جنسیت,شماره همراه,گروه هدف,شیوه ثبت‌نام', `${nationalId(801)},سمیه,اکبری,۱۳۶۹/۰۲/۱۱,زن,۰۹۱۴۱۱۱۲۲۳۳,کشاورزان,حضوری`, `0499370898,کاوه,نادری,1366/01/01,مرد,09141112234,villagers,online`].join('\r\n');

@@ -29,9 +29,10 @@ describe('A village head in a real browser', function () {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
     await page.goto(`${app.baseUrl}/`);
     await signIn(page, 'demo.village', DEMO_PASSWORD);
-    // a village head lands on their enrolments; their village is one link away
-    await page.waitForURL(/\/enrolments$/);
-    await page.click('nav >> text=تقسیمات کشوری');
+    // a village head lands on their work today; their village is in the menu (a <details>, no JavaScript needed)
+    await page.waitForURL(/\/$/);
+    await page.click('details.menu summary');
+    await page.click('details.menu >> text=تقسیمات کشوری');
     await page.waitForURL(/\/places\/0303030001029409$/);
 
     expect(await page.getAttribute('html', 'dir')).to.equal('rtl');

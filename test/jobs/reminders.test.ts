@@ -156,17 +156,17 @@ describe('The reminders job', function () {
     expect(recipients(ofKind(await remindAt(on(7, 14)), 'commitment-due-tomorrow'))).to.deep.equal(['rural.officer@example.ir']);
     expect(ofKind(await remindAt(on(7, 15)), 'commitment-overdue')).to.deep.equal([]);
     const overdue = ofKind(await remindAt(on(7, 16)), 'commitment-overdue');
-    expect(overdue.map((m) => m.subject)).to.deep.equal(['مصوبه ۱ ۱ روز از مهلت گذشته است']);
+    expect(overdue.map((m) => m.subject)).to.deep.equal(['مصوبهٔ شمارهٔ ۱: ۱ روز از مهلت گذشته است']);
     expect(ofKind(await remindAt(on(7, 17)), 'commitment-overdue')).to.deep.equal([]);
     expect(ofKind(await remindAt(on(7, 22)), 'commitment-overdue')).to.deep.equal([]);
-    expect(ofKind(await remindAt(on(7, 23)), 'commitment-overdue').map((m) => m.subject)).to.deep.equal(['مصوبه ۱ ۸ روز از مهلت گذشته است']);
+    expect(ofKind(await remindAt(on(7, 23)), 'commitment-overdue').map((m) => m.subject)).to.deep.equal(['مصوبهٔ شمارهٔ ۱: ۸ روز از مهلت گذشته است']);
   });
 
   it('escalates a commitment 14 days overdue to the agency’s head and the governor’s office, once', async () => {
     expect(ofKind(await remindAt(on(7, 28)), 'commitment-escalation')).to.deep.equal([]);
     const escalated = ofKind(await remindAt(on(7, 29)), 'commitment-escalation');
     expect(recipients(escalated)).to.deep.equal(['governor@example.ir', 'office.rural@example.ir']);
-    expect(escalated[0]!.subject).to.equal('ارجاع: مصوبه ۱ ۱۴ روز از مهلت گذشته است');
+    expect(escalated[0]!.subject).to.equal('ارجاع: مصوبهٔ شمارهٔ ۱، ۱۴ روز از مهلت گذشته است');
     expect(ofKind(await remindAt(on(8, 2)), 'commitment-escalation')).to.deep.equal([]);
   });
 
@@ -198,7 +198,7 @@ describe('The reminders job', function () {
     expect(mails).to.have.length(1);
     expect(mails[0]!.kind).to.equal('digest');
     expect(mails[0]!.subject).to.equal('یادآوری‌های امروز (۲)');
-    expect(mails[0]!.text).to.contain('ارجاع: مصوبه ۱').and.contain('جلسه مهر ۱۴۰۴ کارگروه ویژه استان هنوز تعیین نشده است');
+    expect(mails[0]!.text).to.contain('ارجاع: مصوبهٔ شمارهٔ ۱').and.contain('جلسه مهر ۱۴۰۴ کارگروه ویژه استان هنوز تعیین نشده است');
   });
 
   it('respects an opt-out, unless the governor’s office made the kind mandatory', async () => {

@@ -13,6 +13,12 @@ describe('Configuration', () => {
     expect(config.smallTownThreshold).to.equal(20000);
   });
 
+  it('points mail links at the port it listens on when PUBLIC_URL is not given', () => {
+    expect(loadConfig({ PORT: '8080' }).publicUrl).to.equal('http://localhost:8080');
+    expect(loadConfig({}).publicUrl).to.equal('http://localhost:3000');
+    expect(loadConfig({ PORT: '8080', PUBLIC_URL: 'https://bimeh.example' }).publicUrl).to.equal('https://bimeh.example');
+  });
+
   it('reads every setting from its environment variable', () => {
     const config = loadConfig({ PORT: '8080', DEFAULT_LANG: 'en', SMALL_TOWN_THRESHOLD: '50000', DATA_DIR: ':memory:' });
     expect(config).to.include({ port: 8080, defaultLang: 'en', smallTownThreshold: 50000, dataDir: ':memory:' });

@@ -7,7 +7,7 @@ export default {
     'upload.binary': 'سطر {line} نویسه‌هایی دارد که در متن نیست؛ این فایل CSV نیست یا خراب است.',
     'upload.xlsxTooLarge': 'این فایل XLSX باز‌شده از {megabytes} مگابایت بزرگ‌تر می‌شود و پذیرفته نیست.',
     'upload.cellTooLong': 'خانهٔ ستون {column} در سطر {line} از {max} نویسه بلندتر است.',
-    'upload.fileType': 'فقط فایل CSV یا XLSX پذیرفته می‌شود؛ این فایل «{extension}» است.',
+    'upload.fileType': 'فقط فایل اکسل یا سی‌اس‌وی پذیرفته می‌شود؛ این فایل «{extension}» است.',
     'upload.notXlsx': 'این فایل XLSX نیست یا خراب است؛ آن را در اکسل با قالب XLSX ذخیره کنید.',
     'upload.missingColumns': 'این ستون‌ها در فایل نیست: {columns}',
     'upload.duplicateColumns': 'این ستون‌ها دو بار آمده‌اند: {columns}',

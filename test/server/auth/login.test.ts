@@ -35,7 +35,8 @@ describe('Logging in and out', () => {
 
   it('lets a user in with their mobile number, typed in Persian digits', async () => {
     const page = await new PageClient(app.baseUrl).login('۰۹۱۲۱۲۳۴۵۶۷', sari.password);
-    expect(page.path).to.equal('/places/0207');
+    expect(page.path).to.equal('/');
+    expect(page.text).to.contain('ساری');
   });
 
   it('refuses a wrong password and shows the login form again with the reason', async () => {

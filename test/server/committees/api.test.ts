@@ -83,7 +83,7 @@ describe('The committees API', () => {
     const before = await Meeting.countDocuments({}).setOptions({ scope: 'system' });
     const past = await sari.post(`/api/v1/committees/${sariCommittee}/meetings`, { startsAt: inDays(-1).toISOString(), location: 'فرمانداری ساری' });
     expect(past.status).to.equal(400);
-    expect(past.body.error.fields).to.deep.equal({ startsAt: 'زمان جلسه گذشته است؛ جلسه را برای آینده تعیین کنید.' });
+    expect(past.body.error.fields).to.deep.equal({ startsAt: 'زمان جلسه گذشته است؛ جلسه را برای آینده تعیین کنید، یا اگر برگزار شده «ثبت جلسه‌ای که برگزار شده است» را بزنید.' });
     expect(await Meeting.countDocuments({}).setOptions({ scope: 'system' })).to.equal(before);
   });
 

@@ -7,7 +7,8 @@ import { Resolution, type ResolutionRecord } from '../../../models/resolution.mo
 import { scheduleMeeting } from '../../../server/committees/meetings.service.js';
 import { loadCommitteeReferenceData } from '../../../server/committees/reference-data.js';
 import { ATTACHMENT_MAX_BYTES } from '../../../server/committees/updates.service.js';
-import { formatJalaliDate, fromJalali, toJalali } from '../../../server/shared/jalali.js';
+import { complianceGrid } from '../../../server/committees/compliance.service.js';
+import { addJalaliMonths, formatJalaliDate, fromJalali, toJalali } from '../../../server/shared/jalali.js';
 import { toPersianDigits } from '../../../server/shared/persian-text.js';
 import { resetDatabase } from '../../support/database.js';
 import { loadPlaces } from '../../support/places.js';
@@ -136,6 +137,32 @@ describe('The committee pages', () => {
     expect((await browser.get(`/committees/${String(amol._id)}`)).status).to.equal(403);
   });
 
+  it('let the county governor record a past meeting as held in one step, counted in that month', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(sari.username, sari.password);
+    const committee = (await Committee.findOne({ placeCode: '0207' }).setOptions({ scope: 'system' }).lean<CommitteeRecord>())!;
+    const from = `/committees/${String(committee._id)}`;
+    const lastMonth = addJalaliMonths({ ...toJalali(new Date()), day: 10 }, -1);
+    const page = await browser.post(`${from}/meetings/held`, { date: toPersianDigits(formatJalaliDate(lastMonth)), time: '۱۰:۰۰', location: 'فرمانداری ساری', attendees: 'فرماندار ساری\nمدیر صندوق شهرستان', minutes: 'پیگیری سهمیهٔ دهیاران' }, { from });
+    expect(page.path).to.match(/^\/meetings\/[0-9a-f]{24}$/);
+    expect(page.text).to.contain('برگزارشده ثبت شد').and.contain('پیگیری سهمیهٔ دهیاران');
+    const grid = await complianceGrid({ place: '0207', year: lastMonth.year, scope: 'system' });
+    const state = grid.committees.find((row) => row.id === String(committee._id))!.months[lastMonth.month - 1]!.state;
+    expect(state).to.equal('held');
+  });
+
+  it('refuse a future time and no attendees together, keeping every typed value', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(sari.username, sari.password);
+    const committee = (await Committee.findOne({ placeCode: '0207' }).setOptions({ scope: 'system' }).lean<CommitteeRecord>())!;
+    const from = `/committees/${String(committee._id)}`;
+    const next = addJalaliMonths({ ...toJalali(new Date()), day: 10 }, 1);
+    const page = await browser.post(`${from}/meetings/held`, { date: formatJalaliDate(next), time: '10:00', location: 'سالن اجتماعات', attendees: '', minutes: 'متن نوشته‌شده' }, { from });
+    expect(page.path).to.equal(from);
+    expect(page.text).to.contain('این زمان هنوز نرسیده است').and.contain('نام دست‌کم یک حاضر را بنویسید');
+    expect(page.html).to.contain('value="سالن اجتماعات"').and.contain('متن نوشته‌شده</textarea>');
+  });
+
   it('filter the tracker by status and agency', async () => {
     const browser = new PageClient(app.baseUrl);
     await browser.login(governor.username, governor.password);
@@ -175,7 +202,7 @@ describe('The committee pages', () => {
     const big = await uploadAs(app.baseUrl, ruralOfficer, path, { text: 'بزرگ' }, { name: 'big.pdf', type: 'application/pdf', data: Buffer.concat([PDF, Buffer.alloc(ATTACHMENT_MAX_BYTES)]) });
     expect(big.html).to.contain('پیوست بزرگ‌تر از حد مجاز (۲ مگابایت) است.');
     const exe = await uploadAs(app.baseUrl, ruralOfficer, path, { text: 'برنامه' }, { name: 'report.pdf', type: 'application/pdf', data: Buffer.from('MZ\x90\x00 not a pdf') });
-    expect(exe.html).to.contain('پیوست باید PDF یا تصویر PNG/JPEG باشد.');
+    expect(exe.html).to.contain('پیوست باید پی‌دی‌اف یا تصویر پی‌ان‌جی/جی‌پگ باشد.');
     const after = (await Resolution.findById(villageHeadsResolution._id).setOptions({ scope: 'system' }).lean<ResolutionRecord>())!.history.length;
     expect(after).to.equal(before);
   });

@@ -20,10 +20,12 @@ describe('The demo enrolments', () => {
   });
   after(() => app.stop());
 
-  it('give the demo village head a campaign, a quota and enrolments, once', async () => {
-    expect(await createDemoEnrolments(app.config)).to.equal(14);
+  it('give the demo village head and the Mazandaran accounts a campaign, quotas and enrolments, once', async () => {
+    expect(await createDemoEnrolments(app.config)).to.equal(14 + 12 + 30);
     expect(await createDemoEnrolments(app.config)).to.equal(0);
     expect(await Enrolment.countDocuments({ place: KHAJEH_DIZAJ }).setOptions({ scope: 'system' })).to.equal(14);
+    expect(await Enrolment.countDocuments({ province: '02', place: '0207C04' }).setOptions({ scope: 'system' })).to.equal(12);
+    expect(await Enrolment.countDocuments({ province: '02' }).setOptions({ scope: 'system' })).to.equal(12 + 30);
   });
 
   it('keep the counters equal to a fresh count', async () => {
@@ -36,8 +38,11 @@ describe('The demo enrolments', () => {
   });
 
   it('show on the village head’s home: quota, progress and recent enrolments', async () => {
-    const home = await new PageClient(app.baseUrl).login('demo.village', DEMO_PASSWORD);
-    expect(home.path).to.equal('/enrolments');
+    const browser = new PageClient(app.baseUrl);
+    const landing = await browser.login('demo.village', DEMO_PASSWORD);
+    expect(landing.path).to.equal('/');
+    expect(landing.text).to.contain('۱۴ نفر از ۶۰ نفر');
+    const home = await browser.get('/enrolments');
     expect(home.html).to.match(/id="target">۶۰</);
     expect(home.html).to.match(/id="logged">۱۴</);
     expect(home.html).to.match(/id="verified">۶</);

@@ -146,6 +146,32 @@ describe('The enrolment pages', () => {
     expect(outside.html).to.match(/<small class="error">این مکان خارج از محدوده مسئولیت شماست.<\/small>/);
   });
 
+  it('lets a district governor choose the village by its Persian name, from a list or typed with ي and ك', async () => {
+    const browser = await signedIn(district);
+    const formPage = await browser.get('/enrolments/new');
+    expect(formPage.html).to.match(/<datalist id="l-village">[^]*<option value="الوارسفلی — آجی چای">/);
+    const picked = await browser.post('/enrolments', form({ village: 'الوارسفلی — آجی چای' }), { from: '/enrolments/new' });
+    expect(picked.text).to.contain('ثبت‌نام مریم رضایی ثبت شد.');
+    // Arabic yeh, no space: the same village
+    const typed = await browser.post('/enrolments', form({ village: 'الوارسفلي' }), { from: '/enrolments/new' });
+    expect(typed.text).to.contain('ثبت‌نام مریم رضایی ثبت شد.');
+    expect(await Enrolment.countDocuments({ province: '03', place: ALVAR_SOFLA }).setOptions({ scope: 'system' })).to.be.at.least(2);
+    const unknown = await browser.post('/enrolments', form({ village: 'روستای ناموجود' }), { from: '/enrolments/new' });
+    expect(unknown.path).to.equal('/enrolments/new');
+    expect(unknown.text).to.contain('در محدودهٔ شما جایی با این نام پیدا نشد');
+    expect(unknown.html).to.contain('value="روستای ناموجود"');
+  });
+
+  it('reports a future birth date, a bad mobile and an unknown village in one round', async () => {
+    const browser = await signedIn(district);
+    const page = await browser.post('/enrolments', form({ birthDate: '1499/01/01', mobile: '12', village: 'جای ناموجود' }), { from: '/enrolments/new' });
+    expect(page.path).to.equal('/enrolments/new');
+    const errors = [...page.html.matchAll(/<small class="error">([^<]+)<\/small>/g)].map((m) => m[1]);
+    expect(errors).to.include('تاریخ تولد در آینده است.');
+    expect(errors.some((e) => /موبایل|همراه/.test(e!)), errors.join(' | ')).to.equal(true);
+    expect(errors.some((e) => e!.includes('جایی با این نام پیدا نشد'))).to.equal(true);
+  });
+
   it('lets a fund manager verify and reject enrolments, the counters following', async () => {
     const browser = await signedIn(head);
     await browser.get('/enrolments/new');

@@ -142,4 +142,23 @@ describe('PDF reports', function () {
       expect(visualPieces('Sari (ساری) 12', 'ltr').map((p) => p.text)).to.deep.equal(['Sari', ' ', '(', 'ساری', ')', ' ', '12']);
     });
   });
+
+  describe('with a wide English table and an empty one', () => {
+    it('wraps column headers between words, never inside one, and draws no header for a table without rows', async () => {
+      const columns = ['County', 'Target', 'Logged', 'Verified', 'Percent', 'Expected by today', 'Pace', 'Logged this month', 'Change (points)'];
+      const pdf = await renderPdf({
+        title: 'Monthly report',
+        lang: 'en',
+        sections: [
+          { heading: 'Counties', table: { columns, rows: [['Qaemshahr and a long county name', 12000, 8000, 5000, 66.7, 9000, 'behind', 1200, 3.5]] } },
+          { heading: 'Small towns', paragraphs: ['No small town has a quota.'], table: { columns: ['Town', 'Target', 'Logged'], rows: [] } },
+        ],
+      });
+      const words = (await extract(pdf)).flat().map((i) => i.str);
+      for (const word of ['Logged', 'Verified', 'Percent', 'Expected', 'Change']) expect(words.some((w) => w.split(' ').includes(word)), word).to.equal(true);
+      expect(words.some((w) => /^(Logge|Verifie|Percen)$/.test(w))).to.equal(false);
+      expect(words).to.include('No small town has a quota.');
+      expect(words).not.to.include('Town');
+    });
+  });
 });

@@ -35,9 +35,10 @@ describe('The demo accounts', () => {
 
   it('let the Sari county governor and the village head log in with the shared password', async () => {
     const sari = await new PageClient(app.baseUrl).login('demo.sari', DEMO_PASSWORD);
-    expect(sari.path).to.equal('/places/0207');
+    expect(sari.path).to.equal('/');
+    expect(sari.text).to.contain('کار امروز من');
     const village = await new PageClient(app.baseUrl).login('demo.village', DEMO_PASSWORD);
-    expect(village.path).to.equal('/enrolments');
+    expect(village.path).to.equal('/');
     expect(village.text).to.contain('خواجه دیزج');
   });
 });

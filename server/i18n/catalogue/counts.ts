@@ -1,0 +1,33 @@
+/** What a job run counted, as words (views/jobs/): `{{t (concat "counts." name) n=n}}`. */
+export default {
+  fa: {
+    'counts.alreadyRecorded': '{n} یادآوری پیش‌تر ثبت شده بود',
+    'counts.alreadyQueued': '{n} نامه پیش‌تر در صف بود',
+    'counts.campaigns': '{n} پویش',
+    'counts.counters': '{n} شمارنده',
+    'counts.digests': '{n} نامهٔ خلاصه',
+    'counts.drifted': '{n} شمارندهٔ ناهمخوان اصلاح شد',
+    'counts.noAddress': '{n} گیرنده بی‌نشانی ایمیل',
+    'counts.optedOut': '{n} مورد که گیرنده نخواسته است',
+    'counts.queued': '{n} نامه در صف فرستادن',
+    'counts.recorded': '{n} یادآوری ثبت شد',
+    'counts.snapshots': '{n} گزارش ماهانه',
+    'counts.summarised': '{n} مورد قدیمی در یک جمع‌بندی',
+    'counts.other': '{name}: {n}',
+  },
+  en: {
+    'counts.alreadyRecorded': '{n} reminders already recorded',
+    'counts.alreadyQueued': '{n} messages already queued',
+    'counts.campaigns': '{n} campaigns',
+    'counts.counters': '{n} counters',
+    'counts.digests': '{n} digests',
+    'counts.drifted': '{n} drifted counters fixed',
+    'counts.noAddress': '{n} recipients without an e-mail address',
+    'counts.optedOut': '{n} opted out',
+    'counts.queued': '{n} messages queued',
+    'counts.recorded': '{n} reminders recorded',
+    'counts.snapshots': '{n} monthly reports',
+    'counts.summarised': '{n} old items summarised',
+    'counts.other': '{name}: {n}',
+  },
+};
