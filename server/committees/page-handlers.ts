@@ -47,6 +47,7 @@ async function resolutionRows(views: ResolutionView[], lang: Lang) {
     committee: r.committee,
     committeeName: byCommittee.get(r.committee)?.name ?? '',
     meeting: r.meeting,
+    agreement: r.agreement,
     meetingDate: byMeeting.get(r.meeting) ? formatJalaliForDisplay(byMeeting.get(r.meeting)!.startsAt, lang) : '',
   }));
 }

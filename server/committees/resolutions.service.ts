@@ -35,7 +35,10 @@ export interface CommitmentInstance {
 /** What the tracker shows of a resolution on a given day: its recorded status and the state derived from dates. */
 export interface ResolutionView {
   id: string;
+  /** The meeting that passed it, or '' for an agreement's clause (then `agreement` names the agreement). */
   meeting: string;
+  agreement?: string;
+  topics?: string[];
   committee: string;
   number: number;
   text: string;
@@ -83,7 +86,9 @@ export function toResolutionView(r: ResolutionRecord, today: Date): ResolutionVi
   const next = instances.find((i) => !i.doneOn);
   return {
     id: String(r._id),
-    meeting: String(r.meeting),
+    meeting: r.meeting ? String(r.meeting) : '',
+    ...(r.agreement ? { agreement: String(r.agreement) } : {}),
+    ...(r.topics?.length ? { topics: r.topics } : {}),
     committee: String(r.committee),
     number: r.number,
     text: r.text,
@@ -235,7 +240,7 @@ export async function agencySummary(user: ScopeUser, agency: string, today = new
 
 /** The meeting and committee of each resolution, for lists that link back to where it was decided. */
 export async function meetingsAndCommittees(views: readonly ResolutionView[]): Promise<{ meetings: Map<string, MeetingRecord>; committees: Map<string, CommitteeRecord> }> {
-  const meetings = await Meeting.find({ _id: { $in: [...new Set(views.map((v) => v.meeting))] } }).setOptions({ scope: 'system' }).lean<MeetingRecord[]>();
+  const meetings = await Meeting.find({ _id: { $in: [...new Set(views.map((v) => v.meeting).filter(Boolean))] } }).setOptions({ scope: 'system' }).lean<MeetingRecord[]>();
   const committees = await Committee.find({ _id: { $in: [...new Set(views.map((v) => v.committee))] } }).setOptions({ scope: 'system' }).lean<CommitteeRecord[]>();
   return { meetings: new Map(meetings.map((m) => [String(m._id), m])), committees: new Map(committees.map((c) => [String(c._id), c])) };
 }
