@@ -9,6 +9,8 @@ import { validated } from '../http/validate.js';
 import { t, type Lang } from '../i18n/index.js';
 import { formatJalaliForDisplay, fromJalali, jalaliMonthName, toJalali, type JalaliDate } from '../shared/jalali.js';
 import { toPersianDigits } from '../shared/persian-text.js';
+import { listAxes } from '../agreements/axes.service.js';
+import { listTopics } from '../field-problems/topics.service.js';
 import { addAgency as addAgencyToRegister, agencyNames, changeAgency as changeRegisteredAgency, getAgency, listAgencies } from './agencies.service.js';
 import { createCommittee as create, getCommittee, listCommittees, placeNames, runsCommittee } from './committees.service.js';
 import { complianceGrid } from './compliance.service.js';
@@ -140,7 +142,7 @@ export function scheduleMeeting(mail: MailSettings): RequestHandler {
 export async function meeting(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, v.idParams);
   const { meeting, committee } = await meetings.getMeeting(req.user!, params.id);
-  const [resolutions, agencies, names] = await Promise.all([listResolutions(req.user!, { meeting: params.id }), listAgencies(req.lang), agencyNames(req.lang)]);
+  const [resolutions, agencies, names, axes, topics] = await Promise.all([listResolutions(req.user!, { meeting: params.id }), listAgencies(req.lang), agencyNames(req.lang), listAxes(req.user!), listTopics(req.user!, req.lang)]);
   const runs = runsCommittee(req.user!, committee);
   const j = toJalali(meeting.startsAt);
   res.render('committees/meeting', {
@@ -151,6 +153,8 @@ export async function meeting(req: Request, res: Response): Promise<void> {
     history: meeting.history.map((h) => ({ ...h, when: formatJalaliForDisplay(h.at, req.lang, { withTime: true }) })),
     resolutions: await resolutionRows(resolutions, req.lang),
     agencies,
+    axes,
+    topics,
     targetGroups: TARGET_GROUPS,
     runs,
     scheduled: meeting.state === 'scheduled',

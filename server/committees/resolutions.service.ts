@@ -7,6 +7,8 @@ import { Resolution, type DeadlineRecord, type ResolutionRecord, type Resolution
 import { isInScope, outOfScope, type AuthUser, type QueryScope, type ScopeUser } from '../auth/scope.js';
 import { AppError, notFound, validationFailed } from '../errors/app-error.js';
 import { compareJalali, jalaliMonthKey, toJalali, type JalaliDate } from '../shared/jalali.js';
+import { requireAxis } from '../agreements/axes.service.js';
+import { requireTopic } from '../field-problems/topics.service.js';
 import { requireAgencies } from './agencies.service.js';
 import { assertRunsCommittee } from './committees.service.js';
 import { deadlineStatus, dueDate, recurringInstances, validateDeadline, type DeadlineStatus } from './deadlines.js';
@@ -17,7 +19,10 @@ export interface ResolutionInput {
   agency: string;
   collaborators?: string[];
   targetGroup?: string;
+  /** An axis code of the province's list (server/agreements/axes.service.ts). */
   policyAxis?: string;
+  /** Field-problem topics it addresses (codes of the province's list). */
+  topics?: string[];
   deadline: DeadlineRecord;
   /** The day it was communicated (ابلاغ), from which "within" deadlines run; the meeting's day when not given. */
   communicatedOn?: JalaliDate;
@@ -133,6 +138,8 @@ export async function addResolution(actor: AuthUser, meetingId: string, input: R
   if (meeting.state === 'cancelled') throw new AppError('meetingState', 'committees.meetingCancelled', 409);
   await requireAgencies([input.agency], 'agency');
   await requireAgencies(input.collaborators ?? [], 'collaborators');
+  await requireAxis(meeting.province, input.policyAxis);
+  for (const topic of input.topics ?? []) await requireTopic({ role: actor.role, placeCode: actor.placeCode, province: meeting.province }, topic, 'topics');
   const meetingDay = jalaliToday(meeting.startsAt);
   const communicatedOn = input.communicatedOn ?? meetingDay;
   if (compareJalali(communicatedOn, meetingDay) < 0) throw validationFailed({ communicatedOn: 'committees.deadline.beforeMeeting' });
@@ -154,6 +161,7 @@ export async function addResolution(actor: AuthUser, meetingId: string, input: R
       collaborators: (input.collaborators ?? []).filter((c) => c !== input.agency),
       ...(input.targetGroup ? { targetGroup: input.targetGroup } : {}),
       ...(input.policyAxis ? { policyAxis: input.policyAxis } : {}),
+      ...(input.topics?.length ? { topics: input.topics } : {}),
       deadline: input.deadline,
       communicatedOn,
       dueOn: due,

@@ -1,10 +1,12 @@
 import { formatNumber } from '../shared/persian-text.js';
+import agreements from './catalogue/agreements.js';
 import auth from './catalogue/auth.js';
 import campaigns from './catalogue/campaigns.js';
 import committees from './catalogue/committees.js';
 import common from './catalogue/common.js';
 import enrolments from './catalogue/enrolments.js';
 import errors from './catalogue/errors.js';
+import fieldProblems from './catalogue/field-problems.js';
 import jobs from './catalogue/jobs.js';
 import notifications from './catalogue/notifications.js';
 import places from './catalogue/places.js';
@@ -18,7 +20,7 @@ import validation from './catalogue/validation.js';
  * The fa/en message catalogue. Each domain owns `catalogue/<domain>.ts` with keys prefixed by the domain;
  * a new domain adds one import and one entry below.
  */
-const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload, committees, enrolments, jobs, notifications, reports, campaigns, quotas];
+const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload, committees, enrolments, jobs, notifications, reports, campaigns, quotas, fieldProblems, agreements];
 
 export const LANGS = ['fa', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
