@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ensureAgencyRegister } from './committees/agencies.service.js';
+import { migrateFreeTextAxes } from './agreements/axes.service.js';
 import { loadCommitteeReferenceData } from './committees/reference-data.js';
 import { resolveSessionSecret } from './auth/session.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const database = await connectDatabase(config);
   await loadPlacesIfEmpty();
   await ensureAgencyRegister();
+  await migrateFreeTextAxes();
   if (wantsDemoUsers(config)) {
     await createDemoUsers();
     await createDemoEnrolments(config);
