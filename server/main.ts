@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ensureAgencyRegister } from './committees/agencies.service.js';
 import { migrateFreeTextAxes } from './agreements/axes.service.js';
+import { loadAgreementDemo } from './agreements/demo.js';
 import { loadCommitteeReferenceData } from './committees/reference-data.js';
 import { resolveSessionSecret } from './auth/session.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     await createDemoUsers();
     await createDemoEnrolments(config);
     await loadCommitteeReferenceData();
+    await loadAgreementDemo();
   }
 
   const app = createApp({ config, sessionSecret: resolveSessionSecret(config) });
