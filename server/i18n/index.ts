@@ -9,6 +9,7 @@ import errors from './catalogue/errors.js';
 import fieldProblems from './catalogue/field-problems.js';
 import jobs from './catalogue/jobs.js';
 import notifications from './catalogue/notifications.js';
+import onlineShare from './catalogue/online-share.js';
 import places from './catalogue/places.js';
 import quotas from './catalogue/quotas.js';
 import reports from './catalogue/reports.js';
@@ -20,7 +21,7 @@ import validation from './catalogue/validation.js';
  * The fa/en message catalogue. Each domain owns `catalogue/<domain>.ts` with keys prefixed by the domain;
  * a new domain adds one import and one entry below.
  */
-const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload, committees, enrolments, jobs, notifications, reports, campaigns, quotas, fieldProblems, agreements];
+const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload, committees, enrolments, jobs, notifications, reports, campaigns, quotas, fieldProblems, agreements, onlineShare];
 
 export const LANGS = ['fa', 'en'] as const;
 export type Lang = (typeof LANGS)[number];

@@ -48,7 +48,7 @@ describe('The illustrative demo of field problems and the seed-000 agreement', (
     const group = (await Committee.findById(agreement!.workingGroup).setOptions({ scope: 'system' }).lean<CommitteeRecord>())!;
     expect(group.kind).to.equal('volunteer-working-group');
     expect(group.members).to.have.length(5);
-    const users = await User.find({ username: { $in: group.members.map((m) => m.username) } }).setOptions({ scope: 'system' }).lean<{ role: string; placeCode: string }[]>();
+    const users = await User.find({ username: { $in: group.members.map((m) => m.username!) } }).setOptions({ scope: 'system' }).lean<{ role: string; placeCode: string }[]>();
     const towns = await Place.find({ code: { $in: users.map((u) => u.placeCode) } }).setOptions({ scope: 'system' }).lean<PlaceRecord[]>();
     expect(users.every((u) => u.role === 'mayor')).to.equal(true);
     expect(towns).to.have.length(5);
