@@ -81,6 +81,14 @@ export async function workingGroupOf(agreement: AgreementRecord): Promise<Commit
   return agreement.workingGroup ? Committee.findById(agreement.workingGroup).setOptions({ scope: 'system' }).lean<CommitteeRecord>() : null;
 }
 
+/** The agreements `user` may propose clauses to: all of the province's for its governor's office, else those whose working group they serve on. */
+export async function agreementsToPropose(user: AuthUser): Promise<{ id: string; title: string }[]> {
+  const all = await listAgreements(user);
+  const allowed = [];
+  for (const agreement of all) if (ownsAgreement(user, agreement) || (await isVolunteer(user, agreement))) allowed.push({ id: String(agreement._id), title: agreement.title });
+  return allowed;
+}
+
 /** Whether `user` is one of the agreement's working-group volunteers (by account). */
 export async function isVolunteer(user: Pick<AuthUser, 'username'>, agreement: AgreementRecord): Promise<boolean> {
   const group = await workingGroupOf(agreement);

@@ -89,14 +89,16 @@ export async function create(req: Request, res: Response): Promise<void> {
 }
 
 export async function show(req: Request, res: Response): Promise<void> {
-  const { params } = validated(req, v.idParams);
+  const { params, query } = validated(req, v.agreementPage);
   const user = req.user!;
   const lang = req.lang;
   const agreement = await getAgreement(user, params.id);
   const owner = ownsAgreement(user, agreement);
   const mayPropose = owner || (await isVolunteer(user, agreement));
   const detail = await agreementDetail(user, agreement, lang);
-  const [agencies, topics, axes, problems] = await Promise.all([listAgencies(lang), listTopics(user, lang), listAxes(user), mayPropose ? listThreads(user) : Promise.resolve([])]);
+  const [agencies, topics, axes, top] = await Promise.all([listAgencies(lang), listTopics(user, lang), listAxes(user), mayPropose ? listThreads(user) : Promise.resolve([])]);
+  // the problem the page was opened from comes first, ticked; then the most widely reported ones
+  const problems = [...top.filter((p) => p.id === query.problem), ...top.filter((p) => p.id !== query.problem).slice(0, 10)];
   const problemPlaces = await placeNames(problems.map((p) => p.placeCode));
   const names = new Map(topics.map((x) => [x.code, x.name]));
   const when = (d: Date) => formatJalaliForDisplay(d, lang);
@@ -114,7 +116,7 @@ export async function show(req: Request, res: Response): Promise<void> {
     agencies,
     topics,
     axes,
-    problems: problems.slice(0, 10).map((p) => ({ ...p, topicName: names.get(p.topic) ?? p.topic, placeName: problemPlaces.get(p.placeCode) ?? p.placeCode })),
+    problems: problems.map((p) => ({ ...p, chosen: p.id === query.problem, topicName: names.get(p.topic) ?? p.topic, placeName: problemPlaces.get(p.placeCode) ?? p.placeCode })),
     history: agreement.history.map((h) => ({ ...h, when: formatJalaliForDisplay(h.at, lang, { withTime: true }) })),
   });
 }

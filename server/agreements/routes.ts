@@ -10,7 +10,7 @@ export default function agreementRoutes(_config: Config): DomainRoutes {
   const web = Router();
   web.get('/agreements', requireAuth, h.list);
   web.post('/agreements', requireRole('governor-office'), validate(v.agreementForm), h.create);
-  web.get('/agreements/:id', requireAuth, validate(v.idParams), h.show);
+  web.get('/agreements/:id', requireAuth, validate(v.agreementPage), h.show);
   web.post('/agreements/:id/volunteers', requireRole('governor-office'), validate(v.volunteersForm), h.volunteers);
   web.post('/agreements/:id/clauses', requireRole('governor-office'), validate(v.clauseForm), h.clause);
   web.post('/agreements/:id/proposals', requireAuth, validate(v.proposalForm), h.propose);

@@ -17,6 +17,8 @@ const lines = z.preprocess((v) => (typeof v === 'string' ? v.split(/[\n,،]/).ma
 const positive = z.preprocess((v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : Number(toLatinDigits(v.trim()))) : v), z.number().int().min(1, 'agreements.positive').optional());
 
 export const idParams = { params: z.object({ id: objectId }) };
+/** The agreement page, optionally opened from a field problem to propose a clause from it. */
+export const agreementPage = { params: idParams.params, query: z.object({ problem: z.preprocess(blankToUndefined, objectId.optional()) }) };
 export const axisParams = { params: z.object({ code: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'validation.invalid') }) };
 
 const agreementBody = z.object({

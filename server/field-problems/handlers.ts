@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { Place, type PlaceRecord } from '../../models/place.model.js';
+import { agreementsToPropose } from '../agreements/agreements.service.js';
 import { addressing, type Addressing } from '../agreements/effect.service.js';
 import { PROVINCE_WIDE_ROLES } from '../auth/roles.js';
 import { assertInScope } from '../auth/scope.js';
@@ -15,6 +16,9 @@ import { addTopic, listTopics, topicNames } from './topics.service.js';
 import { topicTrends, type Figures, type TrendReport } from './trends.service.js';
 import * as v from './validation.js';
 
+/** Problems listed on a page: the most widely reported first, the rest by topic filter. */
+const PAGE_SIZE = 30;
+
 const uploaded = (req: Request) => (req.file && req.file.size > 0 ? { attachment: { filename: req.file.originalname, data: req.file.buffer } } : {});
 
 // ── problems ──
@@ -27,8 +31,9 @@ export async function list(req: Request, res: Response): Promise<void> {
   const places = await placeNames(threads.map((p) => p.placeCode));
   res.render('field-problems/index', {
     title: t(req.lang, 'fieldProblems.title'),
-    problems: threads.map((p) => ({ ...p, topicName: names.get(p.topic) ?? p.topic, placeName: places.get(p.placeCode) ?? p.placeCode, when: formatJalaliForDisplay(p.reportedAt, req.lang) })),
+    problems: threads.slice(0, PAGE_SIZE).map((p) => ({ ...p, topicName: names.get(p.topic) ?? p.topic, placeName: places.get(p.placeCode) ?? p.placeCode, when: formatJalaliForDisplay(p.reportedAt, req.lang) })),
     topics,
+    more: Math.max(0, threads.length - PAGE_SIZE),
     query,
     mayReport: FIELD_ROLES.includes(user.role),
     maxMegabytes: ATTACHMENT_MAX_BYTES / 1024 / 1024,
@@ -46,7 +51,7 @@ export async function show(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, v.idParams);
   const user = req.user!;
   const thread = await getThread(user, params.id);
-  const [reports, names, links] = await Promise.all([threadReports(user, thread), topicNames(user, req.lang), addressing(user, [thread.topic])]);
+  const [reports, names, links, agreements] = await Promise.all([threadReports(user, thread), topicNames(user, req.lang), addressing(user, [thread.topic]), agreementsToPropose(user)]);
   const places = await placeNames(reports.map((r) => r.placeCode));
   const reportedHere = reports.some((r) => r.placeCode === user.placeCode);
   res.render('field-problems/show', {
@@ -58,6 +63,7 @@ export async function show(req: Request, res: Response): Promise<void> {
     maySecond: FIELD_ROLES.includes(user.role) && !reportedHere,
     reportedHere,
     links: links.get(thread.topic) ?? [],
+    agreements,
   });
 }
 
