@@ -24,7 +24,8 @@ export async function addressing(user: ScopeUser, topics: readonly string[]): Pr
   if (!wanted.length) return map;
   const province: ScopeUser = { role: 'governor-office', placeCode: user.province, province: user.province };
   const [agreements, resolutions] = await Promise.all([
-    Agreement.find({ 'clauses.topics': { $in: wanted } }, { clauses: 1 }).setOptions({ scope: province }).lean<Pick<AgreementRecord, '_id' | 'clauses'>[]>(),
+    // a province has a handful of agreements: read their clauses and match the topics here
+    Agreement.find({}, { clauses: 1 }).setOptions({ scope: province }).lean<Pick<AgreementRecord, '_id' | 'clauses'>[]>(),
     Resolution.find({ topics: { $in: wanted }, agreement: { $exists: false } }, { number: 1, text: 1, topics: 1, communicatedOn: 1 }).setOptions({ scope: user }).lean<ResolutionRecord[]>(),
   ]);
   for (const agreement of agreements) {

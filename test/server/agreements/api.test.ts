@@ -98,6 +98,8 @@ describe('Agreements, proposed clauses and their commitments through the API', f
     const topic = trends.body.topics.find((t: { topic: string }) => t.topic === 'id-mismatch');
     expect(topic.addressedBy).to.have.length(1);
     expect(topic.addressedBy[0]).to.include({ kind: 'clause', number: 1 });
+    const governorsView = (await governor.get('/api/v1/field-problems/trends')).body.topics.find((t: { topic: string }) => t.topic === 'id-mismatch');
+    expect(governorsView.addressedBy.map((a: { number: number }) => a.number)).to.deep.equal([1]);
     expect(shown.body.effects[0]).to.include({ clause: 1, topic: 'id-mismatch', after: null });
   });
 
