@@ -1,3 +1,4 @@
+import { clauseReminders } from '../server/agreements/reminders.js';
 import { commitmentReminders } from '../server/notifications/commitment-reminders.js';
 import { meetingReminders } from '../server/notifications/meeting-reminders.js';
 import { quotaReminders } from '../server/notifications/quota-reminders.js';
@@ -23,6 +24,7 @@ export const remindersJob: JobDefinition = {
     await ctx.phase('meetings', () => meetingReminders(book, ctx.now));
     await ctx.phase('commitments', () => commitmentReminders(book, ctx.now));
     await ctx.phase('quotas', () => quotaReminders(book, ctx.now));
+    await ctx.phase('clauses', () => clauseReminders(book, ctx.now));
     await ctx.phase('mail', () => queueReminderMail({ province, day, publicUrl: ctx.config.publicUrl, count: (name, by) => ctx.count(name, by) }));
   },
 };

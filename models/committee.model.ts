@@ -1,7 +1,7 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 import { placeScoped } from './plugins/place-scoped.js';
 
-export const COMMITTEE_KINDS = ['provincial-strategic', 'county-strategic', 'special-working-group', 'secretariat', 'ad-hoc'] as const;
+export const COMMITTEE_KINDS = ['provincial-strategic', 'county-strategic', 'special-working-group', 'secretariat', 'ad-hoc', 'volunteer-working-group'] as const;
 export type CommitteeKind = (typeof COMMITTEE_KINDS)[number];
 
 /**
@@ -15,6 +15,8 @@ const memberSchema = new Schema(
     title: { type: String, default: undefined, trim: true },
     email: { type: String, default: undefined, trim: true, lowercase: true },
     agency: { type: String, default: undefined },
+    /** The member's account, when they have one (a volunteer mayor of a working group proposes clauses with it). */
+    username: { type: String, default: undefined },
   },
   { _id: false },
 );
@@ -51,6 +53,7 @@ export interface CommitteeMember {
   title?: string;
   email?: string;
   agency?: string;
+  username?: string;
 }
 
 export interface CommitteeRecord {

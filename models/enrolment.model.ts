@@ -7,6 +7,9 @@ export type Sex = (typeof SEXES)[number];
 
 export const CHANNELS = ['online', 'in-person'] as const;
 export type Channel = (typeof CHANNELS)[number];
+/** Why an enrolment was made in person although services are electronic first (seed 004): the exceptions it allows, or other. */
+export const IN_PERSON_REASONS = ['disability', 'asked', 'other'] as const;
+export type InPersonReason = (typeof IN_PERSON_REASONS)[number];
 
 /** logged → verified, logged → rejected, verified → rejected; a rejection is final. */
 export const ENROLMENT_STATUSES = ['logged', 'verified', 'rejected'] as const;
@@ -36,6 +39,7 @@ const enrolmentSchema = new Schema(
     mobile: { type: String, required: true, match: /^09\d{9}$/ },
     targetGroup: { type: String, enum: TARGET_GROUPS, required: true },
     channel: { type: String, enum: CHANNELS, required: true },
+    inPersonReason: { type: String, enum: IN_PERSON_REASONS, default: undefined },
     referringAgency: { type: String, default: undefined },
     status: { type: String, enum: ENROLMENT_STATUSES, default: 'logged', required: true },
     rejectionReason: { type: String, default: undefined, maxlength: 500 },
@@ -83,6 +87,7 @@ export interface EnrolmentRecord {
   mobile: string;
   targetGroup: TargetGroup;
   channel: Channel;
+  inPersonReason?: InPersonReason;
   referringAgency?: string;
   status: EnrolmentStatus;
   rejectionReason?: string;

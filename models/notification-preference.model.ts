@@ -12,6 +12,8 @@ export const REMINDER_KINDS = [
   'commitment-escalation',
   'quota-behind',
   'quota-behind-supervised',
+  'clause-proposal-waiting',
+  'clause-adopted',
 ] as const;
 export type ReminderKind = (typeof REMINDER_KINDS)[number];
 

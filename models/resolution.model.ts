@@ -20,7 +20,18 @@ const jalaliDate = { year: { type: Number, required: true }, month: { type: Numb
  */
 const resolutionSchema = new Schema(
   {
-    meeting: { type: Schema.Types.ObjectId, ref: 'Meeting', required: true },
+    /** The meeting that passed it; none for an agreement's clause, whose commitment comes from the agreement. */
+    meeting: {
+      type: Schema.Types.ObjectId,
+      ref: 'Meeting',
+      required(this: { agreement?: unknown }) {
+        return !this.agreement;
+      },
+    },
+    /** For an agreement's clause (models/agreement.model.ts): the agreement; `number` is then the clause's number. */
+    agreement: { type: Schema.Types.ObjectId, ref: 'Agreement', default: undefined },
+    /** The field-problem topics it addresses (server/field-problems/), so the topic trend shows whether it helped. */
+    topics: { type: [String], default: undefined },
     committee: { type: Schema.Types.ObjectId, ref: 'Committee', required: true },
     number: { type: Number, required: true, min: 1 },
     text: { type: String, required: true, trim: true },
@@ -48,7 +59,8 @@ const resolutionSchema = new Schema(
   { collection: 'resolutions', timestamps: true, versionKey: false },
 );
 resolutionSchema.plugin(placeScoped);
-resolutionSchema.index({ province: 1, meeting: 1, number: 1 }, { unique: true });
+// numbered within their meeting, or within their agreement for clauses (one of the two is absent)
+resolutionSchema.index({ province: 1, meeting: 1, agreement: 1, number: 1 }, { unique: true, name: 'number_in_meeting_or_agreement' });
 resolutionSchema.index({ province: 1, agency: 1, status: 1 });
 resolutionSchema.index({ committee: 1 });
 
@@ -59,7 +71,9 @@ export type DeadlineRecord =
 
 export interface ResolutionRecord {
   _id: Types.ObjectId;
-  meeting: Types.ObjectId;
+  meeting?: Types.ObjectId;
+  agreement?: Types.ObjectId;
+  topics?: string[];
   committee: Types.ObjectId;
   number: number;
   text: string;

@@ -2,6 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ensureAgencyRegister } from './committees/agencies.service.js';
+import { migrateFreeTextAxes } from './agreements/axes.service.js';
+import { loadAgreementDemo } from './agreements/demo.js';
 import { loadCommitteeReferenceData } from './committees/reference-data.js';
 import { resolveSessionSecret } from './auth/session.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -21,10 +23,12 @@ async function main(): Promise<void> {
   await runMigrations();
   await loadPlacesIfEmpty();
   await ensureAgencyRegister();
+  await migrateFreeTextAxes();
   if (wantsDemoUsers(config)) {
     await createDemoUsers();
     await createDemoEnrolments(config);
     await loadCommitteeReferenceData();
+    await loadAgreementDemo();
   }
 
   const app = createApp({ config, sessionSecret: resolveSessionSecret(config) });

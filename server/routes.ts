@@ -14,6 +14,8 @@ import languageRoutes from './i18n/routes.js';
 import placeRoutes from './places/routes.js';
 import quotaRoutes from './quotas/routes.js';
 import userRoutes from './users/routes.js';
+import fieldProblemRoutes from './field-problems/routes.js';
+import agreementRoutes from './agreements/routes.js';
 
 /** What a domain contributes: page routes (mounted at `/`) and API routes (mounted at `/api/v1`). */
 export interface DomainRoutes {
@@ -22,4 +24,4 @@ export interface DomainRoutes {
 }
 
 /** Every domain, one line each. A new domain writes server/<domain>/routes.ts and adds itself here. */
-export const domains: ((config: Config) => DomainRoutes)[] = [homeRoutes, languageRoutes, authRoutes, placeRoutes, userRoutes, committeeRoutes, enrolmentRoutes, campaignRoutes, quotaRoutes, jobRoutes, outboxRoutes, notificationRoutes, reportRoutes, apiDocumentRoutes];
+export const domains: ((config: Config) => DomainRoutes)[] = [homeRoutes, languageRoutes, authRoutes, placeRoutes, userRoutes, committeeRoutes, enrolmentRoutes, campaignRoutes, quotaRoutes, jobRoutes, outboxRoutes, notificationRoutes, reportRoutes, fieldProblemRoutes, agreementRoutes, apiDocumentRoutes];

@@ -1,13 +1,15 @@
+import { agreementOperations } from './operations/agreements.js';
 import { campaignOperations } from './operations/campaigns.js';
 import { committeeOperations } from './operations/committees.js';
 import { authOperations } from './operations/auth.js';
 import { enrolmentOperations } from './operations/enrolments.js';
+import { fieldProblemOperations } from './operations/field-problems.js';
 import { jobOperations } from './operations/jobs.js';
 import { placeOperations } from './operations/places.js';
 import type { ApiOperation } from './operation.js';
 
 /** Every documented endpoint, one entry per domain: a domain adds its server/api/operations/<domain>.ts here. */
-const OPERATIONS: ApiOperation[][] = [authOperations, placeOperations, campaignOperations, enrolmentOperations, committeeOperations, jobOperations];
+const OPERATIONS: ApiOperation[][] = [authOperations, placeOperations, campaignOperations, enrolmentOperations, committeeOperations, jobOperations, fieldProblemOperations, agreementOperations];
 
 const ERROR_SCHEMA = {
   type: 'object',

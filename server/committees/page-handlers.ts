@@ -9,6 +9,8 @@ import { validated } from '../http/validate.js';
 import { t, type Lang } from '../i18n/index.js';
 import { formatJalaliForDisplay, fromJalali, jalaliMonthName, toJalali, type JalaliDate } from '../shared/jalali.js';
 import { toPersianDigits } from '../shared/persian-text.js';
+import { listAxes } from '../agreements/axes.service.js';
+import { listTopics } from '../field-problems/topics.service.js';
 import { addAgency as addAgencyToRegister, agencyNames, changeAgency as changeRegisteredAgency, getAgency, listAgencies } from './agencies.service.js';
 import { createCommittee as create, getCommittee, listCommittees, placeNames, runsCommittee } from './committees.service.js';
 import { complianceGrid } from './compliance.service.js';
@@ -48,6 +50,7 @@ export async function resolutionRows(views: ResolutionView[], province: string, 
     committee: r.committee,
     committeeName: byCommittee.get(r.committee)?.name ?? '',
     meeting: r.meeting,
+    agreement: r.agreement,
     meetingDate: byMeeting.get(r.meeting) ? formatJalaliForDisplay(byMeeting.get(r.meeting)!.startsAt, lang) : '',
   }));
 }
@@ -154,7 +157,7 @@ export async function recordPastMeeting(req: Request, res: Response): Promise<vo
 export async function meeting(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, v.idParams);
   const { meeting, committee } = await meetings.getMeeting(req.user!, params.id);
-  const [resolutions, agencies, names] = await Promise.all([listResolutions(req.user!, { meeting: params.id }), listAgencies(req.user!.province, req.lang), agencyNames(req.user!.province, req.lang)]);
+  const [resolutions, agencies, names, axes, topics] = await Promise.all([listResolutions(req.user!, { meeting: params.id }), listAgencies(req.user!.province, req.lang), agencyNames(req.user!.province, req.lang), listAxes(req.user!), listTopics(req.user!, req.lang)]);
   const runs = runsCommittee(req.user!, committee);
   const j = toJalali(meeting.startsAt);
   res.render('committees/meeting', {
@@ -165,6 +168,8 @@ export async function meeting(req: Request, res: Response): Promise<void> {
     history: meeting.history.map((h) => ({ ...h, when: formatJalaliForDisplay(h.at, req.lang, { withTime: true }), detail: historyDetail(h, req.lang) })),
     resolutions: await resolutionRows(resolutions, req.user!.province, req.lang),
     agencies,
+    axes,
+    topics,
     targetGroups: TARGET_GROUPS,
     runs,
     scheduled: meeting.state === 'scheduled',

@@ -7,6 +7,8 @@ import { Resolution, type DeadlineRecord, type ResolutionRecord, type Resolution
 import { isInScope, outOfScope, type AuthUser, type QueryScope, type ScopeUser } from '../auth/scope.js';
 import { AppError, notFound, validationFailed } from '../errors/app-error.js';
 import { compareJalali, jalaliMonthKey, toJalali, type JalaliDate } from '../shared/jalali.js';
+import { requireAxis } from '../agreements/axes.service.js';
+import { requireTopic } from '../field-problems/topics.service.js';
 import { requireAgencies } from './agencies.service.js';
 import { assertRunsCommittee } from './committees.service.js';
 import { deadlineStatus, dueDate, recurringInstances, validateDeadline, type DeadlineStatus } from './deadlines.js';
@@ -17,7 +19,10 @@ export interface ResolutionInput {
   agency: string;
   collaborators?: string[];
   targetGroup?: string;
+  /** An axis code of the province's list (server/agreements/axes.service.ts). */
   policyAxis?: string;
+  /** Field-problem topics it addresses (codes of the province's list). */
+  topics?: string[];
   deadline: DeadlineRecord;
   /** The day it was communicated (ابلاغ), from which "within" deadlines run; the meeting's day when not given. */
   communicatedOn?: JalaliDate;
@@ -35,7 +40,10 @@ export interface CommitmentInstance {
 /** What the tracker shows of a resolution on a given day: its recorded status and the state derived from dates. */
 export interface ResolutionView {
   id: string;
+  /** The meeting that passed it, or '' for an agreement's clause (then `agreement` names the agreement). */
   meeting: string;
+  agreement?: string;
+  topics?: string[];
   committee: string;
   number: number;
   text: string;
@@ -83,7 +91,9 @@ export function toResolutionView(r: ResolutionRecord, today: Date): ResolutionVi
   const next = instances.find((i) => !i.doneOn);
   return {
     id: String(r._id),
-    meeting: String(r.meeting),
+    meeting: r.meeting ? String(r.meeting) : '',
+    ...(r.agreement ? { agreement: String(r.agreement) } : {}),
+    ...(r.topics?.length ? { topics: r.topics } : {}),
     committee: String(r.committee),
     number: r.number,
     text: r.text,
@@ -128,6 +138,8 @@ export async function addResolution(actor: AuthUser, meetingId: string, input: R
   if (meeting.state === 'cancelled') throw new AppError('meetingState', 'committees.meetingCancelled', 409);
   await requireAgencies(committee.province, [input.agency], 'agency');
   await requireAgencies(committee.province, input.collaborators ?? [], 'collaborators');
+  await requireAxis(meeting.province, input.policyAxis);
+  for (const topic of input.topics ?? []) await requireTopic({ role: actor.role, placeCode: actor.placeCode, province: meeting.province }, topic, 'topics');
   const meetingDay = jalaliToday(meeting.startsAt);
   const communicatedOn = input.communicatedOn ?? meetingDay;
   if (compareJalali(communicatedOn, meetingDay) < 0) throw validationFailed({ communicatedOn: 'committees.deadline.beforeMeeting' });
@@ -149,6 +161,7 @@ export async function addResolution(actor: AuthUser, meetingId: string, input: R
       collaborators: (input.collaborators ?? []).filter((c) => c !== input.agency),
       ...(input.targetGroup ? { targetGroup: input.targetGroup } : {}),
       ...(input.policyAxis ? { policyAxis: input.policyAxis } : {}),
+      ...(input.topics?.length ? { topics: input.topics } : {}),
       deadline: input.deadline,
       communicatedOn,
       dueOn: due,
@@ -235,7 +248,7 @@ export async function agencySummary(user: ScopeUser, agency: string, today = new
 
 /** The meeting and committee of each resolution, for lists that link back to where it was decided. */
 export async function meetingsAndCommittees(views: readonly ResolutionView[]): Promise<{ meetings: Map<string, MeetingRecord>; committees: Map<string, CommitteeRecord> }> {
-  const meetings = await Meeting.find({ _id: { $in: [...new Set(views.map((v) => v.meeting))] } }).setOptions({ scope: 'system' }).lean<MeetingRecord[]>();
+  const meetings = await Meeting.find({ _id: { $in: [...new Set(views.map((v) => v.meeting).filter(Boolean))] } }).setOptions({ scope: 'system' }).lean<MeetingRecord[]>();
   const committees = await Committee.find({ _id: { $in: [...new Set(views.map((v) => v.committee))] } }).setOptions({ scope: 'system' }).lean<CommitteeRecord[]>();
   return { meetings: new Map(meetings.map((m) => [String(m._id), m])), committees: new Map(committees.map((c) => [String(c._id), c])) };
 }

@@ -6,7 +6,7 @@ import { AppError, notFound, validationFailed } from '../errors/app-error.js';
 import { toJalali, type JalaliDate } from '../shared/jalali.js';
 import { commitmentInstances, getResolution } from './resolutions.service.js';
 
-/** Evidence files: PDF or an image, recognised by their first bytes (not by the name or the browser's word). */
+/** Evidence files (progress updates, field problems): PDF or an image, recognised by their first bytes (not by the name or the browser's word). */
 export const ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024;
 const SIGNATURES: { contentType: string; magic: number[] }[] = [
   { contentType: 'application/pdf', magic: [0x25, 0x50, 0x44, 0x46, 0x2d] },
@@ -105,7 +105,7 @@ function describe(resolution: ResolutionRecord, status: string, progress: number
   return parts.join('، ');
 }
 
-function checkedAttachment(file: { filename: string; data: Buffer }): { filename: string; contentType: string; size: number; data: Buffer } {
+export function checkedAttachment(file: { filename: string; data: Buffer }): { filename: string; contentType: string; size: number; data: Buffer } {
   if (file.data.length > ATTACHMENT_MAX_BYTES) throw validationFailed({ attachment: 'committees.attachmentTooLarge' });
   const contentType = attachmentType(file.data);
   if (!contentType) throw validationFailed({ attachment: 'committees.attachmentType' });

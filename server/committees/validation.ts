@@ -172,7 +172,7 @@ export const heldForm = {
 
 export const minutesForm = { params: idParams.params, body: z.object({ minutes: requiredText(20000) }) };
 
-const deadline = z.discriminatedUnion(
+export const deadline = z.discriminatedUnion(
   'type',
   [
     z.object({ type: z.literal('date'), date: jalaliDate }),
@@ -190,12 +190,13 @@ export const resolutionApi = {
     collaborators: z.array(agencyCode).max(20).optional(),
     targetGroup: z.enum(TARGET_GROUPS).optional(),
     policyAxis: optionalText(200),
+    topics: z.array(z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'fieldProblems.unknownTopic')).max(10).optional(),
     deadline,
     communicatedOn: jalaliDate.optional(),
   }),
 };
 
-const formNumber = optionalWholeNumber(0, 3650);
+export const formNumber = optionalWholeNumber(0, 3650);
 
 export const resolutionForm = {
   params: idParams.params,
@@ -206,6 +207,7 @@ export const resolutionForm = {
       collaborators: listOf(agencyCode),
       targetGroup: z.preprocess(blankToUndefined, z.enum(TARGET_GROUPS).optional()),
       policyAxis: optionalText(200),
+      topics: listOf(z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'fieldProblems.unknownTopic')),
       deadlineType: z.enum(['date', 'within', 'monthly'], 'committees.deadline.invalid'),
       deadlineDate: z.preprocess(blankToUndefined, jalaliDate.optional()),
       withinMonths: formNumber,

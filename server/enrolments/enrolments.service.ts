@@ -59,6 +59,7 @@ export interface NewEnrolment {
   mobile: string;
   targetGroup: EnrolmentInput['targetGroup'];
   channel: EnrolmentInput['channel'];
+  inPersonReason?: EnrolmentInput['inPersonReason'];
   referringAgency?: string;
   status: 'logged';
   createdBy: Types.ObjectId;
@@ -88,6 +89,7 @@ export function newEnrolment(actor: Actor, input: EnrolmentInput, campaign: Camp
     mobile: input.mobile,
     targetGroup: input.targetGroup,
     channel: input.channel,
+    ...(input.inPersonReason ? { inPersonReason: input.inPersonReason } : {}),
     ...(input.referringAgency ? { referringAgency: input.referringAgency } : {}),
     status: 'logged',
     createdBy: new Types.ObjectId(actor.id),

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import { TARGET_GROUPS } from '../../models/campaign.model.js';
-import { CHANNELS, SEXES } from '../../models/enrolment.model.js';
+import { CHANNELS, IN_PERSON_REASONS, SEXES } from '../../models/enrolment.model.js';
 import { AppError, validationFailed } from '../errors/app-error.js';
 import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
@@ -57,6 +57,7 @@ export async function newForm(req: Request, res: Response): Promise<void> {
     sexes: SEXES,
     targetGroups: TARGET_GROUPS,
     channels: CHANNELS,
+    inPersonReasons: IN_PERSON_REASONS,
     agencies: AGENCIES,
   });
 }

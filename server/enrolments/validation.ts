@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import { z } from 'zod';
 import { TARGET_GROUPS, type TargetGroup } from '../../models/campaign.model.js';
-import { CHANNELS, SEXES, type Channel, type Sex } from '../../models/enrolment.model.js';
+import { CHANNELS, IN_PERSON_REASONS, type InPersonReason, SEXES, type Channel, type Sex } from '../../models/enrolment.model.js';
 import { AppError } from '../errors/app-error.js';
 import { t } from '../i18n/index.js';
 import { placeCode } from '../places/validation.js';
@@ -25,12 +25,13 @@ export interface EnrolmentInput {
   mobile: string;
   targetGroup: TargetGroup;
   channel: Channel;
+  inPersonReason?: InPersonReason;
   referringAgency?: Agency;
 }
 
 /** The fields of an enrolment, in the order of the form, the API and the columns of an import file. */
 export const ENROLMENT_FIELDS = ['nationalId', 'firstName', 'lastName', 'birthDate', 'sex', 'mobile', 'targetGroup', 'channel', 'village', 'referringAgency'] as const;
-export type EnrolmentField = (typeof ENROLMENT_FIELDS)[number] | 'campaign';
+export type EnrolmentField = (typeof ENROLMENT_FIELDS)[number] | 'campaign' | 'inPersonReason';
 
 /** `zerosRestored`: the national ID had lost its leading zeros in a spreadsheet and got them back (file rows only). */
 export type ReadResult = { ok: true; input: EnrolmentInput; zerosRestored: boolean } | { ok: false; fields: Partial<Record<EnrolmentField, string>> };
@@ -73,6 +74,9 @@ export function readEnrolmentInput(raw: Record<string, unknown>, options: { from
 
   const channel = choice(text('channel'), CHANNELS, 'enrolments.channel.');
   if (!channel) fields.channel = text('channel') ? 'enrolments.channelInvalid' : 'validation.required';
+  // why in person (seed 004: electronic first, in person for disability or on request); never for an online one
+  const inPersonReason = text('inPersonReason') ? choice(text('inPersonReason'), IN_PERSON_REASONS, 'enrolments.inPersonReason.') : undefined;
+  if (inPersonReason === null || (inPersonReason && channel === 'online')) fields.inPersonReason = 'enrolments.inPersonReasonInvalid';
 
   const referringAgency = text('referringAgency') ? choice(text('referringAgency'), AGENCIES, 'users.agency.') : undefined;
   if (referringAgency === null) fields.referringAgency = 'enrolments.agencyInvalid';
@@ -97,6 +101,7 @@ export function readEnrolmentInput(raw: Record<string, unknown>, options: { from
       mobile: (mobile as { value: string }).value,
       targetGroup: targetGroup!,
       channel: channel!,
+      ...(inPersonReason ? { inPersonReason } : {}),
       ...(referringAgency ? { referringAgency } : {}),
     },
     zerosRestored,

@@ -38,19 +38,21 @@ const USERS: Entry = { href: '/admin/users', label: 'home.nav.users' };
 const JOBS: Entry = { href: '/jobs', label: 'home.nav.jobs' };
 const SETTINGS: Entry = { href: '/settings/notifications', label: 'home.nav.settings' };
 const MAILBOX: Entry = { href: '/dev/mailbox', label: 'home.nav.mailbox' };
+const FIELD_PROBLEMS: Entry = { href: '/field-problems', label: 'fieldProblems.nav' };
+const AGREEMENTS: Entry = { href: '/agreements', label: 'agreements.nav' };
 
 /**
  * What each role sees: its daily destinations first, the rest under the menu. A village head has no committee
  * and no resolution, so none is offered; an agency officer reads their commitments, not the census.
  */
 const BY_ROLE: Record<Role, { main: Entry[]; more: Entry[] }> = {
-  'village-head': { main: [HOME, ENROL, MY_ENROLMENTS, CAMPAIGNS], more: [IMPORT, PLACES, SETTINGS] },
-  mayor: { main: [HOME, ENROL, MY_ENROLMENTS, CAMPAIGNS], more: [IMPORT, PLACES, SETTINGS] },
-  'district-governor': { main: [HOME, ENROL, CAMPAIGNS, PLACES], more: [MY_ENROLMENTS, IMPORT, SETTINGS] },
-  'county-governor': { main: [HOME, COMMITTEES, COMPLIANCE, RESOLUTIONS, CAMPAIGNS], more: [ENROL, MY_ENROLMENTS, IMPORT, AGENCIES, PLACES, SETTINGS] },
-  'agency-officer': { main: [HOME, MY_COMMITMENTS, RESOLUTIONS, MY_AGENCY], more: [COMMITTEES, COMPLIANCE, AGENCIES, CAMPAIGNS, PLACES, SETTINGS] },
-  'fund-manager': { main: [HOME, VERIFY, CAMPAIGNS, REPORTS], more: [ENROL, MY_ENROLMENTS, IMPORT, OVERVIEW, COMMITTEES, COMPLIANCE, RESOLUTIONS, AGENCIES, PLACES, SETTINGS] },
-  'governor-office': { main: [HOME, CAMPAIGNS, COMMITTEES, RESOLUTIONS, REPORTS], more: [OVERVIEW, COMPLIANCE, AGENCIES, ENROL, MY_ENROLMENTS, USERS, JOBS, PLACES, SETTINGS] },
+  'village-head': { main: [HOME, ENROL, MY_ENROLMENTS, CAMPAIGNS], more: [FIELD_PROBLEMS, IMPORT, PLACES, SETTINGS] },
+  mayor: { main: [HOME, ENROL, MY_ENROLMENTS, CAMPAIGNS], more: [FIELD_PROBLEMS, AGREEMENTS, IMPORT, PLACES, SETTINGS] },
+  'district-governor': { main: [HOME, ENROL, CAMPAIGNS, PLACES], more: [FIELD_PROBLEMS, MY_ENROLMENTS, IMPORT, SETTINGS] },
+  'county-governor': { main: [HOME, COMMITTEES, COMPLIANCE, RESOLUTIONS, CAMPAIGNS], more: [FIELD_PROBLEMS, AGREEMENTS, ENROL, MY_ENROLMENTS, IMPORT, AGENCIES, PLACES, SETTINGS] },
+  'agency-officer': { main: [HOME, MY_COMMITMENTS, RESOLUTIONS, MY_AGENCY], more: [FIELD_PROBLEMS, AGREEMENTS, COMMITTEES, COMPLIANCE, AGENCIES, CAMPAIGNS, PLACES, SETTINGS] },
+  'fund-manager': { main: [HOME, VERIFY, CAMPAIGNS, REPORTS], more: [ENROL, MY_ENROLMENTS, IMPORT, OVERVIEW, FIELD_PROBLEMS, AGREEMENTS, COMMITTEES, COMPLIANCE, RESOLUTIONS, AGENCIES, PLACES, SETTINGS] },
+  'governor-office': { main: [HOME, CAMPAIGNS, COMMITTEES, RESOLUTIONS, REPORTS], more: [OVERVIEW, FIELD_PROBLEMS, AGREEMENTS, COMPLIANCE, AGENCIES, ENROL, MY_ENROLMENTS, USERS, JOBS, PLACES, SETTINGS] },
   viewer: { main: [HOME, CAMPAIGNS, PLACES], more: [COMMITTEES, COMPLIANCE, RESOLUTIONS, SETTINGS] },
   // the installation's own jobs, no province's work
   'installation-admin': { main: [JOBS], more: [SETTINGS] },

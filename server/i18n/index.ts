@@ -1,4 +1,5 @@
 import { fillMessage } from './fill.js';
+import agreements from './catalogue/agreements.js';
 import auth from './catalogue/auth.js';
 import campaigns from './catalogue/campaigns.js';
 import committees from './catalogue/committees.js';
@@ -12,6 +13,8 @@ import home from './catalogue/home.js';
 import jobs from './catalogue/jobs.js';
 import notifications from './catalogue/notifications.js';
 import offline from './catalogue/offline.js';
+import fieldProblems from './catalogue/field-problems.js';
+import onlineShare from './catalogue/online-share.js';
 import places from './catalogue/places.js';
 import quotas from './catalogue/quotas.js';
 import reports from './catalogue/reports.js';
@@ -23,7 +26,7 @@ import validation from './catalogue/validation.js';
  * The fa/en message catalogue. Each domain owns `catalogue/<domain>.ts` with keys prefixed by the domain;
  * a new domain adds one import and one entry below.
  */
-const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload, committees, enrolments, jobs, notifications, reports, campaigns, quotas, offline, home, history, counts, pastMeetings];
+const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload, committees, enrolments, jobs, notifications, reports, campaigns, quotas, offline, home, history, counts, pastMeetings, fieldProblems, agreements, onlineShare];
 
 export const LANGS = ['fa', 'en'] as const;
 export type Lang = (typeof LANGS)[number];

@@ -69,6 +69,28 @@ function sections(report: ProvincialReport, lang: Lang): PdfSection[] {
         rows: report.commitments.map((a) => [a.name[lang], num(a.owed, lang), num(a.done, lang), num(a.onTime, lang), num(a.overdue, lang), num(a.open, lang)]),
       },
     },
+    ...(report.fieldProblems
+      ? [
+          {
+            heading: t(lang, 'onlineShare.report.fieldProblems', { quarter: report.fieldProblems.quarter.quarter, year: report.fieldProblems.quarter.year }),
+            table: {
+              columns: [head('fieldProblems.topic'), head('onlineShare.report.placesQuarter'), head('onlineShare.report.placesLastYear'), head('onlineShare.report.placesMonth'), head('onlineShare.report.placesPreviousMonth')],
+              rows: report.fieldProblems.topics.map((r) => [r.name[lang], num(r.quarter.places, lang), num(r.lastYear.places, lang), num(r.month.places, lang), num(r.previousMonth.places, lang)]),
+            },
+          },
+        ]
+      : []),
+    ...(report.onlineShare
+      ? [
+          {
+            heading: head('onlineShare.report.title'),
+            table: {
+              columns: [head('reports.col.county'), head('onlineShare.thisMonth'), head('onlineShare.lastMonth'), head('onlineShare.inPerson')],
+              rows: [...report.onlineShare.counties, { ...report.onlineShare.total, name: head('reports.totals') }].map((r) => [r.name, r.thisMonth.onlineShare === null ? '—' : pct(r.thisMonth.onlineShare, lang), r.lastMonth.onlineShare === null ? '—' : pct(r.lastMonth.onlineShare, lang), num(r.thisMonth.inPerson, lang)]),
+            },
+          },
+        ]
+      : []),
   ];
 }
 

@@ -6,6 +6,8 @@ import { Quota, type QuotaRecord } from '../../models/quota.model.js';
 import { ReportSnapshot, type ReportSnapshotRecord } from '../../models/report-snapshot.model.js';
 import { Resolution, type ResolutionRecord } from '../../models/resolution.model.js';
 import type { QueryScope } from '../auth/scope.js';
+import { onlineShare, type OnlineShareRow } from '../enrolments/online-share.js';
+import { fieldProblemSection, type FieldProblemSection } from '../field-problems/report-section.js';
 import { complianceGrid, type MonthState } from '../committees/compliance.service.js';
 import { commitmentInstances } from '../committees/resolutions.service.js';
 import { governingQuotas } from '../quotas/dashboard.service.js';
@@ -77,6 +79,10 @@ export interface ProvincialReport {
   smallTowns: TownRow[];
   compliance: ComplianceRow[];
   commitments: AgencyRow[];
+  /** Field problems by topic (issue 13); absent from snapshots taken before it existed. */
+  fieldProblems?: FieldProblemSection;
+  /** Enrolments online against in person, this month and last, per county (seed 004). */
+  onlineShare?: { total: OnlineShareRow; counties: (OnlineShareRow & { name: string })[] };
 }
 
 const EMPTY: QuotaFigures = { target: 0, logged: 0, verified: 0, percent: 0, expected: 0, pace: null, loggedThisMonth: 0, percentChange: 0 };
@@ -113,6 +119,8 @@ export async function buildProvincialReport(province: string, month: string, now
     smallTowns: [],
     compliance: await complianceRows(province, year, monthNumber, asOf),
     commitments: await commitmentRows(province, asOfDay),
+    fieldProblems: await fieldProblemSection(province, year, monthNumber),
+    onlineShare: await namedOnlineShare(province, year, monthNumber, asOf, counties),
   };
   if (!campaign) return report;
 
@@ -142,6 +150,12 @@ export async function buildProvincialReport(province: string, month: string, now
     }))
     .sort((a, b) => comparePersian(a.county, b.county) || comparePersian(a.name, b.name));
   return report;
+}
+
+async function namedOnlineShare(province: string, year: number, month: number, asOf: Date, counties: { code: string; name: string }[]) {
+  const share = await onlineShare(province, year, month, asOf);
+  const names = new Map(counties.map((c) => [c.code, c.name]));
+  return { total: share.total, counties: share.counties.map((c) => ({ ...c, name: names.get(c.code) ?? c.code })) };
 }
 
 /** The province's campaign for a month: the one running at the month's end, else the latest started before it. */

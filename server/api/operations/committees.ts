@@ -3,7 +3,7 @@ import { objectIdSchema, placeCodeSchema, REFUSALS, type ApiOperation, type Json
 const jalaliDate: JsonSchema = { type: 'string', example: '1397/05/03', description: 'Jalali date YYYY/MM/DD (Persian or Latin digits).' };
 const agencyCode: JsonSchema = { type: 'string', pattern: '^[a-z][a-z0-9-]{1,39}$', example: 'rural-affairs', description: 'An agency of GET /agencies.' };
 const created: JsonSchema = { type: 'object', required: ['id'], properties: { id: objectIdSchema } };
-const committeeKind: JsonSchema = { type: 'string', enum: ['provincial-strategic', 'county-strategic', 'special-working-group', 'secretariat', 'ad-hoc'] };
+const committeeKind: JsonSchema = { type: 'string', enum: ['provincial-strategic', 'county-strategic', 'special-working-group', 'secretariat', 'ad-hoc', 'volunteer-working-group'] };
 const jalaliDay: JsonSchema = { type: 'object', properties: { year: { type: 'integer' }, month: { type: 'integer' }, day: { type: 'integer' } } };
 const deadline: JsonSchema = {
   oneOf: [
@@ -119,7 +119,8 @@ export const committeeOperations: ApiOperation[] = [
         agency: agencyCode,
         collaborators: { type: 'array', items: agencyCode },
         targetGroup: { enum: ['villagers', 'farmers', 'nomads', 'craftspeople', 'vocational-trainees'] },
-        policyAxis: { type: 'string' },
+        policyAxis: { type: 'string', description: 'An axis code of GET /policy-axes (e.g. axis-1).' },
+        topics: { type: 'array', items: { type: 'string' }, description: 'Field-problem topics it addresses (GET /field-problems/topics).' },
         deadline,
         communicatedOn: jalaliDate,
       },
