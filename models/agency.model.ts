@@ -1,4 +1,5 @@
 import mongoose, { Schema, type Types } from 'mongoose';
+import { audited } from './plugins/audited.js';
 
 /**
  * An executive agency (دستگاه اجرایی): a directorate-general that is assigned resolutions and reports on them.
@@ -18,6 +19,7 @@ const agencySchema = new Schema(
   },
   { collection: 'agencies', timestamps: true, versionKey: false },
 );
+agencySchema.plugin(audited);
 
 export interface AgencyRecord {
   _id: Types.ObjectId;

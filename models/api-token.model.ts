@@ -1,4 +1,6 @@
 import mongoose, { Schema, type Types } from 'mongoose';
+import { audited } from './plugins/audited.js';
+import { placeOfUser } from './plugins/user-place.js';
 
 /**
  * An API bearer token. Only the SHA-256 of the token is stored, so a copy of the database grants nothing;
@@ -12,6 +14,7 @@ const apiTokenSchema = new Schema(
   },
   { collection: 'api_tokens', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
+apiTokenSchema.plugin(audited, { placeOf: placeOfUser });
 
 export interface ApiTokenRecord {
   _id: Types.ObjectId;

@@ -1,5 +1,6 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 import { placeScoped } from './plugins/place-scoped.js';
+import { audited } from './plugins/audited.js';
 
 export const TARGET_GROUPS = ['villagers', 'farmers', 'nomads', 'craftspeople', 'vocational-trainees'] as const;
 export type TargetGroup = (typeof TARGET_GROUPS)[number];
@@ -31,6 +32,7 @@ const campaignSchema = new Schema(
   { collection: 'campaigns', timestamps: true, versionKey: false },
 );
 campaignSchema.plugin(placeScoped);
+campaignSchema.plugin(audited);
 campaignSchema.index({ province: 1, year: -1 });
 
 export interface CampaignRecord {

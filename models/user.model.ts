@@ -1,6 +1,7 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 import { ROLES, type Role } from '../server/auth/roles.js';
 import { placeScoped } from './plugins/place-scoped.js';
+import { audited } from './plugins/audited.js';
 
 /**
  * A person who signs in. Users are place-bound like every record of the campaign: `placeCode` is the place
@@ -26,6 +27,7 @@ const userSchema = new Schema(
   { collection: 'users', timestamps: true, versionKey: false },
 );
 userSchema.plugin(placeScoped);
+userSchema.plugin(audited);
 
 export interface UserRecord {
   _id: Types.ObjectId;

@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import type { Config } from './config.js';
 import { csrfProtection, csrfTokenToLocals } from './auth/csrf.js';
 import { bearerUser, sessionUser } from './auth/middleware.js';
+import { auditActor } from './audit/middleware.js';
 import { sessionMiddleware } from './auth/session.js';
 import { errorHandler, notFoundHandler } from './errors/error-handler.js';
 import { flashToLocals } from './http/flash.js';
@@ -54,14 +55,14 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   const routes = domains.map((domain) => domain(config));
 
   const api = express.Router();
-  api.use(express.json({ limit: '100kb' }), bearerUser, language(config));
+  api.use(express.json({ limit: '100kb' }), bearerUser, auditActor, language(config));
   for (const domain of routes) if (domain.api) api.use(domain.api);
   api.use(notFoundHandler);
   app.use('/api/v1', api);
   app.use('/api', notFoundHandler);
 
   app.use(sessionMiddleware(config, sessionSecret), express.urlencoded({ extended: false, limit: '100kb' }));
-  app.use(sessionUser, language(config), flashToLocals, csrfProtection, csrfTokenToLocals, pageLocals);
+  app.use(sessionUser, auditActor, language(config), flashToLocals, csrfProtection, csrfTokenToLocals, pageLocals);
   for (const domain of routes) if (domain.pages) app.use(domain.pages);
   app.use(notFoundHandler);
 
