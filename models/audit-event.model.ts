@@ -63,7 +63,9 @@ auditEventSchema.pre(['updateOne', 'updateMany', 'replaceOne', 'findOneAndUpdate
   throw new AppError('auditImmutable', 'audit.immutable', 500);
 });
 auditEventSchema.pre('deleteMany', function () {
-  if (this.getOptions()[RETENTION_DELETE] !== true) throw new AppError('auditImmutable', 'audit.immutable', 500);
+  const options = this.getOptions() as Record<string, unknown>;
+  if (options[RETENTION_DELETE] !== true) throw new AppError('auditImmutable', 'audit.immutable', 500);
+  delete options[RETENTION_DELETE];
 });
 auditEventSchema.pre('bulkWrite', function () {
   throw new AppError('auditImmutable', 'audit.immutable', 500);
