@@ -43,6 +43,7 @@ import { deliverDue } from './deliver-outbox.js';
 import { monthlyReportJob } from './monthly-report.js';
 import { remindersJob } from './reminders.js';
 import { Scheduler } from './scheduler.js';
+import { runAs } from '../server/audit/context.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -248,7 +249,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+runAs({ kind: 'system', name: 'bench:jobs' }, main).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import { JobLock } from '../models/job-lock.model.js';
 import { JobRun, type JobRunRecord } from '../models/job-run.model.js';
 import type { Config } from '../server/config.js';
 import { logger } from '../server/logger.js';
+import { runAs } from '../server/audit/context.js';
 
 /** What a job gets: its clock, the settings, counters for the run record, and checkpointed phases. */
 export interface JobContext {
@@ -183,7 +184,7 @@ export class JobRunner {
     };
 
     try {
-      await job.run(ctx);
+      await runAs({ kind: 'job', job: job.name, runId: String(run._id) }, () => job.run(ctx));
       await flush({ $set: { status: 'succeeded', finishedAt: new Date() } });
     } catch (err) {
       logger.error({ err, job: job.name, runId: String(run._id) }, 'job failed');

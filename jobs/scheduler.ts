@@ -5,13 +5,15 @@ import type { Config } from '../server/config.js';
 import { logger } from '../server/logger.js';
 import { TEHRAN } from '../server/shared/jalali.js';
 import { startOutboxDelivery } from './deliver-outbox.js';
+import { approvalRemindersJob } from './approval-reminders.js';
+import { auditRetentionJob } from './audit-retention.js';
 import { monthlyReportJob } from './monthly-report.js';
 import { rebuildCountersJob } from './rebuild-counters.js';
 import { remindersJob } from './reminders.js';
 import { JobRunner, type JobDefinition, type StartResult } from './runner.js';
 
 /** Every scheduled job of the application; the jobs page and the API list them in this order. */
-export const JOBS: readonly JobDefinition[] = [remindersJob, monthlyReportJob, rebuildCountersJob];
+export const JOBS: readonly JobDefinition[] = [remindersJob, monthlyReportJob, rebuildCountersJob, auditRetentionJob, approvalRemindersJob];
 
 export function findJob(name: string, jobs: readonly JobDefinition[] = JOBS): JobDefinition | undefined {
   return jobs.find((job) => job.name === name);

@@ -1,4 +1,5 @@
 import mongoose, { Schema, type Types } from 'mongoose';
+import { audited } from './plugins/audited.js';
 
 /**
  * An executive agency (دستگاه اجرایی): a directorate-general (اداره کل) that is assigned resolutions and reports on
@@ -21,6 +22,7 @@ const agencySchema = new Schema(
   { collection: 'agencies', timestamps: true, versionKey: false },
 );
 agencySchema.index({ province: 1, code: 1 }, { unique: true });
+agencySchema.plugin(audited);
 
 export interface AgencyRecord {
   _id: Types.ObjectId;

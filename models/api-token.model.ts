@@ -1,6 +1,8 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 import { forgetAllUsers } from '../server/auth/token-cache.js';
 import { onWrite } from './plugins/on-write.js';
+import { audited } from './plugins/audited.js';
+import { placeOfUser } from './plugins/user-place.js';
 
 /**
  * An API bearer token. Only the SHA-256 of the token is stored, so a copy of the database grants nothing;
@@ -16,6 +18,7 @@ const apiTokenSchema = new Schema(
   },
   { collection: 'api_tokens', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
+apiTokenSchema.plugin(audited, { placeOf: placeOfUser });
 
 // a revoked or deleted token stops working at once in this process
 onWrite(apiTokenSchema, () => forgetAllUsers());

@@ -2,6 +2,7 @@ import mongoose, { Schema, type Types } from 'mongoose';
 import { forgetOpenCampaigns } from '../server/campaigns/campaign-cache.js';
 import { onWrite } from './plugins/on-write.js';
 import { placeScoped } from './plugins/place-scoped.js';
+import { audited } from './plugins/audited.js';
 
 export const TARGET_GROUPS = ['villagers', 'farmers', 'nomads', 'craftspeople', 'vocational-trainees'] as const;
 export type TargetGroup = (typeof TARGET_GROUPS)[number];
@@ -33,6 +34,7 @@ const campaignSchema = new Schema(
   { collection: 'campaigns', timestamps: true, versionKey: false },
 );
 campaignSchema.plugin(placeScoped);
+campaignSchema.plugin(audited);
 campaignSchema.index({ province: 1, year: -1 });
 onWrite(campaignSchema, () => forgetOpenCampaigns());
 

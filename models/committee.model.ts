@@ -1,5 +1,6 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 import { placeScoped } from './plugins/place-scoped.js';
+import { audited } from './plugins/audited.js';
 
 export const COMMITTEE_KINDS = ['provincial-strategic', 'county-strategic', 'special-working-group', 'secretariat', 'ad-hoc', 'volunteer-working-group'] as const;
 export type CommitteeKind = (typeof COMMITTEE_KINDS)[number];
@@ -43,6 +44,7 @@ const committeeSchema = new Schema(
   { collection: 'committees', timestamps: true, versionKey: false },
 );
 committeeSchema.plugin(placeScoped);
+committeeSchema.plugin(audited);
 committeeSchema.index({ province: 1, placeCode: 1, kind: 1 });
 // one county strategic committee per county (the shard key's province leads)
 committeeSchema.index({ province: 1, placeCode: 1 }, { unique: true, partialFilterExpression: { kind: 'county-strategic' }, name: 'one_county_committee' });

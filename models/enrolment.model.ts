@@ -1,6 +1,7 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 import { TARGET_GROUPS, type TargetGroup } from './campaign.model.js';
 import { placeScoped } from './plugins/place-scoped.js';
+import { audited } from './plugins/audited.js';
 
 export const SEXES = ['male', 'female'] as const;
 export type Sex = (typeof SEXES)[number];
@@ -62,6 +63,7 @@ const enrolmentSchema = new Schema(
   { collection: 'enrolments', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
 enrolmentSchema.plugin(placeScoped);
+enrolmentSchema.plugin(audited);
 enrolmentSchema.index({ province: 1, nationalId: 1 }, { unique: true });
 /** A holder's recent enrolments, and the fund manager's list of what awaits verification. */
 enrolmentSchema.index({ province: 1, place: 1, createdAt: -1 });

@@ -1,5 +1,6 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 import { placeScoped } from './plugins/place-scoped.js';
+import { audited } from './plugins/audited.js';
 
 export const MEETING_STATES = ['scheduled', 'held', 'minutes-approved', 'cancelled'] as const;
 export type MeetingState = (typeof MEETING_STATES)[number];
@@ -54,6 +55,7 @@ const meetingSchema = new Schema(
   { collection: 'meetings', timestamps: true, versionKey: false },
 );
 meetingSchema.plugin(placeScoped);
+meetingSchema.plugin(audited, { ignore: ['history'] });
 meetingSchema.index({ province: 1, committee: 1, month: 1 });
 meetingSchema.index({ state: 1, startsAt: 1 });
 

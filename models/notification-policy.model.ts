@@ -1,5 +1,6 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 import { REMINDER_KINDS, type ReminderKind } from './notification-preference.model.js';
+import { audited } from './plugins/audited.js';
 
 /**
  * The reminder kinds the governor's office of a province made mandatory: nobody in the province can opt out of them.
@@ -13,6 +14,7 @@ const notificationPolicySchema = new Schema(
   },
   { collection: 'notification_policies', timestamps: true, versionKey: false },
 );
+notificationPolicySchema.plugin(audited);
 
 export interface NotificationPolicyRecord {
   _id: Types.ObjectId;

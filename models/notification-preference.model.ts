@@ -1,4 +1,6 @@
 import mongoose, { Schema, type Types } from 'mongoose';
+import { audited } from './plugins/audited.js';
+import { placeOfUser } from './plugins/user-place.js';
 
 /** The kinds of reminder a person can receive (jobs/reminders.ts); the catalogue names them `notifications.kind.<kind>`. */
 export const REMINDER_KINDS = [
@@ -35,6 +37,7 @@ const notificationPreferenceSchema = new Schema(
   },
   { collection: 'notification_preferences', timestamps: true, versionKey: false },
 );
+notificationPreferenceSchema.plugin(audited, { placeOf: placeOfUser });
 notificationPreferenceSchema.index({ email: 1 });
 
 export interface NotificationPreferenceRecord {

@@ -1,5 +1,6 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 import { placeScoped } from './plugins/place-scoped.js';
+import { audited } from './plugins/audited.js';
 
 /**
  * Who holds a quota: a village (its village head), a district (its district governor), a town under the
@@ -28,6 +29,7 @@ const quotaSchema = new Schema(
   { collection: 'quotas', timestamps: true, versionKey: false },
 );
 quotaSchema.plugin(placeScoped);
+quotaSchema.plugin(audited);
 quotaSchema.index({ province: 1, campaign: 1, placeCode: 1 }, { unique: true });
 quotaSchema.index({ campaign: 1, holderLevel: 1 });
 

@@ -1,5 +1,6 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 import { placeScoped } from './plugins/place-scoped.js';
+import { audited } from './plugins/audited.js';
 
 /**
  * A progress update an agency officer posts on a commitment: text, a percentage, perhaps a new status, perhaps
@@ -26,6 +27,7 @@ const resolutionUpdateSchema = new Schema(
   { collection: 'resolution_updates', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
 resolutionUpdateSchema.plugin(placeScoped);
+resolutionUpdateSchema.plugin(audited, { ignore: ['attachment'] });
 resolutionUpdateSchema.index({ resolution: 1, createdAt: -1 });
 
 export interface ResolutionUpdateRecord {

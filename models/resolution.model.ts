@@ -2,6 +2,7 @@ import mongoose, { Schema, type Types } from 'mongoose';
 import type { JalaliDate } from '../server/shared/jalali.js';
 import { historySchema, type HistoryEntry } from './meeting.model.js';
 import { placeScoped } from './plugins/place-scoped.js';
+import { audited } from './plugins/audited.js';
 
 export const RESOLUTION_STATUSES = ['open', 'in-progress', 'done', 'cancelled'] as const;
 export type ResolutionStatus = (typeof RESOLUTION_STATUSES)[number];
@@ -59,6 +60,7 @@ const resolutionSchema = new Schema(
   { collection: 'resolutions', timestamps: true, versionKey: false },
 );
 resolutionSchema.plugin(placeScoped);
+resolutionSchema.plugin(audited, { ignore: ['history'] });
 // numbered within their meeting, or within their agreement for clauses (one of the two is absent)
 resolutionSchema.index({ province: 1, meeting: 1, agreement: 1, number: 1 }, { unique: true, name: 'number_in_meeting_or_agreement' });
 resolutionSchema.index({ province: 1, agency: 1, status: 1 });

@@ -3,6 +3,7 @@ import { ROLES, type Role } from '../server/auth/roles.js';
 import { forgetAllUsers } from '../server/auth/token-cache.js';
 import { onWrite } from './plugins/on-write.js';
 import { placeScoped } from './plugins/place-scoped.js';
+import { audited } from './plugins/audited.js';
 
 /**
  * A person who signs in. Users are place-bound like every record of the campaign: `placeCode` is the place
@@ -30,6 +31,7 @@ const userSchema = new Schema(
 userSchema.plugin(placeScoped);
 // a changed role, place or password, or a deactivation, is seen by the next request of this process
 onWrite(userSchema, () => forgetAllUsers());
+userSchema.plugin(audited);
 
 export interface UserRecord {
   _id: Types.ObjectId;

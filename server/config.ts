@@ -58,6 +58,7 @@ export const settings = {
   apiTokenDays: setting('API_TOKEN_DAYS', '30', 'Days an API token stays valid.', z.coerce.number().int().positive()),
   jobsEnabled: setting('JOBS_ENABLED', 'yes', 'Run the scheduled jobs and the outbox delivery in this instance: yes or no (several instances may all say yes).', z.enum(['yes', 'no'])),
   outboxMaxAttempts: setting('OUTBOX_MAX_ATTEMPTS', '10', 'Delivery attempts of one email before it is marked failed (back-off doubles from 30 seconds up to an hour).', z.coerce.number().int().positive()),
+  auditRetentionYears: setting('AUDIT_RETENTION_YEARS', '10', 'Years the audit trail is kept; a nightly job removes only older events, and records that it did.', z.coerce.number().int().min(1).max(100)),
   trustProxy: setting('TRUST_PROXY', undefined, 'Express "trust proxy" value when behind a reverse proxy (e.g. 1 or loopback).', optionalText),
 } as const;
 

@@ -14,22 +14,26 @@ import { loadPlacesIfEmpty } from './places/seed.js';
 import { createDemoEnrolments } from './enrolments/demo.js';
 import { createDemoUsers, wantsDemoUsers } from './users/demo.js';
 import { startBackgroundWork } from '../jobs/scheduler.js';
+import { runAs } from './audit/context.js';
 
 /** Start-up: configuration → database and its migrations → places and demo accounts on an empty database → listen. */
 async function main(): Promise<void> {
   const config = loadConfig();
   configureLogger(config.logLevel);
   const database = await connectDatabase(config);
-  await runMigrations();
-  await loadPlacesIfEmpty();
-  await ensureAgencyRegister();
-  await migrateFreeTextAxes();
-  if (wantsDemoUsers(config)) {
-    await createDemoUsers();
-    await createDemoEnrolments(config);
-    await loadCommitteeReferenceData();
-    await loadAgreementDemo();
-  }
+  // the seeds and demo data are written by the start-up, and the audit trail says so
+  await runAs({ kind: 'system', name: 'start-up' }, async () => {
+    await runMigrations();
+    await loadPlacesIfEmpty();
+    await ensureAgencyRegister();
+    await migrateFreeTextAxes();
+    if (wantsDemoUsers(config)) {
+      await createDemoUsers();
+      await createDemoEnrolments(config);
+      await loadCommitteeReferenceData();
+      await loadAgreementDemo();
+    }
+  });
 
   const app = createApp({ config, sessionSecret: resolveSessionSecret(config) });
   const server: Server = app.listen(config.port, config.host, () => {

@@ -1,6 +1,8 @@
 import type { Router } from 'express';
 import type { Config } from './config.js';
 import apiDocumentRoutes from './api/routes.js';
+import approvalRoutes from './approvals/routes.js';
+import auditRoutes from './audit/routes.js';
 import authRoutes from './auth/routes.js';
 import campaignRoutes from './campaigns/routes.js';
 import enrolmentRoutes from './enrolments/routes.js';
@@ -24,4 +26,4 @@ export interface DomainRoutes {
 }
 
 /** Every domain, one line each. A new domain writes server/<domain>/routes.ts and adds itself here. */
-export const domains: ((config: Config) => DomainRoutes)[] = [homeRoutes, languageRoutes, authRoutes, placeRoutes, userRoutes, committeeRoutes, enrolmentRoutes, campaignRoutes, quotaRoutes, jobRoutes, outboxRoutes, notificationRoutes, reportRoutes, fieldProblemRoutes, agreementRoutes, apiDocumentRoutes];
+export const domains: ((config: Config) => DomainRoutes)[] = [homeRoutes, languageRoutes, authRoutes, placeRoutes, userRoutes, committeeRoutes, enrolmentRoutes, campaignRoutes, quotaRoutes, jobRoutes, outboxRoutes, notificationRoutes, reportRoutes, fieldProblemRoutes, agreementRoutes, auditRoutes, approvalRoutes, apiDocumentRoutes];

@@ -1,6 +1,8 @@
 import { agreementOperations } from './operations/agreements.js';
 import { campaignOperations } from './operations/campaigns.js';
 import { committeeOperations } from './operations/committees.js';
+import { approvalOperations } from './operations/approvals.js';
+import { auditOperations } from './operations/audit.js';
 import { authOperations } from './operations/auth.js';
 import { enrolmentOperations } from './operations/enrolments.js';
 import { fieldProblemOperations } from './operations/field-problems.js';
@@ -9,7 +11,7 @@ import { placeOperations } from './operations/places.js';
 import type { ApiOperation } from './operation.js';
 
 /** Every documented endpoint, one entry per domain: a domain adds its server/api/operations/<domain>.ts here. */
-const OPERATIONS: ApiOperation[][] = [authOperations, placeOperations, campaignOperations, enrolmentOperations, committeeOperations, jobOperations, fieldProblemOperations, agreementOperations];
+const OPERATIONS: ApiOperation[][] = [authOperations, placeOperations, campaignOperations, enrolmentOperations, committeeOperations, jobOperations, fieldProblemOperations, agreementOperations, auditOperations, approvalOperations];
 
 const ERROR_SCHEMA = {
   type: 'object',

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ApiToken, type ApiTokenRecord } from '../../models/api-token.model.js';
 import { User, type UserRecord } from '../../models/user.model.js';
 import { AppError, notFound, validationFailed } from '../errors/app-error.js';
+import { recordSignIn } from '../audit/record.js';
 import { toLatinDigits } from '../shared/persian-text.js';
 import { assertStrongPassword, DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import type { AuthUser } from './scope.js';
@@ -23,6 +24,7 @@ export function loginKey(login: string): { username: string } | { mobile: string
 export async function authenticate(login: string, password: string): Promise<UserRecord> {
   const user = await User.findOne({ ...loginKey(login), active: true }).setOptions({ scope: 'system' }).lean<UserRecord>();
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  await recordSignIn(ok && user ? 'sign-in' : 'sign-in-failed', user, loginKey(login));
   if (!user || !ok) throw new AppError('invalidCredentials', 'auth.invalidCredentials', 401);
   return user;
 }

@@ -1,3 +1,4 @@
+import { recordExport } from '../audit/record.js';
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import { TARGET_GROUPS } from '../../models/campaign.model.js';
@@ -169,6 +170,7 @@ export async function importPage(req: Request, res: Response): Promise<void> {
 export async function problemsFile(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, importParams);
   const batch = await getImport(req.user!, params.id);
+  await recordExport('download', 'enrolment_imports', String(batch._id), batch, { file: 'problems.csv' });
   res.attachment(`problems-${batch._id}.csv`).type('text/csv; charset=utf-8').send(problemsCsv(batch, req.lang));
 }
 

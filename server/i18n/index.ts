@@ -1,5 +1,7 @@
 import { fillMessage } from './fill.js';
 import agreements from './catalogue/agreements.js';
+import approvals from './catalogue/approvals.js';
+import audit from './catalogue/audit.js';
 import auth from './catalogue/auth.js';
 import campaigns from './catalogue/campaigns.js';
 import committees from './catalogue/committees.js';
@@ -26,7 +28,7 @@ import validation from './catalogue/validation.js';
  * The fa/en message catalogue. Each domain owns `catalogue/<domain>.ts` with keys prefixed by the domain;
  * a new domain adds one import and one entry below.
  */
-const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload, committees, enrolments, jobs, notifications, reports, campaigns, quotas, offline, home, history, counts, pastMeetings, fieldProblems, agreements, onlineShare];
+const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload, committees, enrolments, jobs, notifications, reports, campaigns, quotas, offline, home, history, counts, pastMeetings, fieldProblems, agreements, onlineShare, audit, approvals];
 
 export const LANGS = ['fa', 'en'] as const;
 export type Lang = (typeof LANGS)[number];

@@ -15,7 +15,9 @@ export function monthTitle(month: string, lang: Lang): string {
 }
 
 export function reportTitle(report: ProvincialReport, lang: Lang): string {
-  return t(lang, 'reports.title.provincial', { province: report.province.name, month: monthTitle(report.month, lang) });
+  const title = t(lang, 'reports.title.provincial', { province: report.province.name, month: monthTitle(report.month, lang) });
+  // a closed month's report is preliminary until the province's fund manager approves it (server/approvals/)
+  return report.closed ? `${title} ${t(lang, `approvals.report.${report.status ?? 'preliminary'}`)}` : title;
 }
 
 const num = (value: number, lang: Lang) => formatNumber(value, lang);

@@ -14,6 +14,7 @@ import { governingQuotas } from '../quotas/dashboard.service.js';
 import { expectedByDate, paceStatus, percent, type PaceStatus } from '../quotas/pace.js';
 import { compareJalali, jalaliMonthBounds, jalaliMonthKey, toJalali, type JalaliDate } from '../shared/jalali.js';
 import { comparePersian } from '../shared/persian-text.js';
+import { signOffOf } from '../approvals/approvals.service.js';
 
 /** Quota progress of one place as of the report's day. */
 export interface QuotaFigures {
@@ -72,6 +73,8 @@ export interface ProvincialReport {
   asOf: Date;
   /** False for a preview of a month not yet over. */
   closed: boolean;
+  /** A closed month's report is preliminary until the province approves its figures, then final (server/approvals/). */
+  status?: 'preliminary' | 'final';
   campaign: { id: string; name: string; year: number; townThreshold: number } | null;
   totals: QuotaFigures;
   counties: CountyRow[];
@@ -301,8 +304,10 @@ export interface ReportView {
 export async function reportFor(scope: QueryScope, province: string, month: string, now = new Date()): Promise<ReportView | null> {
   if (month > currentMonth(now)) return null;
   const snapshot = await findSnapshot(scope, province, month);
-  if (snapshot) return { report: snapshot.report, generatedAt: snapshot.generatedAt };
-  return { report: await buildProvincialReport(province, month, now), generatedAt: null };
+  const report = snapshot ? snapshot.report : await buildProvincialReport(province, month, now);
+  // preliminary until the province's fund manager approves the month (server/approvals/)
+  if (report.closed) report.status = (await signOffOf(province, month)).final ? 'final' : 'preliminary';
+  return { report, generatedAt: snapshot ? snapshot.generatedAt : null };
 }
 
 export interface QuarterComparison {

@@ -179,8 +179,8 @@ describe('The monthly provincial report', function () {
     const mails = smtp.received.map((m) => ({ ...decodeMail(m.raw), envelopeTo: m.to.join() })).sort((a, b) => a.envelopeTo.localeCompare(b.envelopeTo));
     expect(mails.map((m) => m.envelopeTo)).to.deep.equal(['fund@example.ir', 'governor@example.ir']);
     const [fundMail, governorMail] = mails;
-    expect(governorMail!.subject).to.equal('گزارش ماهانه پیشرفت استان مازندران، شهریور ۱۴۰۴');
-    expect(fundMail!.subject).to.equal('Monthly progress report of مازندران, Shahrivar 1404');
+    expect(governorMail!.subject).to.equal('گزارش ماهانه پیشرفت استان مازندران، شهریور ۱۴۰۴ (مقدماتی)');
+    expect(fundMail!.subject).to.equal('Monthly progress report of مازندران, Shahrivar 1404 (preliminary)');
     expect(governorMail!.html).to.contain('ساری').and.contain('آمل').and.contain('dir="rtl"');
     expect(governorMail!.text).to.contain('https://tracker.example.ir/reports/provincial/02/1404-06');
     expect(governorMail!.attachments.map((a) => [a.filename, a.contentType])).to.deep.equal([

@@ -1,7 +1,10 @@
 import { configureLogger } from '../../server/logger.js';
 import { startTestDatabase, stopTestDatabase } from './database.js';
+import { runTestsAsFixtureActor } from './audit.js';
 
 /** Mocha root hooks (loaded by .mocharc.json): one database for the whole run, a quiet logger. */
+runTestsAsFixtureActor();
+
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(60_000);

@@ -1,0 +1,126 @@
+import type { ClientSession } from 'mongoose';
+import { Types } from 'mongoose';
+import { AuditEvent, type AuditAction, type AuditChange } from '../../models/audit-event.model.js';
+import { requireActor, type Actor } from './context.js';
+
+/** The place an event belongs to, for scope and sharding. */
+export interface AuditPlace {
+  province: string;
+  placePath: readonly string[];
+}
+
+/** One change to record. `before`/`after` are plain documents (lean or `toObject()`), null for a create/delete. */
+export interface AuditInput {
+  action: AuditAction;
+  /** The collection (`enrolments`), or the kind of event without a document (`sessions`, `api_tokens`, `exports`). */
+  subject: string;
+  documentId?: string;
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+  /** Where the event belongs when the document does not say (records outside the place tree, sign-ins). */
+  place?: AuditPlace;
+  detail?: Record<string, unknown>;
+  /** Fields not worth repeating in the trail (a record's own history array). */
+  ignore?: readonly string[];
+}
+
+/** Never stored with their value: that a password or token changed is recorded, not what it is. */
+const SECRET_FIELD = /password|token|secret/i;
+/** Bookkeeping every write touches; the event's own time says when. */
+const ALWAYS_IGNORED = new Set(['_id', 'updatedAt', 'createdAt']);
+/** The country: events on records that belong to no province. */
+export const COUNTRY: AuditPlace = { province: '00', placePath: ['00'] };
+
+/**
+ * Writes the audit events of one change, in `session` when the change runs in one (so a change that is rolled
+ * back leaves no event), by the current actor (server/audit/context.ts; none is an error). The audit plugin calls
+ * it for every audited model; code that writes with the raw driver (`Model.collection.*`) must call it itself in
+ * the same transaction. An update that changed nothing records nothing.
+ */
+export async function recordAudit(session: ClientSession | null | undefined, inputs: readonly AuditInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  const actor = requireActor(inputs[0]!.subject);
+  const at = new Date();
+  const events = [];
+  for (const input of inputs) {
+    const changes = input.action === 'create' || input.action === 'update' || input.action === 'delete' ? diff(input.before ?? null, input.after ?? null, input.ignore) : [];
+    if (input.action === 'update' && changes.length === 0) continue;
+    const place = placeOf(input, actor);
+    events.push({
+      at,
+      actor: storedActor(actor),
+      action: input.action,
+      subject: input.subject,
+      ...(input.documentId ? { documentId: input.documentId } : {}),
+      place: place.placePath.at(-1)!,
+      province: place.province,
+      placePath: [...place.placePath],
+      changes,
+      ...(input.detail ? { detail: input.detail } : {}),
+    });
+  }
+  if (events.length) await AuditEvent.insertMany(events, session ? { session } : {});
+}
+
+/** The fields that differ between two versions of a document, each with its value before and after. */
+export function diff(before: Record<string, unknown> | null, after: Record<string, unknown> | null, ignore: readonly string[] = []): AuditChange[] {
+  const fields = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+  const changes: AuditChange[] = [];
+  for (const field of [...fields].sort()) {
+    if (ALWAYS_IGNORED.has(field) || ignore.includes(field)) continue;
+    const from = normalise(before?.[field]);
+    const to = normalise(after?.[field]);
+    if (JSON.stringify(from) === JSON.stringify(to)) continue;
+    changes.push(SECRET_FIELD.test(field) ? { field, before: null, after: null, redacted: true } : { field, before: from, after: to });
+  }
+  return changes;
+}
+
+/** Values as the trail keeps them: ids as strings, dates as dates, nothing binary, `undefined` as null. */
+function normalise(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Types.ObjectId) return String(value);
+  if (value instanceof Date) return value;
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array || (value as { _bsontype?: string })._bsontype === 'Binary') return '[binary]';
+  if (Array.isArray(value)) return value.map(normalise);
+  if (typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    if (typeof object.toHexString === 'function') return (object.toHexString as () => string)();
+    return Object.fromEntries(Object.keys(object).filter((key) => !SECRET_FIELD.test(key)).sort().map((key) => [key, normalise(object[key])]));
+  }
+  return value;
+}
+
+function placeOf(input: AuditInput, actor: Actor): AuditPlace {
+  const document = (input.after ?? input.before) as { province?: unknown; placePath?: unknown } | null | undefined;
+  if (document && Array.isArray(document.placePath) && document.placePath.length && typeof document.province === 'string') {
+    return { province: document.province, placePath: document.placePath as string[] };
+  }
+  if (document && typeof document.province === 'string' && /^\d{2}$/.test(document.province)) return { province: document.province, placePath: [document.province] };
+  if (input.place) return input.place;
+  if (actor.kind === 'user' && /^\d{2}$/.test(actor.province)) return { province: actor.province, placePath: [actor.province] };
+  return COUNTRY;
+}
+
+function storedActor(actor: Actor): Record<string, unknown> {
+  switch (actor.kind) {
+    case 'user':
+      return { kind: 'user', ...(/^[0-9a-f]{24}$/.test(actor.userId) ? { user: new Types.ObjectId(actor.userId) } : {}), username: actor.username, role: actor.role, ...(actor.ip ? { ip: actor.ip } : {}) };
+    case 'visitor':
+      return { kind: 'visitor', ...(actor.ip ? { ip: actor.ip } : {}) };
+    case 'job':
+      return { kind: 'job', job: actor.job, run: actor.runId };
+    case 'system':
+      return { kind: 'system', name: actor.name };
+  }
+}
+
+/** A sign-in, or a failed one (`login` is what was typed: a username or a mobile), on the user's place when known. */
+export async function recordSignIn(action: 'sign-in' | 'sign-in-failed', user: { _id: unknown; province: string; placePath: string[] } | null, login: Record<string, string>): Promise<void> {
+  await recordAudit(null, [{ action, subject: 'sessions', ...(user ? { documentId: String(user._id), place: { province: user.province, placePath: user.placePath } } : { place: COUNTRY }), detail: login }]);
+}
+
+/** A download or export of personal data (`what` names the file), on the place of the records it holds. */
+export async function recordExport(action: 'export' | 'download', subject: string, documentId: string | undefined, place: AuditPlace, what: Record<string, unknown>): Promise<void> {
+  await recordAudit(null, [{ action, subject, ...(documentId ? { documentId } : {}), place, detail: what }]);
+}
