@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { recordAudit } from '../audit/record.js';
 import { Enrolment, type EnrolmentRecord } from '../../models/enrolment.model.js';
 import { inTransaction } from '../db/transaction.js';
 import { countEnrolments, type CountedPlace } from '../quotas/progress.service.js';
@@ -103,6 +104,8 @@ async function commitTogether(writes: EnrolmentWrite[]): Promise<EnrolmentRecord
       // the input was read and checked by the service: the driver writes it as it is, Mongoose would cast it again
       const records = writes.map(({ enrolment }) => ({ _id: new Types.ObjectId(), ...enrolment }) satisfies EnrolmentRecord);
       await Enrolment.collection.insertMany(records, { session, ordered: true });
+      // written with the driver, past the audit plugin: their creation is recorded here, in the same transaction
+      await recordAudit(session, records.map((record) => ({ action: 'create', subject: 'enrolments', documentId: String(record._id), before: null, after: record })));
       await countEnrolments(
         writes.map(({ enrolment, place }) => ({ campaignId: enrolment.campaign, place, logged: 1, verified: 0, at: enrolment.createdAt })),
         session,
