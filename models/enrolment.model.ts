@@ -57,11 +57,16 @@ const enrolmentSchema = new Schema(
     /** Normalised first name, last name and birth date: the same person typed with a mistyped national ID. */
     personKey: { type: String, default: undefined },
     /** Another enrolment of the same village with the same person key; open until a fund manager decides. */
+    /** The person key again, on the one enrolment of the village that holds it (unique): a second one is flagged. */
+    firstOfPerson: { type: String, default: undefined },
     possibleDuplicateOf: { type: Schema.Types.ObjectId, ref: 'Enrolment', default: undefined },
     duplicateCheck: { type: String, enum: ['open', 'confirmed', 'dismissed'], default: undefined },
   },
   { collection: 'enrolments', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
+/** Named, so a refused insert can tell this key from the national ID's. */
+export const FIRST_OF_PERSON_INDEX = 'first_of_person';
+
 enrolmentSchema.plugin(placeScoped);
 enrolmentSchema.plugin(audited);
 enrolmentSchema.index({ province: 1, nationalId: 1 }, { unique: true });
@@ -72,6 +77,8 @@ enrolmentSchema.index({ province: 1, status: 1, createdAt: -1 });
 enrolmentSchema.index({ province: 1, idempotencyKey: 1 }, { unique: true, partialFilterExpression: { idempotencyKey: { $type: 'string' } } });
 /** Possible duplicates: the same person key in the same village, and the fund manager's list of open flags. */
 enrolmentSchema.index({ province: 1, place: 1, personKey: 1 });
+/** The first live enrolment of a person key in a village claims it, so the insert itself finds a possible duplicate. */
+enrolmentSchema.index({ province: 1, place: 1, firstOfPerson: 1 }, { unique: true, name: FIRST_OF_PERSON_INDEX, partialFilterExpression: { firstOfPerson: { $type: 'string' } } });
 enrolmentSchema.index({ province: 1, duplicateCheck: 1, createdAt: 1 }, { partialFilterExpression: { duplicateCheck: { $type: 'string' } } });
 
 export interface EnrolmentRecord {
@@ -103,6 +110,7 @@ export interface EnrolmentRecord {
   idempotencyKey?: string;
   requestHash?: string;
   personKey?: string;
+  firstOfPerson?: string;
   possibleDuplicateOf?: Types.ObjectId;
   duplicateCheck?: 'open' | 'confirmed' | 'dismissed';
 }

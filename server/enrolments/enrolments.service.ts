@@ -1,6 +1,6 @@
 import { Types, type ClientSession } from 'mongoose';
 import { Campaign, type CampaignRecord } from '../../models/campaign.model.js';
-import { Enrolment, type EnrolmentRecord, type EnrolmentStatus } from '../../models/enrolment.model.js';
+import { Enrolment, FIRST_OF_PERSON_INDEX, type EnrolmentRecord, type EnrolmentStatus } from '../../models/enrolment.model.js';
 import type { PlaceLevel, PlaceRecord } from '../../models/place.model.js';
 import { placeFields } from '../../models/plugins/place-scoped.js';
 import { isInScope, type AuthUser, type ScopeUser } from '../auth/scope.js';
@@ -40,7 +40,7 @@ export async function logEnrolment(actor: Actor, raw: Record<string, unknown>, n
     const place = await enrolmentPlace(actor, read.input.village);
     const campaign = await resolveCampaign(actor, read.input.campaign, now);
     const enrolment = { ...newEnrolment(actor, read.input, campaign, place, now), ...stamp };
-    return saveEnrolment(actor, { ...enrolment, ...(await duplicateFlag(enrolment)) }, place);
+    return saveEnrolment(actor, enrolment, place);
   });
 }
 
@@ -68,6 +68,7 @@ export interface NewEnrolment {
   personKey?: string;
   idempotencyKey?: string;
   requestHash?: string;
+  firstOfPerson?: string;
   possibleDuplicateOf?: Types.ObjectId;
   duplicateCheck?: 'open';
 }
@@ -186,14 +187,33 @@ export async function alreadyEnrolled(actor: ScopeUser, existing: Pick<Enrolment
  * national ID at once: exactly one insert goes through and the other is the 409.
  */
 export async function saveEnrolment(actor: Actor, doc: NewEnrolment, place: PlaceRecord): Promise<EnrolmentRecord> {
+  const claim = doc.personKey && !doc.possibleDuplicateOf ? { ...doc, firstOfPerson: doc.personKey } : doc;
+  try {
+    return await writeOne(actor, claim, place);
+  } catch (err) {
+    if (!personAlreadyClaimed(err)) throw err;
+    // another live enrolment of the village has this name and birth date: stored all the same, flagged for the fund manager
+    return writeOne(actor, { ...doc, ...(await duplicateFlag(doc)) }, place);
+  }
+}
+
+async function writeOne(actor: Actor, doc: NewEnrolment, place: PlaceRecord): Promise<EnrolmentRecord> {
   try {
     return await writeEnrolment({ enrolment: doc, place: countedPlace(place) });
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if ((err as { code?: number }).code !== 11000 || personAlreadyClaimed(err)) throw err;
     const existing = await Enrolment.findOne({ province: doc.province, nationalId: doc.nationalId }).setOptions({ scope: 'system' }).lean<EnrolmentRecord>();
     if (!existing) throw err;
     throw await alreadyEnrolled(actor, existing);
   }
+}
+
+/** A duplicate key on the person-key claim (not on the national ID). */
+function personAlreadyClaimed(err: unknown): boolean {
+  const e = err as { code?: number; message?: string; writeErrors?: { errmsg?: string }[] | { errmsg?: string } };
+  if (e?.code !== 11000) return false;
+  const first = Array.isArray(e.writeErrors) ? e.writeErrors[0] : e.writeErrors;
+  return [e.message, first?.errmsg].some((m) => typeof m === 'string' && m.includes(`index: ${FIRST_OF_PERSON_INDEX} `));
 }
 
 /** A fund manager confirms a logged enrolment: it now counts as verified as well as logged. */
@@ -216,7 +236,8 @@ export async function rejectEnrolment(actor: Actor, id: string, reason: string, 
   return inTransaction(async (session) => {
     const before = await Enrolment.findOneAndUpdate(
       { _id: id, status: { $in: ['logged', 'verified'] } },
-      { $set: { status: 'rejected', rejectionReason: reason, rejectedBy: actor.id, rejectedAt: now } },
+      // a rejected enrolment no longer holds its person key: the next one of that name is not flagged against it
+      { $set: { status: 'rejected', rejectionReason: reason, rejectedBy: actor.id, rejectedAt: now }, $unset: { firstOfPerson: '' } },
       { session },
     )
       .setOptions({ scope: actor })

@@ -74,7 +74,7 @@ describe('Possible duplicates: the same person with a mistyped national ID', () 
     expect(page.text).to.contain('ثبت‌نام علیرضا کریمی به عنوان تکراری رد شد.');
     expect(page.text).not.to.contain('ثبت‌نام‌های احتمالاً تکراری');
     const after = await stored(2);
-    expect(after).to.include({ status: 'rejected', duplicateCheck: 'confirmed', rejectionReason: `تکراری ثبت‌نام کد ملی ${nationalId(1)}` });
+    expect(after).to.include({ status: 'rejected', duplicateCheck: 'confirmed', rejectionReason: `تکراری ثبت‌نام کد ملی ${toPersianDigits(nationalId(1))}` });
     expect(await logged(KHAJEH_DIZAJ)).to.equal(before - 1);
     const again = await browser.post(`/enrolments/${later!._id}/duplicate/confirm`, {}, { from: '/enrolments/verify' });
     expect(again.text).to.contain('این جفت پیش‌تر بررسی شده است.');
