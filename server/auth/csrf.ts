@@ -23,7 +23,7 @@ const { csrfSynchronisedProtection, generateToken } = csrfSync({
  * step, so their check waits for it (`checkUploadCsrf`, also run by `validate`). Every other request, a multipart
  * one to any other address included, is checked here at once: an unlisted upload fails closed.
  */
-const UPLOAD_FORMS: readonly RegExp[] = [/^\/enrolments\/import$/, /^\/campaigns\/[^/]+\/quotas\/upload$/, /^\/resolutions\/[^/]+\/updates$/];
+const UPLOAD_FORMS: readonly RegExp[] = [/^\/field-problems$/, /^\/enrolments\/import$/, /^\/campaigns\/[^/]+\/quotas\/upload$/, /^\/resolutions\/[^/]+\/updates$/];
 
 export const csrfProtection: RequestHandler = (req, res, next) => {
   if (req.method === 'POST' && req.is('multipart/form-data') && UPLOAD_FORMS.some((path) => path.test(req.path))) {

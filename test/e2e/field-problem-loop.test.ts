@@ -13,6 +13,12 @@ import { loadPlaces } from '../support/places.js';
 const PROBLEM = 'آزمون: سکونت خانوارهای ییلاقی تأیید نمی‌شود';
 const CLAUSE = 'آزمون: گواهی سکونت ییلاقی را شورای شهر صادر کند';
 
+
+/** A destination under the role's menu (a <details>, which works without JavaScript): open it, then follow the link. */
+async function openFromMenu(page: Page, label: string): Promise<void> {
+  await page.click('details.menu summary');
+  await page.click(`details.menu a:has-text("${label}")`);
+}
 describe('The field-problem loop on a phone, without JavaScript', function () {
   this.timeout(240_000);
   let app: TestApp;
@@ -47,7 +53,7 @@ describe('The field-problem loop on a phone, without JavaScript', function () {
 
   it('a mayor logs a problem at their town', async () => {
     await as('demo.mayor');
-    await page.click('nav >> text=مشکلات میدانی');
+    await openFromMenu(page, 'مشکلات میدانی');
     await page.selectOption('#f-topic', 'residence-unconfirmed');
     await page.fill('#f-description', PROBLEM);
     await page.fill('#f-affected', '۱۸');
@@ -101,7 +107,7 @@ describe('The field-problem loop on a phone, without JavaScript', function () {
 
   it('the governor’s office adopts it: clause 3 becomes a commitment with its deadline', async () => {
     await as('demo.governor');
-    await page.click('nav >> text=تفاهم‌نامه‌ها');
+    await openFromMenu(page, 'تفاهم‌نامه‌ها');
     await page.click('text=تفاهم‌نامه همکاری سازمان شهرداری‌ها');
     const proposal = page.locator('li', { hasText: CLAUSE });
     await proposal.locator('input[name="reason"]').fill('مشکل سه محل در یک هفته');
