@@ -8,6 +8,7 @@ import { assertStrongPassword, DUMMY_HASH, hashPassword, verifyPassword } from '
 import type { AuthUser } from './scope.js';
 import { cachedActiveUser, cachedUserForToken, forgetUser, rememberActiveUser, rememberUserForToken } from './token-cache.js';
 import type { Config } from '../config.js';
+import { inTransaction } from '../db/transaction.js';
 import { assertMaySignIn, clearAccountFailures, recordFailedSignIn } from './sign-in-limits.js';
 
 /**
@@ -91,7 +92,12 @@ export async function userForApiToken(token: string): Promise<{ user: UserRecord
   if (!user) return null;
   // "last used" is kept to the minute, and only read from the database while the token is not remembered
   if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > 60_000) {
-    await ApiToken.updateOne({ _id: record._id }, { $set: { lastUsedAt: now } });
+    // audited, so a transaction: concurrent first requests with one token conflict on it (TransientTransactionError),
+    // and are retried; only one moves "last used", the others find it already fresh
+    const stale = new Date(now.getTime() - 60_000);
+    await inTransaction((session) =>
+      ApiToken.updateOne({ _id: record._id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: stale } }] }, { $set: { lastUsedAt: now } }).session(session),
+    );
   }
   const found = { user, tokenId: String(record._id) };
   rememberUserForToken(hash, found, record.expiresAt);

@@ -1,4 +1,4 @@
-import { parseJalaliDate, type JalaliDate } from '../shared/jalali.js';
+import { compareJalali, parseJalaliDate, type JalaliDate } from '../shared/jalali.js';
 import { checkEligibility, type Residence } from './eligibility.js';
 import { validateMobile } from './mobile.js';
 import { validateNationalId } from './national-id.js';
@@ -33,9 +33,8 @@ export function checkBeforeQueueing(raw: Record<string, string | undefined>, con
   const text = (name: string) => (raw[name] ?? '').trim();
   const fields: Record<string, string> = {};
 
-  // an ID that lost its leading zeros in a spreadsheet is padded back, as validation.ts does
-  const typedId = /^\d{8,9}$/.test(text('nationalId')) ? text('nationalId').padStart(10, '0') : text('nationalId');
-  const nationalId = validateNationalId(typedId);
+  // exactly ten digits, as on the form and the API (validation.ts): only file rows get dropped leading zeros back
+  const nationalId = validateNationalId(text('nationalId'));
   if (!nationalId.ok) fields.nationalId = nationalId.reason;
   for (const name of ['firstName', 'lastName']) {
     if (!text(name)) fields[name] = 'validation.required';
@@ -43,6 +42,8 @@ export function checkBeforeQueueing(raw: Record<string, string | undefined>, con
   }
   const birthDate = text('birthDate') ? parseJalaliDate(text('birthDate')) : null;
   if (!birthDate) fields.birthDate = text('birthDate') ? 'enrolments.birthDateFormat' : 'validation.required';
+  // with the other field problems, as validation.ts says it, not as an eligibility refusal
+  else if (compareJalali(birthDate, context.today) > 0) fields.birthDate = 'enrolments.field.birthInFuture';
   for (const name of REQUIRED_CHOICES) if (!text(name)) fields[name] = 'validation.required';
   const mobile = validateMobile(text('mobile'));
   if (!mobile.ok) fields.mobile = text('mobile') ? mobile.reason : 'validation.required';

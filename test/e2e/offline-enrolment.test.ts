@@ -42,7 +42,7 @@ describe('A village head enrolling with no signal', function () {
     const page = await context.newPage();
     await page.goto(`${app.baseUrl}/login`);
     await signIn(page, 'demo.village', DEMO_PASSWORD);
-    await page.waitForURL(/\/enrolments$/);
+    await page.waitForURL(/\/$/); // signing in lands on the role's home ("my work today")
     await page.goto(`${app.baseUrl}/enrolments/new`);
     await page.waitForSelector('html[data-offline-ready="yes"]');
     return { context, page };
@@ -219,6 +219,7 @@ describe('A village head enrolling with no signal', function () {
       question = dialog.message();
       void dialog.dismiss();
     });
+    await page.click('details.menu summary'); // signing out is under the role's menu
     await page.click('form[action="/logout"] button');
     await page.waitForTimeout(300);
     expect(question).to.contain('۱ ثبت‌نام هنوز روی این گوشی در انتظار ارسال است');
