@@ -47,6 +47,10 @@ export function audited(schema: Schema, options: AuditedOptions = {}): void {
     ignore,
   });
 
+  // the actor first, before validation: a write nobody answers for is refused as that, whatever else is wrong with it
+  schema.pre('validate', function (this: HydratedDocument<unknown>) {
+    requireActor((this.constructor as Model<unknown>).modelName);
+  });
   schema.pre('save', async function (this: HydratedDocument<unknown>) {
     const model = this.constructor as Model<unknown>;
     requireActor(model.modelName);
