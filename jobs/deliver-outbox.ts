@@ -106,7 +106,7 @@ async function deliverWith(transport: Transporter | null, options: DeliveryOptio
   };
   const deliverOne = async (message: OutboxMessageRecord) => {
     const messageId = messageIdFor(message._id, config.mailFrom);
-    const claimed = { _id: message._id, status: 'sending' as const, attempts: message.attempts };
+    const claimed = { province: message.province, _id: message._id, status: 'sending' as const, attempts: message.attempts };
     try {
       if (transport) {
         await transport.sendMail({

@@ -5,7 +5,7 @@ export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /**
  * One email, written here instead of being sent inline; jobs/deliver-outbox.ts hands it to SMTP.
- * `dedupeKey` is unique: whoever queues a message names it after what it is about (e.g.
+ * `dedupeKey` is unique within the message's province: whoever queues a message names it after what it is about (e.g.
  * `commitment-due-7:<instance>:<user>`), so queuing the same reminder twice is a no-op, not a second email.
  * Delivery claims a message by moving it to `sending` with a lease (`leaseUntil`); a claim whose lease ran out
  * belonged to a process that died and is taken again, with the same `messageId`, so a resend is the same message.
@@ -35,7 +35,8 @@ const outboxMessageSchema = new Schema(
     text: { type: String, required: true },
     attachments: { type: [attachmentSchema], default: undefined },
     kind: { type: String, required: true },
-    dedupeKey: { type: String, required: true, unique: true },
+    /** Unique within its province (`{ province, dedupeKey }`, the shard-key prefix first). */
+    dedupeKey: { type: String, required: true },
     status: { type: String, enum: OUTBOX_STATUSES, default: 'pending' },
     attempts: { type: Number, default: 0 },
     nextAttemptAt: { type: Date, default: () => new Date(0) },
@@ -50,6 +51,7 @@ const outboxMessageSchema = new Schema(
   },
   { collection: 'outbox_messages', timestamps: true, versionKey: false },
 );
+outboxMessageSchema.index({ province: 1, dedupeKey: 1 }, { unique: true });
 outboxMessageSchema.index({ status: 1, nextAttemptAt: 1 });
 outboxMessageSchema.index({ recipient: 1, createdAt: -1 });
 outboxMessageSchema.index({ createdAt: -1 });

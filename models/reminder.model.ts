@@ -3,7 +3,7 @@ import { placeScoped } from './plugins/place-scoped.js';
 import { DELIVERY_MODES, REMINDER_KINDS, type DeliveryMode, type ReminderKind } from './notification-preference.model.js';
 
 /**
- * One reminder owed to one address, written by the reminders job before any mail is queued. `key` is unique and
+ * One reminder owed to one address, written by the reminders job before any mail is queued. `key` is unique (per province) and
  * names the reminder's kind, its item, its period (the week of an overdue commitment, the month of a missing
  * meeting, …) and the address, so a reminder is owed once however often the job runs, and a run resumed after a
  * crash finds the reminders it already recorded. `outboxKey` is set when its mail (single, or the day's digest)
@@ -12,7 +12,8 @@ import { DELIVERY_MODES, REMINDER_KINDS, type DeliveryMode, type ReminderKind } 
  */
 const reminderSchema = new Schema(
   {
-    key: { type: String, required: true, unique: true },
+    /** Unique within its province (`{ province, key }`, the shard-key prefix first). */
+    key: { type: String, required: true },
     kind: { type: String, enum: REMINDER_KINDS, required: true },
     address: { type: String, required: true },
     user: { type: Schema.Types.ObjectId, ref: 'User', default: undefined },
@@ -28,6 +29,7 @@ const reminderSchema = new Schema(
   { collection: 'reminders', timestamps: { createdAt: true, updatedAt: false }, versionKey: false, minimize: false },
 );
 reminderSchema.plugin(placeScoped);
+reminderSchema.index({ province: 1, key: 1 }, { unique: true });
 reminderSchema.index({ province: 1, day: 1, outboxKey: 1 });
 
 export interface ReminderRecord {

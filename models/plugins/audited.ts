@@ -47,6 +47,10 @@ export function audited(schema: Schema, options: AuditedOptions = {}): void {
     ignore,
   });
 
+  // the actor first, before validation: a write nobody answers for is refused as that, whatever else is wrong with it
+  schema.pre('validate', function (this: HydratedDocument<unknown>) {
+    requireActor((this.constructor as Model<unknown>).modelName);
+  });
   schema.pre('save', async function (this: HydratedDocument<unknown>) {
     const model = this.constructor as Model<unknown>;
     requireActor(model.modelName);
@@ -56,7 +60,12 @@ export function audited(schema: Schema, options: AuditedOptions = {}): void {
       this.$session(session);
       this.$locals.auditOwnSession = session;
     }
-    this.$locals.auditBefore = this.isNew ? null : await model.findById(this._id).session(session).setOptions({ scope: 'system' }).lean();
+    if (this.isNew) this.$locals.auditBefore = null;
+    else {
+      // the province as it was stored (a save that moves the document reads it where it was)
+      const province = model.schema.path('province') ? (this.isModified('province') ? undefined : this.get('province')) : undefined;
+      this.$locals.auditBefore = await model.findOne(typeof province === 'string' ? { _id: this._id, province } : { _id: this._id }).session(session).setOptions({ scope: 'system' }).lean();
+    }
   });
   schema.post('save', async function (this: HydratedDocument<unknown>) {
     const model = this.constructor as Model<unknown>;
@@ -90,11 +99,11 @@ export function audited(schema: Schema, options: AuditedOptions = {}): void {
     const { before, session } = pending;
     let inputs: AuditInput[];
     if (DELETES.has(opOf(this))) {
-      const still = new Set((await model.find({ _id: { $in: before.map((d) => d._id) } }).session(session).setOptions({ scope: 'system' }).distinct('_id')).map(String));
+      const still = new Set((await model.find(byIds(model, before)).session(session).setOptions({ scope: 'system' }).distinct('_id')).map(String));
       inputs = before.filter((d) => !still.has(String(d._id))).map((d) => inputFor(model, 'delete', d, null));
     } else {
       const after = before.length
-        ? ((await model.find({ _id: { $in: before.map((d) => d._id) } }).session(session).setOptions({ scope: 'system' }).lean()) as Doc[])
+        ? ((await model.find(byIds(model, before, movedTo(this))).session(session).setOptions({ scope: 'system' }).lean()) as Doc[])
         : this.getOptions().upsert
           ? ((await model.find(this.getFilter()).session(session).setOptions({ scope: 'system' }).limit(1).lean()) as Doc[])
           : [];
@@ -123,7 +132,7 @@ export function audited(schema: Schema, options: AuditedOptions = {}): void {
     });
     return inSessionOrOwn(opts.session ?? undefined, async (session) => {
       const result = await (mongoose.Model.insertMany as (...args: unknown[]) => Promise<unknown>).call(this, list, { ...opts, session });
-      const saved = await this.find({ _id: { $in: list.map((d) => d._id) } }).session(session).setOptions({ scope: 'system' }).lean();
+      const saved = await this.find(byIds(this, list)).session(session).setOptions({ scope: 'system' }).lean();
       await recordAudit(session, (saved as Doc[]).map((d) => inputFor(this, 'create', null, d)));
       return result;
     });
@@ -140,8 +149,8 @@ export function audited(schema: Schema, options: AuditedOptions = {}): void {
       for (const filter of filters) for (const d of await read(filter)) before.set(String(d._id), d);
       const result = await (mongoose.Model.bulkWrite as (...args: unknown[]) => Promise<unknown>).call(this, ops, { ...opts, session });
       const after = new Map<string, Doc>();
-      const ids = [...before.keys(), ...ops.map((op) => op.insertOne?.document?._id).filter(Boolean).map(String)];
-      for (const d of await read({ _id: { $in: ids } })) after.set(String(d._id), d);
+      const inserted = ops.map((op) => op.insertOne?.document).filter((d): d is Doc => Boolean(d));
+      for (const d of await read(byIds(this, [...before.values(), ...inserted]))) after.set(String(d._id), d);
       for (const filter of filters) for (const d of await read(filter)) after.set(String(d._id), d);
       const inputs: AuditInput[] = [];
       for (const [id, d] of after) inputs.push(inputFor(this, before.has(id) ? 'update' : 'create', before.get(id) ?? null, d));
@@ -150,6 +159,27 @@ export function audited(schema: Schema, options: AuditedOptions = {}): void {
       return result;
     });
   };
+}
+
+/**
+ * The filter that reads `docs` back by id. On a model with a `province` path (the sharded collections are keyed by
+ * `{ province, … }`) it names the documents' own provinces too, so a cluster sharded by province asks one shard.
+ */
+function byIds(model: Model<unknown>, docs: Doc[], alsoProvinces: unknown[] = []): Record<string, unknown> {
+  const filter: Record<string, unknown> = { _id: { $in: docs.map((d) => d._id) } };
+  if (!model.schema.path('province')) return filter;
+  const provinces = [...new Set([...docs.map((d) => d.province), ...alsoProvinces].filter((p): p is string => typeof p === 'string'))];
+  if (provinces.length === 1) filter.province = provinces[0];
+  else if (provinces.length > 1) filter.province = { $in: provinces };
+  return filter;
+}
+
+/** The province an update query moves its documents to (`{ $set: { province } }` or a replacement's), if any. */
+function movedTo(query: Query<unknown, unknown>): unknown[] {
+  const update = query.getUpdate() as Record<string, unknown> | null;
+  if (!update) return [];
+  const set = update.$set as Record<string, unknown> | undefined;
+  return [update.province, set?.province].filter((p) => typeof p === 'string');
 }
 
 /** The operation of a query (`updateOne`, …); Mongoose keeps it on `op`, which its types leave out. */

@@ -39,8 +39,9 @@ export async function exportCsv(req: Request, res: Response): Promise<void> {
   const { query } = validated(req, auditQuery);
   const filter = filterOf(query);
   const file = await exportEvents(req.user!, filter, req.lang);
-  await recordExport('export', 'audit_events', undefined, { province: req.user!.province, placePath: [req.user!.province] }, { file: 'audit.csv', ...query, from: query.from ? formatJalaliDate(query.from) : '', to: query.to ? formatJalaliDate(query.to) : '' });
-  res.attachment('audit.csv').type('text/csv; charset=utf-8').send(file);
+  const fileName = t(req.lang, 'audit.csv');
+  await recordExport('export', 'audit_events', undefined, { province: req.user!.province, placePath: [req.user!.province] }, { file: fileName, ...query, from: query.from ? formatJalaliDate(query.from) : '', to: query.to ? formatJalaliDate(query.to) : '' });
+  res.attachment(fileName).type('text/csv; charset=utf-8').send(file);
 }
 
 /** One object's history: every change, oldest first. */

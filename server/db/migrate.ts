@@ -1,4 +1,6 @@
 import { JobRun } from '../../models/job-run.model.js';
+import { OutboxMessage } from '../../models/outbox-message.model.js';
+import { Reminder } from '../../models/reminder.model.js';
 import { migrateAgencyRegister } from '../committees/agencies.service.js';
 import { logger } from '../logger.js';
 
@@ -9,7 +11,8 @@ import { logger } from '../logger.js';
 export async function runMigrations(): Promise<void> {
   const agenciesCopied = await migrateAgencyRegister();
   const jobRunIndexDropped = await dropJobRunTickIndex();
-  if (agenciesCopied || jobRunIndexDropped) logger.info({ agenciesCopied, jobRunIndexDropped }, 'database migrated');
+  const provinceKeysIndexed = await dropUnprovincedKeyIndexes();
+  if (agenciesCopied || jobRunIndexDropped || provinceKeysIndexed) logger.info({ agenciesCopied, jobRunIndexDropped, provinceKeysIndexed }, 'database migrated');
 }
 
 /**
@@ -21,4 +24,23 @@ async function dropJobRunTickIndex(): Promise<boolean> {
   if (!indexes.some((index) => index.name === 'job_1_scheduledFor_1')) return false;
   await JobRun.collection.dropIndex('job_1_scheduledFor_1');
   return true;
+}
+
+/**
+ * Reminders and outbox messages were unique by `key` / `dedupeKey` alone; both are per province now (sharded by
+ * province), unique by `{ province, key }` / `{ province, dedupeKey }` (declared on the models), so the old
+ * indexes give way. Returns how many were dropped.
+ */
+async function dropUnprovincedKeyIndexes(): Promise<number> {
+  let dropped = 0;
+  for (const [collection, name] of [
+    [Reminder.collection, 'key_1'],
+    [OutboxMessage.collection, 'dedupeKey_1'],
+  ] as const) {
+    const indexes = await collection.indexes().catch(() => []);
+    if (!indexes.some((index) => index.name === name)) continue;
+    await collection.dropIndex(name);
+    dropped++;
+  }
+  return dropped;
 }

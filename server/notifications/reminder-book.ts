@@ -53,7 +53,7 @@ export class ReminderBook {
       const key = `${reminder.about}:${recipient.address}`;
       this.batch.push({
         updateOne: {
-          filter: { key },
+          filter: { province: reminder.place.province, key },
           update: {
             $setOnInsert: {
               key,
@@ -100,7 +100,7 @@ export async function queueReminderMail(options: { province: string; day: string
   const flush = async () => {
     if (mail.length === 0) return;
     options.count('queued', await queueMessages(mail.map((m) => m.message)));
-    await Reminder.bulkWrite(mail.map((m) => ({ updateMany: { filter: { _id: { $in: m.reminders } }, update: { $set: { outboxKey: m.message.dedupeKey } } } })), { ordered: false });
+    await Reminder.bulkWrite(mail.map((m) => ({ updateMany: { filter: { province: options.province, _id: { $in: m.reminders } }, update: { $set: { outboxKey: m.message.dedupeKey } } } })), { ordered: false });
     mail = [];
   };
   const compose = (group: ReminderRecord[]) => {

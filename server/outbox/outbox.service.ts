@@ -25,7 +25,7 @@ export async function queueMessage(message: NewMessage, session?: ClientSession)
   for (let attempt = 0; ; attempt++) {
     try {
       const result = await OutboxMessage.updateOne(
-        { dedupeKey: message.dedupeKey },
+        { province: message.province, dedupeKey: message.dedupeKey },
         { $setOnInsert: { ...message, status: 'pending', attempts: 0, nextAttemptAt: new Date(0) } },
         { upsert: true, ...(session ? { session } : {}) },
       );
@@ -43,7 +43,7 @@ export async function queueMessages(messages: readonly NewMessage[]): Promise<nu
   if (messages.length === 0) return 0;
   const result = await OutboxMessage.bulkWrite(
     messages.map((message) => ({
-      updateOne: { filter: { dedupeKey: message.dedupeKey }, update: { $setOnInsert: { ...message, status: 'pending', attempts: 0, nextAttemptAt: new Date(0) } }, upsert: true },
+      updateOne: { filter: { province: message.province, dedupeKey: message.dedupeKey }, update: { $setOnInsert: { ...message, status: 'pending', attempts: 0, nextAttemptAt: new Date(0) } }, upsert: true },
     })),
     { ordered: false },
   );

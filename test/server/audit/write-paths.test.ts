@@ -241,7 +241,7 @@ describe('The audit trail of every service write', () => {
 
   it('refuses a write that nobody answers for, and writes neither the change nor an event', async () => {
     const before = await AuditEvent.countDocuments({}).setOptions({ scope: 'system' });
-    const refused = await outsideAnyActor(() => Agency.create({ code: 'nobody', nameFa: 'هیچ‌کس', nameEn: 'Nobody' })).catch((err: { name: string }) => err);
+    const refused = await outsideAnyActor(() => Agency.create({ province: '03', code: 'nobody', nameFa: 'هیچ‌کس', nameEn: 'Nobody' })).catch((err: { name: string }) => err);
     expect((refused as { name: string }).name).to.equal('auditActorMissing');
     const refusedUpdate = await outsideAnyActor(() => Agency.updateOne({ code: 'broadcaster' }, { $set: { nameEn: 'x' } }).exec()).catch((err: { name: string }) => err);
     expect((refusedUpdate as { name: string }).name).to.equal('auditActorMissing');

@@ -149,9 +149,9 @@ describe('Every query on a large collection names its province, so a cluster sha
     expect(scatterGathers(commands.filter((c) => !['reminders', 'outbox_messages'].includes(c.collection ?? '')))).to.deep.equal([]);
   });
 
-  it('running the reminders and the monthly report: reminders and outbox messages (skipped while outbox messages carry no province)', function () {
-    // the outbox is keyed by its dedupe key alone (models/outbox-message.model.ts): until messages carry their
-    // province, neither the outbox nor the reminders' mail phase that writes it can be sent to one shard
+  it('running the reminders and the monthly report: reminders and outbox messages', function () {
+    // reminders and outbox messages are keyed within their province (models/reminder.model.ts,
+    // models/outbox-message.model.ts), so the reminders' mail phase and the outbox go to one shard
     if (!OutboxMessage.schema.path('province')) this.skip();
     expect(jobCommands.some((c) => c.collection === 'reminders' || c.collection === 'outbox_messages'), 'the jobs touched the reminders or the outbox').to.equal(true);
     expect(scatterGathers(jobCommands)).to.deep.equal([]);
