@@ -9,8 +9,7 @@ export function fillMessage(text: string, params: Record<string, unknown>, lang:
     const value = params[name];
     if (value === undefined || value === null) return whole;
     if (typeof value === 'number') return formatNumber(value, lang);
-    // a date or a time sent as text (1410/01/01, 12:30) is still a number to the reader; a string of digits alone
-    // is an identifier (a national ID, a place code) and is shown as typed, in Latin digits
-    return lang === 'fa' && /^\d+(?:[/:.\-]\d+)+$/.test(String(value)) ? toPersianDigits(String(value)) : String(value);
+    // a date or a figure sent as text (1410/01/01, 12:30) is still a number to the reader
+    return lang === 'fa' && /^[\d/:.\-]+$/.test(String(value)) ? toPersianDigits(String(value)) : String(value);
   });
 }

@@ -192,7 +192,7 @@ describe('Enrolling from a file', () => {
     expect(page.html).to.match(/id="saved">۱</);
     expect(await Enrolment.countDocuments({ nationalId: '0499370899' }).setOptions({ scope: 'system' })).to.equal(1);
     // the report names the row whose zeros were put back, so the uploader can check it
-    expect(page.text).to.contain('سطرهای ذخیره‌شده با یادداشت').and.contain('صفرهای آغاز کد ملی که صفحه‌گسترده انداخته بود بازگردانده شد: 0499370899');
+    expect(page.text).to.contain('سطرهای ذخیره‌شده با یادداشت').and.contain('صفرهای آغاز کد ملی که صفحه‌گسترده انداخته بود بازگردانده شد: ۰۴۹۹۳۷۰۸۹۹');
   });
 
   it('refuses a village outside the uploader’s area in a row', async () => {
