@@ -50,7 +50,7 @@ describe('The jobs API and page', () => {
       (r) => r.body.status !== 'running',
     );
     expect(run.body).to.include({ id: started.body.runId, job: 'reminders', province: '02', trigger: 'manual', requestedBy: 'office.jobs', status: 'succeeded', attempts: 1 });
-    expect(run.body.phasesDone).to.deep.equal(['meetings', 'commitments', 'quotas', 'mail']);
+    expect(run.body.phasesDone).to.deep.equal(['meetings', 'commitments', 'quotas', 'clauses', 'mail']);
     const again = await client.get('/api/v1/jobs');
     expect(again.body.runs.map((r: { id: string }) => r.id)).to.include(started.body.runId);
   });
@@ -139,8 +139,9 @@ describe('The jobs API and page', () => {
       const installation = api(app.baseUrl, adminToken);
       const listed = await installation.get('/api/v1/jobs');
       expect(listed.status).to.equal(200);
-      expect(listed.body.jobs.map((j: { name: string }) => j.name)).to.deep.equal(['rebuild-counters']);
-      expect(listed.body.runs.every((r: { job: string }) => r.job === 'rebuild-counters')).to.equal(true);
+      // the installation-wide jobs: the counter rebuild, and the audit retention and sign-off reminders that go through every province themselves
+      expect(listed.body.jobs.map((j: { name: string }) => j.name)).to.deep.equal(['rebuild-counters', 'audit-retention', 'approval-reminders']);
+      expect(listed.body.runs.every((r: { job: string; province?: string }) => ['rebuild-counters', 'audit-retention', 'approval-reminders'].includes(r.job) && r.province === undefined)).to.equal(true);
       const started = await installation.post('/api/v1/jobs/rebuild-counters/run', {});
       expect(started.status).to.equal(202);
       const run = await until(() => installation.get(`/api/v1/jobs/runs/${started.body.runId}`), (r) => r.body.status !== 'running');

@@ -28,11 +28,11 @@ describe('Quotas that do not add up', () => {
     const over = await client.put(`/api/v1/campaigns/${campaign}/quotas/0208`, { target: 500 });
     expect(over.status).to.equal(200);
     expect(over.body.target).to.equal(500);
-    expect(over.body.warning).to.equal('سهمیه‌های زیرمجموعهٔ 02 روی هم ۱٬۱۰۰ است، بیش از سهمیهٔ خود آن (۱٬۰۰۰).');
+    expect(over.body.warning).to.equal('سهمیه‌های زیرمجموعهٔ ۰۲ روی هم ۱٬۱۰۰ است، بیش از سهمیهٔ خود آن (۱٬۰۰۰).');
 
     const browser = new PageClient(app.baseUrl);
     await browser.login(manager.username, manager.password);
-    expect((await browser.get(`/campaigns/${campaign}/quotas/02`)).text).to.contain('سهمیه‌های زیرمجموعهٔ 02 روی هم ۱٬۱۰۰ است، بیش از سهمیهٔ خود آن (۱٬۰۰۰).');
+    expect((await browser.get(`/campaigns/${campaign}/quotas/02`)).text).to.contain('سهمیه‌های زیرمجموعهٔ ۰۲ روی هم ۱٬۱۰۰ است، بیش از سهمیهٔ خود آن (۱٬۰۰۰).');
     // set right, the warning goes
     expect((await client.put(`/api/v1/campaigns/${campaign}/quotas/0208`, { target: 400 })).body).to.not.have.property('warning');
     expect((await browser.get(`/campaigns/${campaign}/quotas/02`)).text).to.not.contain('بیش از سهمیهٔ خود آن');
