@@ -55,7 +55,7 @@ const BY_ROLE: Record<Role, { main: Entry[]; more: Entry[] }> = {
   'governor-office': { main: [HOME, CAMPAIGNS, COMMITTEES, RESOLUTIONS, REPORTS], more: [OVERVIEW, FIELD_PROBLEMS, AGREEMENTS, COMPLIANCE, AGENCIES, ENROL, MY_ENROLMENTS, USERS, JOBS, PLACES, SETTINGS] },
   viewer: { main: [HOME, CAMPAIGNS, PLACES], more: [COMMITTEES, COMPLIANCE, RESOLUTIONS, SETTINGS] },
   // the installation's own jobs, no province's work
-  'installation-admin': { main: [JOBS], more: [SETTINGS] },
+  'installation-admin': { main: [HOME, JOBS], more: [SETTINGS] },
 };
 
 /** The roles that enrol (server/enrolments/routes.ts ENROLLING): only they have an offline queue and its badge. */
