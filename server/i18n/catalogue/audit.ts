@@ -163,7 +163,7 @@ export default {
     'audit.csv.sentence': 'شرح',
     'audit.csv.changes': 'تغییرات',
     'jobs.name.audit-retention': 'پاک‌کردن پیشینه قدیمی‌تر از مدت نگهداری',
-    'jobs.about.audit-retention': 'هر شب رویدادهای پیشینه تغییرات را که از مدت نگهداری (AUDIT_RETENTION_YEARS) قدیمی‌ترند پاک می‌کند و همین کار را ثبت می‌کند.',
+    'jobs.about.audit-retention': 'هر شب رویدادهای پیشینه تغییرات را که از مدت نگهداری تنظیم‌شده قدیمی‌ترند پاک می‌کند و همین کار را ثبت می‌کند.',
   },
   en: {
     'audit.actorMissing': 'This change cannot be saved without knowing who makes it ({model}).',
