@@ -259,7 +259,7 @@ async function keepPagesOffline(outcome) {
       if (event.data?.type === 'kept') html.dataset.offlineReady = 'yes';
       if (event.data?.type === 'synced') await renderQueue();
     });
-    if (outcome.state !== 'offline' && worker) worker.postMessage({ type: 'keep', urls: ['/enrolments/new', '/enrolments/pending', '/enrolments', '/enrolments/offline.json', ...(badge.dataset.place ? [`/places/${badge.dataset.place}`] : [])] });
+    if (outcome.state !== 'offline' && worker) worker.postMessage({ type: 'keep', urls: ['/enrolments/new', '/enrolments/pending', '/enrolments', '/enrolments/offline.json', ...(badge?.dataset.place ? [`/places/${badge.dataset.place}`] : [])] });
     else html.dataset.offlineReady = 'yes';
   } catch {
     // no worker (private mode, an update that failed offline): the page still queues and sends

@@ -124,7 +124,7 @@ export function describeEvent(event: AuditEventRecord, reader: Pick<AuthUser, 'r
       : actor.kind === 'job'
         ? t(lang, 'audit.actor.job', { job: t(lang, `jobs.name.${actor.job}`) })
         : actor.kind === 'system'
-          ? t(lang, 'audit.actor.system', { name: actor.name ?? '' })
+          ? t(lang, 'audit.actor.system', { name: systemName(actor.name ?? '', lang) })
           : t(lang, 'audit.actor.visitor');
   const detail = Object.entries(event.detail ?? {})
     .map(([key, value]) => (PERSONAL_FIELDS.has(key) && !maySeePersonal ? mask(String(value)) : String(value)))
@@ -159,12 +159,21 @@ function fieldLabel(field: string, lang: Lang): string {
   return label === key ? field : label;
 }
 
+/** A system actor (start-up, a test fixture, a benchmark) in the reader's words, or its own name when the catalogue has none. */
+function systemName(name: string, lang: Lang): string {
+  const key = `audit.system.${name}`;
+  const label = t(lang, key);
+  return label === key ? name : label;
+}
+
 function shown(value: unknown, lang: Lang): string {
   if (value === null || value === undefined || value === '') return '—';
   if (value instanceof Date) return formatJalaliForDisplay(value, lang, { withTime: true });
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return formatJalaliForDisplay(new Date(value), lang, { withTime: true });
   if (typeof value === 'boolean') return t(lang, value ? 'audit.yes' : 'audit.no');
-  if (typeof value === 'object') return digits(JSON.stringify(value), lang);
+  // an ID or a code is data, written as stored (the view isolates it left to right)
+  if (typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'string' && /[A-Za-z]/.test(value)) return value;
   return digits(String(value), lang);
 }
 

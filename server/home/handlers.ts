@@ -7,9 +7,9 @@ import { homeCards, openCommitments } from './home.service.js';
 
 export async function today(req: Request, res: Response): Promise<void> {
   if (!req.user) return res.redirect(303, '/login');
-  // the installation administrator has no place and no province's work: their work is the installation's jobs
-  if (req.user.role === 'installation-admin') return res.redirect(303, '/jobs');
+  // the installation administrator has no province's work: their home points to the installation's jobs
   const user = req.user;
+  if (user.role === 'installation-admin') return res.render('home/index', { title: t(req.lang, 'home.title'), placeName: '', role: user.role, cards: {} });
   const [cards, place] = await Promise.all([homeCards(user), Place.findOne({ code: user.placeCode }).setOptions({ scope: user }).lean<PlaceRecord>()]);
   const names = cards.overview || cards.commitments ? await agencyNames(user.province, req.lang) : new Map<string, string>();
   res.render('home/index', {

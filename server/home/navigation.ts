@@ -55,8 +55,11 @@ const BY_ROLE: Record<Role, { main: Entry[]; more: Entry[] }> = {
   'governor-office': { main: [HOME, CAMPAIGNS, COMMITTEES, RESOLUTIONS, REPORTS], more: [OVERVIEW, FIELD_PROBLEMS, AGREEMENTS, COMPLIANCE, AGENCIES, ENROL, MY_ENROLMENTS, USERS, JOBS, PLACES, SETTINGS] },
   viewer: { main: [HOME, CAMPAIGNS, PLACES], more: [COMMITTEES, COMPLIANCE, RESOLUTIONS, SETTINGS] },
   // the installation's own jobs, no province's work
-  'installation-admin': { main: [JOBS], more: [SETTINGS] },
+  'installation-admin': { main: [HOME, JOBS], more: [SETTINGS] },
 };
+
+/** The roles that enrol (server/enrolments/routes.ts ENROLLING): only they have an offline queue and its badge. */
+const ENROLLING_ROLES: ReadonlySet<string> = new Set(['village-head', 'mayor', 'district-governor', 'county-governor', 'fund-manager', 'governor-office']);
 
 export function navigationFor(user: AuthUser, currentPath: string, options: { mailbox: boolean }): Navigation {
   const path = currentPath.split('?')[0]!;
@@ -71,7 +74,11 @@ export function navigationFor(user: AuthUser, currentPath: string, options: { ma
 /** Puts the signed-in user's navigation on every page (the development mailbox only exists without SMTP_URL). */
 export function navigation(config: Pick<Config, 'smtpUrl'>) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.user) res.locals.nav = navigationFor(req.user as AuthUser, req.originalUrl, { mailbox: !config.smtpUrl });
+    if (req.user) {
+      res.locals.nav = navigationFor(req.user as AuthUser, req.originalUrl, { mailbox: !config.smtpUrl });
+      // the offline queue's badge links to /enrolments/pending, open only to the roles that enrol
+      res.locals.enrols = ENROLLING_ROLES.has((req.user as AuthUser).role);
+    }
     next();
   };
 }

@@ -1,7 +1,10 @@
-import type { HelperOptions } from 'handlebars';
+import Handlebars, { type HelperOptions } from 'handlebars';
 import { formatJalaliForDisplay } from '../shared/jalali.js';
 import { formatNumber, toPersianDigits } from '../shared/persian-text.js';
 import { t, type Lang } from '../i18n/index.js';
+
+/** A run of Latin letters and digits, with the punctuation and spaces between them (a username, an ID, a JSON value). */
+const LATIN_RUN = /[A-Za-z0-9](?:[A-Za-z0-9 .,:;_@\/\-'"(){}\[\]+#&=~*]*[A-Za-z0-9"\]}])?/g;
 
 /** The page's language, which the layout's locals put at the template root. */
 function langOf(options: HelperOptions): Lang {
@@ -26,6 +29,21 @@ export const viewHelpers = {
   digits(value: unknown, options: HelperOptions): string {
     const text = value === undefined || value === null ? '' : String(value);
     return langOf(options) === 'fa' ? toPersianDigits(text) : text;
+  },
+  /**
+   * Text with its Latin runs (usernames, codes, IDs, field names without a label) isolated left to right:
+   * `{{isolateLatin sentence}}` → «… <bdi dir="ltr">demo.governor</bdi> …». The text is escaped.
+   */
+  isolateLatin(value: unknown, options: HelperOptions): Handlebars.SafeString {
+    const text = value === undefined || value === null ? '' : String(value);
+    if (langOf(options) !== 'fa') return new Handlebars.SafeString(Handlebars.escapeExpression(text));
+    let html = '';
+    let last = 0;
+    for (const match of text.matchAll(LATIN_RUN)) {
+      html += Handlebars.escapeExpression(text.slice(last, match.index)) + `<bdi dir="ltr">${Handlebars.escapeExpression(match[0])}</bdi>`;
+      last = match.index + match[0].length;
+    }
+    return new Handlebars.SafeString(html + Handlebars.escapeExpression(text.slice(last)));
   },
   num(value: unknown, options: HelperOptions): string {
     return typeof value === 'number' ? formatNumber(value, langOf(options)) : '—';

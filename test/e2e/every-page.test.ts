@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
+import { auditRetentionJob } from '../../jobs/audit-retention.js';
 import { remindersJob } from '../../jobs/reminders.js';
 import { Scheduler } from '../../jobs/scheduler.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../../server/users/demo.js';
@@ -54,6 +55,8 @@ describe('Every page of every demo role on a 360-px phone, in Persian', function
     await loadDemo(app.config);
     // a reminder run, so the jobs page has counts to show
     await new Scheduler(app.config, [remindersJob]).fire(remindersJob, new Date());
+    // and an installation-wide run, so the installation administrator's jobs page links to one
+    await new Scheduler(app.config, [auditRetentionJob]).fire(auditRetentionJob, new Date());
     browser = await launchChromium();
   });
   after(async () => {

@@ -13,6 +13,7 @@ export default {
     'counts.recorded': '{n} یادآوری ثبت شد',
     'counts.snapshots': '{n} گزارش ماهانه',
     'counts.summarised': '{n} مورد قدیمی در یک جمع‌بندی',
+    'counts.removed': '{n} رویداد قدیمی پاک شد',
     'counts.other': '{name}: {n}',
   },
   en: {
@@ -28,6 +29,7 @@ export default {
     'counts.recorded': '{n} reminders recorded',
     'counts.snapshots': '{n} monthly reports',
     'counts.summarised': '{n} old items summarised',
+    'counts.removed': '{n} old events removed',
     'counts.other': '{name}: {n}',
   },
 };
