@@ -14,11 +14,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import mongoose, { Types } from 'mongoose';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpSink } from './smtp-sink.js';
 import { Agency, type AgencyRecord } from '../models/agency.model.js';
 import { Campaign } from '../models/campaign.model.js';
 import { Committee } from '../models/committee.model.js';
@@ -105,25 +104,6 @@ async function measured<T>(work: () => Promise<T>): Promise<{ seconds: number; p
   return { seconds: (performance.now() - t) / 1000, peak: Math.max(peak, process.memoryUsage().rss), result };
 }
 
-/** A local SMTP server that accepts and counts every message. */
-async function startSmtpSink(): Promise<{ url: string; received(): number; stop(): Promise<void> }> {
-  let received = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, _session, callback) {
-      stream.on('data', () => undefined);
-      stream.on('end', () => {
-        received++;
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, received: () => received, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 async function buildPlaces(): Promise<PlaceRecord[]> {
   await importPlaces(SHIPPED_PLACE_FILES.map((file) => readCensusFile(file)));

@@ -26,7 +26,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
 import mongoose, { Types } from 'mongoose';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpSink } from '../../jobs/smtp-sink.js';
 import { deliverDue } from '../../jobs/deliver-outbox.js';
 import { Campaign, type CampaignRecord } from '../../models/campaign.model.js';
 import { Enrolment } from '../../models/enrolment.model.js';
@@ -479,25 +479,6 @@ function commandCounter(): { reset(): void; count(): number } {
   return { reset: () => void (n = 0), count: () => n };
 }
 
-/** A local SMTP server that accepts every message and throws it away. */
-async function startSmtpSink(): Promise<{ url: string; received: () => number; stop(): Promise<void> }> {
-  let received = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, _session, callback) {
-      stream.on('data', () => undefined);
-      stream.on('end', () => {
-        received++;
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, received: () => received, stop: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 // the benchmark's writes are recorded in the audit trail as its own
 await runAs({ kind: 'system', name: 'bench' }, main);
