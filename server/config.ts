@@ -33,6 +33,12 @@ export const settings = {
     'Where the embedded database and the generated session secret live. `:memory:` keeps everything in memory.',
     z.string().min(1),
   ),
+  embeddedDbPort: setting(
+    'EMBEDDED_DB_PORT',
+    undefined,
+    'Loopback TCP port the embedded database listens on instead of its Unix socket DATA_DIR/db/mongodb.sock (mode 0600), e.g. for a database tool (0 picks a free one); any local user can then connect to it. Unset: the socket only, no TCP port.',
+    port.optional(),
+  ),
   sessionSecret: setting(
     'SESSION_SECRET',
     undefined,

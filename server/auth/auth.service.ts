@@ -3,6 +3,7 @@ import { ApiToken, type ApiTokenRecord } from '../../models/api-token.model.js';
 import { User, type UserRecord } from '../../models/user.model.js';
 import { AppError, notFound, validationFailed } from '../errors/app-error.js';
 import { recordSignIn } from '../audit/record.js';
+import { requestActor, runAs } from '../audit/context.js';
 import { toLatinDigits } from '../shared/persian-text.js';
 import { assertStrongPassword, DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import type { AuthUser } from './scope.js';
@@ -94,9 +95,10 @@ export async function userForApiToken(token: string): Promise<{ user: UserRecord
   if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > 60_000) {
     // audited, so a transaction: concurrent first requests with one token conflict on it (TransientTransactionError),
     // and are retried; only one moves "last used", the others find it already fresh
+    // the request's actor is set only once its user is known, so the token's owner answers for this write
     const stale = new Date(now.getTime() - 60_000);
-    await inTransaction((session) =>
-      ApiToken.updateOne({ _id: record._id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: stale } }] }, { $set: { lastUsedAt: now } }).session(session),
+    await runAs(requestActor(toAuthUser(user), undefined), () =>
+      inTransaction((session) => ApiToken.updateOne({ _id: record._id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: stale } }] }, { $set: { lastUsedAt: now } }).session(session)),
     );
   }
   const found = { user, tokenId: String(record._id) };

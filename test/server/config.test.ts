@@ -42,6 +42,14 @@ describe('Configuration', () => {
     }
   });
 
+  it('gives the embedded database no TCP port unless EMBEDDED_DB_PORT names one', () => {
+    expect(loadConfig({}).embeddedDbPort).to.equal(undefined);
+    expect(loadConfig({ EMBEDDED_DB_PORT: '' }).embeddedDbPort).to.equal(undefined);
+    expect(loadConfig({ EMBEDDED_DB_PORT: '27018' }).embeddedDbPort).to.equal(27018);
+    expect(() => loadConfig({ EMBEDDED_DB_PORT: 'mongo' })).to.throw(ConfigError, /EMBEDDED_DB_PORT/);
+    expect(() => loadConfig({ EMBEDDED_DB_PORT: '70000' })).to.throw(ConfigError, /EMBEDDED_DB_PORT/);
+  });
+
   it('requires a shared session secret when given a real MongoDB', () => {
     expect(() => loadConfig({ MONGODB_URI: 'mongodb://db.example/rict' })).to.throw(ConfigError, /SESSION_SECRET/);
     expect(() => loadConfig({ MONGODB_URI: 'mongodb://db.example/rict', SESSION_SECRET: 'short' })).to.throw(ConfigError, /SESSION_SECRET/);

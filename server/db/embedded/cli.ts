@@ -1,7 +1,9 @@
 /**
- * `npm run db -- --dbpath <dir> --port <port>` (or `--inmemory`): serves until SIGINT/SIGTERM and
- * prints the connection URI on its first line of output.
+ * `npm run db -- --dbpath <dir> --port <port>` (or `--inmemory`; `--socket <path>.sock` listens on a Unix domain
+ * socket of mode 0600 instead of TCP): serves until SIGINT/SIGTERM and prints the connection URI on its first
+ * line of output.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmbeddedMongo } from './index.js';
 
@@ -10,13 +12,14 @@ const { values } = parseArgs({
     dbpath: { type: 'string' },
     port: { type: 'string', default: '27017' },
     host: { type: 'string', default: '127.0.0.1' },
+    socket: { type: 'string' },
     inmemory: { type: 'boolean', default: false },
     journal: { type: 'string', default: 'sync' },
   },
 });
 
 if (!values.dbpath && !values.inmemory) {
-  console.error('usage: npm run db -- --dbpath <dir> [--port <port>] [--host <host>]   (or --inmemory)');
+  console.error('usage: npm run db -- --dbpath <dir> [--port <port>] [--host <host>] [--socket <path>.sock]   (or --inmemory)');
   process.exit(2);
 }
 
@@ -25,6 +28,7 @@ const server = await startEmbeddedMongo({
   inMemory: values.inmemory,
   port: Number(values.port),
   host: values.host,
+  ...(values.socket ? { socketPath: resolve(values.socket) } : {}),
   journal: values.journal === 'none' ? 'none' : 'sync',
 });
 console.log(server.uri);

@@ -7,10 +7,17 @@
  *   await db.stop();
  *
  * It presents itself as a one-member replica set (`rs0`) running MongoDB 7.0, so the driver allows
- * sessions and transactions. Nothing here imports from the application.
+ * sessions and transactions. With `socketPath` it listens on a Unix domain socket (mode 0600) instead of TCP:
+ *
+ *   const db = await startEmbeddedMongo({ inMemory: true, socketPath: '/run/me/mongodb.sock' });
+ *   // db.uri === 'mongodb://%2Frun%2Fme%2Fmongodb.sock/?directConnection=true'
+ *
+ * Nothing here imports from the application.
  */
 import { Journal, type JournalMode } from './journal/journal.js';
 import { WireServer } from './server.js';
+
+export { MAX_SOCKET_PATH_BYTES } from './server.js';
 import { Engine } from './storage/engine.js';
 
 export interface EmbeddedMongoOptions {
@@ -22,6 +29,12 @@ export interface EmbeddedMongoOptions {
   port?: number;
   /** Interface to listen on; default 127.0.0.1. */
   host?: string;
+  /**
+   * Listen on this Unix domain socket instead of a TCP port (port and host are then unused). The driver knows a
+   * socket host by its `.sock` ending, so the path must end so; at most 107 bytes (sun_path). The file is made
+   * mode 0600, a stale one (its server killed) is removed first, and it is removed again on stop.
+   */
+  socketPath?: string;
   /** 'sync' (default) fsyncs the journal before every acknowledgement; 'none' leaves it to the OS. */
   journal?: JournalMode;
   /** Journal size that triggers compaction into a snapshot; default 64 MiB. */
@@ -34,7 +47,9 @@ export interface EmbeddedMongoOptions {
 
 export interface EmbeddedMongo {
   uri: string;
+  /** The TCP port; 0 when listening on a socket. */
   port: number;
+  socketPath?: string;
   stop(): Promise<void>;
 }
 
@@ -47,13 +62,24 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
   const journal = inMemory
     ? undefined
     : new Journal({ dir: opts.dbPath!, mode: opts.journal ?? 'sync', compactBytes: opts.compactBytes ?? DEFAULT_COMPACT_BYTES });
+  const socketPath = opts.socketPath;
+  if (socketPath !== undefined && !socketPath.endsWith('.sock')) throw new Error(`socket path ${socketPath} must end in .sock (drivers tell a socket host by it)`);
   const engine = new Engine(journal);
   const server = new WireServer(engine, { host, port: opts.port ?? 0, setName, startedAt: new Date() }, opts.ttlIntervalMs ?? 60_000);
-  const port = await server.listen(opts.port ?? 0, host);
+  let port: number;
+  try {
+    port = await server.listen(socketPath !== undefined ? { path: socketPath } : { port: opts.port ?? 0, host });
+  } catch (err) {
+    engine.close();
+    throw err;
+  }
   let stopped = false;
   return {
-    uri: `mongodb://${host}:${port}/?replicaSet=${encodeURIComponent(setName)}`,
+    // over a socket, a direct connection: the driver lower-cases the hosts a replica set member reports, which would
+    // not find a socket path with capitals (hello still names the socket, for clients that discover the set)
+    uri: socketPath !== undefined ? `mongodb://${encodeURIComponent(socketPath)}/?directConnection=true` : `mongodb://${host}:${port}/?replicaSet=${encodeURIComponent(setName)}`,
     port,
+    ...(socketPath !== undefined ? { socketPath } : {}),
     async stop() {
       if (stopped) return;
       stopped = true;

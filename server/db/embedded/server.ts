@@ -1,7 +1,8 @@
 /**
- * The TCP server: reads wire messages, runs each command through the dispatcher, answers in the
- * protocol the client used. Commands on one connection run one after another, in order.
+ * The server: listens on a TCP port or a Unix domain socket, reads wire messages, runs each command through the
+ * dispatcher, answers in the protocol the client used. Commands on one connection run one after another, in order.
  */
+import fs from 'node:fs';
 import net from 'node:net';
 import { Binary, Long, Timestamp, type Document } from 'bson';
 import { adminCommands, sessionKeyOf } from './commands/admin.js';
@@ -83,23 +84,41 @@ export class WireServer {
     this.tcp = net.createServer((socket) => this.accept(socket));
   }
 
-  listen(port: number, host: string): Promise<number> {
-    return new Promise((resolve, reject) => {
+  /**
+   * Listens on `port` of `host`, or on the Unix domain socket `path` (mode 0600: only this user may connect), and
+   * resolves with the TCP port (0 for a socket). A socket file left by a dead server is removed first; one a live
+   * server answers on is refused.
+   */
+  async listen(target: { port: number; host: string } | { path: string }): Promise<number> {
+    if ('path' in target) await removeStaleSocket(target.path);
+    await new Promise<void>((resolve, reject) => {
       this.tcp.once('error', reject);
-      this.tcp.listen(port, host, () => {
+      const listening = () => {
         this.tcp.off('error', reject);
-        const addr = this.tcp.address() as net.AddressInfo;
-        this.info.port = addr.port;
-        this.reaper = setInterval(() => {
-          this.sessions.reap();
-          this.cursors.reap();
-        }, 5_000);
-        this.reaper.unref();
-        this.info.ttl = { enabled: true, sleepSecs: this.ttlIntervalMs / 1000, changed: () => this.scheduleTtl() };
-        this.scheduleTtl();
-        resolve(addr.port);
-      });
+        resolve();
+      };
+      if ('path' in target) this.tcp.listen(target.path, listening);
+      else this.tcp.listen(target.port, target.host, listening);
     });
+    if ('path' in target) {
+      fs.chmodSync(target.path, 0o600);
+      this.info.socketPath = target.path;
+      this.info.port = 0;
+    } else {
+      this.info.port = (this.tcp.address() as net.AddressInfo).port;
+    }
+    this.startTimers();
+    return this.info.port;
+  }
+
+  private startTimers(): void {
+    this.reaper = setInterval(() => {
+      this.sessions.reap();
+      this.cursors.reap();
+    }, 5_000);
+    this.reaper.unref();
+    this.info.ttl = { enabled: true, sleepSecs: this.ttlIntervalMs / 1000, changed: () => this.scheduleTtl() };
+    this.scheduleTtl();
   }
 
   async close(): Promise<void> {
@@ -211,6 +230,35 @@ export class WireServer {
   }
 }
 
+/** Linux keeps a socket's path in sun_path: 108 bytes with the terminating NUL. */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
+/**
+ * Makes way for a socket at `path`: a socket file nobody answers on (its server was killed) is removed; a live one,
+ * or anything that is not a socket, is left alone and refused, named.
+ */
+async function removeStaleSocket(path: string): Promise<void> {
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
+    throw new Error(`socket path ${path} is ${Buffer.byteLength(path)} bytes; a Unix domain socket path may have at most ${MAX_SOCKET_PATH_BYTES}`);
+  }
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(path);
+  } catch {
+    return;
+  }
+  if (!stat.isSocket()) throw new Error(`${path} exists and is not a socket; move it away or choose another socket path`);
+  const answered = await new Promise<boolean>((resolve) => {
+    const probe = net.connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (answered) throw new Error(`another server is listening on ${path}`);
+  fs.unlinkSync(path);
+}
 
 /** A single member cannot satisfy w > 1 or unknown tags; MongoDB reports that beside the result. */
 function writeConcernError(wc: unknown): Document | undefined {

@@ -3,7 +3,7 @@ import { ObjectId, Timestamp } from 'bson';
 import { isPlainObject, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
 import { newScanStats } from '../storage/access.js';
-import type { CommandContext, Handler } from './context.js';
+import { selfAddress, type CommandContext, type Handler } from './context.js';
 import { findReply } from './crud.js';
 
 export const SERVER_VERSION = '7.0.0';
@@ -12,7 +12,7 @@ export const MAX_WIRE_VERSION = 21;
 const ELECTION_ID = new ObjectId('7fffffff0000000000000001');
 
 function hello(ctx: CommandContext, legacy: boolean): Doc {
-  const me = `${ctx.server.host}:${ctx.server.port}`;
+  const me = selfAddress(ctx.server);
   const now = new Date();
   const opTime = { ts: new Timestamp({ t: Math.floor(now.getTime() / 1000), i: 1 }), t: 1 };
   const reply: Doc = {};
@@ -100,7 +100,7 @@ export const adminCommands: Record<string, Handler> = {
   },
   getCmdLineOpts: () => ({ argv: ['embedded'], parsed: {}, ok: 1 }),
   serverStatus: (ctx) => ({
-    host: `${ctx.server.host}:${ctx.server.port}`,
+    host: selfAddress(ctx.server),
     version: SERVER_VERSION,
     process: 'embedded',
     uptime: (Date.now() - ctx.server.startedAt.getTime()) / 1000,
@@ -113,7 +113,7 @@ export const adminCommands: Record<string, Handler> = {
   replSetGetStatus: (ctx) => ({
     set: ctx.server.setName,
     myState: 1,
-    members: [{ _id: 0, name: `${ctx.server.host}:${ctx.server.port}`, health: 1, state: 1, stateStr: 'PRIMARY', self: true }],
+    members: [{ _id: 0, name: selfAddress(ctx.server), health: 1, state: 1, stateStr: 'PRIMARY', self: true }],
     ok: 1,
   }),
   endSessions(ctx) {

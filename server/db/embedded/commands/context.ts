@@ -10,10 +10,17 @@ import type { CursorStore } from './cursors.js';
 export interface ServerInfo {
   host: string;
   port: number;
+  /** The Unix domain socket the server listens on instead of a TCP port. */
+  socketPath?: string;
   setName: string;
   startedAt: Date;
   /** The TTL monitor's parameters (setParameter ttlMonitorEnabled / ttlMonitorSleepSecs). */
   ttl?: { enabled: boolean; sleepSecs: number; changed?: () => void };
+}
+
+/** How clients reach this member, as hello and replSetGetStatus name it: the socket path, or host:port. */
+export function selfAddress(server: ServerInfo): string {
+  return server.socketPath ?? `${server.host}:${server.port}`;
 }
 
 export interface CommandContext {
