@@ -19,10 +19,11 @@ const DAY = 86_400_000;
  * Commitments of adopted clauses are resolutions, so the commitment reminders (due, overdue, stale) cover them.
  */
 export async function clauseReminders(book: ReminderBook, now: Date): Promise<void> {
-  const waiting = await ClauseProposal.find({ state: 'proposed', proposedAt: { $lte: new Date(now.getTime() - PROPOSAL_WAITING_DAYS * DAY) } }).setOptions({ scope: 'system' }).lean<ClauseProposalRecord[]>();
-  const adopted = await ClauseProposal.find({ state: 'adopted', 'decision.at': { $gte: new Date(now.getTime() - ADOPTION_NEWS_DAYS * DAY) } }).setOptions({ scope: 'system' }).lean<ClauseProposalRecord[]>();
+  const inProvince = book.province ? { province: book.province } : {};
+  const waiting = await ClauseProposal.find({ ...inProvince, state: 'proposed', proposedAt: { $lte: new Date(now.getTime() - PROPOSAL_WAITING_DAYS * DAY) } }).setOptions({ scope: 'system' }).lean<ClauseProposalRecord[]>();
+  const adopted = await ClauseProposal.find({ ...inProvince, state: 'adopted', 'decision.at': { $gte: new Date(now.getTime() - ADOPTION_NEWS_DAYS * DAY) } }).setOptions({ scope: 'system' }).lean<ClauseProposalRecord[]>();
   const agreements = new Map(
-    (await Agreement.find({ _id: { $in: [...waiting, ...adopted].map((p) => p.agreement) } }, { title: 1 }).setOptions({ scope: 'system' }).lean<Pick<AgreementRecord, '_id' | 'title'>[]>()).map((a) => [String(a._id), a]),
+    (await Agreement.find({ ...inProvince, _id: { $in: [...waiting, ...adopted].map((p) => p.agreement) } }, { title: 1 }).setOptions({ scope: 'system' }).lean<Pick<AgreementRecord, '_id' | 'title'>[]>()).map((a) => [String(a._id), a]),
   );
   const owed = (proposal: ClauseProposalRecord, kind: OwedReminder['kind'], about: string, extra: Record<string, unknown>): OwedReminder => ({
     kind,

@@ -81,12 +81,12 @@ async function firstMeetingMonths(committees: CommitteeRecord[], scope: QuerySco
 
 /**
  * For the reminder job: committees that must meet monthly and have no meeting (other than cancelled ones)
- * in the Jalali month `month` of `year`.
+ * in the Jalali month `month` of `year` (only `province`'s when it is given).
  */
-export async function monthlyCommitteesWithoutMeeting(year: number, month: number): Promise<CommitteeRecord[]> {
+export async function monthlyCommitteesWithoutMeeting(year: number, month: number, province?: string): Promise<CommitteeRecord[]> {
   const key = jalaliMonthKey(year, month);
-  const committees = await Committee.find({ meetsMonthly: true }).setOptions({ scope: 'system' }).lean<CommitteeRecord[]>();
-  const met = await Meeting.distinct('committee', { month: key, state: { $ne: 'cancelled' } }).setOptions({ scope: 'system' });
+  const committees = await Committee.find({ ...(province ? { province } : {}), meetsMonthly: true }).setOptions({ scope: 'system' }).lean<CommitteeRecord[]>();
+  const met = await Meeting.distinct('committee', { ...(province ? { province } : {}), month: key, state: { $ne: 'cancelled' } }).setOptions({ scope: 'system' });
   const metIds = new Set(met.map(String));
   return committees.filter((c) => !metIds.has(String(c._id)));
 }

@@ -205,25 +205,25 @@ export interface UpcomingMeeting {
   committee: CommitteeRecord;
 }
 
-/** Scheduled meetings starting between `now` and `days` days later, soonest first, with their committees. */
-export async function meetingsStartingWithin(days: number, now = new Date()): Promise<UpcomingMeeting[]> {
+/** Scheduled meetings starting between `now` and `days` days later, soonest first, with their committees (only `province`'s when given). */
+export async function meetingsStartingWithin(days: number, now = new Date(), province?: string): Promise<UpcomingMeeting[]> {
   const until = new Date(now.getTime() + days * 86_400_000);
-  const meetings = await Meeting.find({ state: 'scheduled', startsAt: { $gte: now, $lte: until } }).setOptions({ scope: 'system' }).sort({ startsAt: 1 }).lean<MeetingRecord[]>();
-  return withCommittees(meetings);
+  const meetings = await Meeting.find({ ...(province ? { province } : {}), state: 'scheduled', startsAt: { $gte: now, $lte: until } }).setOptions({ scope: 'system' }).sort({ startsAt: 1 }).lean<MeetingRecord[]>();
+  return withCommittees(meetings, province);
 }
 
-/** Meetings recorded as held at least `days` days ago whose minutes are still not written. */
-export async function heldMeetingsWithoutMinutes(days: number, now = new Date()): Promise<UpcomingMeeting[]> {
+/** Meetings recorded as held at least `days` days ago whose minutes are still not written (only `province`'s when given). */
+export async function heldMeetingsWithoutMinutes(days: number, now = new Date(), province?: string): Promise<UpcomingMeeting[]> {
   const before = new Date(now.getTime() - days * 86_400_000);
-  const meetings = await Meeting.find({ state: 'held', heldAt: { $lte: before }, $or: [{ minutes: { $exists: false } }, { minutes: null }, { minutes: '' }] })
+  const meetings = await Meeting.find({ ...(province ? { province } : {}), state: 'held', heldAt: { $lte: before }, $or: [{ minutes: { $exists: false } }, { minutes: null }, { minutes: '' }] })
     .setOptions({ scope: 'system' })
     .sort({ heldAt: 1 })
     .lean<MeetingRecord[]>();
-  return withCommittees(meetings);
+  return withCommittees(meetings, province);
 }
 
-async function withCommittees(meetings: MeetingRecord[]): Promise<UpcomingMeeting[]> {
-  const committees = await Committee.find({ _id: { $in: meetings.map((m) => m.committee) } }).setOptions({ scope: 'system' }).lean<CommitteeRecord[]>();
+async function withCommittees(meetings: MeetingRecord[], province: string | undefined): Promise<UpcomingMeeting[]> {
+  const committees = await Committee.find({ ...(province ? { province } : {}), _id: { $in: meetings.map((m) => m.committee) } }).setOptions({ scope: 'system' }).lean<CommitteeRecord[]>();
   const byId = new Map(committees.map((c) => [String(c._id), c]));
   return meetings.flatMap((meeting) => {
     const committee = byId.get(String(meeting.committee));

@@ -285,10 +285,11 @@ export interface DueInstance {
 
 /**
  * Every commitment period due between `from` and `to` (inclusive, Jalali days) in the state(s) asked for, as it
- * stands on `today`, with the time of the commitment's last update (a reminder can skip recently updated ones).
+ * stands on `today`, with the time of the commitment's last update (a reminder can skip recently updated ones);
+ * only `province`'s when it is given (a reminders run is one province's).
  */
-export async function commitmentInstancesDue({ from, to, states, today = new Date() }: { from?: JalaliDate; to?: JalaliDate; states?: DeadlineStatus[]; today?: Date }): Promise<DueInstance[]> {
-  const records = await Resolution.find({ status: { $ne: 'cancelled' } }).setOptions({ scope: 'system' }).lean<ResolutionRecord[]>();
+export async function commitmentInstancesDue({ from, to, states, today = new Date(), province }: { from?: JalaliDate; to?: JalaliDate; states?: DeadlineStatus[]; today?: Date; province?: string }): Promise<DueInstance[]> {
+  const records = await Resolution.find({ ...(province ? { province } : {}), status: { $ne: 'cancelled' } }).setOptions({ scope: 'system' }).lean<ResolutionRecord[]>();
   const day = jalaliToday(today);
   const horizon = to && compareJalali(to, day) > 0 ? to : day;
   return records

@@ -27,13 +27,14 @@ const SHORT_TEXT = 140;
 export async function commitmentReminders(book: ReminderBook, now: Date): Promise<void> {
   const j = toJalali(now);
   const today: JalaliDate = { year: j.year, month: j.month, day: j.day };
-  const due = await commitmentInstancesDue({ to: addJalaliDays(today, DUE_SOON_DAYS), states: ['open', 'overdue'], today: now });
+  const province = book.province;
+  const due = await commitmentInstancesDue({ to: addJalaliDays(today, DUE_SOON_DAYS), states: ['open', 'overdue'], today: now, province });
   // staleness concerns every open commitment, however far its due date
-  const open = await commitmentInstancesDue({ states: ['open', 'overdue'], today: now });
+  const open = await commitmentInstancesDue({ states: ['open', 'overdue'], today: now, province });
   // each province keeps its own register: an agency is its code within the commitment's province
-  const agencies = new Map((await Agency.find({}).lean<AgencyRecord[]>()).map((a) => [`${a.province}:${a.code}`, a]));
+  const agencies = new Map((await Agency.find(province ? { province } : {}).lean<AgencyRecord[]>()).map((a) => [`${a.province}:${a.code}`, a]));
   const resolutions = new Map(
-    (await Resolution.find({ _id: { $in: [...new Set([...due, ...open].map((d) => d.resolution))] } }, { placePath: 1, province: 1, createdAt: 1 }).setOptions({ scope: 'system' }).lean<{ _id: unknown; placePath: string[]; province: string; createdAt: Date }[]>()).map(
+    (await Resolution.find({ ...(province ? { province } : {}), _id: { $in: [...new Set([...due, ...open].map((d) => d.resolution))] } }, { placePath: 1, province: 1, createdAt: 1 }).setOptions({ scope: 'system' }).lean<{ _id: unknown; placePath: string[]; province: string; createdAt: Date }[]>()).map(
       (r) => [String(r._id), r],
     ),
   );

@@ -33,7 +33,7 @@ const placeOf = (record: { province: string; placePath: string[] }) => ({ provin
  * on (once per month), and the chair's office of every meeting held a week ago or more without minutes (once).
  */
 export async function meetingReminders(book: ReminderBook, now: Date): Promise<void> {
-  for (const { meeting, committee } of await meetingsStartingWithin(MEETING_NOTICE_DAYS, now)) {
+  for (const { meeting, committee } of await meetingsStartingWithin(MEETING_NOTICE_DAYS, now, book.province)) {
     const invitees = await committeeInvitees(committee);
     await book.owe(
       {
@@ -50,7 +50,7 @@ export async function meetingReminders(book: ReminderBook, now: Date): Promise<v
   const today = toJalali(now);
   if (today.day >= SCHEDULE_BY_DAY) {
     const month = jalaliMonthKey(today.year, today.month);
-    for (const committee of await monthlyCommitteesWithoutMeeting(today.year, today.month)) {
+    for (const committee of await monthlyCommitteesWithoutMeeting(today.year, today.month, book.province)) {
       await book.owe(
         {
           kind: 'meeting-not-scheduled',
@@ -68,7 +68,7 @@ export async function meetingReminders(book: ReminderBook, now: Date): Promise<v
     }
   }
 
-  for (const { meeting, committee } of await heldMeetingsWithoutMinutes(MINUTES_DUE_DAYS, now)) {
+  for (const { meeting, committee } of await heldMeetingsWithoutMinutes(MINUTES_DUE_DAYS, now, book.province)) {
     await book.owe(
       {
         kind: 'meeting-minutes-missing',

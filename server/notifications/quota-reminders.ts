@@ -29,7 +29,7 @@ export function weekStart(day: JalaliDate): JalaliDate {
 export async function quotaReminders(book: ReminderBook, now: Date): Promise<void> {
   const j = toJalali(now);
   const week = formatJalaliDate(weekStart({ year: j.year, month: j.month, day: j.day }));
-  const campaigns = await Campaign.find({ startsAt: { $lte: now }, endsAt: { $gt: now } }).setOptions({ scope: 'system' }).lean<CampaignRecord[]>();
+  const campaigns = await Campaign.find({ ...(book.province ? { province: book.province } : {}), startsAt: { $lte: now }, endsAt: { $gt: now } }).setOptions({ scope: 'system' }).lean<CampaignRecord[]>();
   for (const campaign of campaigns) {
     // the campaign's province first: on a cluster sharded by province this reads one shard
     const cursor = Quota.find({ province: campaign.province, campaign: campaign._id, holderLevel: { $in: Object.keys(HOLDER_ROLE) as QuotaRecord['holderLevel'][] } })

@@ -28,12 +28,15 @@ const BATCH = 1000;
 export class ReminderBook {
   private batch: AnyBulkWriteOperation[] = [];
 
-  /** `province`: the run is one province's (the reminders job runs per province); reminders of others are not its. */
+  /**
+   * `province`: the run is one province's (the reminders job runs per province): the rules read only its records
+   * (each names `book.province` in its queries), and a reminder of another province is not its to record.
+   */
   constructor(
     readonly directory: RecipientDirectory,
     private readonly day: string,
     private readonly count: (name: string, by?: number) => void,
-    private readonly province?: string,
+    readonly province?: string,
   ) {}
 
   async owe(reminder: OwedReminder, recipients: readonly (Recipient | null)[]): Promise<void> {

@@ -22,6 +22,7 @@ import { addResolution } from '../../server/committees/resolutions.service.js';
 import { loadConfig } from '../../server/config.js';
 import { countEnrolment } from '../../server/quotas/progress.service.js';
 import { fromJalali } from '../../server/shared/jalali.js';
+import { recordCommands } from '../support/commands.js';
 import { resetDatabase } from '../support/database.js';
 import { loadPlaces } from '../support/places.js';
 import { decodeMail, startSmtpServer, type DecodedMail, type TestSmtpServer } from '../support/smtp.js';
@@ -239,5 +240,20 @@ describe('The reminders job', function () {
     expect(runs.find((r) => r.province === '03')!.counts.noAddress).to.be.at.least(1);
     expect(await Reminder.countDocuments({ address: /district/ }).setOptions({ scope: 'system' })).to.equal(0);
   });
-});
 
+  it('reads, in one province\'s run, only that province\'s meetings, committees, resolutions, agencies, campaigns and proposals', async () => {
+    const { result, commands } = await recordCommands(async () => {
+      const run = await new Scheduler(config, [remindersJob]).runNow(remindersJob, 'office.reminders', { province: '02', now: on(7, 10) });
+      if (run.started) await run.done;
+      return run;
+    });
+    expect(result.started).to.equal(true);
+    const ruleCollections = ['meetings', 'committees', 'resolutions', 'agencies', 'campaigns', 'clause_proposals', 'agreements', 'quotas', 'progress_counters', 'reminders'];
+    const reads = commands.filter((c) => ['find', 'distinct', 'aggregate', 'count'].includes(c.name) && ruleCollections.includes(c.collection ?? ''));
+    expect(reads.map((c) => c.collection)).to.include.members(['meetings', 'committees', 'resolutions', 'agencies', 'campaigns', 'clause_proposals']);
+    const filterOf = (c: (typeof reads)[number]) => (c.name === 'aggregate' ? ((c.command.pipeline as Record<string, any>[])[0]?.$match ?? {}) : (c.command.filter ?? c.command.query ?? {})) as Record<string, unknown>;
+    expect(reads.filter((c) => filterOf(c).province !== '02').map((c) => `${c.name} ${c.collection} ${JSON.stringify(filterOf(c))}`)).to.deep.equal([]);
+    // the reminders it found are Mazandaran's only (East Azerbaijan's quota note is its own run's)
+    expect(await Reminder.distinct('province').setOptions({ scope: 'system' })).to.deep.equal(['02']);
+  });
+});
