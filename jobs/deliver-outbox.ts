@@ -64,15 +64,22 @@ export function retryDelayMs(attempts: number): number {
 }
 
 /**
- * Takes one due message for this process: one left `sending` by a process whose lease ran out, else the pending
- * message due longest. Two single-condition claims rather than one `$or`, so each is one walk of the
- * `{ status, nextAttemptAt }` index.
+ * Every province a message can carry (two digits, models/outbox-message.model.ts; 00 is installation-wide mail).
+ * Delivery walks them all rather than asking the outbox which have mail: that question would go to every shard.
  */
-async function claimNext(now: Date, leaseMs: number): Promise<OutboxMessageRecord | null> {
+const PROVINCES = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+
+/**
+ * Takes one due message of `province` for this process: one left `sending` by a process whose lease ran out, else
+ * the pending message due longest. Each claim names the province (the shard key's prefix: one shard on a cluster
+ * sharded by province) and is a single-condition walk of the `{ province, status, nextAttemptAt }` index, hence
+ * two claims rather than one `$or`.
+ */
+async function claimNext(province: string, now: Date, leaseMs: number): Promise<OutboxMessageRecord | null> {
   const claim = { $set: { status: 'sending', leaseUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } };
   return (
-    (await OutboxMessage.findOneAndUpdate({ status: 'sending', leaseUntil: { $lt: now } }, claim, { returnDocument: 'after' }).lean<OutboxMessageRecord>()) ??
-    (await OutboxMessage.findOneAndUpdate({ status: 'pending', nextAttemptAt: { $lte: now } }, claim, { returnDocument: 'after', sort: { status: 1, nextAttemptAt: 1 } }).lean<OutboxMessageRecord>())
+    (await OutboxMessage.findOneAndUpdate({ province, status: 'sending', leaseUntil: { $lt: now } }, claim, { returnDocument: 'after' }).lean<OutboxMessageRecord>()) ??
+    (await OutboxMessage.findOneAndUpdate({ province, status: 'pending', nextAttemptAt: { $lte: now } }, claim, { returnDocument: 'after', sort: { province: 1, status: 1, nextAttemptAt: 1 } }).lean<OutboxMessageRecord>())
   );
 }
 
@@ -95,12 +102,27 @@ async function deliverWith(transport: Transporter | null, options: DeliveryOptio
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const report: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
 
+  // province by province: each worker takes the next province not yet looked at, and once none is left joins one
+  // still being drained; a province is done when a claim in it finds nothing due
+  const unvisited = [...PROVINCES];
+  const draining = new Set<string>();
+  const nextProvince = (): string | undefined => {
+    const fresh = unvisited.shift();
+    if (fresh !== undefined) draining.add(fresh);
+    return fresh ?? draining.values().next().value;
+  };
   let taken = 0;
   const worker = async () => {
     while (options.limit === undefined || taken < options.limit) {
+      const province = nextProvince();
+      if (province === undefined) return;
       taken++;
-      const message = await claimNext(clock(), leaseMs);
-      if (!message) return;
+      const message = await claimNext(province, clock(), leaseMs);
+      if (!message) {
+        taken--;
+        draining.delete(province);
+        continue;
+      }
       await deliverOne(message);
     }
   };

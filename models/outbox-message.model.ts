@@ -52,7 +52,8 @@ const outboxMessageSchema = new Schema(
   { collection: 'outbox_messages', timestamps: true, versionKey: false },
 );
 outboxMessageSchema.index({ province: 1, dedupeKey: 1 }, { unique: true });
-outboxMessageSchema.index({ status: 1, nextAttemptAt: 1 });
+/** Delivery's claims, province by province (jobs/deliver-outbox.ts). */
+outboxMessageSchema.index({ province: 1, status: 1, nextAttemptAt: 1 });
 outboxMessageSchema.index({ recipient: 1, createdAt: -1 });
 outboxMessageSchema.index({ createdAt: -1 });
 outboxMessageSchema.index({ province: 1, createdAt: -1 });

@@ -29,13 +29,15 @@ async function dropJobRunTickIndex(): Promise<boolean> {
 /**
  * Reminders and outbox messages were unique by `key` / `dedupeKey` alone; both are per province now (sharded by
  * province), unique by `{ province, key }` / `{ province, dedupeKey }` (declared on the models), so the old
- * indexes give way. Returns how many were dropped.
+ * indexes give way; so does delivery's `{ status, nextAttemptAt }`, now `{ province, status, nextAttemptAt }`.
+ * Returns how many were dropped.
  */
 async function dropUnprovincedKeyIndexes(): Promise<number> {
   let dropped = 0;
   for (const [collection, name] of [
     [Reminder.collection, 'key_1'],
     [OutboxMessage.collection, 'dedupeKey_1'],
+    [OutboxMessage.collection, 'status_1_nextAttemptAt_1'],
   ] as const) {
     const indexes = await collection.indexes().catch(() => []);
     if (!indexes.some((index) => index.name === name)) continue;

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { deliverDue } from '../../../jobs/deliver-outbox.js';
 import { monthlyReportJob } from '../../../jobs/monthly-report.js';
 import { remindersJob } from '../../../jobs/reminders.js';
 import { Scheduler } from '../../../jobs/scheduler.js';
@@ -155,5 +156,14 @@ describe('Every query on a large collection names its province, so a cluster sha
     if (!OutboxMessage.schema.path('province')) this.skip();
     expect(jobCommands.some((c) => c.collection === 'reminders' || c.collection === 'outbox_messages'), 'the jobs touched the reminders or the outbox').to.equal(true);
     expect(scatterGathers(jobCommands)).to.deep.equal([]);
+  });
+
+  it('delivering the outbox: every claim and every mark names the province', async () => {
+    expect(await OutboxMessage.countDocuments({ province: '03', status: 'pending' }), 'the jobs above queued mail').to.be.above(0);
+    const config = loadConfig({ NODE_ENV: 'test', MAIL_FROM: 'tracker@example.ir' });
+    const { result, commands } = await recordCommands(() => deliverDue({ config, transport: null }));
+    expect(result.sent).to.be.above(0);
+    expect(commands.filter((c) => c.collection === 'outbox_messages').length).to.be.above(result.sent);
+    expect(scatterGathers(commands)).to.deep.equal([]);
   });
 });
