@@ -1,6 +1,8 @@
 import { JobRun } from '../../models/job-run.model.js';
 import { OutboxMessage } from '../../models/outbox-message.model.js';
 import { Reminder } from '../../models/reminder.model.js';
+import { User } from '../../models/user.model.js';
+import { INSTALLATION_MAIL_PROVINCE } from '../outbox/outbox.service.js';
 import { migrateAgencyRegister } from '../committees/agencies.service.js';
 import { logger } from '../logger.js';
 
@@ -12,7 +14,10 @@ export async function runMigrations(): Promise<void> {
   const agenciesCopied = await migrateAgencyRegister();
   const jobRunIndexDropped = await dropJobRunTickIndex();
   const provinceKeysIndexed = await dropUnprovincedKeyIndexes();
-  if (agenciesCopied || jobRunIndexDropped || provinceKeysIndexed) logger.info({ agenciesCopied, jobRunIndexDropped, provinceKeysIndexed }, 'database migrated');
+  const outboxProvinced = await provinceOlderOutboxMessages();
+  if (agenciesCopied || jobRunIndexDropped || provinceKeysIndexed || outboxProvinced.fromRecipient || outboxProvinced.installationLevel) {
+    logger.info({ agenciesCopied, jobRunIndexDropped, provinceKeysIndexed, outboxProvinced }, 'database migrated');
+  }
 }
 
 /**
@@ -45,4 +50,26 @@ async function dropUnprovincedKeyIndexes(): Promise<number> {
     dropped++;
   }
   return dropped;
+}
+
+/**
+ * Outbox messages queued before mail was walled by province have none. A message for a user takes that user's
+ * province (the governor's office of the province they work in may read it, as it would a new one); any other (an
+ * invitation or report sent to an address, or for a user since removed) cannot be told apart by province, so it
+ * becomes installation-level mail (province 00), which no governor's office reads and the installation administrator
+ * does: nobody gains sight of another province's mail. Idempotent: a second run finds no message without a province.
+ */
+async function provinceOlderOutboxMessages(): Promise<{ fromRecipient: number; installationLevel: number }> {
+  const outbox = OutboxMessage.collection;
+  const missing = { province: null };
+  const recipients = await outbox.distinct('recipient', { ...missing, recipient: { $ne: null } });
+  let fromRecipient = 0;
+  for (let start = 0; start < recipients.length; start += 1000) {
+    const users = await User.find({ _id: { $in: recipients.slice(start, start + 1000) } }, { province: 1 }).setOptions({ scope: 'system' }).lean<{ _id: unknown; province: string }[]>();
+    if (users.length === 0) continue;
+    const result = await outbox.bulkWrite(users.map((user) => ({ updateMany: { filter: { ...missing, recipient: user._id }, update: { $set: { province: user.province } } } })), { ordered: false });
+    fromRecipient += result.modifiedCount;
+  }
+  const { modifiedCount: installationLevel } = await outbox.updateMany(missing, { $set: { province: INSTALLATION_MAIL_PROVINCE } });
+  return { fromRecipient, installationLevel };
 }

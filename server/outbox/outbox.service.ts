@@ -1,6 +1,10 @@
 import type { ClientSession } from 'mongoose';
 import { OutboxMessage, OUTBOX_STATUSES, type OutboxAttachment, type OutboxMessageRecord, type OutboxStatus } from '../../models/outbox-message.model.js';
 import type { AuthUser } from '../auth/scope.js';
+import { COUNTRY } from '../audit/record.js';
+
+/** The province of installation-level mail (no province's work: the installation's own, or from before mail was walled). */
+export const INSTALLATION_MAIL_PROVINCE = COUNTRY.province;
 
 export interface NewMessage {
   to: string;
@@ -52,10 +56,13 @@ export async function queueMessages(messages: readonly NewMessage[]): Promise<nu
 
 /**
  * THE outbox wall, for every reader of mail (the outbox API, the jobs page, the development mailbox): a governor's
- * office reads its own province's mail, everyone else only mail addressed to them. Nobody reads everything.
+ * office reads its own province's mail, the installation administrator the installation-level mail (province 00)
+ * and mail addressed to them, everyone else only mail addressed to them. Nobody reads everything.
  */
 export function readableBy(reader: Pick<AuthUser, 'id' | 'role' | 'province'>): Record<string, unknown> {
-  return reader.role === 'governor-office' ? { province: reader.province } : { recipient: reader.id };
+  if (reader.role === 'governor-office') return { province: reader.province };
+  if (reader.role === 'installation-admin') return { $or: [{ province: INSTALLATION_MAIL_PROVINCE }, { recipient: reader.id }] };
+  return { recipient: reader.id };
 }
 
 /** The newest messages `reader` may read, optionally of one status (the governor's office's outbox view). */

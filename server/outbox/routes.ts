@@ -7,7 +7,7 @@ import { validate } from '../http/validate.js';
 import * as outbox from './handlers.js';
 import { mailboxQuery, messageParams, outboxQuery } from './validation.js';
 
-/** The outbox for the governor's office (API), and the development mailbox, which exists only without SMTP_URL. */
+/** The outbox for the governor's office and the installation administrator (API), and the development mailbox, which exists only without SMTP_URL. */
 export default function outboxRoutes(config: Config): DomainRoutes {
   const pages = Router();
   if (!config.smtpUrl) {
@@ -17,6 +17,6 @@ export default function outboxRoutes(config: Config): DomainRoutes {
     pages.get(['/dev/mailbox', '/dev/mailbox/:id'], (_req, _res, next) => next(notFound()));
   }
   const api = Router();
-  api.get('/outbox', requireRole('governor-office'), validate(outboxQuery), outbox.outboxJson);
+  api.get('/outbox', requireRole('governor-office', 'installation-admin'), validate(outboxQuery), outbox.outboxJson);
   return { pages, api };
 }
