@@ -41,6 +41,8 @@ const enrolmentImportSchema = new Schema(
     },
     createdBy: { type: Schema.Types.ObjectId, ref: 'User', required: true },
     finishedAt: { type: Date, default: undefined },
+    /** Why a failed import stopped: a catalogue key (enrolments.import.failure.*) and its figures. */
+    failure: { type: new Schema({ reason: { type: String, required: true }, params: { type: Schema.Types.Mixed, default: undefined } }, { _id: false }), default: undefined },
   },
   { collection: 'enrolment_imports', timestamps: true, versionKey: false },
 );
@@ -65,6 +67,12 @@ export interface EnrolmentImportRecord {
   createdAt: Date;
   updatedAt: Date;
   finishedAt?: Date;
+  failure?: ImportFailure;
+}
+
+export interface ImportFailure {
+  reason: string;
+  params?: Record<string, string | number>;
 }
 
 export const EnrolmentImport = mongoose.model('EnrolmentImport', enrolmentImportSchema);

@@ -5,6 +5,7 @@ import { TARGET_GROUPS } from '../../models/campaign.model.js';
 import { CHANNELS, IN_PERSON_REASONS, SEXES } from '../../models/enrolment.model.js';
 import { AppError, validationFailed } from '../errors/app-error.js';
 import { setFlash } from '../http/flash.js';
+import { t } from '../i18n/index.js';
 import { validated } from '../http/validate.js';
 import { AGENCIES } from '../users/agencies.js';
 import { ENROLMENT_LEVELS, enrolmentName, enrolmentPlace, enrolmentsByStatus, logEnrolment, openCampaigns, rejectEnrolment, verifyEnrolment, VERIFICATION_PAGE_SIZE } from './enrolments.service.js';
@@ -12,7 +13,7 @@ import { enrolmentBatch, logBatch } from './batch.js';
 import { enrolmentHome } from './home.service.js';
 import { readIdempotencyKey } from './idempotency.js';
 import { confirmPossibleDuplicate, dismissPossibleDuplicate, openDuplicatePairs } from './possible-duplicates.js';
-import { describeProblems, isStalled, MAX_FILE_BYTES, getImport, INLINE_IMPORT_ROWS, MAX_IMPORT_ROWS, problemsCsv, startImport, templateCsv } from './import.service.js';
+import { describeImport, describeProblems, isStalled, MAX_FILE_BYTES, getImport, INLINE_IMPORT_ROWS, MAX_IMPORT_ROWS, problemsCsv, startImport, templateCsv } from './import.service.js';
 import { placeChoices, placeCodeFromText } from '../places/place-picker.js';
 import { enrolmentParams, importParams, invalidEnrolment, readEnrolmentInput, rejectForm, verificationList } from './validation.js';
 
@@ -161,10 +162,16 @@ export async function importPage(req: Request, res: Response): Promise<void> {
     // no JavaScript: the page asks the browser to reload it while the import runs
     refreshSeconds: running ? 2 : undefined,
     percentDone: batch.total ? Math.floor((batch.processed / batch.total) * 100) : 100,
+    failure: batch.failure ? t(req.lang, batch.failure.reason, batch.failure.params ?? {}) : undefined,
     problems: describeProblems(batch, req.lang).slice(0, 100),
     problemCount: batch.problems.length,
     notes: describeProblems(batch, req.lang, 'notes').slice(0, 100),
   });
+}
+
+export async function importJson(req: Request, res: Response): Promise<void> {
+  const { params } = validated(req, importParams);
+  res.json(describeImport(await getImport(req.user!, params.id), req.lang));
 }
 
 export async function problemsFile(req: Request, res: Response): Promise<void> {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { CampaignRecord } from '../../models/campaign.model.js';
 import { Enrolment, type EnrolmentRecord } from '../../models/enrolment.model.js';
-import { EnrolmentImport, type EnrolmentImportRecord, type ImportProblem } from '../../models/enrolment-import.model.js';
+import { EnrolmentImport, type EnrolmentImportRecord, type ImportFailure, type ImportProblem } from '../../models/enrolment-import.model.js';
 import type { PlaceRecord } from '../../models/place.model.js';
 import { placeFields } from '../../models/plugins/place-scoped.js';
 import { assertInScope, type ScopeUser } from '../auth/scope.js';
@@ -117,10 +117,11 @@ function fieldOfHeader(header: string): EnrolmentField | undefined {
 async function importRows(actor: Actor, campaign: CampaignRecord, batch: EnrolmentImportRecord, rows: TabularRow[]): Promise<void> {
   const places = new Map<string, Promise<PlaceRecord>>();
   const firstLineOf = new Map<string, number>();
-  const sameFileBatches = await EnrolmentImport.find({ province: campaign.province, campaign: campaign._id, fileHash: batch.fileHash }).setOptions({ scope: 'system' }).select('_id').lean<{ _id: Types.ObjectId }[]>();
+  let chunk: TabularRow[] = [];
   try {
+    const sameFileBatches = await EnrolmentImport.find({ province: campaign.province, campaign: campaign._id, fileHash: batch.fileHash }).setOptions({ scope: 'system' }).select('_id').lean<{ _id: Types.ObjectId }[]>();
     for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
-      const chunk = rows.slice(start, start + CHUNK_ROWS);
+      chunk = rows.slice(start, start + CHUNK_ROWS);
       const problems: ImportProblem[] = [];
       const notes: ImportProblem[] = [];
       const ready: ReadyRow[] = [];
@@ -147,8 +148,16 @@ async function importRows(actor: Actor, campaign: CampaignRecord, batch: Enrolme
     await EnrolmentImport.updateOne({ _id: batch._id }, { $set: { status: 'done', finishedAt: new Date() } }).setOptions({ scope: 'system' });
   } catch (err) {
     logger.error({ err, batch: String(batch._id) }, 'enrolment import failed');
-    await EnrolmentImport.updateOne({ _id: batch._id }, { $set: { status: 'failed', finishedAt: new Date() } }).setOptions({ scope: 'system' });
+    // a chunk is one transaction: the chunk that failed saved nothing, the ones before it were saved whole
+    const lines = { from: chunk[0]?.line ?? 0, to: chunk.at(-1)?.line ?? 0 };
+    const failure: ImportFailure = { reason: isDatabaseError(err) ? 'enrolments.import.failure.database' : 'enrolments.import.failure.unexpected', params: lines };
+    await EnrolmentImport.updateOne({ _id: batch._id }, { $set: { status: 'failed', finishedAt: new Date(), failure } }).setOptions({ scope: 'system' });
   }
+}
+
+/** A refusal by the database (a MongoServerError, a bulk write error, a lost connection), as opposed to a fault of ours. */
+function isDatabaseError(err: unknown): boolean {
+  return err instanceof Error && err.name.startsWith('Mongo');
 }
 
 type CheckedRow = { enrolment: NewEnrolment; place: PlaceRecord; zerosRestored: boolean } | { problems: ImportProblem[] };
@@ -259,11 +268,35 @@ export function isStalled(batch: Pick<EnrolmentImportRecord, 'status' | 'updated
   return batch.status === 'running' && now.getTime() - batch.updatedAt.getTime() > STALLED_AFTER_MS;
 }
 
-/** One batch the user may see (404 otherwise). */
+/**
+ * One batch the user may see (404 otherwise). A batch that stalled (its server stopped under it, so nothing recorded
+ * its end) is failed here, with that reason, so no import stays "running" for ever.
+ */
 export async function getImport(user: ScopeUser, id: string): Promise<EnrolmentImportRecord> {
   const batch = await EnrolmentImport.findOne({ _id: id }).setOptions({ scope: user }).lean<EnrolmentImportRecord>();
   if (!batch) throw notFound();
-  return batch;
+  if (!isStalled(batch)) return batch;
+  const failure: ImportFailure = { reason: 'enrolments.import.failure.interrupted', params: { processed: batch.processed } };
+  await EnrolmentImport.updateOne({ _id: batch._id, status: 'running', updatedAt: batch.updatedAt }, { $set: { status: 'failed', finishedAt: new Date(), failure } }).setOptions({ scope: 'system' });
+  return (await EnrolmentImport.findOne({ _id: batch._id }).setOptions({ scope: 'system' }).lean<EnrolmentImportRecord>()) ?? batch;
+}
+
+/** A batch as the API shows it, its failure (if any) in the reader's language. */
+export function describeImport(batch: EnrolmentImportRecord, lang: Lang): Record<string, unknown> {
+  return {
+    id: String(batch._id),
+    campaign: String(batch.campaign),
+    filename: batch.filename,
+    status: batch.status,
+    total: batch.total,
+    processed: batch.processed,
+    saved: batch.saved,
+    alreadyImported: batch.alreadyImported,
+    problems: batch.problems.length,
+    createdAt: batch.createdAt,
+    ...(batch.finishedAt ? { finishedAt: batch.finishedAt } : {}),
+    ...(batch.failure ? { failure: { code: batch.failure.reason.split('.').at(-1), message: t(lang, batch.failure.reason, batch.failure.params ?? {}) } } : {}),
+  };
 }
 
 /** The report of the rows not saved, as a CSV in the reader's language: row, column, value as typed, reason. */

@@ -85,4 +85,36 @@ export const enrolmentOperations: ApiOperation[] = [
       '409': { description: 'Already rejected.' },
     },
   },
+  {
+    method: 'get',
+    path: '/enrolments/imports/{id}',
+    tag: 'enrolments',
+    summary: 'How far an enrolment file import (uploaded on /enrolments/import) has gone, and why it failed if it did',
+    description: 'A large file is imported in the background: `status` is `running` until it is `done` or `failed`. A failed import has `failure: { code, message }` (`database`: the database refused a chunk of rows; `unexpected`; `interrupted`: the server stopped under it), the message in the reader’s language. It saved whole rows only (each chunk of rows in one transaction); uploading the same file again resumes it without saving any row twice.',
+    parameters: [{ name: 'id', in: 'path', required: true, description: 'The import (the id in its page’s address).', schema: objectIdSchema }],
+    responses: {
+      '200': {
+        description: 'The import.',
+        schema: {
+          type: 'object',
+          properties: {
+            id: objectIdSchema,
+            campaign: objectIdSchema,
+            filename: { type: 'string' },
+            status: { type: 'string', enum: ['running', 'done', 'failed'] },
+            total: { type: 'integer' },
+            processed: { type: 'integer' },
+            saved: { type: 'integer' },
+            alreadyImported: { type: 'integer' },
+            problems: { type: 'integer', description: 'Rows not saved (their report is on the import page).' },
+            createdAt: { type: 'string', format: 'date-time' },
+            finishedAt: { type: 'string', format: 'date-time' },
+            failure: { type: 'object', properties: { code: { type: 'string', enum: ['database', 'unexpected', 'interrupted'] }, message: { type: 'string' } } },
+          },
+        },
+      },
+      ...REFUSALS,
+      '404': { description: 'No such import in the caller’s area.' },
+    },
+  },
 ];

@@ -120,6 +120,9 @@ export default {
     'eligibility.tooYoung': 'سن این فرد {age} سال است؛ کمترین سن پذیرش در این پویش {minAge} سال است.',
     'eligibility.tooOld': 'سن این فرد {age} سال است؛ بیشترین سن پذیرش در این پویش {maxAge} سال است.',
     'eligibility.residence': 'فقط ساکنان روستا، مناطق عشایری و شهرهای زیر {townThreshold} نفر جمعیت پذیرفته می‌شوند.',
+    'enrolments.import.failure.database': 'پایگاه داده سطرهای {from} تا {to} را نپذیرفت و ثبت همان‌جا ایستاد: از این سطرها هیچ‌کدام ثبت نشد و سطرهای پیش از آن کامل ثبت شده‌اند.',
+    'enrolments.import.failure.unexpected': 'ثبت در سطرهای {from} تا {to} با خطای پیش‌بینی‌نشده‌ای ایستاد: از این سطرها هیچ‌کدام ثبت نشد و سطرهای پیش از آن کامل ثبت شده‌اند.',
+    'enrolments.import.failure.interrupted': 'سامانه در میانهٔ ثبت از کار ایستاد یا دوباره راه‌اندازی شد؛ {processed} سطر نخست بررسی شده بود و هر سطری که ثبت شده کامل ثبت شده است.',
   },
   en: {
     'enrolments.homeTitle': 'Enrolments',
@@ -238,5 +241,8 @@ export default {
     'eligibility.tooYoung': 'This person is {age}; the campaign’s minimum age is {minAge}.',
     'eligibility.tooOld': 'This person is {age}; the campaign’s maximum age is {maxAge}.',
     'eligibility.residence': 'Only people living in villages, nomadic areas and towns under {townThreshold} people are covered.',
+    'enrolments.import.failure.database': 'The database refused rows {from} to {to} and the import stopped there: none of those rows was saved, and every row before them was saved whole.',
+    'enrolments.import.failure.unexpected': 'The import stopped at rows {from} to {to} on an unexpected error: none of those rows was saved, and every row before them was saved whole.',
+    'enrolments.import.failure.interrupted': 'The server stopped or restarted during the import; it had checked the first {processed} rows, and every row it saved was saved whole.',
   },
 };
