@@ -13,7 +13,7 @@ import { enrolmentBatch, logBatch } from './batch.js';
 import { enrolmentHome } from './home.service.js';
 import { readIdempotencyKey } from './idempotency.js';
 import { confirmPossibleDuplicate, dismissPossibleDuplicate, openDuplicatePairs } from './possible-duplicates.js';
-import { describeImport, describeProblems, isStalled, MAX_FILE_BYTES, getImport, INLINE_IMPORT_ROWS, MAX_IMPORT_ROWS, problemsCsv, startImport, templateCsv } from './import.service.js';
+import { describeImport, describeProblems, MAX_FILE_BYTES, getImport, INLINE_IMPORT_ROWS, MAX_IMPORT_ROWS, problemsCsv, startImport, templateCsv } from './import.service.js';
 import { placeChoices, placeCodeFromText } from '../places/place-picker.js';
 import { enrolmentParams, importParams, invalidEnrolment, readEnrolmentInput, rejectForm, verificationList } from './validation.js';
 
@@ -152,12 +152,12 @@ export async function upload(req: Request, res: Response): Promise<void> {
 export async function importPage(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, importParams);
   const batch = await getImport(req.user!, params.id);
-  const stalled = isStalled(batch);
-  const running = batch.status === 'running' && !stalled;
+  // a stalled batch was failed by getImport, with its reason
+  const running = batch.status === 'running';
   res.render('enrolments/import-status', {
     title: batch.filename,
     batch,
-    status: stalled ? 'failed' : batch.status,
+    status: batch.status,
     running,
     // no JavaScript: the page asks the browser to reload it while the import runs
     refreshSeconds: running ? 2 : undefined,

@@ -128,7 +128,7 @@ export const jobOperations: ApiOperation[] = [
     path: '/outbox',
     tag: 'outbox',
     summary: 'The email outbox, newest first',
-    description: governorOnly,
+    description: 'The governor’s office reads its province’s mail; the installation administrator the installation-level mail (province 00) and mail addressed to them.',
     parameters: [
       { name: 'status', in: 'query', description: 'pending, sending, sent or failed.', schema: { type: 'string', enum: ['pending', 'sending', 'sent', 'failed'] } },
       { name: 'limit', in: 'query', description: 'At most this many (1–500, default 100).', schema: { type: 'integer' } },

@@ -174,5 +174,14 @@ describe('The jobs API and page', () => {
       expect((await sariBrowser.get('/dev/mailbox')).text).to.not.contain('جلسه ساری');
       expect((await api(app.baseUrl, await apiToken(sari)).get('/api/v1/outbox')).status).to.equal(403);
     });
+
+    it('shows the installation administrator the installation-level mail (province 00) and no province’s', async () => {
+      await queueMessage({ to: 'old.invitation@example.ir', subject: 'دعوت‌نامه پیشین', html: '<p>i</p>', text: 'i', province: '00', kind: 'meeting-invitation', dedupeKey: 'wall:00' });
+      await queueMessage({ to: 'sari@example.ir', subject: 'جلسه ساری', html: '<p>s</p>', text: 's', province: '02', kind: 'meeting-upcoming', dedupeKey: 'wall:02' });
+      const outbox = await api(app.baseUrl, adminToken).get('/api/v1/outbox');
+      expect(outbox.status).to.equal(200);
+      expect(outbox.body.messages.map((m: { dedupeKey: string }) => m.dedupeKey)).to.include('wall:00').and.not.include('wall:02');
+      expect((await api(app.baseUrl, governorToken).get('/api/v1/outbox')).body.messages.map((m: { dedupeKey: string }) => m.dedupeKey)).to.not.include('wall:00');
+    });
   });
 });
