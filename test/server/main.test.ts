@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -139,6 +139,29 @@ describe('Starting the application', function () {
         await new Promise((resolve) => run.child.once('exit', resolve));
       }
     });
+  });
+
+  it('puts the socket in a private temporary directory when DATA_DIR is too long for a socket path, saying so', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'rict-long-')), 'a-data-directory-whose-path-is-longer-than-a-unix-socket-path-may-be-on-linux');
+    try {
+      const run = await start({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', MONGODB_URI: '', EMBEDDED_DB_PORT: '', DEMO_DATA: 'no' }, /"msg":"listening"/);
+      let socketPath = '';
+      try {
+        expect(Buffer.byteLength(join(dataDir, 'db', 'mongodb.sock'))).to.be.above(107);
+        expect(run.output).to.contain('DATA_DIR is too long for a socket path');
+        socketPath = decodeURIComponent(/"uri":"mongodb:\/\/([^/"]+)\/[^"]*","msg":"embedded database started"/.exec(run.output)![1]!);
+        expect(socketPath.startsWith(dataDir)).to.equal(false);
+        expect((statSync(socketPath).mode & 0o777).toString(8)).to.equal('600');
+        expect((statSync(dirname(socketPath)).mode & 0o777).toString(8)).to.equal('700');
+        expect(tcpListeningPorts(run.child.pid!)).to.deep.equal([Number(new URL(urlOf(run.output)).port)]);
+      } finally {
+        run.stop();
+        await new Promise((resolve) => run.child.once('exit', resolve));
+      }
+      expect(existsSync(dirname(socketPath)), 'a clean stop removes the temporary directory').to.equal(false);
+    } finally {
+      rmSync(dirname(dataDir), { recursive: true, force: true });
+    }
   });
 
   it('listens on the loopback TCP port EMBEDDED_DB_PORT names, for tools, when asked', async () => {
