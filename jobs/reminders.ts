@@ -19,7 +19,7 @@ export const remindersJob: JobDefinition = {
   async run(ctx) {
     const province = ctx.province!;
     const day = formatJalaliDate(toJalali(ctx.now));
-    const directory = await RecipientDirectory.load({ mailboxFallback: !ctx.config.smtpUrl });
+    const directory = await RecipientDirectory.load({ mailboxFallback: !ctx.config.smtpUrl, province });
     const book = new ReminderBook(directory, day, (name, by) => ctx.count(name, by), province);
     await ctx.phase('meetings', () => meetingReminders(book, ctx.now));
     await ctx.phase('commitments', () => commitmentReminders(book, ctx.now));

@@ -44,9 +44,10 @@ export class RecipientDirectory {
     }
   }
 
-  static async load(options: { mailboxFallback: boolean }): Promise<RecipientDirectory> {
+  /** `province`: only that province's users (a reminders run is one province's, and writes to its people only). */
+  static async load(options: { mailboxFallback: boolean; province?: string }): Promise<RecipientDirectory> {
     const [users, preferences, policies] = await Promise.all([
-      User.find({ active: true }, { username: 1, role: 1, placeCode: 1, province: 1, agency: 1, lang: 1 }).setOptions({ scope: 'system' }).lean<DirectoryUser[]>(),
+      User.find({ ...(options.province ? { province: options.province } : {}), active: true }, { username: 1, role: 1, placeCode: 1, province: 1, agency: 1, lang: 1 }).setOptions({ scope: 'system' }).lean<DirectoryUser[]>(),
       NotificationPreference.find({}).lean<NotificationPreferenceRecord[]>(),
       NotificationPolicy.find({}).lean<NotificationPolicyRecord[]>(),
     ]);

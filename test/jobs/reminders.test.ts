@@ -241,16 +241,16 @@ describe('The reminders job', function () {
     expect(await Reminder.countDocuments({ address: /district/ }).setOptions({ scope: 'system' })).to.equal(0);
   });
 
-  it('reads, in one province\'s run, only that province\'s meetings, committees, resolutions, agencies, campaigns and proposals', async () => {
+  it('reads, in one province\'s run, only that province\'s users, meetings, committees, resolutions, agencies, campaigns and proposals', async () => {
     const { result, commands } = await recordCommands(async () => {
       const run = await new Scheduler(config, [remindersJob]).runNow(remindersJob, 'office.reminders', { province: '02', now: on(7, 10) });
       if (run.started) await run.done;
       return run;
     });
     expect(result.started).to.equal(true);
-    const ruleCollections = ['meetings', 'committees', 'resolutions', 'agencies', 'campaigns', 'clause_proposals', 'agreements', 'quotas', 'progress_counters', 'reminders'];
+    const ruleCollections = ['meetings', 'committees', 'resolutions', 'agencies', 'campaigns', 'clause_proposals', 'agreements', 'quotas', 'progress_counters', 'reminders', 'users'];
     const reads = commands.filter((c) => ['find', 'distinct', 'aggregate', 'count'].includes(c.name) && ruleCollections.includes(c.collection ?? ''));
-    expect(reads.map((c) => c.collection)).to.include.members(['meetings', 'committees', 'resolutions', 'agencies', 'campaigns', 'clause_proposals']);
+    expect(reads.map((c) => c.collection)).to.include.members(['meetings', 'committees', 'resolutions', 'agencies', 'campaigns', 'clause_proposals', 'users']);
     const filterOf = (c: (typeof reads)[number]) => (c.name === 'aggregate' ? ((c.command.pipeline as Record<string, any>[])[0]?.$match ?? {}) : (c.command.filter ?? c.command.query ?? {})) as Record<string, unknown>;
     expect(reads.filter((c) => filterOf(c).province !== '02').map((c) => `${c.name} ${c.collection} ${JSON.stringify(filterOf(c))}`)).to.deep.equal([]);
     // the reminders it found are Mazandaran's only (East Azerbaijan's quota note is its own run's)
