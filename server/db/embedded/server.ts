@@ -248,15 +248,18 @@ async function removeStaleSocket(path: string): Promise<void> {
     return;
   }
   if (!stat.isSocket()) throw new Error(`${path} exists and is not a socket; move it away or choose another socket path`);
-  const answered = await new Promise<boolean>((resolve) => {
+  // ECONNREFUSED: nobody listens (the server died); any other answer is not ours to remove
+  const answer = await new Promise<string>((resolve) => {
     const probe = net.connect(path);
     probe.once('connect', () => {
       probe.destroy();
-      resolve(true);
+      resolve('connected');
     });
-    probe.once('error', () => resolve(false));
+    probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
   });
-  if (answered) throw new Error(`another server is listening on ${path}`);
+  if (answer === 'ENOENT') return;
+  if (answer === 'connected') throw new Error(`another server is listening on ${path}`);
+  if (answer !== 'ECONNREFUSED') throw new Error(`cannot tell whether a server listens on ${path} (${answer})`);
   fs.unlinkSync(path);
 }
 
