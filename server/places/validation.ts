@@ -16,3 +16,11 @@ export const placeList = {
     .object({ parent: placeCode.optional(), q: z.string().trim().max(100).optional() })
     .refine((query) => query.parent !== undefined || query.q, { message: 'validation.required', path: ['parent'] }),
 };
+
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && !value.trim() ? undefined : value);
+
+/** A place picker's text (server/places/place-picker.ts): a name or a census code, as typed. */
+export const placeText = z.preprocess(blankToUndefined, z.string().trim().max(200, 'validation.invalid').optional());
+
+/** The place picked among those a name fits (the picker's `<name>Pick` radio buttons). */
+export const placePicked = z.preprocess(blankToUndefined, placeCode.optional());
