@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import { Place, PLACE_LEVELS, type PlaceLevel, type PlaceRecord } from '../../models/place.model.js';
 import type { ScopeUser } from '../auth/scope.js';
 import { validationFailed } from '../errors/app-error.js';
@@ -15,6 +16,7 @@ import { comparePersian, searchKey, toLatinDigits } from '../shared/persian-text
 export interface PlaceChoice {
   code: string;
   label: string;
+  level: PlaceLevel;
 }
 
 /** What a picker shows: the <datalist> choices (null when too many), the places that fit what was typed, and its problem. */
@@ -44,7 +46,7 @@ async function labelled(places: PlaceRecord[], depth: number): Promise<PlaceChoi
   const above = codes.length ? await Place.find({ province: places[0]!.province, code: { $in: codes } }, { code: 1, name: 1 }).setOptions({ scope: 'system' }).lean<PlaceRecord[]>() : [];
   const name = new Map(above.map((p) => [p.code, p.name]));
   return places
-    .map((p) => ({ code: p.code, label: [p.name, ...ancestors(p).map((c) => name.get(c)).filter(Boolean)].join(' — ') }))
+    .map((p) => ({ code: p.code, level: p.level, label: [p.name, ...ancestors(p).map((c) => name.get(c)).filter(Boolean)].join(' — ') }))
     .sort((a, b) => comparePersian(a.label, b.label));
 }
 
@@ -55,7 +57,7 @@ async function labelled(places: PlaceRecord[], depth: number): Promise<PlaceChoi
 export async function placeChoices(user: ScopeUser, levels: readonly PlaceLevel[]): Promise<PlaceChoice[] | null> {
   const filter = inArea(user, levels);
   if ((await Place.countDocuments(filter).setOptions({ scope: user })) > PICKER_LIST_LIMIT) return null;
-  return labelled(await Place.find(filter, { code: 1, name: 1, province: 1, placePath: 1 }).setOptions({ scope: user }).lean<PlaceRecord[]>(), 1);
+  return labelled(await Place.find(filter, { code: 1, name: 1, level: 1, province: 1, placePath: 1 }).setOptions({ scope: user }).lean<PlaceRecord[]>(), 1);
 }
 
 /**
@@ -65,7 +67,7 @@ export async function placeChoices(user: ScopeUser, levels: readonly PlaceLevel[
 export async function matchingPlaces(user: ScopeUser, text: string, levels: readonly PlaceLevel[]): Promise<PlaceChoice[]> {
   const [name, ...above] = text.split('—').map((part) => searchKey(part));
   if (!name) return [];
-  const fields = { code: 1, name: 1, province: 1, placePath: 1, nameKey: 1 };
+  const fields = { code: 1, name: 1, level: 1, province: 1, placePath: 1, nameKey: 1 };
   let found = await Place.find({ ...inArea(user, levels), nameKey: name }, fields).setOptions({ scope: user }).limit(MATCH_LIMIT).lean<PlaceRecord[]>();
   if (!found.length) found = await Place.find({ ...inArea(user, levels), nameKey: { $regex: `^${escapeRegex(name)}` } }, fields).setOptions({ scope: user }).limit(MATCH_LIMIT).lean<PlaceRecord[]>();
   const choices = await labelled(found, 2);
@@ -101,11 +103,30 @@ export async function placeCodeFromText(user: ScopeUser, text: string, levels: r
 }
 
 /**
+ * Before a form's `validate(...)`: the place field `field` typed as a name becomes its code (with `<field>Pick` when one
+ * was picked from the matches); a name that gives no single place is left as typed, its problem reported by
+ * `validate` with every other problem of the form, in one round.
+ * `levels` may depend on the rest of the form (the role a new account is given).
+ */
+export function placeByName(field: string, levels: readonly PlaceLevel[] | ((body: Record<string, unknown>) => readonly PlaceLevel[])): RequestHandler {
+  return async (req, _res, next) => {
+    const body = req.body as Record<string, unknown> | undefined;
+    const typed = body?.[field];
+    if (!body || !req.user || typeof typed !== 'string' || !typed.trim()) return next();
+    const picked = body[`${field}Pick`];
+    const found = await resolvePlace(req.user, typed, typeof levels === 'function' ? levels(body) : levels, typeof picked === 'string' ? toLatinDigits(picked.trim()) : undefined);
+    if ('code' in found) body[field] = found.code;
+    else req.fieldProblems = { ...req.fieldProblems, [field]: pickProblem(found.matches) };
+    next();
+  };
+}
+
+/**
  * The picker of a page: its <datalist>, and after a name that gave no single place (a filter just submitted, or a
  * form refused and shown again with what was typed) the places to pick from and the problem.
  */
-export async function placePicker(user: ScopeUser, levels: readonly PlaceLevel[], typed?: unknown, options: { list?: boolean } = {}): Promise<PlacePicker> {
-  const choices = options.list === false ? null : await placeChoices(user, levels);
+export async function placePicker(user: ScopeUser, levels: readonly PlaceLevel[], typed?: unknown): Promise<PlacePicker> {
+  const choices = await placeChoices(user, levels);
   const text = typeof typed === 'string' ? typed.trim() : '';
   if (!text || CODE.test(toLatinDigits(text))) return { choices, matches: [] };
   const found = await resolvePlace(user, text, levels);
