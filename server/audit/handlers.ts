@@ -33,7 +33,6 @@ export async function searchPage(req: Request, res: Response): Promise<void> {
     ...result,
     values,
     placePicker: chosen.picker,
-    placeTyped: typed.place ?? '',
     subjects: SEARCHABLE.map((code) => ({ code, label: t(req.lang, `audit.subject.${code}`), selected: code === values.subject })),
     exportUrl: `/audit/export.csv?${new URLSearchParams(values)}`,
     ...(result.page > 1 ? { previousUrl: link(result.page - 1) } : {}),

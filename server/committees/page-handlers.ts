@@ -139,7 +139,7 @@ export async function compliance(req: Request, res: Response): Promise<void> {
   const yearText = req.lang === 'fa' ? toPersianDigits(year) : String(year);
   const page = (start: number) => `/committees/compliance?place=${place.code}&year=${year}&from=${start}`;
   const window = { earlier: from > 1 ? page(Math.max(1, from - 4)) : null, later: from < 8 ? page(Math.min(8, from + 4)) : null };
-  res.render('committees/compliance', { title: t(req.lang, 'committees.compliance'), place, year, yearText, grid: { ...grid, committees: rows }, months, window, symbols: MONTH_SYMBOLS, legend, previousYear: year - 1, nextYear: year + 1, placePicker: chosen.picker, placeTyped: chosen.code ? '' : query.place });
+  res.render('committees/compliance', { title: t(req.lang, 'committees.compliance'), place, year, yearText, grid: { ...grid, committees: rows }, months, window, symbols: MONTH_SYMBOLS, legend, previousYear: year - 1, nextYear: year + 1, placePicker: chosen.picker });
 }
 
 // ── meetings ──

@@ -39,7 +39,6 @@ export async function list(req: Request, res: Response): Promise<void> {
     more: Math.max(0, threads.length - PAGE_SIZE),
     query,
     placePicker: chosen.picker,
-    placeTyped: typed.place ?? '',
     mayReport: FIELD_ROLES.includes(user.role),
     maxMegabytes: ATTACHMENT_MAX_BYTES / 1024 / 1024,
   });
@@ -157,7 +156,6 @@ export async function trends(req: Request, res: Response): Promise<void> {
     title: t(lang, 'fieldProblems.trends'),
     area,
     placePicker: chosen.picker,
-    placeTyped: chosen.code ? '' : query.place,
     quarter: t(lang, 'fieldProblems.quarterName', { quarter: report.quarter.quarter, year: report.quarter.year }),
     lastYearQuarter: t(lang, 'fieldProblems.quarterName', { quarter: report.quarter.quarter, year: report.quarter.year - 1 }),
     through: monthLabel(report.month, lang),

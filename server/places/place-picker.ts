@@ -23,6 +23,8 @@ export interface PlaceChoice {
 export interface PlacePicker {
   choices: PlaceChoice[] | null;
   matches: PlaceChoice[];
+  /** what the field shows: the name typed, or the place found, named (never a bare code when the place is known) */
+  value?: string;
   error?: string;
 }
 
@@ -73,7 +75,11 @@ export async function matchingPlaces(user: ScopeUser, text: string, levels: read
   const choices = await labelled(found, 2);
   if (choices.length < 2 || !above.some(Boolean)) return choices;
   // "name — parent" from a list: keep the places whose label says the same, spelled any way
-  const narrowed = choices.filter((c) => { const parts = c.label.split('—').slice(1).map(searchKey); return above.every((a) => !a || parts.includes(a)); });
+  const saysTheSame = (choice: PlaceChoice) => {
+    const parts = choice.label.split('—').slice(1).map(searchKey);
+    return above.every((a) => !a || parts.includes(a));
+  };
+  const narrowed = choices.filter(saysTheSame);
   return narrowed.length ? narrowed : choices;
 }
 
@@ -87,19 +93,24 @@ export async function resolvePlace(user: ScopeUser, typed: string, levels: reado
   if (CODE.test(code)) return { code };
   const matches = await matchingPlaces(user, typed, levels);
   if (picked && matches.some((m) => m.code === picked)) return { code: picked };
-  const exact = matches.filter((m) => searchKey(m.label.split('—')[0]!) === searchKey(typed.split('—')[0]!));
-  if (matches.length === 1 && exact.length === 1) return { code: exact[0]!.code };
+  if (matches.length === 1 && isNamed(matches[0]!, typed)) return { code: matches[0]!.code };
   return { matches };
 }
 
-/** The problem of a picker that found no single place, in the catalogue's words. */
-const pickProblem = (matches: PlaceChoice[]): string => (matches.length ? 'places.pick.several' : 'places.pick.none');
+/** Whether a choice has the very name typed (not only one that begins so). */
+const isNamed = (choice: PlaceChoice, typed: string): boolean => searchKey(choice.label.split('—')[0]!) === searchKey(typed.split('—')[0]!);
+
+/** The problem of a picker that found no single place, in the catalogue's words: none, several of that name, or names that begin so. */
+function pickProblem(typed: string, matches: PlaceChoice[]): string {
+  if (!matches.length) return 'places.pick.none';
+  return isNamed(matches[0]!, typed) ? 'places.pick.several' : 'places.pick.begins';
+}
 
 /** resolvePlace for a form: a name that gives no single place is a problem of `field`, reported with the others. */
 export async function placeCodeFromText(user: ScopeUser, text: string, levels: readonly PlaceLevel[], field: string, picked?: string): Promise<string> {
   const found = await resolvePlace(user, text, levels, picked);
   if ('code' in found) return found.code;
-  throw validationFailed({ [field]: pickProblem(found.matches) });
+  throw validationFailed({ [field]: pickProblem(text, found.matches) });
 }
 
 /**
@@ -116,7 +127,7 @@ export function placeByName(field: string, levels: readonly PlaceLevel[] | ((bod
     const picked = body[`${field}Pick`];
     const found = await resolvePlace(req.user, typed, typeof levels === 'function' ? levels(body) : levels, typeof picked === 'string' ? toLatinDigits(picked.trim()) : undefined);
     if ('code' in found) body[field] = found.code;
-    else req.fieldProblems = { ...req.fieldProblems, [field]: pickProblem(found.matches) };
+    else req.fieldProblems = { ...req.fieldProblems, [field]: pickProblem(typed, found.matches) };
     next();
   };
 }
@@ -128,10 +139,16 @@ export function placeByName(field: string, levels: readonly PlaceLevel[] | ((bod
 export async function placePicker(user: ScopeUser, levels: readonly PlaceLevel[], typed?: unknown): Promise<PlacePicker> {
   const choices = await placeChoices(user, levels);
   const text = typeof typed === 'string' ? typed.trim() : '';
-  if (!text || CODE.test(toLatinDigits(text))) return { choices, matches: [] };
+  if (!text) return { choices, matches: [] };
   const found = await resolvePlace(user, text, levels);
-  if ('code' in found) return { choices, matches: [] };
-  return { choices, matches: found.matches, error: pickProblem(found.matches) };
+  if ('code' in found) return { choices, matches: [], value: await nameOf(user, found.code, text) };
+  return { choices, matches: found.matches, value: text, error: pickProblem(text, found.matches) };
+}
+
+/** A place the field shows by its name and the places above it (which the picker reads back as that place). */
+async function nameOf(user: ScopeUser, code: string, otherwise: string): Promise<string> {
+  const place = await Place.findOne({ province: user.province, placePath: user.placeCode, code }, { code: 1, name: 1, level: 1, province: 1, placePath: 1 }).setOptions({ scope: user }).lean<PlaceRecord>();
+  return place ? (await labelled([place], 2))[0]!.label : otherwise;
 }
 
 /**
@@ -142,8 +159,8 @@ export async function placeFilter(user: ScopeUser, levels: readonly PlaceLevel[]
   const choices = await placeChoices(user, levels);
   if (!typed?.trim()) return { code: undefined, picker: { choices, matches: [] } };
   const found = await resolvePlace(user, typed, levels, picked);
-  if ('code' in found) return { code: found.code, picker: { choices, matches: [] } };
-  return { code: undefined, picker: { choices, matches: found.matches, error: pickProblem(found.matches) } };
+  if ('code' in found) return { code: found.code, picker: { choices, matches: [], value: await nameOf(user, found.code, typed) } };
+  return { code: undefined, picker: { choices, matches: found.matches, value: typed, error: pickProblem(typed, found.matches) } };
 }
 
 function escapeRegex(text: string): string {

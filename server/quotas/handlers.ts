@@ -44,7 +44,6 @@ export async function dashboard(req: Request, res: Response): Promise<void> {
     map,
     mayManage: mayManageCampaigns(req.user),
     placePicker: chosen.picker,
-    placeTyped: chosen.code ? '' : query.place,
     exportQuery: `place=${encodeURIComponent(placeCode)}${query.behind ? '&behind=1' : ''}`,
   });
 }
@@ -77,7 +76,7 @@ export async function findQuota(req: Request, res: Response): Promise<void> {
   const campaign = await getCampaign(req.user!, params.id);
   const chosen = await placeFilter(req.user!, ANY_LEVEL, query.place, query.placePick);
   if (chosen.code) return res.redirect(303, `/campaigns/${campaign._id}/quotas/${encodeURIComponent(chosen.code)}`);
-  res.render('quotas/find', { title: t(req.lang, 'quotas.findTitle'), campaign, placePicker: chosen.picker, placeTyped: query.place });
+  res.render('quotas/find', { title: t(req.lang, 'quotas.findTitle'), campaign, placePicker: chosen.picker });
 }
 
 export async function updateQuota(req: Request, res: Response): Promise<void> {

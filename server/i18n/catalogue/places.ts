@@ -35,6 +35,7 @@ export default {
     'places.pick.hint': 'نام را بنویسید (کد سرشماری هم پذیرفته است) و بفرستید؛ اگر چند جا هم‌نام باشند، فهرستشان را می‌بینید.',
     'places.pick.choose': 'کدام یک؟',
     'places.pick.find': 'پیدا کن',
+    'places.pick.begins': 'جایی درست با این نام نیست؛ جاهایی که نامشان چنین آغاز می‌شود در فهرست زیر است، یکی را برگزینید.',
   },
   en: {
     'places.title': 'Places',
@@ -72,5 +73,6 @@ export default {
     'places.pick.hint': 'Type the name (a census code also works) and send; if several places share it, you will see them listed.',
     'places.pick.choose': 'Which one?',
     'places.pick.find': 'Find',
+    'places.pick.begins': 'No place has exactly that name; the places whose name begins so are listed below: pick one.',
   },
 };
