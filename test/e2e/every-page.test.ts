@@ -25,6 +25,7 @@ interface PageFinding {
   latin: string[];
   links: string[];
   stylesheets: string[];
+  sideScrollers: string[];
 }
 
 /**
@@ -41,7 +42,9 @@ async function inspect(page: Page): Promise<Omit<PageFinding, 'status'>> {
       for (const word of node.textContent.match(/\\S*[A-Za-z0-9]\\S*/g) ?? []) latin.push(word);
     }
     for (const input of document.querySelectorAll('input[placeholder]')) if (/[A-Za-z0-9]/.test(input.placeholder) && input.dir !== 'ltr') latin.push('placeholder:' + input.placeholder);
-    return { scrollWidth: document.documentElement.scrollWidth, latin: [...new Set(latin)], links: [...document.querySelectorAll('a[href]')].map((a) => a.href), stylesheets: [...document.querySelectorAll('link[rel=stylesheet]')].map((l) => l.href) };
+    // a table in a box that scrolls sideways hides its columns on a phone: tables stack instead
+    const sideScrollers = [...document.querySelectorAll('body *')].filter((el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1).map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + String(el.className).split(' ').join('.') : ''));
+    return { sideScrollers, scrollWidth: document.documentElement.scrollWidth, latin: [...new Set(latin)], links: [...document.querySelectorAll('a[href]')].map((a) => a.href), stylesheets: [...document.querySelectorAll('link[rel=stylesheet]')].map((l) => l.href) };
   })()`);
 }
 
@@ -72,6 +75,7 @@ describe('Every page of every demo role on a 360-px phone, in Persian', function
   const overflow: string[] = [];
   const leaks: string[] = [];
   const heavy: string[] = [];
+  const scrollers: string[] = [];
   const gzippedCss = new Map<string, number>();
   async function cssBytes(hrefs: string[]): Promise<number> {
     let total = 0;
@@ -103,6 +107,7 @@ describe('Every page of every demo role on a 360-px phone, in Persian', function
         const status = response?.status() ?? 0;
         if (status >= 400) problems.push(`${account.username} ${path}: HTTP ${status}`);
         if (found.scrollWidth > PHONE.width) overflow.push(`${account.username} ${path}: ${found.scrollWidth}px`);
+        if (found.sideScrollers.length) scrollers.push(`${account.username} ${path}: ${found.sideScrollers.join(' ')}`);
         const bytes = response ? gzipSync(await response.body()).length + (await cssBytes(found.stylesheets)) : 0;
         if (bytes > MAX_GZIPPED_BYTES) heavy.push(`${account.username} ${path}: ${Math.ceil(bytes / 1024)} KB`);
         if (found.latin.length) leaks.push(`${account.username} ${path}: ${found.latin.slice(0, 8).join(' | ')}`);
@@ -120,6 +125,7 @@ describe('Every page of every demo role on a 360-px phone, in Persian', function
       expect(problems.filter((p) => p.startsWith(account.username + ' ')), 'pages that failed').to.deep.equal([]);
       expect(overflow.filter((p) => p.startsWith(account.username + ' ')), 'pages wider than the phone').to.deep.equal([]);
       expect(leaks.filter((p) => p.startsWith(account.username + ' ')), 'Latin letters or digits on a Persian page').to.deep.equal([]);
+      expect(scrollers.filter((p) => p.startsWith(account.username + ' ')), 'boxes that scroll sideways on a phone').to.deep.equal([]);
       expect(heavy.filter((p) => p.startsWith(account.username + ' ')), 'pages over 30 KB gzipped with their CSS').to.deep.equal([]);
     });
   }
