@@ -32,7 +32,7 @@ export interface PlacePicker {
 export const ANY_LEVEL: readonly PlaceLevel[] = PLACE_LEVELS;
 
 /** A picker lists its places in a <datalist> up to this many; beyond, the name typed is looked up on the server. */
-export const PICKER_LIST_LIMIT = 400;
+const PICKER_LIST_LIMIT = 400;
 /** Places offered for a name that only begins theirs: a longer list means the person should type more. */
 const MATCH_LIMIT = 20;
 
