@@ -3,6 +3,7 @@ import { fillMessage } from '../../server/i18n/fill.ts';
 import { formatJalaliForDisplay, toJalali } from '../../server/shared/jalali.ts';
 import { toLatinDigits, toPersianDigits } from '../../server/shared/persian-text.ts';
 import { allItems, deleteItem, getItem, isOpen, newId, putItem } from './queue.js';
+import { suggestPlaces } from './place-suggest.js';
 import { currentSession, syncQueue } from './sync.js';
 
 /**
@@ -268,4 +269,5 @@ async function keepPagesOffline(outcome) {
   }
 }
 
+suggestPlaces();
 start();

@@ -25,6 +25,8 @@ export interface PlacePicker {
   matches: PlaceChoice[];
   /** what the field shows: the name typed, or the place found, named (never a bare code when the place is known) */
   value?: string;
+  /** with no list in the page, the levels a script asks /places/suggest about as a name is typed */
+  levels?: string;
   error?: string;
 }
 
@@ -137,12 +139,18 @@ export function placeByName(field: string, levels: readonly PlaceLevel[] | ((bod
  * form refused and shown again with what was typed) the places to pick from and the problem.
  */
 export async function placePicker(user: ScopeUser, levels: readonly PlaceLevel[], typed?: unknown): Promise<PlacePicker> {
-  const choices = await placeChoices(user, levels);
+  const picker = await emptyPicker(user, levels);
   const text = typeof typed === 'string' ? typed.trim() : '';
-  if (!text) return { choices, matches: [] };
+  if (!text) return picker;
   const found = await resolvePlace(user, text, levels);
-  if ('code' in found) return { choices, matches: [], value: await nameOf(user, found.code, text) };
-  return { choices, matches: found.matches, value: text, error: pickProblem(text, found.matches) };
+  if ('code' in found) return { ...picker, value: await nameOf(user, found.code, text) };
+  return { ...picker, matches: found.matches, value: text, error: pickProblem(text, found.matches) };
+}
+
+/** A picker with nothing typed yet: the area's places when few, else the levels its script asks about. */
+async function emptyPicker(user: ScopeUser, levels: readonly PlaceLevel[]): Promise<PlacePicker> {
+  const choices = await placeChoices(user, levels);
+  return { choices, matches: [], ...(choices ? {} : { levels: levels.join(',') }) };
 }
 
 /** A place the field shows by its name and the places above it (which the picker reads back as that place). */
@@ -156,11 +164,11 @@ async function nameOf(user: ScopeUser, code: string, otherwise: string): Promise
  * An empty filter is no filter.
  */
 export async function placeFilter(user: ScopeUser, levels: readonly PlaceLevel[], typed: string | undefined, picked: string | undefined): Promise<{ code: string | undefined; picker: PlacePicker }> {
-  const choices = await placeChoices(user, levels);
-  if (!typed?.trim()) return { code: undefined, picker: { choices, matches: [] } };
+  const picker = await emptyPicker(user, levels);
+  if (!typed?.trim()) return { code: undefined, picker };
   const found = await resolvePlace(user, typed, levels, picked);
-  if ('code' in found) return { code: found.code, picker: { choices, matches: [], value: await nameOf(user, found.code, typed) } };
-  return { code: undefined, picker: { choices, matches: found.matches, value: typed, error: pickProblem(typed, found.matches) } };
+  if ('code' in found) return { code: found.code, picker: { ...picker, value: await nameOf(user, found.code, typed) } };
+  return { code: undefined, picker: { ...picker, matches: found.matches, value: typed, error: pickProblem(typed, found.matches) } };
 }
 
 function escapeRegex(text: string): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PLACE_LEVELS, type PlaceLevel } from '../../models/place.model.js';
 import { toLatinDigits } from '../shared/persian-text.js';
 
 /** A census code (`0207`) or a synthetic one (`0207C03`), typed in any digits. */
@@ -24,3 +25,11 @@ export const placeText = z.preprocess(blankToUndefined, z.string().trim().max(20
 
 /** The place picked among those a name fits (the picker's `<name>Pick` radio buttons). */
 export const placePicked = z.preprocess(blankToUndefined, placeCode.optional());
+
+/** `GET /places/suggest?q=<name begun>&levels=<level,level>`: what a place picker's script offers as a name is typed. */
+export const placeSuggest = {
+  query: z.object({
+    q: z.string().trim().max(100).default(''),
+    levels: z.string().default('').transform((csv) => csv.split(',').filter((level): level is PlaceLevel => (PLACE_LEVELS as readonly string[]).includes(level))),
+  }),
+};

@@ -89,6 +89,18 @@ describe('Choosing a place by its Persian name, on every form and filter', () =>
     });
   });
 
+  describe('the suggestions a picker’s script asks for', () => {
+    it('offers the places of the user’s area a name begins, named with the places above them', async () => {
+      const browser = await signedIn(countyGovernor);
+      const suggest = async (q: string, levels: string) => JSON.parse((await browser.get(`/places/suggest?q=${encodeURIComponent(q)}&levels=${levels}`)).html) as { choices: { label: string; level: string }[] };
+      expect((await suggest('ساري د', 'village')).choices.map((c) => c.label).sort()).to.deep.equal(['ساری درق — پیغان چایی — مرکزی', 'ساری درق — قشلاق — آبش احمد'].sort());
+      expect((await suggest('آبش', 'district,city')).choices.map((c) => c.level).sort()).to.deep.equal(['city', 'district']);
+      // a village of Tabriz is outside Kaleybar; one letter is too little to suggest
+      expect((await suggest('خواجه', 'village')).choices).to.deep.equal([]);
+      expect((await suggest('س', 'village')).choices).to.deep.equal([]);
+    });
+  });
+
   describe('the quota of a place', () => {
     it('opens by name, with Arabic letters, and takes a new target', async () => {
       const browser = await signedIn(fund);
