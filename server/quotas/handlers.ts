@@ -8,7 +8,7 @@ import { AppError } from '../errors/app-error.js';
 import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
 import { t } from '../i18n/index.js';
-import { ANY_LEVEL, placeFilter } from '../places/place-picker.js';
+import { ANY_LEVEL, placeFilter, placePicker } from '../places/place-picker.js';
 import { breadcrumb, getPlace } from '../places/places.service.js';
 import { behindPace, countyMap, progressOf, smallTownsOf, trendSvg, type ProgressRow } from './dashboard.service.js';
 import { exportProgress } from './export.js';
@@ -66,8 +66,7 @@ export async function showQuota(req: Request, res: Response): Promise<void> {
   const campaign = await getCampaign(req.user!, params.id);
   const [quota, excesses] = await Promise.all([quotaOf(req.user!, campaign, params.code), quotaExcesses(req.user!, campaign, params.code)]);
   const milestones = quota.milestones.map((m) => `${m.month} ${m.cumulativeTarget}`).join('\n');
-  const { picker } = await placeFilter(req.user!, ANY_LEVEL, undefined, undefined);
-  res.render('quotas/quota', { title: quota.name, campaign, quota, milestones, excesses, mayManage: mayManageCampaigns(req.user) && quota.holderLevel !== null, placePicker: picker });
+  res.render('quotas/quota', { title: quota.name, campaign, quota, milestones, excesses, mayManage: mayManageCampaigns(req.user) && quota.holderLevel !== null, placePicker: await placePicker(req.user!, ANY_LEVEL) });
 }
 
 /** The quota of a place chosen by name: one place goes straight to its quota, else the places that fit to pick from. */
