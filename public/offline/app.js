@@ -1,8 +1,9 @@
 import { checkBeforeQueueing } from '../../server/enrolments/offline-checks.ts';
 import { fillMessage } from '../../server/i18n/fill.ts';
 import { formatJalaliForDisplay, toJalali } from '../../server/shared/jalali.ts';
-import { toPersianDigits } from '../../server/shared/persian-text.ts';
+import { toLatinDigits, toPersianDigits } from '../../server/shared/persian-text.ts';
 import { allItems, deleteItem, getItem, isOpen, newId, putItem } from './queue.js';
+import { suggestPlaces } from './place-suggest.js';
 import { currentSession, syncQueue } from './sync.js';
 
 /**
@@ -18,7 +19,8 @@ const owner = badge?.dataset.user;
 let messages = {};
 
 const text = (key, params = {}) => fillMessage(messages[key] ?? key, params, lang);
-const digits = (value) => (lang === 'fa' ? toPersianDigits(value) : String(value));
+// a national ID typed on the phone may mix Latin, Persian and Arabic-Indic digits: shown all in the reader's
+const digits = (value) => (lang === 'fa' ? toPersianDigits(toLatinDigits(String(value))) : toLatinDigits(String(value)));
 const mine = (item) => item.owner === owner;
 
 async function refreshBadge() {
@@ -267,4 +269,5 @@ async function keepPagesOffline(outcome) {
   }
 }
 
+suggestPlaces();
 start();

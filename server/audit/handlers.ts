@@ -1,10 +1,11 @@
 import type { Request, Response } from 'express';
 import { validated } from '../http/validate.js';
 import { t } from '../i18n/index.js';
+import { ANY_LEVEL, placeFilter } from '../places/place-picker.js';
 import { formatJalaliDate } from '../shared/jalali.js';
 import { exportEvents, historyOf, searchEvents, type AuditFilter } from './audit.service.js';
 import { recordExport } from './record.js';
-import { auditQuery, historyParams } from './validation.js';
+import { auditPageQuery, auditQuery, historyParams } from './validation.js';
 
 const SEARCHABLE = ['enrolments', 'quotas', 'campaigns', 'committees', 'meetings', 'resolutions', 'resolution_updates', 'users', 'agencies', 'notification_preferences', 'notification_policies', 'api_tokens', 'sessions', 'enrolment_imports', 'audit_events', 'month_approvals'];
 
@@ -20,14 +21,18 @@ function filterOf(query: ReturnType<typeof validated<typeof auditQuery>>['query'
 
 /** The search page: filters, one page of events in sentences, links to the next pages and to the CSV. */
 export async function searchPage(req: Request, res: Response): Promise<void> {
-  const { query } = validated(req, auditQuery);
-  const result = await searchEvents(req.user!, filterOf(query), query.page, req.lang);
+  const { query: typed } = validated(req, auditPageQuery);
+  const chosen = await placeFilter(req.user!, ANY_LEVEL, typed.place, typed.placePick);
+  const query = { ...typed, place: chosen.code };
+  // a place name that fits several places (or none) searches nothing until one is picked
+  const result = chosen.picker.error ? { events: [], total: 0, page: 1, pages: 1 } : await searchEvents(req.user!, filterOf(query), query.page, req.lang);
   const values = { place: query.place ?? '', user: query.user ?? '', subject: query.subject ?? '', from: query.from ? formatJalaliDate(query.from) : '', to: query.to ? formatJalaliDate(query.to) : '' };
   const link = (page: number) => `/audit?${new URLSearchParams({ ...values, page: String(page) })}`;
   res.render('audit/search', {
     title: t(req.lang, 'audit.search.title'),
     ...result,
     values,
+    placePicker: chosen.picker,
     subjects: SEARCHABLE.map((code) => ({ code, label: t(req.lang, `audit.subject.${code}`), selected: code === values.subject })),
     exportUrl: `/audit/export.csv?${new URLSearchParams(values)}`,
     ...(result.page > 1 ? { previousUrl: link(result.page - 1) } : {}),

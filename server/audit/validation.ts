@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { placeCode } from '../places/validation.js';
+import { placeCode, placePicked, placeText } from '../places/validation.js';
 import { parseJalaliDate, type JalaliDate } from '../shared/jalali.js';
 import { HISTORY_SUBJECTS } from './audit.service.js';
 
@@ -22,5 +22,8 @@ export const auditQuery = {
     page: z.coerce.number().int().min(1).max(10_000).default(1),
   }),
 };
+
+/** The search page: its place typed by name or code (server/places/place-picker.ts), `placePick` the one picked. */
+export const auditPageQuery = { query: auditQuery.query.extend({ place: placeText, placePick: placePicked }) };
 
 export const historyParams = { params: z.object({ subject: z.enum(HISTORY_SUBJECTS), id: z.string().regex(/^[0-9A-Za-z.~_-]{1,80}$/) }) };

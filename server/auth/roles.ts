@@ -39,3 +39,6 @@ export const ROLE_PLACE_LEVELS: Record<Role, readonly PlaceLevel[]> = {
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
+
+/** The roles that enrol people: the enrolment routes open to them, and only they get the phone's offline queue. */
+export const ENROLLING_ROLES: readonly Role[] = ['village-head', 'mayor', 'district-governor', 'county-governor', 'fund-manager', 'governor-office'];

@@ -7,6 +7,7 @@ import { validationFailed } from '../errors/app-error.js';
 import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
 import { t, type Lang } from '../i18n/index.js';
+import { ANY_LEVEL, placeFilter, placePicker as picker } from '../places/place-picker.js';
 import { formatJalaliForDisplay, fromJalali, jalaliMonthName, toJalali, type JalaliDate } from '../shared/jalali.js';
 import { toPersianDigits } from '../shared/persian-text.js';
 import { listAxes } from '../agreements/axes.service.js';
@@ -75,7 +76,8 @@ export async function committeeList(req: Request, res: Response): Promise<void> 
   const { query } = validated(req, v.committeeListQuery);
   const [committees, agencies] = await Promise.all([listCommittees(req.user!, query), listAgencies(req.user!.province, req.lang)]);
   const mayCreate = req.user!.role === 'governor-office' || req.user!.role === 'county-governor';
-  res.render('committees/index', { title: t(req.lang, 'committees.title'), committees, kinds: COMMITTEE_KINDS, agencies, mayCreate, query });
+  const placePicker = mayCreate ? await picker(req.user!, ANY_LEVEL, res.locals.form?.values?.place) : null;
+  res.render('committees/index', { title: t(req.lang, 'committees.title'), committees, kinds: COMMITTEE_KINDS, agencies, mayCreate, query, placePicker });
 }
 
 export async function createCommittee(req: Request, res: Response): Promise<void> {
@@ -118,9 +120,13 @@ export async function committee(req: Request, res: Response): Promise<void> {
 /** Twelve months must fit a phone's width: each state is one symbol, with its words for screen readers and in the legend. */
 const MONTH_SYMBOLS = { held: '✓', scheduled: '◷', missed: '✗', due: '!', notDue: '·' } as const;
 
+/** Committees that answer to compliance sit at these levels; a village is not one of them. */
+const COMPLIANCE_LEVELS = ['province', 'county', 'district'] as const;
+
 export async function compliance(req: Request, res: Response): Promise<void> {
-  const { query } = validated(req, v.complianceQuery);
-  const place = await assertInScope(req.user!, query.place ?? req.user!.placeCode);
+  const { query } = validated(req, v.compliancePageQuery);
+  const chosen = await placeFilter(req.user!, COMPLIANCE_LEVELS, query.place, query.placePick);
+  const place = await assertInScope(req.user!, chosen.code ?? req.user!.placeCode);
   const year = query.year ?? toJalali(new Date()).year;
   const grid = await complianceGrid({ place: place.code, year, scope: req.user! });
   // a phone shows five months, opening on the current one (the last four and the next); a wide screen all twelve
@@ -133,7 +139,7 @@ export async function compliance(req: Request, res: Response): Promise<void> {
   const yearText = req.lang === 'fa' ? toPersianDigits(year) : String(year);
   const page = (start: number) => `/committees/compliance?place=${place.code}&year=${year}&from=${start}`;
   const window = { earlier: from > 1 ? page(Math.max(1, from - 4)) : null, later: from < 8 ? page(Math.min(8, from + 4)) : null };
-  res.render('committees/compliance', { title: t(req.lang, 'committees.compliance'), place, year, yearText, grid: { ...grid, committees: rows }, months, window, symbols: MONTH_SYMBOLS, legend, previousYear: year - 1, nextYear: year + 1 });
+  res.render('committees/compliance', { title: t(req.lang, 'committees.compliance'), place, year, yearText, grid: { ...grid, committees: rows }, months, window, symbols: MONTH_SYMBOLS, legend, previousYear: year - 1, nextYear: year + 1, placePicker: chosen.picker });
 }
 
 // ── meetings ──

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { DomainRoutes } from '../routes.js';
 import { requireAuth, requireRole } from '../auth/middleware.js';
 import { validate } from '../http/validate.js';
+import { ANY_LEVEL, placeByName } from '../places/place-picker.js';
 import * as api from './api-handlers.js';
 import { mailSettings } from './invitations.js';
 import * as pages from './page-handlers.js';
@@ -12,8 +13,8 @@ export default function committeeRoutes(config: Config): DomainRoutes {
   const mail = mailSettings(config);
   const web = Router();
   web.get('/committees', requireAuth, validate(v.committeeListQuery), pages.committeeList);
-  web.post('/committees', requireRole('governor-office', 'county-governor'), validate(v.createCommitteeForm), pages.createCommittee);
-  web.get('/committees/compliance', requireAuth, validate(v.complianceQuery), pages.compliance);
+  web.post('/committees', requireRole('governor-office', 'county-governor'), placeByName('place', ANY_LEVEL), validate(v.createCommitteeForm), pages.createCommittee);
+  web.get('/committees/compliance', requireAuth, validate(v.compliancePageQuery), pages.compliance);
   web.get('/committees/:id', requireAuth, validate(v.idParams), pages.committee);
   web.post('/committees/:id/meetings', requireAuth, validate(v.scheduleForm), pages.scheduleMeeting(mail));
   web.post('/committees/:id/meetings/held', requireAuth, validate(v.pastMeetingForm), pages.recordPastMeeting);

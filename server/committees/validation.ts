@@ -4,7 +4,7 @@ import { RESOLUTION_STATUSES, TARGET_GROUPS } from '../../models/resolution.mode
 import { fromJalali, parseJalaliDate } from '../shared/jalali.js';
 import { optionalWholeNumber, parseIsoInstant } from '../shared/input.js';
 import { toLatinDigits } from '../shared/persian-text.js';
-import { placeCode } from '../places/validation.js';
+import { placeCode, placePicked, placeText } from '../places/validation.js';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalText = (max: number) => z.preprocess(blankToUndefined, z.string().trim().max(max).optional());
@@ -275,3 +275,6 @@ export const agencyForm = {
 };
 
 export const agencyChangeForm = { params: agencyParams.params, body: agencyForm.body.omit({ code: true }) };
+
+/** The compliance page: its place typed by name or code (server/places/place-picker.ts), `placePick` the one picked. */
+export const compliancePageQuery = { query: complianceQuery.query.extend({ place: placeText, placePick: placePicked }) };

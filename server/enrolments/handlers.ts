@@ -14,7 +14,7 @@ import { enrolmentHome } from './home.service.js';
 import { readIdempotencyKey } from './idempotency.js';
 import { confirmPossibleDuplicate, dismissPossibleDuplicate, openDuplicatePairs } from './possible-duplicates.js';
 import { describeImport, describeProblems, MAX_FILE_BYTES, getImport, INLINE_IMPORT_ROWS, MAX_IMPORT_ROWS, problemsCsv, startImport, templateCsv } from './import.service.js';
-import { placeChoices, placeCodeFromText } from '../places/place-picker.js';
+import { placeCodeFromText, placePicker } from '../places/place-picker.js';
 import { enrolmentParams, importParams, invalidEnrolment, readEnrolmentInput, rejectForm, verificationList } from './validation.js';
 
 /**
@@ -55,7 +55,7 @@ export async function newForm(req: Request, res: Response): Promise<void> {
     // a village head or a mayor enrols at their own place; anyone above names the village or town
     choosesPlace,
     ownPlace: choosesPlace ? undefined : await enrolmentPlace(req.user!, undefined).catch(() => undefined),
-    placeChoices: choosesPlace ? await placeChoices(req.user!, ENROLMENT_LEVELS) : null,
+    villagePicker: choosesPlace ? await placePicker(req.user!, ENROLMENT_LEVELS, res.locals.form?.values?.village) : null,
     sexes: SEXES,
     targetGroups: TARGET_GROUPS,
     channels: CHANNELS,
@@ -207,7 +207,7 @@ export function receiveFile(req: Request, res: Response, next: NextFunction): vo
 async function withPlaceCode(user: NonNullable<Request['user']>, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   if (typeof body.village !== 'string' || !body.village.trim()) return body;
   try {
-    return { ...body, village: await placeCodeFromText(user, body.village, ENROLMENT_LEVELS, 'village') };
+    return { ...body, village: await placeCodeFromText(user, body.village, ENROLMENT_LEVELS, 'village', typeof body.villagePick === 'string' ? body.villagePick : undefined) };
   } catch (err) {
     if (!(err instanceof AppError) || !err.fields) throw err;
     const read = readEnrolmentInput({ ...body, village: undefined });

@@ -9,6 +9,7 @@ import { ATTACHMENT_MAX_BYTES } from '../committees/updates.service.js';
 import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
 import { t, type Lang } from '../i18n/index.js';
+import { ANY_LEVEL, placeFilter } from '../places/place-picker.js';
 import { formatJalaliForDisplay, jalaliMonthName, parseJalaliMonthKey } from '../shared/jalali.js';
 import { comparePersian, toPersianDigits } from '../shared/persian-text.js';
 import { FIELD_ROLES, getThread, listThreads, problemArea, problemAttachment, reportProblem, sameHere, threadReports } from './problems.service.js';
@@ -24,8 +25,10 @@ const uploaded = (req: Request) => (req.file && req.file.size > 0 ? { attachment
 // ── problems ──
 
 export async function list(req: Request, res: Response): Promise<void> {
-  const { query } = validated(req, v.problemListQuery);
+  const { query: typed } = validated(req, v.problemListPageQuery);
   const user = req.user!;
+  const chosen = await placeFilter(problemArea(user), ANY_LEVEL, typed.place, typed.placePick);
+  const query = { topic: typed.topic, place: chosen.code };
   if (query.place) await assertInScope(problemArea(user), query.place);
   const [threads, topics, names] = await Promise.all([listThreads(user, query), listTopics(user, req.lang), topicNames(user, req.lang)]);
   const places = await placeNames(threads.map((p) => p.placeCode));
@@ -35,6 +38,7 @@ export async function list(req: Request, res: Response): Promise<void> {
     topics,
     more: Math.max(0, threads.length - PAGE_SIZE),
     query,
+    placePicker: chosen.picker,
     mayReport: FIELD_ROLES.includes(user.role),
     maxMegabytes: ATTACHMENT_MAX_BYTES / 1024 / 1024,
   });
@@ -122,8 +126,7 @@ export interface TrendPage {
 }
 
 /** The figures of one area, ready for the page and the API. */
-export async function trendFor(req: Request): Promise<TrendPage & { links: Map<string, Addressing[]>; names: Map<string, string> }> {
-  const { query } = validated(req, v.trendQuery);
+export async function trendFor(req: Request, query: { place?: string; month?: string }): Promise<TrendPage & { links: Map<string, Addressing[]>; names: Map<string, string> }> {
   const user = req.user!;
   const area = await assertInScope(problemArea(user), query.place ?? problemArea(user).placeCode);
   const month = query.month ? (parseJalaliMonthKey(query.month) ?? undefined) : undefined;
@@ -133,8 +136,10 @@ export async function trendFor(req: Request): Promise<TrendPage & { links: Map<s
 }
 
 export async function trends(req: Request, res: Response): Promise<void> {
-  const { area, report, links, names } = await trendFor(req);
+  const { query } = validated(req, v.trendPageQuery);
   const user = req.user!;
+  const chosen = await placeFilter(problemArea(user), ANY_LEVEL, query.place, query.placePick);
+  const { area, report, links, names } = await trendFor(req, { place: chosen.code, month: query.month });
   const lang = req.lang;
   const counties = PROVINCE_WIDE_ROLES.includes(user.role) && area.code.length === 2
     ? (await Place.find({ level: 'county', parent: area.code }).setOptions({ scope: user }).lean<PlaceRecord[]>()).sort((a, b) => comparePersian(a.name, b.name))
@@ -150,6 +155,7 @@ export async function trends(req: Request, res: Response): Promise<void> {
   res.render('field-problems/trends', {
     title: t(lang, 'fieldProblems.trends'),
     area,
+    placePicker: chosen.picker,
     quarter: t(lang, 'fieldProblems.quarterName', { quarter: report.quarter.quarter, year: report.quarter.year }),
     lastYearQuarter: t(lang, 'fieldProblems.quarterName', { quarter: report.quarter.quarter, year: report.quarter.year - 1 }),
     through: monthLabel(report.month, lang),
@@ -207,6 +213,6 @@ export async function createTopicJson(req: Request, res: Response): Promise<void
 }
 
 export async function trendsJson(req: Request, res: Response): Promise<void> {
-  const { area, report, links } = await trendFor(req);
+  const { area, report, links } = await trendFor(req, validated(req, v.trendQuery).query);
   res.json({ place: area.code, ...report, topics: report.topics.map((topic) => ({ ...topic, addressedBy: links.get(topic.topic) ?? [] })) });
 }

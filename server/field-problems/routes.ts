@@ -9,9 +9,9 @@ import * as v from './validation.js';
 
 export default function fieldProblemRoutes(_config: Config): DomainRoutes {
   const web = Router();
-  web.get('/field-problems', requireAuth, validate(v.problemListQuery), h.list);
+  web.get('/field-problems', requireAuth, validate(v.problemListPageQuery), h.list);
   web.post('/field-problems', requireAuth, attachmentUpload, validate(v.problemForm), h.create);
-  web.get('/field-problems/trends', requireAuth, validate(v.trendQuery), h.trends);
+  web.get('/field-problems/trends', requireAuth, validate(v.trendPageQuery), h.trends);
   web.get('/field-problems/topics', requireAuth, h.topicList);
   web.post('/field-problems/topics', requireRole('governor-office'), validate(v.topicForm), h.createTopic);
   web.get('/field-problems/:id', requireAuth, validate(v.idParams), h.show);

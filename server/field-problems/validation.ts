@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { toLatinDigits } from '../shared/persian-text.js';
-import { placeCode } from '../places/validation.js';
+import { placeCode, placePicked, placeText } from '../places/validation.js';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalText = (max: number) => z.preprocess(blankToUndefined, z.string().trim().max(max, 'fieldProblems.tooLong').optional());
@@ -42,3 +42,7 @@ export const topicForm = {
     fromOther: z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().regex(/^[0-9a-f]{24}$/i))),
   }),
 };
+
+/** The pages' filters: the place typed by name or code (server/places/place-picker.ts), `placePick` the one picked. */
+export const problemListPageQuery = { query: problemListQuery.query.extend({ place: placeText, placePick: placePicked }) };
+export const trendPageQuery = { query: trendQuery.query.extend({ place: placeText, placePick: placePicked }) };

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Role } from '../auth/roles.js';
+import { ENROLLING_ROLES, type Role } from '../auth/roles.js';
 import type { AuthUser } from '../auth/scope.js';
 import type { Config } from '../config.js';
 
@@ -58,9 +58,6 @@ const BY_ROLE: Record<Role, { main: Entry[]; more: Entry[] }> = {
   'installation-admin': { main: [HOME, JOBS], more: [SETTINGS] },
 };
 
-/** The roles that enrol (server/enrolments/routes.ts ENROLLING): only they have an offline queue and its badge. */
-const ENROLLING_ROLES: ReadonlySet<string> = new Set(['village-head', 'mayor', 'district-governor', 'county-governor', 'fund-manager', 'governor-office']);
-
 export function navigationFor(user: AuthUser, currentPath: string, options: { mailbox: boolean }): Navigation {
   const path = currentPath.split('?')[0]!;
   const toDestination = (entry: Entry): Destination => {
@@ -77,7 +74,7 @@ export function navigation(config: Pick<Config, 'smtpUrl'>) {
     if (req.user) {
       res.locals.nav = navigationFor(req.user as AuthUser, req.originalUrl, { mailbox: !config.smtpUrl });
       // the offline queue's badge links to /enrolments/pending, open only to the roles that enrol
-      res.locals.enrols = ENROLLING_ROLES.has((req.user as AuthUser).role);
+      res.locals.enrols = ENROLLING_ROLES.includes((req.user as AuthUser).role);
     }
     next();
   };

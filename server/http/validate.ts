@@ -16,6 +16,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** What `validate(...)` parsed (Express 5's `req.query` is read-only, so parsed values live here). */
     valid?: Partial<Record<keyof InputSchemas, unknown>>;
+    /** Problems found before `validate(...)` (a place name that fits no single place), reported with the schema's. */
+    fieldProblems?: Record<string, string>;
   }
 }
 
@@ -30,7 +32,7 @@ export function validate(schemas: InputSchemas): RequestHandler {
     // an upload form's CSRF token arrives with its parsed body: it is checked before any of the body is read
     if (req.csrfPending) return checkUploadCsrf(req, res, (err?: unknown) => (err ? next(err) : validate(schemas)(req, res, next)));
     const valid: Partial<Record<keyof InputSchemas, unknown>> = {};
-    const fields: Record<string, string> = {};
+    const fields: Record<string, string> = { ...req.fieldProblems };
     for (const part of ['params', 'query', 'body'] as const) {
       const schema = schemas[part];
       if (!schema) continue;

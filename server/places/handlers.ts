@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
 import { validated } from '../http/validate.js';
+import { matchingPlaces } from './place-picker.js';
 import { breadcrumb, childrenOf, getPlace, searchPlaces } from './places.service.js';
-import { placeList, placeParams, placeSearch } from './validation.js';
+import { placeList, placeParams, placeSearch, placeSuggest } from './validation.js';
 
 export async function showPlace(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, placeParams);
@@ -33,4 +34,11 @@ export async function listJson(req: Request, res: Response): Promise<void> {
   const { query } = validated(req, placeList);
   const places = query.parent !== undefined ? await childrenOf(req.user!, query.parent) : await searchPlaces(req.user!, query.q ?? '');
   res.json({ places });
+}
+
+/** The places of the user's area a typed name fits (two letters at least), named for a picker's <datalist>. */
+export async function suggestJson(req: Request, res: Response): Promise<void> {
+  const { query } = validated(req, placeSuggest);
+  const choices = query.q.length >= 2 && query.levels.length ? await matchingPlaces(req.user!, query.q, query.levels) : [];
+  res.json({ choices: choices.map(({ label, level }) => ({ label, level })) });
 }

@@ -8,12 +8,13 @@ import { AppError } from '../errors/app-error.js';
 import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
 import { t } from '../i18n/index.js';
+import { ANY_LEVEL, placeFilter, placePicker } from '../places/place-picker.js';
 import { breadcrumb, getPlace } from '../places/places.service.js';
 import { behindPace, countyMap, progressOf, smallTownsOf, trendSvg, type ProgressRow } from './dashboard.service.js';
 import { exportProgress } from './export.js';
 import { ALLOCATION_BASES, ALLOCATION_LEVELS, findHolders, proposeAllocationFor, quotaExcesses, quotaOf, saveQuotas, setQuota, type Holder, type QuotaEntry } from './quotas.service.js';
 import { QUOTA_COLUMNS, uploadQuotas } from './upload.service.js';
-import { allocationQuery, allocationRequest, allocationSave, campaignParams, exportParams, progressQuery, quotaForm, quotaParams, quotaRequest } from './validation.js';
+import { allocationQuery, allocationRequest, allocationSave, campaignParams, dashboardQuery, exportParams, progressQuery, quotaFinder, quotaForm, quotaParams, quotaRequest } from './validation.js';
 
 /** Where a user's dashboard opens: the province for province-wide roles, otherwise their own place. */
 function homePlace(user: AuthUser, campaign: CampaignRecord): string {
@@ -23,9 +24,11 @@ function homePlace(user: AuthUser, campaign: CampaignRecord): string {
 const withTrend = (lang: Request['lang']) => (row: ProgressRow) => ({ ...row, trendSvg: trendSvg(row.trend, t(lang, 'quotas.column.trend'), lang) });
 
 export async function dashboard(req: Request, res: Response): Promise<void> {
-  const { params, query } = validated(req, progressQuery);
+  const { params, query } = validated(req, dashboardQuery);
   const campaign = await getCampaign(req.user!, params.id);
-  const placeCode = query.place ?? homePlace(req.user!, campaign);
+  // a name that fits several places (or none) leaves the dashboard where it opens, the picker listing them
+  const chosen = await placeFilter(req.user!, ANY_LEVEL, query.place, query.placePick);
+  const placeCode = chosen.code ?? homePlace(req.user!, campaign);
   const [progress, towns, place] = await Promise.all([progressOf(req.user!, campaign, placeCode), smallTownsOf(req.user!, campaign, placeCode), getPlace(req.user!, placeCode)]);
   const children = query.behind ? behindPace(progress.children) : progress.children;
   const map = progress.level === 'province' ? countyMap(campaign.province, progress.children, req.lang, { title: t(req.lang, 'quotas.mapTitle'), noData: t(req.lang, 'quotas.noQuota') }) : null;
@@ -40,6 +43,7 @@ export async function dashboard(req: Request, res: Response): Promise<void> {
     behind: Boolean(query.behind),
     map,
     mayManage: mayManageCampaigns(req.user),
+    placePicker: chosen.picker,
     exportQuery: `place=${encodeURIComponent(placeCode)}${query.behind ? '&behind=1' : ''}`,
   });
 }
@@ -62,7 +66,16 @@ export async function showQuota(req: Request, res: Response): Promise<void> {
   const campaign = await getCampaign(req.user!, params.id);
   const [quota, excesses] = await Promise.all([quotaOf(req.user!, campaign, params.code), quotaExcesses(req.user!, campaign, params.code)]);
   const milestones = quota.milestones.map((m) => `${m.month} ${m.cumulativeTarget}`).join('\n');
-  res.render('quotas/quota', { title: quota.name, campaign, quota, milestones, excesses, mayManage: mayManageCampaigns(req.user) && quota.holderLevel !== null });
+  res.render('quotas/quota', { title: quota.name, campaign, quota, milestones, excesses, mayManage: mayManageCampaigns(req.user) && quota.holderLevel !== null, placePicker: await placePicker(req.user!, ANY_LEVEL) });
+}
+
+/** The quota of a place chosen by name: one place goes straight to its quota, else the places that fit to pick from. */
+export async function findQuota(req: Request, res: Response): Promise<void> {
+  const { params, query } = validated(req, quotaFinder);
+  const campaign = await getCampaign(req.user!, params.id);
+  const chosen = await placeFilter(req.user!, ANY_LEVEL, query.place, query.placePick);
+  if (chosen.code) return res.redirect(303, `/campaigns/${campaign._id}/quotas/${encodeURIComponent(chosen.code)}`);
+  res.render('quotas/find', { title: t(req.lang, 'quotas.findTitle'), campaign, placePicker: chosen.picker });
 }
 
 export async function updateQuota(req: Request, res: Response): Promise<void> {
@@ -76,9 +89,10 @@ export async function updateQuota(req: Request, res: Response): Promise<void> {
 export async function allocationPage(req: Request, res: Response): Promise<void> {
   const { params, query } = validated(req, allocationQuery);
   const campaign = await getCampaign(req.user!, params.id);
-  const asked = query.level !== undefined && query.total !== undefined && query.basis !== undefined;
-  const proposal = asked ? await proposeAllocationFor(req.user!, campaign, { level: query.level!, total: query.total!, basis: query.basis!, parent: query.parent }) : null;
-  res.render('quotas/allocation', { title: t(req.lang, 'quotas.allocationTitle'), campaign, query, proposal, levels: ALLOCATION_LEVELS, bases: ALLOCATION_BASES });
+  const parent = await placeFilter(req.user!, ANY_LEVEL, query.parent, query.parentPick);
+  const asked = query.level !== undefined && query.total !== undefined && query.basis !== undefined && (parent.code !== undefined || query.parent === undefined);
+  const proposal = asked ? await proposeAllocationFor(req.user!, campaign, { level: query.level!, total: query.total!, basis: query.basis!, parent: parent.code }) : null;
+  res.render('quotas/allocation', { title: t(req.lang, 'quotas.allocationTitle'), campaign, query, proposal, levels: ALLOCATION_LEVELS, bases: ALLOCATION_BASES, parentPicker: parent.picker });
 }
 
 export async function saveAllocation(req: Request, res: Response): Promise<void> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { placeCode } from '../places/validation.js';
+import { placeCode, placePicked, placeText } from '../places/validation.js';
 import { wholeNumber } from '../shared/input.js';
 import { parseJalaliMonthKey } from '../shared/jalali.js';
 import { toLatinDigits } from '../shared/persian-text.js';
@@ -56,7 +56,7 @@ const allocationFields = {
 export const allocationRequest = { params: campaignParams.params, body: z.object(allocationFields) };
 
 /** The allocation page: the same question asked by a GET form, so the proposal can be bookmarked and edited. */
-export const allocationQuery = { params: campaignParams.params, query: z.object(allocationFields).partial() };
+export const allocationQuery = { params: campaignParams.params, query: z.object({ ...allocationFields, parent: placeText, parentPick: placePicked }).partial() };
 
 /**
  * The edited proposal, saved: one field `t.<placeCode>` per holder. A bad figure is named by its own field,
@@ -92,3 +92,9 @@ export const exportParams = {
   params: z.object({ id: z.string(), table: z.enum(['places', 'towns']), format: z.enum(['csv', 'xlsx']) }),
   query: progressQuery.query,
 };
+
+/** The dashboard page: its place a name or a code (server/places/place-picker.ts), `placePick` the one picked. */
+export const dashboardQuery = { params: campaignParams.params, query: progressQuery.query.extend({ place: placeText, placePick: placePicked }) };
+
+/** `GET /campaigns/<id>/quotas?place=<name or code>`: the quota of the place found. */
+export const quotaFinder = { params: campaignParams.params, query: z.object({ place: placeText, placePick: placePicked }) };

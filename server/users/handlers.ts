@@ -3,15 +3,18 @@ import { INSTALLATION_ROLES, ROLES } from '../auth/roles.js';
 import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
 import { agencyNames, listAgencies } from '../committees/agencies.service.js';
+import { placePicker as picker } from '../places/place-picker.js';
 import { createUser, deactivateUser, listUsers } from './users.service.js';
-import { newUserForm, userParams } from './validation.js';
+import { newUserForm, placeLevelsOfRole, userParams } from './validation.js';
 
 export async function index(req: Request, res: Response): Promise<void> {
   res.render('users/index', { users: await listUsers(req.user!), agencyNames: Object.fromEntries(await agencyNames(req.user!.province, req.lang)) });
 }
 
 export async function newForm(req: Request, res: Response): Promise<void> {
-  res.render('users/new', { roles: ROLES.filter((role) => !INSTALLATION_ROLES.includes(role)), agencies: await listAgencies(req.user!.province, req.lang) });
+  const values = res.locals.form?.values ?? {};
+  const placePicker = await picker(req.user!, placeLevelsOfRole(values), values.placeCode);
+  res.render('users/new', { roles: ROLES.filter((role) => !INSTALLATION_ROLES.includes(role)), agencies: await listAgencies(req.user!.province, req.lang), placePicker });
 }
 
 export async function create(req: Request, res: Response): Promise<void> {

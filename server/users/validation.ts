@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ROLES } from '../auth/roles.js';
+import { isRole, ROLE_PLACE_LEVELS, ROLES } from '../auth/roles.js';
+import { ANY_LEVEL } from '../places/place-picker.js';
 import { toLatinDigits } from '../shared/persian-text.js';
 import { placeCode } from '../places/validation.js';
 import { AGENCY_CODE } from './agencies.js';
@@ -26,3 +27,6 @@ export const newUserForm = {
 export type NewUserInput = z.infer<typeof newUserForm.body>;
 
 export const userParams = { params: z.object({ username: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9.-]{2,31}$/, 'validation.username') }) };
+
+/** The levels a new account's place is looked up among, by name: those of its role (a county and its seat share a name). */
+export const placeLevelsOfRole = (body: Record<string, unknown>) => (isRole(body.role) ? ROLE_PLACE_LEVELS[body.role] : ANY_LEVEL);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { auditRetentionJob } from '../../jobs/audit-retention.js';
@@ -14,6 +15,8 @@ const PHONE = { width: 360, height: 740 };
 /** Pages of one shape (the same path with other ids) are visited once per role; this many pages at most per role. */
 const PAGES_PER_ROLE = 80;
 /** Links that are not pages: downloads, sign-out, the language switch, files. */
+/** Point 9 of issue 10: a page and its stylesheets, gzipped, within what a slow phone fetches quickly. */
+const MAX_GZIPPED_BYTES = 30 * 1024;
 const NOT_A_PAGE = /^\/(lang|logout|static)\b|\.(pdf|xlsx|csv|ics)$|\/attachment$|\/export\/|\/calendar|template|problems/;
 
 interface PageFinding {
@@ -21,6 +24,8 @@ interface PageFinding {
   scrollWidth: number;
   latin: string[];
   links: string[];
+  stylesheets: string[];
+  sideScrollers: string[];
 }
 
 /**
@@ -37,7 +42,9 @@ async function inspect(page: Page): Promise<Omit<PageFinding, 'status'>> {
       for (const word of node.textContent.match(/\\S*[A-Za-z0-9]\\S*/g) ?? []) latin.push(word);
     }
     for (const input of document.querySelectorAll('input[placeholder]')) if (/[A-Za-z0-9]/.test(input.placeholder) && input.dir !== 'ltr') latin.push('placeholder:' + input.placeholder);
-    return { scrollWidth: document.documentElement.scrollWidth, latin: [...new Set(latin)], links: [...document.querySelectorAll('a[href]')].map((a) => a.href) };
+    // a table in a box that scrolls sideways hides its columns on a phone: tables stack instead
+    const sideScrollers = [...document.querySelectorAll('body *')].filter((el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1).map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + String(el.className).split(' ').join('.') : ''));
+    return { sideScrollers, scrollWidth: document.documentElement.scrollWidth, latin: [...new Set(latin)], links: [...document.querySelectorAll('a[href]')].map((a) => a.href), stylesheets: [...document.querySelectorAll('link[rel=stylesheet]')].map((l) => l.href) };
   })()`);
 }
 
@@ -67,9 +74,20 @@ describe('Every page of every demo role on a 360-px phone, in Persian', function
   const problems: string[] = [];
   const overflow: string[] = [];
   const leaks: string[] = [];
+  const heavy: string[] = [];
+  const scrollers: string[] = [];
+  const gzippedCss = new Map<string, number>();
+  async function cssBytes(hrefs: string[]): Promise<number> {
+    let total = 0;
+    for (const href of hrefs) {
+      if (!gzippedCss.has(href)) gzippedCss.set(href, gzipSync(Buffer.from(await (await fetch(href)).arrayBuffer())).length);
+      total += gzippedCss.get(href)!;
+    }
+    return total;
+  }
 
   for (const account of DEMO_ACCOUNTS) {
-    it(`${account.username} (${account.role}): lands on their own work and reaches every page without a sideways scroll, an error or English`, async () => {
+    it(`${account.username} (${account.role}): lands on their own work and reaches every page without a sideways scroll, an error, English or more than 30 KB gzipped`, async () => {
       const page = await browser.newPage({ viewport: PHONE, javaScriptEnabled: false });
       await page.goto(`${app.baseUrl}/login`);
       await signIn(page, account.username, DEMO_PASSWORD);
@@ -89,6 +107,9 @@ describe('Every page of every demo role on a 360-px phone, in Persian', function
         const status = response?.status() ?? 0;
         if (status >= 400) problems.push(`${account.username} ${path}: HTTP ${status}`);
         if (found.scrollWidth > PHONE.width) overflow.push(`${account.username} ${path}: ${found.scrollWidth}px`);
+        if (found.sideScrollers.length) scrollers.push(`${account.username} ${path}: ${found.sideScrollers.join(' ')}`);
+        const bytes = response ? gzipSync(await response.body()).length + (await cssBytes(found.stylesheets)) : 0;
+        if (bytes > MAX_GZIPPED_BYTES) heavy.push(`${account.username} ${path}: ${Math.ceil(bytes / 1024)} KB`);
         if (found.latin.length) leaks.push(`${account.username} ${path}: ${found.latin.slice(0, 8).join(' | ')}`);
         for (const href of found.links) {
           const url = new URL(href);
@@ -104,6 +125,8 @@ describe('Every page of every demo role on a 360-px phone, in Persian', function
       expect(problems.filter((p) => p.startsWith(account.username + ' ')), 'pages that failed').to.deep.equal([]);
       expect(overflow.filter((p) => p.startsWith(account.username + ' ')), 'pages wider than the phone').to.deep.equal([]);
       expect(leaks.filter((p) => p.startsWith(account.username + ' ')), 'Latin letters or digits on a Persian page').to.deep.equal([]);
+      expect(scrollers.filter((p) => p.startsWith(account.username + ' ')), 'boxes that scroll sideways on a phone').to.deep.equal([]);
+      expect(heavy.filter((p) => p.startsWith(account.username + ' ')), 'pages over 30 KB gzipped with their CSS').to.deep.equal([]);
     });
   }
 });

@@ -12,8 +12,12 @@ import { birthDateForAge, nationalId } from '../support/enrolments.js';
 import { api } from '../support/http.js';
 import { loadPlaces } from '../support/places.js';
 
+const toArabicIndic = (digits: string) => digits.replace(/[0-9]/g, (d) => '٠١٢٣٤٥٦٧٨٩'[Number(d)]!);
+
 interface Person {
   nationalId: string;
+  /** the ID as typed, when not all in Persian digits */
+  typed?: string;
   firstName: string;
   lastName: string;
 }
@@ -49,7 +53,7 @@ describe('A village head enrolling with no signal', function () {
   }
 
   async function enrol(page: Page, person: Person): Promise<void> {
-    await page.fill('#f-nationalId', toPersianDigits(person.nationalId));
+    await page.fill('#f-nationalId', person.typed ?? toPersianDigits(person.nationalId));
     await page.fill('#f-firstName', person.firstName);
     await page.fill('#f-lastName', person.lastName);
     await page.fill('#f-birthDate', toPersianDigits(birthDateForAge(33)));
@@ -79,7 +83,9 @@ describe('A village head enrolling with no signal', function () {
     expect(await page.textContent('.field.invalid small.error')).to.equal('رقم کنترل کد ملی درست نیست؛ کد را دوباره بررسی کنید.');
     await page.screenshot({ path: join(SCREENSHOTS, 'offline-refused-on-phone.png'), fullPage: true });
 
-    await enrol(page, { nationalId: nationalId(9003), firstName: 'لیلا', lastName: 'حسینی' });
+    // typed in mixed digits: Arabic-Indic, Latin and Persian
+    const mixed = `${toArabicIndic(nationalId(9003).slice(0, 3))}${nationalId(9003).slice(3, 6)}${toPersianDigits(nationalId(9003).slice(6))}`;
+    await enrol(page, { nationalId: nationalId(9003), typed: mixed, firstName: 'لیلا', lastName: 'حسینی' });
     await page.waitForSelector('#offline-notice:has-text("لیلا حسینی")');
     expect((await badge(page).textContent())!.replace(/\s+/g, ' ').trim()).to.equal('در انتظار ارسال ۲');
 
@@ -95,6 +101,9 @@ describe('A village head enrolling with no signal', function () {
     await page.waitForSelector('#queue li');
     expect(await page.locator('#queue li').count()).to.equal(2);
     expect(await page.textContent('#queue')).to.contain('در انتظار ارسال');
+    // the national ID in the reader's digits, left to right, whatever digits were typed
+    const leila = page.locator('#queue li', { hasText: 'لیلا' }).locator('.id[dir="ltr"]');
+    expect((await leila.textContent())!.trim()).to.equal(toPersianDigits(nationalId(9003)));
     await page.screenshot({ path: join(SCREENSHOTS, 'offline-pending-list.png'), fullPage: true });
 
     await context.setOffline(false);

@@ -9,7 +9,7 @@ export default {
     'committees.name': 'نام',
     'committees.kind': 'نوع',
     'committees.place': 'مکان',
-    'committees.placeCode': 'کد مکان',
+    'committees.placeCode': 'مکان',
     'committees.meetsMonthly': 'باید ماهانه تشکیل شود',
     'committees.monthly': 'ماهانه',
     'committees.chair': 'رئیس',
@@ -213,6 +213,7 @@ export default {
     'committees.mail.where': 'محل: {location}',
     'committees.calendarFile': 'افزودن به تقویم (فایل تقویم)',
     'committees.quotaTotals': '{count} سهمیه، جمعاً {target} نفر',
+    'committees.compliancePlace': 'پایبندی کدام مکان؟',
   },
   en: {
     'committees.title': 'Committees and working groups',
@@ -224,7 +225,7 @@ export default {
     'committees.name': 'Name',
     'committees.kind': 'Kind',
     'committees.place': 'Place',
-    'committees.placeCode': 'Place code',
+    'committees.placeCode': 'Place',
     'committees.meetsMonthly': 'Must meet every month',
     'committees.monthly': 'Monthly',
     'committees.chair': 'Chair',
@@ -428,5 +429,6 @@ export default {
     'committees.mail.where': 'Where: {location}',
     'committees.calendarFile': 'Add to calendar (ICS file)',
     'committees.quotaTotals': '{count} quotas, {target} people in all',
+    'committees.compliancePlace': 'Compliance of which place?',
   },
 };

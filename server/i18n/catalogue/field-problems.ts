@@ -62,6 +62,7 @@ export default {
     'fieldProblems.notOther': 'فقط مشکلات «سایر» این استان را می‌توان منتقل کرد.',
     'fieldProblems.topicExists': 'موضوعی با این شناسه هست.',
     'fieldProblems.topicCodeInvalid': 'شناسه با حرف لاتین کوچک آغاز می‌شود و فقط حرف، رقم و خط تیره دارد.',
+    'fieldProblems.filterPlace': 'در کدام مکان؟',
   },
   en: {
     'fieldProblems.nav': 'Field problems',
@@ -126,5 +127,6 @@ export default {
     'fieldProblems.notOther': 'Only "Other" problems of this province can be moved.',
     'fieldProblems.topicExists': 'A topic with this code exists.',
     'fieldProblems.topicCodeInvalid': 'The code starts with a lowercase Latin letter and has only letters, digits and hyphens.',
+    'fieldProblems.filterPlace': 'In which place?',
   },
 };

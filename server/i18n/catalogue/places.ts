@@ -32,6 +32,10 @@ export default {
     'places.level.rural_district': 'دهستان',
     'places.level.city': 'شهر',
     'places.level.village': 'آبادی',
+    'places.pick.hint': 'نام را بنویسید (کد سرشماری هم پذیرفته است) و بفرستید؛ اگر چند جا هم‌نام باشند، فهرستشان را می‌بینید.',
+    'places.pick.choose': 'کدام یک؟',
+    'places.pick.find': 'پیدا کن',
+    'places.pick.begins': 'جایی درست با این نام نیست؛ جاهایی که نامشان چنین آغاز می‌شود در فهرست زیر است، یکی را برگزینید.',
   },
   en: {
     'places.title': 'Places',
@@ -66,5 +70,9 @@ export default {
     'places.level.rural_district': 'Rural district',
     'places.level.city': 'City',
     'places.level.village': 'Village',
+    'places.pick.hint': 'Type the name (a census code also works) and send; if several places share it, you will see them listed.',
+    'places.pick.choose': 'Which one?',
+    'places.pick.find': 'Find',
+    'places.pick.begins': 'No place has exactly that name; the places whose name begins so are listed below: pick one.',
   },
 };
