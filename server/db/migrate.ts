@@ -1,6 +1,7 @@
 import { JobRun } from '../../models/job-run.model.js';
 import { OutboxMessage } from '../../models/outbox-message.model.js';
 import { Reminder } from '../../models/reminder.model.js';
+import { Resolution } from '../../models/resolution.model.js';
 import { migrateAgencyRegister } from '../committees/agencies.service.js';
 import { logger } from '../logger.js';
 
@@ -13,6 +14,7 @@ export async function runMigrations(): Promise<void> {
   const jobRunIndexDropped = await dropJobRunTickIndex();
   const provinceKeysIndexed = await dropUnprovincedKeyIndexes();
   if (agenciesCopied || jobRunIndexDropped || provinceKeysIndexed) logger.info({ agenciesCopied, jobRunIndexDropped, provinceKeysIndexed }, 'database migrated');
+  if (await dropMeetingNumberIndex()) logger.info({ index: OLD_RESOLUTION_NUMBER_INDEX }, 'database migrated: old resolution index dropped');
 }
 
 /**
@@ -43,4 +45,18 @@ async function dropUnprovincedKeyIndexes(): Promise<number> {
     dropped++;
   }
   return dropped;
+}
+
+const OLD_RESOLUTION_NUMBER_INDEX = 'province_1_meeting_1_number_1';
+
+/**
+ * Resolutions were numbered uniquely within their meeting; clauses of an agreement have no meeting, so under that
+ * index the second agreement's clause 1 collided with the first's. `number_in_meeting_or_agreement` (declared on
+ * the model) replaces it, and the old one is dropped where an earlier version left it.
+ */
+async function dropMeetingNumberIndex(): Promise<boolean> {
+  const indexes = await Resolution.collection.indexes().catch(() => []);
+  if (!indexes.some((index) => index.name === OLD_RESOLUTION_NUMBER_INDEX)) return false;
+  await Resolution.collection.dropIndex(OLD_RESOLUTION_NUMBER_INDEX);
+  return true;
 }
