@@ -56,6 +56,7 @@ describe('A village head enrolling with no signal', function () {
     await page.check('input[name="sex"][value="female"]');
     await page.fill('#f-mobile', '۰۹۱۴۵۵۵۱۲۳۴');
     await page.check('input[name="channel"][value="in-person"]');
+    await page.check('input[name=\"inPersonReason\"][value=\"asked\"]');
     await page.click('form.enrol button');
   }
 
@@ -167,7 +168,7 @@ describe('A village head enrolling with no signal', function () {
 
     // meanwhile the district governor enrols the same person at the same village
     const token = (await api(app.baseUrl).post('/api/v1/auth/token', { username: 'demo.district', password: DEMO_PASSWORD })).body.token;
-    const elsewhere = await api(app.baseUrl, token).post('/api/v1/enrolments', { village: '0303030001029409', nationalId: nationalId(9021), firstName: 'سارا', lastName: 'رحیمی', birthDate: birthDateForAge(33), sex: 'female', mobile: '09145551234', targetGroup: 'villagers', channel: 'in-person' });
+    const elsewhere = await api(app.baseUrl, token).post('/api/v1/enrolments', { village: '0303030001029409', nationalId: nationalId(9021), firstName: 'سارا', lastName: 'رحیمی', birthDate: birthDateForAge(33), sex: 'female', mobile: '09145551234', targetGroup: 'villagers', channel: 'in-person', inPersonReason: 'asked' });
     expect(elsewhere.status).to.equal(201);
 
     await page.goto(`${app.baseUrl}/enrolments/pending`).catch(() => {});

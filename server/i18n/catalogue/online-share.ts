@@ -17,6 +17,10 @@ export default {
     'onlineShare.report.peopleQuarter': 'افراد در این فصل',
     'onlineShare.report.placesMonth': 'محل‌ها در این ماه',
     'onlineShare.report.placesPreviousMonth': 'محل‌ها در ماه پیش',
+    'enrolments.inPersonReasonRequired': 'ثبت‌نام حضوری است؛ بگویید چرا: معلولیت، درخواست خود فرد یا دلیل دیگر.',
+    'onlineShare.column': 'برخط این ماه',
+    'onlineShare.lastMonthShort': 'ماه پیش',
+    'quotas.excessShort': 'زیرمجموعه بیش از سهمیه',
   },
   en: {
     'enrolments.label.inPersonReason': 'If in person, why?',
@@ -36,5 +40,9 @@ export default {
     'onlineShare.report.peopleQuarter': 'People this quarter',
     'onlineShare.report.placesMonth': 'Places this month',
     'onlineShare.report.placesPreviousMonth': 'Places last month',
+    'enrolments.inPersonReasonRequired': 'This enrolment is in person: say why (disability, the person asked, or another reason).',
+    'onlineShare.column': 'Online this month',
+    'onlineShare.lastMonthShort': 'last month',
+    'quotas.excessShort': 'quotas below exceed it',
   },
 };
