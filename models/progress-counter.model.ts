@@ -7,7 +7,8 @@ import { placeScoped } from './plugins/place-scoped.js';
  * everything under it. Written only by server/quotas/progress.service.ts (`countEnrolment`, inside the
  * enrolment's own transaction, and the rebuild job), read by the dashboard and the progress API, so no page
  * ever counts enrolments. `byMonth` keys are Jalali months (`YYYY-MM`) for the trend.
- * `logged` counts every enrolment not rejected; `verified` those of them a fund manager verified.
+ * `logged` counts every enrolment not rejected; `verified` those of them a fund manager verified; `byMonth`'s
+ * `online` those of them made online (the dashboard's online share).
  */
 const progressCounterSchema = new Schema(
   {
@@ -26,6 +27,8 @@ progressCounterSchema.index({ province: 1, campaign: 1, placeCode: 1 }, { unique
 export interface MonthCount {
   logged: number;
   verified: number;
+  /** Of `logged`, those made online; absent on months counted before the channel was (the rebuild fills it in). */
+  online?: number;
 }
 
 export interface ProgressCounterRecord {

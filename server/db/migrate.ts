@@ -1,6 +1,7 @@
 import { JobRun } from '../../models/job-run.model.js';
 import { OutboxMessage } from '../../models/outbox-message.model.js';
 import { Reminder } from '../../models/reminder.model.js';
+import { Resolution } from '../../models/resolution.model.js';
 import { User } from '../../models/user.model.js';
 import { INSTALLATION_MAIL_PROVINCE } from '../outbox/outbox.service.js';
 import { migrateAgencyRegister } from '../committees/agencies.service.js';
@@ -18,6 +19,7 @@ export async function runMigrations(): Promise<void> {
   if (agenciesCopied || jobRunIndexDropped || provinceKeysIndexed || outboxProvinced.fromRecipient || outboxProvinced.installationLevel) {
     logger.info({ agenciesCopied, jobRunIndexDropped, provinceKeysIndexed, outboxProvinced }, 'database migrated');
   }
+  if (await dropMeetingNumberIndex()) logger.info({ index: OLD_RESOLUTION_NUMBER_INDEX }, 'database migrated: old resolution index dropped');
 }
 
 /**
@@ -72,4 +74,18 @@ async function provinceOlderOutboxMessages(): Promise<{ fromRecipient: number; i
   }
   const { modifiedCount: installationLevel } = await outbox.updateMany(missing, { $set: { province: INSTALLATION_MAIL_PROVINCE } });
   return { fromRecipient, installationLevel };
+}
+
+const OLD_RESOLUTION_NUMBER_INDEX = 'province_1_meeting_1_number_1';
+
+/**
+ * Resolutions were numbered uniquely within their meeting; clauses of an agreement have no meeting, so under that
+ * index the second agreement's clause 1 collided with the first's. `number_in_meeting_or_agreement` (declared on
+ * the model) replaces it, and the old one is dropped where an earlier version left it.
+ */
+async function dropMeetingNumberIndex(): Promise<boolean> {
+  const indexes = await Resolution.collection.indexes().catch(() => []);
+  if (!indexes.some((index) => index.name === OLD_RESOLUTION_NUMBER_INDEX)) return false;
+  await Resolution.collection.dropIndex(OLD_RESOLUTION_NUMBER_INDEX);
+  return true;
 }

@@ -1,4 +1,4 @@
-import { Enrolment } from '../../models/enrolment.model.js';
+import { Enrolment, IN_PERSON_REASONS } from '../../models/enrolment.model.js';
 import { Quota } from '../../models/quota.model.js';
 import { User, type UserRecord } from '../../models/user.model.js';
 import { toAuthUser } from '../auth/auth.service.js';
@@ -109,6 +109,7 @@ async function logSamples(actor: AuthUser, campaign: CampaignRecord, places: rea
         mobile: `0914${String(1_000_000 + n * 37_171).slice(-7)}`,
         targetGroup: TARGET_GROUPS[n % TARGET_GROUPS.length],
         channel: n % 3 === 0 ? 'online' : 'in-person',
+        ...(n % 3 === 0 ? {} : { inPersonReason: IN_PERSON_REASONS[n % IN_PERSON_REASONS.length] }),
       },
       at,
     );

@@ -107,7 +107,7 @@ async function commitTogether(writes: EnrolmentWrite[]): Promise<EnrolmentRecord
       // written with the driver, past the audit plugin: their creation is recorded here, in the same transaction
       await recordAudit(session, records.map((record) => ({ action: 'create', subject: 'enrolments', documentId: String(record._id), before: null, after: record })));
       await countEnrolments(
-        writes.map(({ enrolment, place }) => ({ campaignId: enrolment.campaign, place, logged: 1, verified: 0, at: enrolment.createdAt })),
+        writes.map(({ enrolment, place }) => ({ campaignId: enrolment.campaign, place, logged: 1, verified: 0, online: enrolment.channel === 'online' ? 1 : 0, at: enrolment.createdAt })),
         session,
       );
       return records;

@@ -244,7 +244,7 @@ export async function rejectEnrolment(actor: Actor, id: string, reason: string, 
       .lean<EnrolmentRecord>();
     if (!before) throw await cannotChange(actor, id, session);
     await countEnrolment(
-      { campaignId: before.campaign, place: enrolmentPlaceOf(before), logged: -1, verified: before.status === 'verified' ? -1 : 0, at: before.createdAt },
+      { campaignId: before.campaign, place: enrolmentPlaceOf(before), logged: -1, verified: before.status === 'verified' ? -1 : 0, online: before.channel === 'online' ? -1 : 0, at: before.createdAt },
       session,
     );
     return { ...before, status: 'rejected', rejectionReason: reason };

@@ -35,7 +35,8 @@ export const INLINE_IMPORT_ROWS = 200;
 /** Rows written per transaction: the enrolments and their counters of one chunk go in together. */
 const CHUNK_ROWS = 250;
 
-const REQUIRED_COLUMNS = ENROLMENT_FIELDS.filter((f) => f !== 'village' && f !== 'referringAgency');
+// an in-person reason may be left out of a file: spreadsheets kept before the rule have no such column
+const REQUIRED_COLUMNS = ENROLMENT_FIELDS.filter((f) => f !== 'village' && f !== 'referringAgency' && f !== 'inPersonReason');
 
 export interface UploadedFile {
   buffer: Buffer;
@@ -215,8 +216,8 @@ async function saveChunk(actor: Actor, ready: ReadyRow[], rows: TabularRow[], sa
   try {
     await inTransaction(async (session) => {
       await Enrolment.insertMany(fresh.map((f) => f.enrolment), { session });
-      for (const { place, count } of byPlace(fresh)) {
-        await countEnrolment({ campaignId: fresh[0]!.enrolment.campaign, place: countedPlace(place), logged: count, verified: 0, at: fresh[0]!.enrolment.createdAt }, session);
+      for (const { place, count, online } of byPlace(fresh)) {
+        await countEnrolment({ campaignId: fresh[0]!.enrolment.campaign, place: countedPlace(place), logged: count, verified: 0, online, at: fresh[0]!.enrolment.createdAt }, session);
       }
     }, { queue: counterQueue(fresh[0]!.enrolment.campaign) });
     outcome.saved += fresh.length;
@@ -235,11 +236,12 @@ async function saveChunk(actor: Actor, ready: ReadyRow[], rows: TabularRow[], sa
   return outcome;
 }
 
-function byPlace(items: { place: PlaceRecord }[]): { place: PlaceRecord; count: number }[] {
-  const groups = new Map<string, { place: PlaceRecord; count: number }>();
-  for (const { place } of items) {
-    const group = groups.get(place.code) ?? { place, count: 0 };
+function byPlace(items: ReadyRow[]): { place: PlaceRecord; count: number; online: number }[] {
+  const groups = new Map<string, { place: PlaceRecord; count: number; online: number }>();
+  for (const { place, enrolment } of items) {
+    const group = groups.get(place.code) ?? { place, count: 0, online: 0 };
     group.count++;
+    if (enrolment.channel === 'online') group.online++;
     groups.set(place.code, group);
   }
   return [...groups.values()];
@@ -333,6 +335,7 @@ export function templateCsv(lang: Lang): Buffer {
     channel: t(lang, 'enrolments.channel.in-person'),
     village: '',
     referringAgency: '',
+    inPersonReason: t(lang, 'enrolments.inPersonReason.asked'),
   };
   return toCsv(ENROLMENT_FIELDS.map((f) => ({ header: t(lang, `enrolments.label.${f}`), key: f })), [example]);
 }

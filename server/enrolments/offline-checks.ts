@@ -1,5 +1,6 @@
 import { compareJalali, parseJalaliDate, type JalaliDate } from '../shared/jalali.js';
 import { checkEligibility, type Residence } from './eligibility.js';
+import { inPersonReasonProblem } from './in-person-reason.js';
 import { validateMobile } from './mobile.js';
 import { validateNationalId } from './national-id.js';
 
@@ -45,6 +46,9 @@ export function checkBeforeQueueing(raw: Record<string, string | undefined>, con
   // with the other field problems, as validation.ts says it, not as an eligibility refusal
   else if (compareJalali(birthDate, context.today) > 0) fields.birthDate = 'enrolments.field.birthInFuture';
   for (const name of REQUIRED_CHOICES) if (!text(name)) fields[name] = 'validation.required';
+  // the form's choices are codes; a code that is no reason is left to the server, which names it
+  const reasonProblem = inPersonReasonProblem(text('channel'), text('inPersonReason') || undefined);
+  if (reasonProblem) fields.inPersonReason = reasonProblem;
   const mobile = validateMobile(text('mobile'));
   if (!mobile.ok) fields.mobile = text('mobile') ? mobile.reason : 'validation.required';
   if (Object.keys(fields).length > 0 || !birthDate) return { messageKey: 'errors.validation', params: {}, fields };

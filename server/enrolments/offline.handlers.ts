@@ -3,7 +3,7 @@ import { catalogueKeys, t } from '../i18n/index.js';
 import { offlineAssets } from './offline-assets.js';
 
 /** The catalogue's messages the phone's script shows: the checks' reasons and the queue's words. */
-const PHONE_MESSAGES = [/^nationalId\./, /^mobile\./, /^eligibility\./, /^enrolments\.field\./, /^offline\./, /^(validation\.required|errors\.validation|enrolments\.birthDateFormat|enrolments\.nameTooLong|enrolments\.targetGroupNotInCampaign|enrolments\.logged)$/];
+const PHONE_MESSAGES = [/^nationalId\./, /^mobile\./, /^eligibility\./, /^enrolments\.field\./, /^offline\./, /^(validation\.required|errors\.validation|enrolments\.birthDateFormat|enrolments\.nameTooLong|enrolments\.targetGroupNotInCampaign|enrolments\.logged)$/, /^enrolments\.inPersonReason/];
 
 /** Scripts are revalidated on every load (304 when unchanged); the service worker's caches do the offline part. */
 const REVALIDATE = 'no-cache';

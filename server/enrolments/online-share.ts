@@ -7,6 +7,7 @@ export interface ChannelFigures {
   inPerson: number;
   /** Online as a percentage of all (null when there were none). */
   onlineShare: number | null;
+  /** `unrecorded`: in-person enrolments stored before the reason was asked for, and file rows that left it out. */
   reasons: { disability: number; asked: number; other: number; unrecorded: number };
 }
 

@@ -9,6 +9,7 @@ import { compareJalali, formatJalaliDate, parseJalaliDate, toJalali, type Jalali
 import { optionalWholeNumber } from '../shared/input.js';
 import { searchKey } from '../shared/persian-text.js';
 import { AGENCIES, type Agency } from '../users/agencies.js';
+import { inPersonReasonProblem } from './in-person-reason.js';
 import { validateMobile } from './mobile.js';
 import { normaliseNationalId, validateNationalId } from './national-id.js';
 
@@ -30,8 +31,8 @@ export interface EnrolmentInput {
 }
 
 /** The fields of an enrolment, in the order of the form, the API and the columns of an import file. */
-export const ENROLMENT_FIELDS = ['nationalId', 'firstName', 'lastName', 'birthDate', 'sex', 'mobile', 'targetGroup', 'channel', 'village', 'referringAgency'] as const;
-export type EnrolmentField = (typeof ENROLMENT_FIELDS)[number] | 'campaign' | 'inPersonReason';
+export const ENROLMENT_FIELDS = ['nationalId', 'firstName', 'lastName', 'birthDate', 'sex', 'mobile', 'targetGroup', 'channel', 'village', 'referringAgency', 'inPersonReason'] as const;
+export type EnrolmentField = (typeof ENROLMENT_FIELDS)[number] | 'campaign';
 
 /** `zerosRestored`: the national ID had lost its leading zeros in a spreadsheet and got them back (file rows only). */
 export type ReadResult = { ok: true; input: EnrolmentInput; zerosRestored: boolean } | { ok: false; fields: Partial<Record<EnrolmentField, string>> };
@@ -75,8 +76,10 @@ export function readEnrolmentInput(raw: Record<string, unknown>, options: { from
   const channel = choice(text('channel'), CHANNELS, 'enrolments.channel.');
   if (!channel) fields.channel = text('channel') ? 'enrolments.channelInvalid' : 'validation.required';
   // why in person (seed 004: electronic first, in person for disability or on request); never for an online one
+  // a file row may leave it out: spreadsheets kept before the rule have no such column (counted as "not recorded")
   const inPersonReason = text('inPersonReason') ? choice(text('inPersonReason'), IN_PERSON_REASONS, 'enrolments.inPersonReason.') : undefined;
-  if (inPersonReason === null || (inPersonReason && channel === 'online')) fields.inPersonReason = 'enrolments.inPersonReasonInvalid';
+  const reasonProblem = inPersonReasonProblem(channel, inPersonReason, { optional: options.fromFile });
+  if (reasonProblem) fields.inPersonReason = reasonProblem;
 
   const referringAgency = text('referringAgency') ? choice(text('referringAgency'), AGENCIES, 'users.agency.') : undefined;
   if (referringAgency === null) fields.referringAgency = 'enrolments.agencyInvalid';

@@ -225,7 +225,7 @@ function enrolmentBody(province: Province) {
     sex: random() < 0.5 ? 'male' : 'female',
     mobile: `0912${String(Math.floor(random() * 1e7)).padStart(7, '0')}`,
     targetGroup: GROUPS[Math.floor(random() * GROUPS.length)]!,
-    channel: random() < 0.3 ? 'online' : 'in-person',
+    ...(random() < 0.3 ? { channel: 'online' } : { channel: 'in-person', inPersonReason: 'asked' }),
     village_: village,
   };
 }

@@ -12,6 +12,7 @@ import { jalaliMonthBounds, jalaliMonthName, parseJalaliMonthKey } from '../shar
 import { comparePersian, formatNumber, toPersianDigits } from '../shared/persian-text.js';
 import { expectedByDate, paceStatus, percent, type PaceStatus } from './pace.js';
 import { monthOf } from './progress.service.js';
+import { excessOver, type QuotaExcess } from './quotas.service.js';
 
 /**
  * Progress as the dashboard and the progress API show it, read from the maintained counters (never from the
@@ -35,6 +36,13 @@ export interface ProgressRow {
   pace: PaceStatus | null;
   /** enrolments logged in each of the last months, oldest first */
   trend: { month: string; logged: number }[];
+  /**
+   * Of the enrolments logged this Jalali month and last (not rejected), the percentage made online (seed 004's
+   * "electronic first"), from the counters; null for a month without any.
+   */
+  online: { thisMonth: number | null; lastMonth: number | null };
+  /** Its own quota is less than the quotas set directly below it: a warning, by the quota page's rule. */
+  excess: QuotaExcess | null;
 }
 
 export interface PlaceProgress extends ProgressRow {
@@ -74,6 +82,13 @@ async function rowsFor(user: ScopeUser, campaign: CampaignRecord, subtree: strin
   const counterOf = new Map(counters.map((c) => [c.placeCode, c]));
   const quotaCodes = new Set(quotas.map((q) => q.placeCode));
   const months = trendMonths(campaign, today);
+  const thisMonth = monthOf(today);
+  const { year, month } = parseJalaliMonthKey(thisMonth)!;
+  const lastMonth = monthOf(new Date(jalaliMonthBounds(year, month).start.getTime() - 1));
+  const onlineShareIn = (counter: ProgressCounterRecord | undefined, key: string): number | null => {
+    const counted = counter?.byMonth?.[key];
+    return counted && counted.logged > 0 ? percent(counted.online ?? 0, counted.logged) : null;
+  };
   return places.map((place) => {
     const own = governingQuotas(place.code, quotas, quotaCodes);
     const target = own.reduce((sum, q) => sum + q.target, 0);
@@ -81,6 +96,7 @@ async function rowsFor(user: ScopeUser, campaign: CampaignRecord, subtree: strin
     const counter = counterOf.get(place.code);
     const logged = counter?.logged ?? 0;
     const verified = counter?.verified ?? 0;
+    const ownQuota = quotas.find((q) => q.placeCode === place.code);
     return {
       place: place.code,
       name: place.name,
@@ -94,6 +110,8 @@ async function rowsFor(user: ScopeUser, campaign: CampaignRecord, subtree: strin
       expectedByToday: Math.round(expected),
       pace: target > 0 ? paceStatus(logged, expected) : null,
       trend: months.map((month) => ({ month, logged: counter?.byMonth?.[month]?.logged ?? 0 })),
+      online: { thisMonth: onlineShareIn(counter, thisMonth), lastMonth: onlineShareIn(counter, lastMonth) },
+      excess: ownQuota ? excessOver(ownQuota, quotas) : null,
     };
   });
 }

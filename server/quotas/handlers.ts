@@ -165,5 +165,7 @@ export async function progressJson(req: Request, res: Response): Promise<void> {
   const { params, query } = validated(req, progressQuery);
   const campaign = await getCampaign(req.user!, params.id);
   const progress = await progressOf(req.user!, campaign, query.place ?? homePlace(req.user!, campaign));
-  res.json({ ...progress, children: query.behind ? behindPace(progress.children) : progress.children });
+  // a place whose own quota is below the quotas set under it carries the quota API's `warning`, in the reader's language
+  const withWarning = (row: ProgressRow) => (row.excess ? { ...row, warning: t(req.lang, 'quotas.doesNotAddUp', { place: row.name, target: row.excess.target, below: row.excess.below }) } : row);
+  res.json({ ...withWarning(progress), children: (query.behind ? behindPace(progress.children) : progress.children).map(withWarning) });
 }

@@ -26,6 +26,8 @@ export interface EnrolmentCount {
   logged: number;
   /** +1 when verified, −1 when a verified enrolment is rejected. */
   verified: number;
+  /** Of `logged`, those made online (seed 004's "electronic first"; in person is the rest). */
+  online?: number;
   /**
    * The enrolment's `createdAt`: the trend counts every enrolment, and its later verification, in the Jalali
    * month it was logged, so the rebuild can recompute `byMonth` from the enrolments alone.
@@ -60,6 +62,8 @@ export async function countEnrolments(counts: readonly EnrolmentCount[], session
       add(sum.inc, 'verified', args.verified);
       add(sum.inc, `byMonth.${month}.logged`, args.logged);
       add(sum.inc, `byMonth.${month}.verified`, args.verified);
+      // written with every logging (0 for in person), so a month counted since always has it
+      if (args.logged !== 0) add(sum.inc, `byMonth.${month}.online`, args.online ?? 0);
     }
   }
   if (sums.size === 0) return;
@@ -184,13 +188,14 @@ async function tallyEnrolments(campaign: CampaignRecord): Promise<Map<string, Pl
   const monthOfCreation = { $switch: { branches: months.map((m) => ({ case: { $lt: ['$createdAt', m.end] }, then: m.key })), default: months[months.length - 1]!.key } };
   const groups = await mongoose.connection
     .collection('enrolments')
-    .aggregate<{ _id: { placePath: string[]; province: string; month: string }; logged: number; verified: number }>([
+    .aggregate<{ _id: { placePath: string[]; province: string; month: string }; logged: number; verified: number; online: number }>([
       { $match: { province: campaign.province, campaign: campaign._id, status: { $in: ['logged', 'verified'] } } },
       {
         $group: {
           _id: { placePath: '$placePath', province: '$province', month: monthOfCreation },
           logged: { $sum: 1 },
           verified: { $sum: { $cond: [{ $eq: ['$status', 'verified'] }, 1, 0] } },
+          online: { $sum: { $cond: [{ $eq: ['$channel', 'online'] }, 1, 0] } },
         },
       },
     ])
@@ -203,9 +208,10 @@ async function tallyEnrolments(campaign: CampaignRecord): Promise<Map<string, Pl
       const tally = tallies.get(code) ?? { placePath: placePath.slice(0, index + 1), province, logged: 0, verified: 0, byMonth: {} };
       tally.logged += group.logged;
       tally.verified += group.verified;
-      const inMonth = (tally.byMonth[month] ??= { logged: 0, verified: 0 });
+      const inMonth = (tally.byMonth[month] ??= { logged: 0, verified: 0, online: 0 });
       inMonth.logged += group.logged;
       inMonth.verified += group.verified;
+      inMonth.online! += group.online;
       tallies.set(code, tally);
     });
   }
@@ -232,7 +238,8 @@ function sameCounts(counter: ProgressCounterRecord, tally: PlaceTally): boolean 
   for (const month of months) {
     const a = counter.byMonth?.[month] ?? { logged: 0, verified: 0 };
     const b = tally.byMonth[month] ?? { logged: 0, verified: 0 };
-    if (a.logged !== b.logged || a.verified !== b.verified) return false;
+    // counters written before the channel was counted have no `online`: the rebuild fills it in
+    if (a.logged !== b.logged || a.verified !== b.verified || (a.online ?? 0) !== (b.online ?? 0) || (b.logged > 0 && a.online === undefined)) return false;
   }
   return true;
 }

@@ -246,11 +246,21 @@ export async function quotaExcesses(user: ScopeUser, campaign: CampaignRecord, p
   for (const quota of [own, nearestAbove]) {
     if (!quota) continue;
     const under = await Quota.find({ province: campaign.province, campaign: campaign._id, placePath: quota.placeCode, placeCode: { $ne: quota.placeCode } }).setOptions({ scope: 'system' }).lean<QuotaRecord[]>();
-    const holders = new Set(under.map((q) => q.placeCode));
-    // directly below: no other quota-holding place between it and `quota`
-    const direct = under.filter((q) => !q.placePath.slice(q.placePath.indexOf(quota.placeCode) + 1, -1).some((code) => holders.has(code)));
-    const below = direct.reduce((sum, q) => sum + q.target, 0);
-    if (below > quota.target) excesses.push({ placeCode: quota.placeCode, target: quota.target, below });
+    const excess = excessOver(quota, under);
+    if (excess) excesses.push(excess);
   }
   return excesses;
+}
+
+/**
+ * The rule of quotas that do not add up, for the quota page, the quota API and the dashboard alike: the quotas
+ * set directly below `quota` (no other quota-holding place between them and it) sum to more than its own.
+ * `quotas` may hold any of the campaign's quotas; only those below `quota` count.
+ */
+export function excessOver(quota: QuotaRecord, quotas: readonly QuotaRecord[]): QuotaExcess | null {
+  const under = quotas.filter((q) => q.placeCode !== quota.placeCode && q.placePath.includes(quota.placeCode));
+  const holders = new Set(under.map((q) => q.placeCode));
+  const direct = under.filter((q) => !q.placePath.slice(q.placePath.indexOf(quota.placeCode) + 1, -1).some((code) => holders.has(code)));
+  const below = direct.reduce((sum, q) => sum + q.target, 0);
+  return below > quota.target ? { placeCode: quota.placeCode, target: quota.target, below } : null;
 }

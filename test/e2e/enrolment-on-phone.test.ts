@@ -50,6 +50,7 @@ describe('A village head enrolling someone on a phone', function () {
     await page.fill('#f-mobile', '۰۹۱۴۵۵۵۱۲۳۴');
     await page.selectOption('#f-targetGroup', 'craftspeople');
     await page.check('input[name="channel"][value="in-person"]');
+    await page.check('input[name="inPersonReason"][value="asked"]');
     await page.screenshot({ path: join(SCREENSHOTS, 'enrolment-form-phone.png'), fullPage: true });
     // nothing on the form is wider than the phone
     expect(await page.evaluate('document.documentElement.scrollWidth')).to.be.at.most(360);

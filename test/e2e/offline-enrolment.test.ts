@@ -52,7 +52,8 @@ describe('A village head enrolling with no signal', function () {
     return { context, page };
   }
 
-  async function enrol(page: Page, person: Person): Promise<void> {
+  /** Fills and sends the form; `reason: null` leaves the in-person reason unsaid. */
+  async function enrol(page: Page, person: Person, { reason = 'asked' }: { reason?: string | null } = {}): Promise<void> {
     await page.fill('#f-nationalId', person.typed ?? toPersianDigits(person.nationalId));
     await page.fill('#f-firstName', person.firstName);
     await page.fill('#f-lastName', person.lastName);
@@ -60,6 +61,7 @@ describe('A village head enrolling with no signal', function () {
     await page.check('input[name="sex"][value="female"]');
     await page.fill('#f-mobile', '۰۹۱۴۵۵۵۱۲۳۴');
     await page.check('input[name="channel"][value="in-person"]');
+    if (reason) await page.check(`input[name="inPersonReason"][value="${reason}"]`);
     await page.click('form.enrol button');
   }
 
@@ -176,7 +178,7 @@ describe('A village head enrolling with no signal', function () {
 
     // meanwhile the district governor enrols the same person at the same village
     const token = (await api(app.baseUrl).post('/api/v1/auth/token', { username: 'demo.district', password: DEMO_PASSWORD })).body.token;
-    const elsewhere = await api(app.baseUrl, token).post('/api/v1/enrolments', { village: '0303030001029409', nationalId: nationalId(9021), firstName: 'سارا', lastName: 'رحیمی', birthDate: birthDateForAge(33), sex: 'female', mobile: '09145551234', targetGroup: 'villagers', channel: 'in-person' });
+    const elsewhere = await api(app.baseUrl, token).post('/api/v1/enrolments', { village: '0303030001029409', nationalId: nationalId(9021), firstName: 'سارا', lastName: 'رحیمی', birthDate: birthDateForAge(33), sex: 'female', mobile: '09145551234', targetGroup: 'villagers', channel: 'in-person', inPersonReason: 'asked' });
     expect(elsewhere.status).to.equal(201);
 
     await page.goto(`${app.baseUrl}/enrolments/pending`).catch(() => {});
@@ -233,6 +235,24 @@ describe('A village head enrolling with no signal', function () {
     await page.waitForTimeout(300);
     expect(question).to.contain('۱ ثبت‌نام هنوز روی این گوشی در انتظار ارسال است');
     expect(page.url()).to.match(/\/enrolments\/new$/);
+    await context.close();
+  });
+
+  it('refuses on the phone, beside the reasons, an in-person enrolment that does not say why, and queues nothing', async () => {
+    const { context, page } = await phoneOnForm();
+    await context.setOffline(true);
+    await enrol(page, { nationalId: nationalId(9041), firstName: 'لیلا', lastName: 'مرادی' }, { reason: null });
+    await page.waitForSelector('.field.invalid small.error');
+    expect(await page.textContent('.field.invalid small.error')).to.equal('ثبت‌نام حضوری است؛ بگویید چرا: معلولیت، درخواست خود فرد یا دلیل دیگر.');
+    expect(await page.locator('.field.invalid input[name="inPersonReason"]').count()).to.equal(3);
+    expect(await page.locator('#offline-notice:has-text("ذخیره شد")').count()).to.equal(0);
+    // said, it is queued like any other
+    await enrol(page, { nationalId: nationalId(9041), firstName: 'لیلا', lastName: 'مرادی' }, { reason: 'disability' });
+    await page.waitForSelector('#offline-notice:has-text("لیلا مرادی")');
+    await context.setOffline(false);
+    await page.goto(`${app.baseUrl}/enrolments/pending`);
+    await page.waitForSelector('#queue .state.sent');
+    expect((await stored(nationalId(9041)))[0]).to.include({ channel: 'in-person', inPersonReason: 'disability' });
     await context.close();
   });
 });

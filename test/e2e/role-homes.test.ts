@@ -57,6 +57,7 @@ describe('Each role’s home and main job on a 360×740 phone', function () {
       await page.fill('#f-mobile', '۰۹۱۴۵۵۵۱۲۳۴');
       await page.selectOption('#f-targetGroup', 'farmers');
       await page.check('input[name="channel"][value="in-person"]');
+      await page.check('input[name="inPersonReason"][value="asked"]');
       await page.click('form button:has-text("ثبت")');
       expect(await page.textContent('.flash')).to.contain('ثبت‌نام گلاره سلطانی ثبت شد.');
       await fits(page);
@@ -85,6 +86,7 @@ describe('Each role’s home and main job on a 360×740 phone', function () {
     await page.fill('#f-mobile', '09141112234');
     await page.selectOption('#f-targetGroup', 'farmers');
     await page.check('input[name="channel"][value="in-person"]');
+    await page.check('input[name="inPersonReason"][value="asked"]');
     await shot(page, 'enrol-by-name-district-nojs-fa');
     await page.click('form button:has-text("ثبت")');
     expect(await page.textContent('.flash')).to.contain('ثبت‌نام کاوه نادری ثبت شد.');

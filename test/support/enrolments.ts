@@ -66,6 +66,7 @@ export function enrolmentBody(n: number, overrides: Record<string, unknown> = {}
     mobile: '09121234567',
     targetGroup: 'villagers',
     channel: 'in-person',
+    inPersonReason: 'asked',
     ...overrides,
   };
 }

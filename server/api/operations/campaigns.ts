@@ -18,6 +18,17 @@ const progressRow: JsonSchema = {
     expectedByToday: { type: 'integer', description: 'Where it should be by the end of today (Tehran): linear over the campaign, or by the quota’s monthly milestones.' },
     pace: { type: ['string', 'null'], enum: ['ahead', 'on-pace', 'behind', null] },
     trend: { type: 'array', items: { type: 'object', properties: { month: { type: 'string', example: '1403-05' }, logged: { type: 'integer' } } } },
+    online: {
+      type: 'object',
+      description: 'Of the enrolments logged this Jalali month and last (not rejected), the percentage made online, one decimal; null for a month without any.',
+      properties: { thisMonth: { type: ['number', 'null'] }, lastMonth: { type: ['number', 'null'] } },
+    },
+    excess: {
+      type: ['object', 'null'],
+      description: 'Set when the quotas set directly below the place add up to more than its own quota (a warning, as on the quota API).',
+      properties: { placeCode: { type: 'string' }, target: { type: 'integer' }, below: { type: 'integer' } },
+    },
+    warning: { type: 'string', description: 'With `excess`: the same warning in words, in the reader’s language.' },
   },
 };
 

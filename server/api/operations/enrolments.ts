@@ -48,6 +48,7 @@ export const enrolmentOperations: ApiOperation[] = [
         mobile: { type: 'string', example: '09121234567' },
         targetGroup: { type: 'string', enum: ['villagers', 'farmers', 'nomads', 'craftspeople', 'vocational-trainees'] },
         channel: { type: 'string', enum: ['online', 'in-person'] },
+        inPersonReason: { type: 'string', enum: ['disability', 'asked', 'other'], description: 'Why in person (services are electronic first): required when `channel` is `in-person`, refused when it is `online`.' },
         referringAgency: { type: 'string', enum: [...AGENCIES] },
       },
     },

@@ -89,6 +89,9 @@ describe('POST /api/v1/enrolments', () => {
     ['an unknown channel', { channel: 'post' }, 'channel', 'شیوه ثبت‌نام «برخط» یا «حضوری» است.'],
     ['a missing first name', { firstName: '' }, 'firstName', 'این بخش را پر کنید.'],
     ['an unknown campaign', { campaign: '65f000000000000000000000' }, 'campaign', 'این پویش در استان شما پیدا نشد.'],
+    ['an in-person enrolment that does not say why', { inPersonReason: '' }, 'inPersonReason', 'ثبت‌نام حضوری است؛ بگویید چرا: معلولیت، درخواست خود فرد یا دلیل دیگر.'],
+    ['an in-person reason of no kind', { inPersonReason: 'bored' }, 'inPersonReason', 'دلیل ثبت‌نام حضوری یکی از «فرد دارای معلولیت»، «خود فرد خواست» یا «دلیل دیگر» است و فقط برای ثبت‌نام حضوری.'],
+    ['an online enrolment that gives an in-person reason', { channel: 'online' }, 'inPersonReason', 'دلیل ثبت‌نام حضوری یکی از «فرد دارای معلولیت»، «خود فرد خواست» یا «دلیل دیگر» است و فقط برای ثبت‌نام حضوری.'],
   ];
   for (const [what, overrides, field, message] of refusals) {
     it(`refuses ${what} with 422 naming the field, and writes nothing`, async () => {

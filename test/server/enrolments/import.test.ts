@@ -139,6 +139,21 @@ describe('Enrolling from a file', () => {
     expect(lines[1]).to.equal('4,کد ملی,0499370898,رقم کنترل کد ملی درست نیست؛ کد را دوباره بررسی کنید.');
   });
 
+  it('stores the reason of an in-person row given in its own column, and reports one of no kind with its row', async () => {
+    const { page } = await upload(
+      csvFile([
+        `${PERSIAN_HEADER},اگر حضوری است، چرا؟`,
+        `${nationalId(41)},مریم,رضایی,1370/05/03,زن,09121234567,villagers,حضوری,فرد دارای معلولیت`,
+        `${nationalId(42)},علی,احمدی,1365/01/20,مرد,09121234568,villagers,حضوری,حوصله نداشت`,
+        `${nationalId(43)},سارا,محمدی,1365/01/20,زن,09121234569,villagers,online,`,
+      ]),
+    );
+    expect(page.html).to.match(/id="saved">۲</);
+    expect(page.text).to.contain('۳ اگر حضوری است، چرا؟ حوصله نداشت دلیل ثبت‌نام حضوری یکی از');
+    expect(await Enrolment.findOne({ province: '03', nationalId: nationalId(41) }).setOptions({ scope: 'system' }).lean<EnrolmentRecord>()).to.include({ channel: 'in-person', inPersonReason: 'disability' });
+    expect(await Enrolment.findOne({ province: '03', nationalId: nationalId(43) }).setOptions({ scope: 'system' }).lean<EnrolmentRecord>()).to.not.have.property('inPersonReason');
+  });
+
   it('adds nothing twice when the same file is uploaded again', async () => {
     const file = csvFile([ENGLISH_HEADER, ...goodRows(100, 5)], 'same.csv');
     const first = await upload(file);

@@ -57,6 +57,11 @@ describe('The checks the phone runs before queueing an enrolment', () => {
     ['no sex', { sex: '' }],
     ['a target group the campaign leaves out', { targetGroup: 'vocational-trainees' }],
     ['several problems at once', { nationalId: '123', mobile: '1', birthDate: 'x', firstName: '' }],
+    ['in person without saying why', { inPersonReason: '' }],
+    ['in person for a disability', { inPersonReason: 'disability' }],
+    ['online with an in-person reason', { channel: 'online' }],
+    ['online, no reason', { channel: 'online', inPersonReason: '' }],
+    ['no channel, no reason', { channel: '', inPersonReason: '' }],
   ];
 
   before(async () => {

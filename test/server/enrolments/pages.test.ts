@@ -35,6 +35,7 @@ describe('The enrolment pages', () => {
     mobile: '09121234567',
     targetGroup: 'farmers',
     channel: 'in-person',
+    inPersonReason: 'disability',
     referringAgency: '',
     ...overrides,
   });
@@ -87,6 +88,21 @@ describe('The enrolment pages', () => {
     expect(page.html).to.contain('value="زهرا"');
     expect(page.html).to.match(/value="farmers" selected/);
     expect(page.html).to.match(/value="female" checked/);
+  });
+
+  it('refuses an in-person enrolment that does not say why, beside the reasons, keeping what was typed', async () => {
+    const browser = await signedIn(head);
+    await browser.get('/enrolments/new');
+    const before = await Enrolment.countDocuments({}).setOptions({ scope: 'system' });
+    const page = await browser.post('/enrolments', form({ inPersonReason: '', firstName: 'زهرا' }), { from: '/enrolments/new' });
+    expect(page.path).to.equal('/enrolments/new');
+    expect(page.html).to.match(/<fieldset class="field choices invalid"><legend>اگر حضوری است، چرا؟<\/legend>[^]*?<small class="error">ثبت‌نام حضوری است؛ بگویید چرا/);
+    expect(page.html).to.contain('value="زهرا"');
+    expect(page.html).to.match(/value="in-person" checked/);
+    expect(await Enrolment.countDocuments({}).setOptions({ scope: 'system' })).to.equal(before);
+    // said, it is stored with the enrolment
+    await browser.post('/enrolments', form({ inPersonReason: 'disability', nationalId: nationalId(4501) }), { from: '/enrolments/new' });
+    expect(await Enrolment.findOne({ province: '03', nationalId: nationalId(4501) }).setOptions({ scope: 'system' }).lean()).to.include({ channel: 'in-person', inPersonReason: 'disability' });
   });
 
   const badInput: [string, Record<string, string>, string][] = [

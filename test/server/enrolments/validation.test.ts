@@ -23,8 +23,18 @@ describe('Reading an enrolment as typed', () => {
   });
 
   it('takes sex, target group, channel and agency by their Persian or English names, as a hand-typed file has them', () => {
-    const read = readEnrolmentInput({ ...typed, sex: 'زن', targetGroup: 'قالي‌بافان و صنعتگران دستي', channel: 'In person', referringAgency: 'سازمان جهاد کشاورزی' });
-    expect(read.ok && read.input).to.include({ sex: 'female', targetGroup: 'craftspeople', channel: 'in-person', referringAgency: 'agricultural-jihad' });
+    const read = readEnrolmentInput({ ...typed, sex: 'زن', targetGroup: 'قالي‌بافان و صنعتگران دستي', channel: 'In person', inPersonReason: 'خود فرد خواست', referringAgency: 'سازمان جهاد کشاورزی' });
+    expect(read.ok && read.input).to.include({ sex: 'female', targetGroup: 'craftspeople', channel: 'in-person', inPersonReason: 'asked', referringAgency: 'agricultural-jihad' });
+  });
+
+  it('wants the reason of an in-person enrolment on the form and the API, and lets a file row leave it out (not recorded)', () => {
+    const inPerson = { ...typed, channel: 'in-person' };
+    expect(readEnrolmentInput(inPerson)).to.deep.equal({ ok: false, fields: { inPersonReason: 'enrolments.inPersonReasonRequired' } });
+    const fromFile = readEnrolmentInput(inPerson, { fromFile: true });
+    expect(fromFile.ok && fromFile.input.channel).to.equal('in-person');
+    expect(fromFile.ok && fromFile.input).to.not.have.property('inPersonReason');
+    // a file row that gives a reason has it checked like any other
+    expect(readEnrolmentInput({ ...inPerson, inPersonReason: 'bored' }, { fromFile: true })).to.deep.equal({ ok: false, fields: { inPersonReason: 'enrolments.inPersonReasonInvalid' } });
   });
 
   it('gives back the leading zeros a spreadsheet took from a national ID in a file row, and says so', () => {

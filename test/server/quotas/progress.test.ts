@@ -18,25 +18,25 @@ async function counters(campaign: Types.ObjectId): Promise<Record<string, Pick<P
 }
 
 /** Enrolments as the contract describes them, written straight to the collection the rebuild reads. */
-async function insertEnrolments(campaign: Types.ObjectId, rows: { place: typeof village; status: string; createdAt: Date }[]): Promise<void> {
+async function insertEnrolments(campaign: Types.ObjectId, rows: { place: typeof village; status: string; createdAt: Date; channel?: string }[]): Promise<void> {
   await mongoose.connection.collection('enrolments').insertMany(
-    rows.map((r, i) => ({ campaign, nationalId: String(1000000000 + i), province: r.place.province, placePath: [...r.place.ancestors, r.place.code], place: r.place.code, status: r.status, createdAt: r.createdAt })),
+    rows.map((r, i) => ({ campaign, nationalId: String(1000000000 + i), province: r.place.province, placePath: [...r.place.ancestors, r.place.code], place: r.place.code, status: r.status, channel: r.channel ?? 'in-person', createdAt: r.createdAt })),
   );
 }
 
 describe('Progress counters', () => {
   beforeEach(() => resetDatabase());
 
-  it('counts an enrolment at its village and at every place above it, by Jalali month', async () => {
+  it('counts an enrolment at its village and at every place above it, by Jalali month, and those made online', async () => {
     const campaign = new Types.ObjectId();
-    await countEnrolment({ campaignId: campaign, place: village, logged: 1, verified: 0, at: mordad });
+    await countEnrolment({ campaignId: campaign, place: village, logged: 1, verified: 0, online: 1, at: mordad });
     await countEnrolment({ campaignId: campaign, place: village, logged: 1, verified: 0, at: shahrivar });
     await countEnrolment({ campaignId: campaign, place: village, logged: 0, verified: 1, at: mordad });
     const all = await counters(campaign);
     expect(Object.keys(all).sort()).to.deep.equal(['03', '0303', '030303', '0303030001', '0303030001029406']);
     for (const code of Object.keys(all)) {
       expect(all[code]).to.include({ logged: 2, verified: 1 });
-      expect(all[code]!.byMonth).to.deep.equal({ '1403-05': { logged: 1, verified: 1 }, '1403-06': { logged: 1, verified: 0 } });
+      expect(all[code]!.byMonth).to.deep.equal({ '1403-05': { logged: 1, verified: 1, online: 1 }, '1403-06': { logged: 1, verified: 0, online: 0 } });
     }
     expect(all['0303030001029406']).to.include({ level: 'village' });
     expect(all['0303030001']).to.include({ level: 'rural_district' });
@@ -75,7 +75,7 @@ describe('Progress counters', () => {
       createdBy: new Types.ObjectId(),
     });
     await insertEnrolments(campaign, [
-      { place: village, status: 'logged', createdAt: mordad },
+      { place: village, status: 'logged', createdAt: mordad, channel: 'online' },
       { place: village, status: 'verified', createdAt: mordad },
       { place: otherVillage, status: 'verified', createdAt: shahrivar },
       { place: otherVillage, status: 'rejected', createdAt: shahrivar },
@@ -92,7 +92,7 @@ describe('Progress counters', () => {
 
     const all = await counters(campaign);
     expect(all['03']).to.include({ logged: 3, verified: 2 });
-    expect(all['03']!.byMonth).to.deep.equal({ '1403-05': { logged: 2, verified: 1 }, '1403-06': { logged: 1, verified: 1 } });
+    expect(all['03']!.byMonth).to.deep.equal({ '1403-05': { logged: 2, verified: 1, online: 1 }, '1403-06': { logged: 1, verified: 1, online: 0 } });
     expect(all['0303030001029407']).to.include({ level: 'village', logged: 1, verified: 1 });
     expect(all['0303030002000001']).to.include({ logged: 0, verified: 0 });
 
