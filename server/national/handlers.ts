@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { Config } from '../config.js';
 import { Place, type PlaceRecord } from '../../models/place.model.js';
 import { signOffOf } from '../approvals/approvals.service.js';
 import { assertInScope } from '../auth/scope.js';
@@ -80,12 +81,14 @@ export async function rollup(req: Request, res: Response): Promise<void> {
   res.attachment(`rollup-${params.month}.${params.format}`).send(body);
 }
 
-export async function withdraw(req: Request, res: Response): Promise<void> {
-  const { params, body } = validated(req, withdrawalForm);
-  const province = await assertInScope(req.user!, params.province);
-  await withdrawProvinceApproval(req.user!, params.province, body.month, body.reason);
-  setFlash(req, { type: 'success', key: 'national.province.reopened', params: { province: province.name } });
-  res.redirect(303, `/national/provinces/${params.province}?month=${body.month}`);
+export function withdraw(config: Config) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const { params, body } = validated(req, withdrawalForm);
+    const province = await assertInScope(req.user!, params.province);
+    await withdrawProvinceApproval(req.user!, params.province, body.month, body.reason, config);
+    setFlash(req, { type: 'success', key: 'national.province.reopened', params: { province: province.name } });
+    res.redirect(303, `/national/provinces/${params.province}?month=${body.month}`);
+  };
 }
 
 export async function countryJson(req: Request, res: Response): Promise<void> {
@@ -94,8 +97,10 @@ export async function countryJson(req: Request, res: Response): Promise<void> {
   res.json({ ...view, title: rollupTitle(view, req.lang) });
 }
 
-export async function withdrawJson(req: Request, res: Response): Promise<void> {
-  const { body } = validated(req, withdrawalRequest);
-  const approval = await withdrawProvinceApproval(req.user!, body.province, body.month, body.reason);
-  res.json({ place: approval.place, month: approval.month, status: approval.status, withdrawnReason: approval.withdrawnReason });
+export function withdrawJson(config: Config) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const { body } = validated(req, withdrawalRequest);
+    const approval = await withdrawProvinceApproval(req.user!, body.province, body.month, body.reason, config);
+    res.json({ place: approval.place, month: approval.month, status: approval.status, withdrawnReason: approval.withdrawnReason });
+  };
 }

@@ -6,7 +6,12 @@ import { Quota, type QuotaRecord } from '../../models/quota.model.js';
 import { User } from '../../models/user.model.js';
 import { NATIONAL_ROLES } from '../auth/roles.js';
 import { assertInScope, type AuthUser } from '../auth/scope.js';
+import type { Config } from '../config.js';
 import { AppError, forbidden } from '../errors/app-error.js';
+import { t } from '../i18n/index.js';
+import { RecipientDirectory } from '../notifications/recipients.js';
+import { queueMessage } from '../outbox/outbox.service.js';
+import { monthTitle } from '../reports/provincial-report.documents.js';
 import { percent } from '../quotas/pace.js';
 import { targetOf } from '../reports/provincial-report.service.js';
 import { jalaliMonthBounds } from '../shared/jalali.js';
@@ -135,10 +140,10 @@ async function currentFigures(campaign: CampaignRecord, month: string): Promise<
 
 /**
  * The level above a province (the fund's central office) reopens the province's approval of a month, with a reason:
- * its report is preliminary again and its fund manager may approve it anew (or reopen a county first). The change
- * is audited like every write (models/plugins/audited.ts), in the central office's name.
+ * its report is preliminary again and its fund manager may approve it anew (or reopen a county first), and is told so
+ * by mail. The change is audited like every write (models/plugins/audited.ts), in the central office's name.
  */
-export async function withdrawProvinceApproval(user: AuthUser, province: string, month: string, reason: string, now = new Date()): Promise<MonthApprovalRecord> {
+export async function withdrawProvinceApproval(user: AuthUser, province: string, month: string, reason: string, config: Pick<Config, 'publicUrl' | 'smtpUrl'>, now = new Date()): Promise<MonthApprovalRecord> {
   if (!NATIONAL_ROLES.includes(user.role)) throw forbidden();
   const place = await assertInScope(user, province);
   if (place.level !== 'province') throw new AppError('validation', 'errors.validation', 400, {}, { province: 'approvals.placeLevel' });
@@ -150,7 +155,31 @@ export async function withdrawProvinceApproval(user: AuthUser, province: string,
     .setOptions({ scope: 'system' })
     .lean<MonthApprovalRecord>();
   if (!withdrawn) throw new AppError('notApproved', 'approvals.notApproved', 409);
+  await tellFundManagers(place.code, place.name, month, reason, now, config);
   return withdrawn;
+}
+
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The province's fund managers learn that their month is open again, and why (once per withdrawal and address). */
+async function tellFundManagers(province: string, name: string, month: string, reason: string, at: Date, config: Pick<Config, 'publicUrl' | 'smtpUrl'>): Promise<void> {
+  const directory = await RecipientDirectory.load({ mailboxFallback: !config.smtpUrl });
+  const link = `${config.publicUrl.replace(/\/$/, '')}/approvals?month=${month}`;
+  for (const recipient of directory.usersWith('fund-manager', { province })) {
+    if (!recipient) continue;
+    const params = { province: name, month: monthTitle(month, recipient.lang), reason, link };
+    const text = t(recipient.lang, 'national.withdrawnMail.text', params);
+    await queueMessage({
+      province,
+      to: recipient.address,
+      ...(recipient.user ? { recipient: recipient.user } : {}),
+      kind: 'approval-withdrawn',
+      dedupeKey: `approval-withdrawn:${province}:${month}:${at.toISOString()}:${recipient.address}`,
+      subject: t(recipient.lang, 'national.withdrawnMail.subject', params),
+      text,
+      html: `<p dir="${recipient.lang === 'fa' ? 'rtl' : 'ltr'}">${escapeHtml(text)}</p>`,
+    });
+  }
 }
 
 /** How many provinces approved each of `months` (latest first), for the central office's month list. */

@@ -46,6 +46,8 @@ export default {
     'national.rollup.asOf': 'آمار تأییدشده استان‌ها؛ استان‌هایی که تأیید نکرده‌اند در جمع کشور نیامده‌اند.',
     'national.rollup.sheet.provinces': 'استان‌ها',
     'national.rollup.sheet.notApproved': 'تأییدنشده',
+    'national.withdrawnMail.subject': 'بازگشایی تأیید آمار {month} {province}',
+    'national.withdrawnMail.text': 'ستاد مرکزی صندوق تأیید آمار {month} {province} را بازگشایی کرد. دلیل: {reason}. گزارش این ماه دوباره مقدماتی است؛ پس از بازبینی، آن را دوباره تأیید کنید: {link}',
   },
   en: {
     'national.nav.months': 'Months',
@@ -93,5 +95,7 @@ export default {
     'national.rollup.asOf': 'The provinces’ approved figures; provinces that have not approved are left out of the country total.',
     'national.rollup.sheet.provinces': 'Provinces',
     'national.rollup.sheet.notApproved': 'Not approved',
+    'national.withdrawnMail.subject': 'The approval of {month} in {province} was reopened',
+    'national.withdrawnMail.text': 'The fund’s central office reopened the approval of {month} in {province}. Reason: {reason}. The month’s report is preliminary again; review it and approve it anew: {link}',
   },
 };

@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { AuditEvent, type AuditEventRecord } from '../../../models/audit-event.model.js';
 import { Enrolment } from '../../../models/enrolment.model.js';
+import { OutboxMessage, type OutboxMessageRecord } from '../../../models/outbox-message.model.js';
 import { Place } from '../../../models/place.model.js';
 import type { CampaignRecord } from '../../../models/campaign.model.js';
 import { toAuthUser } from '../../../server/auth/auth.service.js';
@@ -231,6 +232,9 @@ describe('The fund’s central office (national role)', function () {
     expect(events[0]!.changes.find((c) => c.field === 'status')).to.include({ before: 'approved', after: 'withdrawn' });
 
     expect((await asNational.get(`/api/v1/reports/provincial?province=03&month=${month}`)).body.status).to.equal('preliminary');
+    const told = await OutboxMessage.find({ kind: 'approval-withdrawn' }).lean<OutboxMessageRecord[]>();
+    expect(told.map((m) => m.to)).to.deep.equal([`${fund03.username}@mailbox.invalid`]);
+    expect(told[0]!.text).to.contain('ارقام شهرستان‌ها با سامانه همخوان نیست').and.contain('آذربایجان شرقی');
     const country = (await asNational.get(`/api/v1/national?month=${month}`)).body;
     expect(country.provinces.find((p: { code: string }) => p.code === '03')).to.include({ state: 'withdrawn', logged: null, withdrawnReason: 'ارقام شهرستان‌ها با سامانه همخوان نیست' });
     expect(country.notApproved.map((p: { code: string }) => p.code).sort()).to.deep.equal(['02', '03']);
