@@ -33,8 +33,8 @@ const monthEnd = (month: string) => {
   return jalaliMonthBounds(year, m).end;
 };
 
-/** Every write route of the application (POST, PUT, PATCH, DELETE), pages and API, as the routers declare them. */
-function writeRoutes(app: TestApp): { method: string; path: string; api: boolean }[] {
+/** Every route of the application, pages and API, as the routers declare them. */
+function allRoutes(app: TestApp): { method: string; path: string; api: boolean }[] {
   const found: { method: string; path: string; api: boolean }[] = [];
   for (const domain of domains.map((d) => d(app.config))) {
     for (const [router, isApi] of [[domain.pages, false], [domain.api, true]] as const) {
@@ -42,7 +42,7 @@ function writeRoutes(app: TestApp): { method: string; path: string; api: boolean
         if (!layer.route) continue;
         for (const path of ([] as string[]).concat(layer.route.path)) {
           for (const method of Object.keys(layer.route.methods)) {
-            if (['post', 'put', 'patch', 'delete'].includes(method)) found.push({ method: method.toUpperCase(), path: (isApi ? '/api/v1' : '') + path, api: isApi });
+            found.push({ method: method.toUpperCase(), path: (isApi ? '/api/v1' : '') + path, api: isApi });
           }
         }
       }
@@ -50,6 +50,7 @@ function writeRoutes(app: TestApp): { method: string; path: string; api: boolean
   }
   return found;
 }
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** A route's address with every parameter filled with a value of the right shape. */
 const fill = (path: string, month: string) =>
@@ -145,6 +146,10 @@ describe('The fund’s central office (national role)', function () {
     expect(body.provinces.filter((p: { state: string }) => p.state === 'noCampaign')).to.have.length(provinceCodes.length - 2);
     expect(body.totals).to.deep.equal({ provinces: 1, target: 20, logged: 5, verified: 2, percent: 25 });
     expect(body.notApproved.map((p: { code: string }) => p.code)).to.deep.equal(['02']);
+
+    const bad = await api(app.baseUrl, await apiToken(national)).get('/api/v1/national?month=1404-13');
+    expect(bad.status).to.equal(400);
+    expect(bad.body.error.fields).to.have.property('month');
   });
 
   it('puts the country on the home page: the key figure first in Persian digits, a map with one shape per province', async () => {
@@ -192,7 +197,7 @@ describe('The fund’s central office (national role)', function () {
     for (const path of [`/api/v1/national?month=${month}`, `/api/v1/reports/provincial?province=02&month=${month}`, '/api/v1/me']) expect((await asNational.get(path)).status, path).to.equal(200);
 
     const before = await documentCounts();
-    const routes = writeRoutes(app).filter((r) => !ALLOWED.has(`${r.method} ${r.path}`));
+    const routes = allRoutes(app).filter((r) => WRITES.has(r.method) && !ALLOWED.has(`${r.method} ${r.path}`));
     expect(routes.length, 'write routes found').to.be.greaterThan(50);
     const answers: string[] = [];
     for (const route of routes) {
@@ -208,6 +213,19 @@ describe('The fund’s central office (national role)', function () {
     }
     expect(answers.filter((a) => !/ 403 forbidden$/.test(a))).to.deep.equal([]);
     expect(await documentCounts()).to.deep.equal(before);
+  });
+
+  it('reads any page of the application without a server error (its country-wide scope holds on every read)', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(national.username, TEST_PASSWORD);
+    const token = await apiToken(national);
+    const failures: string[] = [];
+    for (const route of allRoutes(app).filter((r) => r.method === 'GET')) {
+      const path = fill(route.path, month).replace(':format', 'pdf').replace(':table', 'places').replace(':subject', 'enrolments').replace(':lang', 'fa');
+      const status = route.api ? (await api(app.baseUrl, token).get(path)).status : (await browser.download(path)).status;
+      if (status >= 500) failures.push(`${route.path} ${status}`);
+    }
+    expect(failures).to.deep.equal([]);
   });
 
   it('withdraws a province’s approval with a reason: the report is preliminary again, audited in the office’s name, and the province may approve anew', async () => {
