@@ -258,8 +258,11 @@ describe('The fund’s central office (national role)', function () {
     expect(country.notApproved.map((p: { code: string }) => p.code).sort()).to.deep.equal(['02', '03']);
     expect((await asNational.post('/api/v1/national/withdraw', { province: '03', month, reason: 'دوباره' })).status).to.equal(409);
 
+    const finalMails = () => OutboxMessage.countDocuments({ to: `${fund03.username}@mailbox.invalid`, dedupeKey: new RegExp(`^monthly-report-final:03:${month}:`) });
+    expect(await finalMails()).to.equal(1);
     expect((await asFund.post('/api/v1/approvals', { place: '03', month })).status).to.equal(201);
     expect((await asNational.get(`/api/v1/reports/provincial?province=03&month=${month}`)).body.status).to.equal('final');
+    expect(await finalMails(), 'the new final report is mailed').to.equal(2);
   });
 
   it('withdraws from the province’s page too, with the reason in the form, and says so in Persian', async () => {
