@@ -16,6 +16,7 @@ import { domains } from '../../../server/routes.js';
 import { jalaliMonthBounds } from '../../../server/shared/jalali.js';
 import { toPersianDigits } from '../../../server/shared/persian-text.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
+import { recordCommands } from '../../support/commands.js';
 import { resetDatabase } from '../../support/database.js';
 import { enrolmentBody, KHAJEH_DIZAJ, openCampaign, setQuota } from '../../support/enrolments.js';
 import { api, PageClient } from '../../support/http.js';
@@ -164,6 +165,24 @@ describe('The fund’s central office (national role)', function () {
     expect(shapes.map((s) => s.key).sort()).to.deep.equal(provinceCodes);
     expect(shapes.filter((s) => s.fill !== NO_DATA_COLOR).map((s) => s.key)).to.deep.equal(['03']);
     expect([...home.html.matchAll(/<tr data-province="(\d{2})"/g)].map((m) => m[1]).sort()).to.deep.equal(provinceCodes);
+  });
+
+  it('names the province in every query it sends to the large collections, though it reads the whole country', async () => {
+    const browser = new PageClient(app.baseUrl);
+    await browser.login(national.username, TEST_PASSWORD);
+    const { commands } = await recordCommands(async () => {
+      await browser.get(`/?month=${month}`);
+      await browser.get(`/national/provinces/03?month=${month}`);
+      await browser.download(`/national/rollup/${month}/rollup.xlsx`);
+    });
+    // the large collections, sharded by province on a country's cluster (test/server/db/shard-keys.test.ts)
+    const sharded = commands.filter((c) => ['enrolments', 'progress_counters', 'quotas', 'reminders', 'outbox_messages'].includes(c.collection ?? ''));
+    expect(sharded.length, 'queries on the large collections').to.be.greaterThan(0);
+    const unpinned = sharded.filter((c) => {
+      const filter = (c.command.filter ?? c.command.query ?? (c.command.pipeline as { $match?: unknown }[] | undefined)?.[0]?.$match ?? {}) as { province?: unknown };
+      return !(typeof filter.province === 'string' || (filter.province && typeof filter.province === 'object' && ('$in' in filter.province || '$eq' in filter.province)));
+    });
+    expect(unpinned.map((c) => `${c.name} ${c.collection} ${JSON.stringify(c.command.filter ?? c.command.query)}`)).to.deep.equal([]);
   });
 
   it('downloads the national roll-up as a spreadsheet and a PDF, with the approved figures in them', async () => {
