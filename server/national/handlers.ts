@@ -9,7 +9,7 @@ import { t, type Lang } from '../i18n/index.js';
 import { monthTitle } from '../reports/provincial-report.documents.js';
 import { previousMonth } from '../reports/provincial-report.service.js';
 import { addJalaliMonths, jalaliMonthKey, parseJalaliMonthKey } from '../shared/jalali.js';
-import { approvalsByMonth, countryView, withdrawProvinceApproval } from './national.service.js';
+import { approvalsByMonth, approvedCounties, countryView, withdrawProvinceApproval } from './national.service.js';
 import { provinceMap } from './province-map.js';
 import { rollupPdf, rollupTitle, rollupXlsx } from './rollup.documents.js';
 import { countryQuery, provinceQuery, rollupParams, withdrawalForm, withdrawalRequest } from './validation.js';
@@ -76,7 +76,8 @@ export async function months(req: Request, res: Response): Promise<void> {
 export async function rollup(req: Request, res: Response): Promise<void> {
   const { params } = validated(req, rollupParams);
   const view = await countryView(params.month);
-  const body = params.format === 'pdf' ? await rollupPdf(view, req.lang) : await rollupXlsx(view, req.lang);
+  const counties = await approvedCounties(view);
+  const body = params.format === 'pdf' ? await rollupPdf(view, counties, req.lang) : await rollupXlsx(view, counties, req.lang);
   res.type(params.format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
   res.attachment(`rollup-${params.month}.${params.format}`).send(body);
 }

@@ -182,6 +182,28 @@ async function tellFundManagers(province: string, name: string, month: string, r
   }
 }
 
+export interface CountyRow {
+  province: string;
+  provinceName: string;
+  code: string;
+  name: string;
+  /** The county's approved figures, frozen in its approval. */
+  logged: number;
+  verified: number;
+}
+
+/** The counties of the provinces whose month is final, with the figures each approved (the final reports' county rows). */
+export async function approvedCounties(view: CountryView): Promise<CountyRow[]> {
+  const provinces = view.provinces.filter((r) => r.state === 'approved');
+  if (!provinces.length) return [];
+  const approvals = await MonthApproval.find({ province: { $in: provinces.map((p) => p.code) }, month: view.month, level: 'county', status: 'approved' }).setOptions({ scope: 'system' }).lean<MonthApprovalRecord[]>();
+  const names = new Map((await Place.find({ code: { $in: approvals.map((a) => a.place) } }, { code: 1, name: 1 }).setOptions({ scope: 'system' }).lean<{ code: string; name: string }[]>()).map((p) => [p.code, p.name]));
+  const provinceName = new Map(provinces.map((p) => [p.code, p.name]));
+  return approvals
+    .map((a) => ({ province: a.province, provinceName: provinceName.get(a.province) ?? a.province, code: a.place, name: names.get(a.place) ?? a.place, logged: a.figures.logged, verified: a.figures.verified }))
+    .sort((a, b) => comparePersian(a.provinceName, b.provinceName) || comparePersian(a.name, b.name));
+}
+
 /** How many provinces approved each of `months` (latest first), for the central office's month list. */
 export async function approvalsByMonth(months: readonly string[]): Promise<{ month: string; approved: number }[]> {
   const codes = (await Place.distinct('code', { level: 'province' }).setOptions({ scope: 'system' })) as string[];

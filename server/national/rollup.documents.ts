@@ -3,7 +3,7 @@ import { renderPdf } from '../reports/pdf.js';
 import { monthTitle } from '../reports/provincial-report.documents.js';
 import { writeXlsx } from '../reports/xlsx.js';
 import { formatNumber } from '../shared/persian-text.js';
-import type { CountryView, ProvinceRow } from './national.service.js';
+import type { CountryView, CountyRow, ProvinceRow } from './national.service.js';
 
 const num = (value: number | null, lang: Lang) => (value === null ? '—' : formatNumber(value, lang));
 const pct = (value: number | null, lang: Lang) => (value === null ? '—' : `${formatNumber(value, lang)}${lang === 'fa' ? '٪' : '%'}`);
@@ -13,8 +13,8 @@ export function rollupTitle(view: CountryView, lang: Lang): string {
   return t(lang, 'national.rollup.title', { month: monthTitle(view.month, lang) });
 }
 
-/** The national roll-up as a PDF, through the provincial report's renderer (Persian shaped, right to left). */
-export async function rollupPdf(view: CountryView, lang: Lang): Promise<Buffer> {
+/** The national roll-up as a PDF, through the provincial report's renderer (Persian shaped, right to left): the approved provinces, those still to approve, the approved provinces' counties. */
+export async function rollupPdf(view: CountryView, counties: readonly CountyRow[], lang: Lang): Promise<Buffer> {
   const head = (key: string) => t(lang, key);
   const approved = view.provinces.filter((r) => r.state === 'approved');
   return renderPdf({
@@ -40,12 +40,19 @@ export async function rollupPdf(view: CountryView, lang: Lang): Promise<Buffer> 
           rows: view.notApproved.map((r) => [r.name, state(r, lang), t(lang, 'national.countiesApproved', { approved: r.countiesApproved, total: r.counties })]),
         },
       },
+      {
+        heading: head('national.rollup.countiesTitle'),
+        table: {
+          columns: ['province', 'county', 'logged', 'verified'].map((c) => head(`national.col.${c}`)),
+          rows: counties.map((c) => [c.provinceName, c.name, num(c.logged, lang), num(c.verified, lang)]),
+        },
+      },
     ],
   });
 }
 
-/** The national roll-up as a workbook: every province (numbers as numbers), then the provinces still to approve. */
-export async function rollupXlsx(view: CountryView, lang: Lang): Promise<Buffer> {
+/** The national roll-up as a workbook: every province (numbers as numbers), the provinces still to approve, the approved provinces' counties. */
+export async function rollupXlsx(view: CountryView, counties: readonly CountyRow[], lang: Lang): Promise<Buffer> {
   const col = (key: string) => ({ header: t(lang, `national.col.${key}`), key });
   const rtl = lang === 'fa';
   return writeXlsx([
@@ -63,6 +70,12 @@ export async function rollupXlsx(view: CountryView, lang: Lang): Promise<Buffer>
       rightToLeft: rtl,
       columns: [{ header: t(lang, 'reports.col.code'), key: 'code' }, col('province'), col('state'), col('countiesApproved')],
       rows: view.notApproved.map((r) => ({ code: r.code, province: r.name, state: state(r, lang), countiesApproved: t(lang, 'national.countiesApproved', { approved: r.countiesApproved, total: r.counties }) })),
+    },
+    {
+      name: t(lang, 'national.rollup.sheet.counties'),
+      rightToLeft: rtl,
+      columns: [{ header: t(lang, 'reports.col.code'), key: 'code' }, col('province'), col('county'), col('logged'), col('verified')],
+      rows: counties.map((c) => ({ code: c.code, province: c.provinceName, county: c.name, logged: c.logged, verified: c.verified })),
     },
   ]);
 }

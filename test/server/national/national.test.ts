@@ -196,6 +196,7 @@ describe('The fund’s central office (national role)', function () {
     expect(east).to.include({ 'استان': 'آذربایجان شرقی', 'وضعیت تأیید': 'تأییدشده', 'سهمیه': 20, 'ثبت‌نام': 5, 'تأییدشده صندوق': 2, 'درصد': 25 });
     expect(sheets['استان‌ها']!.at(-1)).to.include({ 'استان': 'جمع کشور (استان‌های تأییدکرده)', 'ثبت‌نام': 5, 'سهمیه': 20 });
     expect(sheets['تأییدنشده']!.map((row) => row['استان'])).to.deep.equal(['مازندران']);
+    expect(sheets['شهرستان‌ها']).to.deep.equal([{ 'کد': '0303', 'استان': 'آذربایجان شرقی', 'شهرستان': 'تبریز', 'ثبت‌نام': 5, 'تأییدشده صندوق': 2 }]);
 
     const pdf = await browser.download(`/national/rollup/${month}/rollup.pdf`);
     expect(pdf.status).to.equal(200);
