@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { apiSession } from './auth/api-session.js';
 import { csrfProtection, csrfTokenToLocals } from './auth/csrf.js';
 import { bearerUser, sessionUser } from './auth/middleware.js';
+import { readOnlyRoles } from './auth/read-only.js';
 import { auditActor } from './audit/middleware.js';
 import { sessionMiddleware } from './auth/session.js';
 import { errorHandler, notFoundHandler } from './errors/error-handler.js';
@@ -65,14 +66,14 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
 
   const sessions = sessionMiddleware(config, sessionSecret);
   const api = express.Router();
-  api.use(express.json({ limit: '100kb' }), bearerUser, apiSession(sessions), auditActor, language(config));
+  api.use(express.json({ limit: '100kb' }), bearerUser, apiSession(sessions), auditActor, language(config), readOnlyRoles);
   for (const domain of routes) if (domain.api) api.use(domain.api);
   api.use(notFoundHandler);
   app.use('/api/v1', api);
   app.use('/api', notFoundHandler);
 
   app.use(sessions, express.urlencoded({ extended: false, limit: '100kb' }));
-  app.use(sessionUser, auditActor, language(config), flashToLocals, csrfProtection, csrfTokenToLocals, pageLocals, navigation(config));
+  app.use(sessionUser, auditActor, language(config), flashToLocals, csrfProtection, csrfTokenToLocals, pageLocals, navigation(config), readOnlyRoles);
   for (const domain of routes) if (domain.pages) app.use(domain.pages);
   app.use(notFoundHandler);
 

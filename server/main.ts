@@ -12,6 +12,7 @@ import { runMigrations } from './db/migrate.js';
 import { configureLogger, logger } from './logger.js';
 import { loadPlacesIfEmpty } from './places/seed.js';
 import { createDemoEnrolments } from './enrolments/demo.js';
+import { createDemoApprovals } from './national/demo.js';
 import { createDemoUsers, wantsDemoUsers } from './users/demo.js';
 import { startBackgroundWork } from '../jobs/scheduler.js';
 import { runAs } from './audit/context.js';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     if (wantsDemoUsers(config)) {
       await createDemoUsers();
       await createDemoEnrolments(config);
+      await createDemoApprovals(config);
       await loadCommitteeReferenceData();
       await loadAgreementDemo();
     }

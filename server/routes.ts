@@ -18,6 +18,7 @@ import quotaRoutes from './quotas/routes.js';
 import userRoutes from './users/routes.js';
 import fieldProblemRoutes from './field-problems/routes.js';
 import agreementRoutes from './agreements/routes.js';
+import nationalRoutes from './national/routes.js';
 
 /** What a domain contributes: page routes (mounted at `/`) and API routes (mounted at `/api/v1`). */
 export interface DomainRoutes {
@@ -26,4 +27,4 @@ export interface DomainRoutes {
 }
 
 /** Every domain, one line each. A new domain writes server/<domain>/routes.ts and adds itself here. */
-export const domains: ((config: Config) => DomainRoutes)[] = [homeRoutes, languageRoutes, authRoutes, placeRoutes, userRoutes, committeeRoutes, enrolmentRoutes, campaignRoutes, quotaRoutes, jobRoutes, outboxRoutes, notificationRoutes, reportRoutes, fieldProblemRoutes, agreementRoutes, auditRoutes, approvalRoutes, apiDocumentRoutes];
+export const domains: ((config: Config) => DomainRoutes)[] = [homeRoutes, languageRoutes, authRoutes, placeRoutes, userRoutes, committeeRoutes, enrolmentRoutes, campaignRoutes, quotaRoutes, jobRoutes, outboxRoutes, notificationRoutes, reportRoutes, fieldProblemRoutes, agreementRoutes, auditRoutes, approvalRoutes, nationalRoutes, apiDocumentRoutes];

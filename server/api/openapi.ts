@@ -8,10 +8,11 @@ import { enrolmentOperations } from './operations/enrolments.js';
 import { fieldProblemOperations } from './operations/field-problems.js';
 import { jobOperations } from './operations/jobs.js';
 import { placeOperations } from './operations/places.js';
+import { nationalOperations } from './operations/national.js';
 import type { ApiOperation } from './operation.js';
 
 /** Every documented endpoint, one entry per domain: a domain adds its server/api/operations/<domain>.ts here. */
-const OPERATIONS: ApiOperation[][] = [authOperations, placeOperations, campaignOperations, enrolmentOperations, committeeOperations, jobOperations, fieldProblemOperations, agreementOperations, auditOperations, approvalOperations];
+const OPERATIONS: ApiOperation[][] = [authOperations, placeOperations, campaignOperations, enrolmentOperations, committeeOperations, jobOperations, fieldProblemOperations, agreementOperations, auditOperations, approvalOperations, nationalOperations];
 
 const ERROR_SCHEMA = {
   type: 'object',
@@ -55,7 +56,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     info: {
       title: 'Rural, Farmers and Nomads Social Insurance Fund: campaign tracker API',
       version: '1',
-      description: 'Bearer tokens from POST /auth/token; every answer respects the caller’s area (province-wide roles see their province, others their place and what lies under it). Errors are `{ error: { code, message, fields? } }` in Persian or English (Accept-Language).',
+      description: 'Bearer tokens from POST /auth/token; every answer respects the caller’s area (province-wide roles see their province, the fund’s central office the whole country read-only, others their place and what lies under it). Errors are `{ error: { code, message, fields? } }` in Persian or English (Accept-Language).',
     },
     servers: [{ url: new URL('/api/v1', publicUrl).href }],
     security: [{ bearer: [] }],

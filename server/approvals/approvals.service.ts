@@ -79,8 +79,8 @@ export async function approveMonth(user: AuthUser, placeCode: string, month: str
 
 /**
  * The level above reopens an approval, with a reason: the province's fund manager a county's, while the province is
- * not approved over it. The level above a province is the fund's central office, which has no role yet, so a
- * province's approval cannot be withdrawn in this version.
+ * not approved over it. A province's own approval is reopened by the level above it, the fund's central office
+ * (server/national/national.service.ts).
  */
 export async function withdrawApproval(user: AuthUser, placeCode: string, month: string, reason: string, now = new Date()): Promise<MonthApprovalRecord> {
   const place = await assertInScope(user, placeCode);

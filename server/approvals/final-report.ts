@@ -25,7 +25,8 @@ export async function mailFinalReport(province: string, month: string, config: P
       to: recipient.address,
       ...(recipient.user ? { recipient: recipient.user } : {}),
       kind: 'monthly-report',
-      dedupeKey: `monthly-report-final:${province}:${month}:${recipient.address}`,
+      // once per approval and address: a province approved again after the central office reopened it is mailed anew
+      dedupeKey: `monthly-report-final:${province}:${month}:${now.toISOString()}:${recipient.address}`,
       ...reportMail(report, recipient.lang, baseUrl),
       attachments: [
         { filename: `${name}.pdf`, contentType: 'application/pdf', content: pdf.toString('base64'), encoding: 'base64' },

@@ -10,6 +10,7 @@ export const ROLES = [
   'agency-officer',
   'viewer',
   'installation-admin',
+  'national-office',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -21,6 +22,17 @@ export const PROVINCE_WIDE_ROLES: readonly Role[] = ['governor-office', 'fund-ma
  * data: every place-scoped query made for them finds nothing. Only the system (demo data, a script) creates one.
  */
 export const INSTALLATION_ROLES: readonly Role[] = ['installation-admin'];
+
+/**
+ * The fund's central office (its headquarters) reads every province's work and changes none of it: its scope is the
+ * whole country, and every write request it makes is refused (server/auth/read-only.ts) except its own account's and
+ * the few acts listed there (withdrawing a province's monthly approval). Like the installation administrator, only the
+ * system (demo data, a script) creates one: a province's users page cannot grant a country-wide role.
+ */
+export const NATIONAL_ROLES: readonly Role[] = ['national-office'];
+
+/** Roles no province's users page may grant. */
+export const SYSTEM_GRANTED_ROLES: readonly Role[] = [...INSTALLATION_ROLES, ...NATIONAL_ROLES];
 
 /** The kind of place each role is responsible for; a viewer may be given any place. */
 export const ROLE_PLACE_LEVELS: Record<Role, readonly PlaceLevel[]> = {
@@ -34,6 +46,8 @@ export const ROLE_PLACE_LEVELS: Record<Role, readonly PlaceLevel[]> = {
   viewer: ['province', 'county', 'district', 'rural_district', 'city', 'village'],
   // a home province for the account record only; it grants nothing there (see INSTALLATION_ROLES)
   'installation-admin': ['province'],
+  // likewise a home province for the account record only; it reads the whole country (see NATIONAL_ROLES)
+  'national-office': ['province'],
 };
 
 export function isRole(value: unknown): value is Role {

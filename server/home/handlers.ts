@@ -1,15 +1,18 @@
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { Place, type PlaceRecord } from '../../models/place.model.js';
 import { agencyNames } from '../committees/agencies.service.js';
 import { resolutionRows } from '../committees/page-handlers.js';
 import { t } from '../i18n/index.js';
 import { homeCards, openCommitments } from './home.service.js';
+import { NATIONAL_ROLES } from '../auth/roles.js';
 
-export async function today(req: Request, res: Response): Promise<void> {
+export async function today(req: Request, res: Response, next: NextFunction): Promise<void> {
   if (!req.user) return res.redirect(303, '/login');
   // the installation administrator has no province's work: their home points to the installation's jobs
   const user = req.user;
   if (user.role === 'installation-admin') return res.render('home/index', { title: t(req.lang, 'home.title'), placeName: '', role: user.role, cards: {} });
+  // the fund's central office: its home is the country (server/national/routes.ts)
+  if (NATIONAL_ROLES.includes(user.role)) return next('route');
   const [cards, place] = await Promise.all([homeCards(user), Place.findOne({ code: user.placeCode }).setOptions({ scope: user }).lean<PlaceRecord>()]);
   const names = cards.overview || cards.commitments ? await agencyNames(user.province, req.lang) : new Map<string, string>();
   res.render('home/index', {

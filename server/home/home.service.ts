@@ -71,6 +71,7 @@ export async function homeCards(user: AuthUser, now = new Date()): Promise<HomeC
     case 'viewer':
       return { behind: await placesBehind(user, now) };
     case 'installation-admin':
+    case 'national-office':
       return {};
   }
 }

@@ -40,6 +40,7 @@ const SETTINGS: Entry = { href: '/settings/notifications', label: 'home.nav.sett
 const MAILBOX: Entry = { href: '/dev/mailbox', label: 'home.nav.mailbox' };
 const FIELD_PROBLEMS: Entry = { href: '/field-problems', label: 'fieldProblems.nav' };
 const AGREEMENTS: Entry = { href: '/agreements', label: 'agreements.nav' };
+const NATIONAL_MONTHS: Entry = { href: '/national/months', label: 'national.nav.months' };
 
 /**
  * What each role sees: its daily destinations first, the rest under the menu. A village head has no committee
@@ -56,6 +57,8 @@ const BY_ROLE: Record<Role, { main: Entry[]; more: Entry[] }> = {
   viewer: { main: [HOME, CAMPAIGNS, PLACES], more: [COMMITTEES, COMPLIANCE, RESOLUTIONS, SETTINGS] },
   // the installation's own jobs, no province's work
   'installation-admin': { main: [HOME, JOBS], more: [SETTINGS] },
+  // the fund's central office: the country on its home, month by month; it changes no province's work
+  'national-office': { main: [HOME, NATIONAL_MONTHS], more: [SETTINGS] },
 };
 
 export function navigationFor(user: AuthUser, currentPath: string, options: { mailbox: boolean }): Navigation {

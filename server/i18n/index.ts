@@ -23,12 +23,13 @@ import reports from './catalogue/reports.js';
 import upload from './catalogue/upload.js';
 import users from './catalogue/users.js';
 import validation from './catalogue/validation.js';
+import national from './catalogue/national.js';
 
 /**
  * The fa/en message catalogue. Each domain owns `catalogue/<domain>.ts` with keys prefixed by the domain;
  * a new domain adds one import and one entry below.
  */
-const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload, committees, enrolments, jobs, notifications, reports, campaigns, quotas, offline, home, history, counts, pastMeetings, fieldProblems, agreements, onlineShare, audit, approvals];
+const domains: { fa: Record<string, string>; en: Record<string, string> }[] = [common, errors, validation, auth, places, users, upload, committees, enrolments, jobs, notifications, reports, campaigns, quotas, offline, home, history, counts, pastMeetings, fieldProblems, agreements, onlineShare, audit, approvals, national];
 
 export const LANGS = ['fa', 'en'] as const;
 export type Lang = (typeof LANGS)[number];

@@ -34,6 +34,8 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { username: 'demo.governor.03', displayName: 'استانداری آذربایجان شرقی', mobile: '09120000009', role: 'governor-office', placeCode: '03' },
   { username: 'demo.fund.03', displayName: 'مدیر صندوق آذربایجان شرقی', mobile: '09120000010', role: 'fund-manager', placeCode: '03' },
   { username: 'demo.admin', displayName: 'مدیر سامانه', mobile: '09120000011', role: 'installation-admin', placeCode: '02' },
+  // the fund's central office reads the whole country; its home province is for the account record only
+  { username: 'demo.national', displayName: 'ستاد مرکزی صندوق', mobile: '09120000012', role: 'national-office', placeCode: '02' },
 ];
 
 /** DEMO_DATA=auto creates them on the embedded default only, never on a MongoDB the application was given. */

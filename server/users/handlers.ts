@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { INSTALLATION_ROLES, ROLES } from '../auth/roles.js';
+import { ROLES, SYSTEM_GRANTED_ROLES } from '../auth/roles.js';
 import { setFlash } from '../http/flash.js';
 import { validated } from '../http/validate.js';
 import { agencyNames, listAgencies } from '../committees/agencies.service.js';
@@ -14,7 +14,7 @@ export async function index(req: Request, res: Response): Promise<void> {
 export async function newForm(req: Request, res: Response): Promise<void> {
   const values = res.locals.form?.values ?? {};
   const placePicker = await picker(req.user!, placeLevelsOfRole(values), values.placeCode);
-  res.render('users/new', { roles: ROLES.filter((role) => !INSTALLATION_ROLES.includes(role)), agencies: await listAgencies(req.user!.province, req.lang), placePicker });
+  res.render('users/new', { roles: ROLES.filter((role) => !SYSTEM_GRANTED_ROLES.includes(role)), agencies: await listAgencies(req.user!.province, req.lang), placePicker });
 }
 
 export async function create(req: Request, res: Response): Promise<void> {

@@ -3,7 +3,7 @@ import { placeFields } from '../../models/plugins/place-scoped.js';
 import { Agency } from '../../models/agency.model.js';
 import { User, type UserRecord } from '../../models/user.model.js';
 import { assertStrongPassword, hashPassword } from '../auth/passwords.js';
-import { INSTALLATION_ROLES, ROLE_PLACE_LEVELS } from '../auth/roles.js';
+import { ROLE_PLACE_LEVELS, SYSTEM_GRANTED_ROLES } from '../auth/roles.js';
 import { assertInScope, type QueryScope, type ScopeUser } from '../auth/scope.js';
 import { AppError, notFound, validationFailed } from '../errors/app-error.js';
 import { revokeUserTokens } from '../auth/auth.service.js';
@@ -45,8 +45,8 @@ export async function listUsers(actor: ScopeUser): Promise<UserListItem[]> {
  * (a village head gets a village), an agency officer needs an agency, and usernames and mobiles are unique.
  */
 export async function createUser(actor: QueryScope, input: NewUserInput, options: { demo?: boolean } = {}): Promise<UserRecord> {
-  // an installation administrator is made by the system (demo data, a script), never through another account
-  if (INSTALLATION_ROLES.includes(input.role) && actor !== 'system') throw validationFailed({ role: 'users.roleNotGrantable' });
+  // an installation administrator or the fund's central office is made by the system (demo data, a script), never through another account
+  if (SYSTEM_GRANTED_ROLES.includes(input.role) && actor !== 'system') throw validationFailed({ role: 'users.roleNotGrantable' });
   const place = await placeFor(actor, input.placeCode);
   // the demo accounts share the password the README gives them; every real account must have a strong one
   if (!options.demo) assertStrongPassword(input.password, input);
@@ -85,7 +85,8 @@ export async function createUser(actor: QueryScope, input: NewUserInput, options
  * session stops at the next request, and every API token it had is revoked.
  */
 export async function deactivateUser(actor: ScopeUser, username: string): Promise<void> {
-  const user = await User.findOneAndUpdate({ username, active: true }, { $set: { active: false } }).setOptions({ scope: actor }).lean<UserRecord>();
+  // accounts the system made (installation administrator, central office) are not any province's to close
+  const user = await User.findOneAndUpdate({ username, active: true, role: { $nin: SYSTEM_GRANTED_ROLES } }, { $set: { active: false } }).setOptions({ scope: actor }).lean<UserRecord>();
   if (!user) throw notFound();
   await revokeUserTokens(String(user._id));
 }

@@ -178,4 +178,29 @@ describe('Each role’s home and main job on a 360×740 phone', function () {
     sizes.dashboard = gzipSync(await (await page.reload())!.body()).length + cssGzip;
     for (const [path, size] of Object.entries(sizes)) expect(size, path).to.be.below(30 * 1024);
   });
+  it('the fund’s central office reads the country on a phone, key figure first, and reopens a province’s approval with a reason (without JavaScript)', async () => {
+    const page = await open('demo.national', { js: false, lang: 'fa' });
+    const figure = await page.locator('#national-logged').boundingBox();
+    const table = await page.locator('#province-table').boundingBox();
+    expect(figure!.y, 'the key figure before the table').to.be.below(table!.y);
+    expect(await page.textContent('#national-logged')).to.match(/^[۰-۹٬]+$/);
+    expect(await page.locator('figure.map path[data-key]').count()).to.equal(31);
+    expect(await page.textContent('#not-approved + ul')).to.contain('مازندران').and.not.contain('آذربایجان شرقی');
+    await fits(page);
+    await shot(page, 'home-national-nojs-fa');
+
+    await page.click('#province-table a:has-text("آذربایجان شرقی")');
+    await fits(page);
+    await page.fill('#withdraw input[name="reason"]', 'ارقام با سامانه استان همخوان نیست');
+    await page.click('#withdraw button');
+    expect(await page.textContent('.flash')).to.contain('تأیید آمار آذربایجان شرقی بازگشایی شد');
+    expect(await page.textContent('#province-state')).to.contain('ارقام با سامانه استان همخوان نیست');
+    await page.click('.crumbs a');
+    expect(await page.textContent('#not-approved + ul')).to.contain('آذربایجان شرقی');
+
+    const english = await open('demo.national', { js: true, lang: 'en' });
+    expect(await english.textContent('#key-figure')).to.contain('Enrolments the provinces approved');
+    await fits(english);
+    await shot(english, 'home-national-js-en');
+  });
 });

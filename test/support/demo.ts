@@ -3,6 +3,7 @@ import { loadCommitteeReferenceData } from '../../server/committees/reference-da
 import type { Config } from '../../server/config.js';
 import { createDemoEnrolments } from '../../server/enrolments/demo.js';
 import { createDemoUsers } from '../../server/users/demo.js';
+import { createDemoApprovals } from '../../server/national/demo.js';
 import { loadPlaces } from './places.js';
 
 /**
@@ -14,5 +15,6 @@ export async function loadDemo(config: Config): Promise<void> {
   await ensureAgencyRegister();
   await createDemoUsers();
   await createDemoEnrolments(config);
+  await createDemoApprovals(config);
   await loadCommitteeReferenceData();
 }
