@@ -18,7 +18,7 @@ import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
 import { Query as QueryBase } from 'mingo/query';
 import type { Options } from 'mingo/types';
-import { isPlainObject, type Doc } from '../bson-values.js';
+import { isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
 import { parseCollation } from './collation.js';
 import { compileFilter } from './match.js';
@@ -28,10 +28,9 @@ function $sort(coll: Iterator, spec: unknown, options: Options): Iterator {
   return Lazy(sortDocs(coll.collect() as Doc[], spec as Doc, parseCollation(options.collation)));
 }
 
-/** $match under the pipeline's collation (mingo's own $match compares strings binary). */
+/** $match with the server's matcher: the pipeline's collation, number wrappers (mingo's compares strings binary). */
 function $match(coll: Iterator, spec: unknown, options: Options): Iterator {
   const collation = parseCollation(options.collation);
-  if (!collation) return pipelineOperators.$match(coll, spec as Doc, options);
   const matches = compileFilter(spec as Doc, options.variables as Doc | undefined, collation);
   return coll.filter((doc) => matches(doc as Doc));
 }
@@ -105,6 +104,27 @@ const CONTEXT = Context.init({
   window: windowOperators,
 });
 
+/**
+ * Stages that pass documents through without computing on their values, so stored documents keep
+ * their number types through them; any other stage makes the pipeline see plain numbers (mingo
+ * computes with plain numbers only), see README on numeric types.
+ */
+const PASS_THROUGH_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$unset', '$sample', '$out', '$merge', '$documents']);
+
+function isPassThrough(stage: Doc): boolean {
+  const [op, arg] = Object.entries(stage)[0] ?? [];
+  if (PASS_THROUGH_STAGES.has(op)) return true;
+  // An inclusion or exclusion projection copies values.
+  if (op === '$project' && isPlainObject(arg)) return Object.values(arg).every((v) => v === 0 || v === 1 || v === true || v === false);
+  if (op === '$facet' && isPlainObject(arg)) return Object.values(arg).every((sub) => Array.isArray(sub) && sub.every(isPassThrough));
+  return false;
+}
+
+/** Whether a pipeline may see stored documents with their number wrappers (else see plainNumbers). */
+export function keepsNumberTypes(pipeline: Doc[]): boolean {
+  return pipeline.every(isPassThrough);
+}
+
 /** Whether the server knows a stage name (it may still refuse it as unsupported). */
 export function isKnownStage(op: string): boolean {
   return op in pipelineOperators || op === '$out' || op === '$merge';
@@ -135,8 +155,20 @@ export function mingoOptions(options?: Partial<Options>): Options {
   return new ComputeOptions({ ...DEFAULTS, ...options, context: CONTEXT });
 }
 
-export function createQuery(condition: Doc, variables?: Doc): QueryBase {
+/** A mingo query over documents taken as they are (the caller has replaced number wrappers). */
+export function createRawQuery(condition: Doc, variables?: Doc): QueryBase {
   return new QueryBase(condition, mingoOptions(variables ? { variables } : undefined));
+}
+
+/** mingo's query testing documents with number wrappers replaced by plain numbers (see plainNumbers). */
+class Query extends QueryBase {
+  override test(obj: Doc): boolean {
+    return super.test(plainNumbers(obj));
+  }
+}
+
+export function createQuery(condition: Doc, variables?: Doc): QueryBase {
+  return new Query(plainNumbers(condition), mingoOptions(variables ? { variables: plainNumbers(variables) } : undefined));
 }
 
 export function createAggregator(pipeline: Doc[], options?: Partial<Options>): AggregatorBase {

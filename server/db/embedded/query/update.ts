@@ -7,7 +7,8 @@ import { update as mingoUpdate } from 'mingo';
 import { calculateObjectSize, Decimal128, Double, Int32, Long, ObjectId } from 'bson';
 import { createAggregator, createQuery } from './mingo-context.js';
 import { fastUpdate } from './fast-update.js';
-import { cloneDoc, idFirst, isPlainObject, valuesEqual, type Doc } from '../bson-values.js';
+import { cloneDoc, compareValues, idFirst, isPlainObject, plainNumbers, setOwn, valuesEqual, type Doc } from '../bson-values.js';
+import { arithmetic, numberKind, storedNumber, zeroLike } from './numbers.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 
 const MODIFIERS = new Set([
@@ -165,8 +166,9 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       const concrete = opts.inserting ? mod : resolvePositional(next, mod, opts.filter ?? {}, opts.arrayFilters);
       checkPaths(next, concrete);
       const pulled = applyPull(next, concrete);
+      const computed = applyNumeric(next, concrete);
       const rest = withoutEmpty(concrete);
-      let changed = pulled;
+      let changed = pulled || computed;
       if (Object.keys(rest).length > 0) {
         try {
           changed = mingoUpdate(next, rest, opts.inserting ? opts.arrayFilters : undefined).length > 0 || changed;
@@ -323,10 +325,81 @@ function applyPull(doc: Doc, mod: Doc): boolean {
   return changed;
 }
 
+const NUMERIC_OPERATORS = ['$inc', '$mul', '$min', '$max'] as const;
+
+/**
+ * `$inc`, `$mul`, `$min` and `$max` as MongoDB applies them to typed numbers (see numbers.ts; mingo
+ * computes with plain numbers only). Done here on concrete paths and taken out of `mod`; returns
+ * whether a value changed.
+ */
+function applyNumeric(doc: Doc, mod: Doc): boolean {
+  let changed = false;
+  for (const op of NUMERIC_OPERATORS) {
+    const spec = mod[op];
+    if (!isPlainObject(spec)) continue;
+    delete mod[op];
+    for (const [path, raw] of Object.entries(spec)) {
+      const operand = storedNumber(raw);
+      if ((op === '$inc' || op === '$mul') && numberKind(operand) === undefined) {
+        fail(ErrorCodes.TypeMismatch, `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(raw)}}`);
+      }
+      const parts = path.split('.');
+      const parent = parentFor(doc, parts);
+      const key = parts[parts.length - 1];
+      const current = Array.isArray(parent) ? parent[Number(key)] : Object.prototype.hasOwnProperty.call(parent, key) ? parent[key] : undefined;
+      let value: unknown;
+      if (op === '$inc' || op === '$mul') {
+        const describe = () => `${String(current)} for document {_id: ${JSON.stringify(doc._id)}}`;
+        value = current === undefined ? (op === '$inc' ? operand : zeroLike(operand)) : arithmetic(current, operand, op === '$inc' ? 'add' : 'mul', describe);
+      } else {
+        const c = current === undefined ? 1 : compareValues(operand, current);
+        if (current !== undefined && (op === '$min' ? c >= 0 : c <= 0)) continue;
+        value = cloneDoc(operand);
+      }
+      if (current !== undefined && numberKind(current) === numberKind(value) && valuesEqual(current, value)) continue;
+      if (Array.isArray(parent)) {
+        const i = Number(key);
+        while (parent.length < i) parent.push(null);
+        parent[i] = value;
+      } else {
+        setOwn(parent, key, value);
+      }
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/** The object or array holding the last part of a concrete path, creating missing objects on the way. */
+function parentFor(doc: Doc, parts: string[]): Doc | unknown[] {
+  let cur: Doc | unknown[] = doc;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const part = parts[i];
+    const container: Doc = cur as Doc;
+    let next = Array.isArray(cur) ? cur[Number(part)] : Object.prototype.hasOwnProperty.call(cur, part) ? container[part] : undefined;
+    if (next === undefined || next === null) {
+      next = {};
+      if (Array.isArray(cur)) {
+        while (cur.length < Number(part)) cur.push(null);
+        cur[Number(part)] = next;
+      } else {
+        setOwn(container, part, next);
+      }
+    }
+    cur = next as Doc | unknown[];
+  }
+  return cur;
+}
+
 function runPipeline(doc: Doc, pipeline: Doc[], variables?: Doc): Doc {
   try {
-    const out = createAggregator(pipeline, variables ? { variables } : undefined).run([cloneDoc(doc)]);
-    return out[0] as Doc;
+    // mingo computes with plain numbers; top-level fields the pipeline leaves as they were get their
+    // typed values back (an untouched integral double or int64 keeps its type).
+    const typed = cloneDoc(doc);
+    const plain = plainNumbers(typed);
+    const out = createAggregator(pipeline, variables ? { variables } : undefined).run([plain])[0] as Doc;
+    if (plain !== typed) for (const k of Object.keys(out)) if (out[k] === plain[k] && plain[k] !== typed[k]) setOwn(out, k, typed[k]);
+    return out;
   } catch (err) {
     throw toUpdateError(err);
   }
