@@ -18,7 +18,7 @@ import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
 import { Query as QueryBase } from 'mingo/query';
 import type { Options } from 'mingo/types';
-import { isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
+import { idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
 import { parseCollation } from './collation.js';
 import { compileFilter } from './match.js';
@@ -33,6 +33,11 @@ function $match(coll: Iterator, spec: unknown, options: Options): Iterator {
   const collation = parseCollation(options.collation);
   const matches = compileFilter(spec as Doc, options.variables as Doc | undefined, collation);
   return coll.filter((doc) => matches(doc as Doc));
+}
+
+/** $project keeps `_id` first, as MongoDB returns it (mingo appends it after the projected fields). */
+function $project(coll: Iterator, spec: unknown, options: Options): Iterator {
+  return pipelineOperators.$project(coll, spec as Doc, options).map((d) => idFirst(d as Doc));
 }
 
 /** Stages whose string comparisons the server applies the collation to, or that compare no strings. */
@@ -98,7 +103,7 @@ export function checkCollatedPipeline(pipeline: Doc[]): void {
 const CONTEXT = Context.init({
   accumulator: accumulatorOperators,
   expression: expressionOperators,
-  pipeline: { ...pipelineOperators, $sort: $sort as typeof pipelineOperators.$sort, $match: $match as typeof pipelineOperators.$match },
+  pipeline: { ...pipelineOperators, $sort: $sort as typeof pipelineOperators.$sort, $match: $match as typeof pipelineOperators.$match, $project: $project as typeof pipelineOperators.$project },
   projection: projectionOperators,
   query: queryOperators,
   window: windowOperators,

@@ -7,7 +7,7 @@ import { update as mingoUpdate } from 'mingo';
 import { calculateObjectSize, Decimal128, Double, Int32, Long, ObjectId } from 'bson';
 import { createAggregator, createQuery } from './mingo-context.js';
 import { fastUpdate } from './fast-update.js';
-import { cloneDoc, compareValues, idFirst, isPlainObject, plainNumbers, setOwn, valuesEqual, type Doc } from '../bson-values.js';
+import { canonicalKey, cloneDoc, compareValues, idFirst, isPlainObject, plainNumbers, setOwn, valuesEqual, type Doc } from '../bson-values.js';
 import { arithmetic, numberKind, storedNumber, zeroLike } from './numbers.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 
@@ -167,6 +167,7 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       checkPaths(next, concrete);
       const pulled = applyPull(next, concrete);
       const computed = applyNumeric(next, concrete);
+      keepNewToSet(next, concrete);
       const rest = withoutEmpty(concrete);
       let changed = pulled || computed;
       if (Object.keys(rest).length > 0) {
@@ -368,6 +369,30 @@ function applyNumeric(doc: Doc, mod: Doc): boolean {
     }
   }
   return changed;
+}
+
+/**
+ * Leaves in `$addToSet` only values the array does not hold yet, equal by MongoDB's comparison
+ * (1, NumberLong(1) and 1.0 are one value; mingo's equality tells them apart).
+ */
+function keepNewToSet(doc: Doc, mod: Doc): void {
+  const spec = mod.$addToSet;
+  if (!isPlainObject(spec)) return;
+  const kept: Doc = {};
+  for (const [path, arg] of Object.entries(spec)) {
+    const each = isPlainObject(arg) && Array.isArray(arg.$each) && Object.keys(arg).length === 1;
+    const values: unknown[] = each ? arg.$each : [arg];
+    const current = valueAt(doc, path.split('.'));
+    const seen = new Set((Array.isArray(current) ? current : []).map((v) => canonicalKey(v)));
+    const fresh = values.filter((v) => {
+      const key = canonicalKey(v);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    if (!Array.isArray(current) || fresh.length > 0) kept[path] = each ? { $each: fresh } : arg;
+  }
+  mod.$addToSet = kept;
 }
 
 /** The object or array holding the last part of a concrete path, creating missing objects on the way. */

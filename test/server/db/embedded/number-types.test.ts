@@ -59,6 +59,10 @@ describe('numbers keep their BSON type', () => {
   it('keep the types through aggregate, findOneAndUpdate and an update of another field', async () => {
     const [viaAggregate] = await coll.aggregate([{ $match: { _id: 1 } }, { $sort: { _id: 1 } }], raw).toArray();
     expectTypes(viaAggregate);
+    const [projected] = await coll.aggregate([{ $match: { _id: 1 } }, { $project: { d: 1, l: 1 } }], raw).toArray();
+    expect(Object.keys(projected)).to.deep.equal(['_id', 'd', 'l']);
+    expect(projected.d).to.be.instanceOf(Double);
+    expect(projected.l).to.be.instanceOf(Long);
     const after = await coll.findOneAndUpdate({ _id: 1 as never }, { $set: { touched: true } }, { ...raw, returnDocument: 'after' });
     expectTypes(after);
     await coll.updateOne({ _id: 1 as never }, [{ $set: { touched: false } }]);
@@ -206,6 +210,14 @@ describe('numbers keep their BSON type', () => {
       expect(doc.missingLong.toString()).to.equal('0');
       expect(doc.missingDouble).to.be.instanceOf(Double);
       expect(doc.missingDouble.valueOf()).to.equal(0);
+    });
+
+    it('$addToSet treats equal numbers of different types as one value', async () => {
+      await counters.updateOne({ _id: 1 as never }, { $set: { set: [1, Long.fromNumber(2)] } });
+      await counters.updateOne({ _id: 1 as never }, { $addToSet: { set: { $each: [new Double(1), 2, new Double(3)] } } });
+      const doc = await read();
+      expect(doc.set.map(Number)).to.deep.equal([1, 2, 3]);
+      expect(doc.set[2]).to.be.instanceOf(Double);
     });
 
     it('$max compares across types by value', async () => {
