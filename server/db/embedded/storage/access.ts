@@ -231,7 +231,9 @@ export class CollectionAccess {
 
   private txnWrite(id: string, doc: Doc | null, isInsert: boolean): void {
     const txn = this.txn!;
-    const coll = doc ? this.engine.ensureCollection(this.db, this.name) : this.collection;
+    const coll = this.collection;
+    // A first insert creates the collection at commit (see Transaction.pendingCollections).
+    if (doc && !coll && !txn.pendingCollections.has(this.ns)) txn.pendingCollections.set(this.ns, { db: this.db, name: this.name, options: {} });
     const resources = this.resources(coll, id, doc);
     for (const r of resources) {
       const holder = this.engine.locks.get(r);
@@ -241,6 +243,7 @@ export class CollectionAccess {
     if (lastWrite !== undefined && lastWrite > txn.startSeq) throw writeConflict();
     const overlay = txn.overlayFor(this.ns);
     if (doc && coll) this.checkUniqueMerged(coll, overlay, id, doc, isInsert);
+    else if (doc && isInsert && overlay.get(id)) throw duplicateKeyError(this.ns, ID_INDEX_SPEC, [doc._id]);
     for (const r of resources) {
       this.engine.locks.set(r, txn);
       txn.resources.add(r);
@@ -271,6 +274,7 @@ export class CollectionAccess {
 
 /** Applies a transaction's writes to committed data and releases its locks. */
 export function commitTransaction(engine: Engine, txn: Transaction): void {
+  for (const { db, name, options } of txn.pendingCollections.values()) if (!engine.getCollection(db, name)) engine.createCollection(db, name, options);
   for (const { db, coll, spec } of txn.pendingIndexes) engine.createIndex(engine.ensureCollection(db, coll), spec);
   for (const [ns, overlay] of txn.writes) {
     const dot = ns.indexOf('.');
