@@ -109,7 +109,7 @@ export const aggregateCommands: Record<string, Handler> = {
     while (!ctx.txn && stages.length > 0) {
       const [op, arg] = Object.entries(stages[0])[0];
       if (op === '$sort' && isPlainObject(arg)) input = await sortDocsSliced(input, arg, slicer, collation);
-      else if (op === '$group') {
+      else if (op === '$group' && !collation) {
         const grouped = await groupSliced(input, arg, cmd.let, slicer).catch((err: unknown) => {
           if (err instanceof MongoServerError) throw err;
           throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));

@@ -207,7 +207,12 @@ function compileOwn(filter: Doc, variables: Doc | undefined, collation: Collatio
       else parts.push((d) => !subs.some((m) => m(d)));
       continue;
     }
-    if (key === '$expr' && collation) fail(ErrorCodes.NotImplemented, '$expr with a non-simple collation is not supported by the embedded server');
+    if (key === '$expr' && collation) {
+      // Aggregation comparisons apply the collation themselves (see mingo-context.ts).
+      const query = createRawQuery({ $expr: plainNumbers(cond) }, variables && plainNumbers(variables), collation);
+      parts.push((d) => query.test(plainNumbers(d)));
+      continue;
+    }
     const dbRefField = key === '$id' || key === '$ref' || key === '$db';
     if ((key.startsWith('$') && !dbRefField) || !needsOwnMatcher({ [key]: cond }, collation)) {
       parts.push(mingoMatcher({ [key]: cond }, variables));

@@ -8,7 +8,7 @@
  * of mingo's own class that shares this context instead.
  */
 import { Aggregator as AggregatorBase } from 'mingo/aggregator';
-import { Context, ProcessingMode } from 'mingo/core';
+import { Context, evalExpr, ProcessingMode } from 'mingo/core';
 import { Lazy, type Iterator } from 'mingo/lazy';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
@@ -18,9 +18,10 @@ import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
 import { Query as QueryBase } from 'mingo/query';
 import type { Options } from 'mingo/types';
-import { idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
+import { resolve } from 'mingo/util';
+import { compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
-import { parseCollation } from './collation.js';
+import { parseCollation, type Collation } from './collation.js';
 import { compileFilter } from './match.js';
 import { sortDocs } from './shape.js';
 
@@ -31,7 +32,10 @@ function $sort(coll: Iterator, spec: unknown, options: Options): Iterator {
 /** $match with the server's matcher: the pipeline's collation, number wrappers (mingo's compares strings binary). */
 function $match(coll: Iterator, spec: unknown, options: Options): Iterator {
   const collation = parseCollation(options.collation);
-  const matches = compileFilter(spec as Doc, options.variables as Doc | undefined, collation);
+  // A $lookup sub-pipeline's `let` variables are local to the options mingo hands the stage.
+  const local = (options as { local?: { variables?: Doc } }).local?.variables;
+  const variables = local ? { ...(options.variables as Doc | undefined), ...local } : (options.variables as Doc | undefined);
+  const matches = compileFilter(spec as Doc, variables, collation);
   return coll.filter((doc) => matches(doc as Doc));
 }
 
@@ -40,15 +44,114 @@ function $project(coll: Iterator, spec: unknown, options: Options): Iterator {
   return pipelineOperators.$project(coll, spec as Doc, options).map((d) => idFirst(d as Doc));
 }
 
+/**
+ * `$group` under a non-simple collation: documents whose `_id` values are equal under the collation
+ * form one group (keyed by its first document's value), as MongoDB groups them; accumulators are
+ * mingo's, applied to each group (checkCollatedPipeline refuses those that compare values).
+ */
+function $group(coll: Iterator, spec: unknown, options: Options): Iterator {
+  const collation = parseCollation(options.collation);
+  if (!collation) return pipelineOperators.$group(coll, spec as never, options);
+  const expr = spec as Doc;
+  if (!isPlainObject(expr) || !('_id' in expr)) fail(ErrorCodes.Location40324, "a group specification must include an _id");
+  const fields = Object.keys(expr).filter((k) => k !== '_id');
+  const partitions = new Map<string, { id: unknown; docs: Doc[] }>();
+  for (const doc of coll.collect() as Doc[]) {
+    const id = evalExpr(doc, expr._id, options);
+    const key = collation.key(id ?? null);
+    const group = partitions.get(key);
+    if (group) group.docs.push(doc);
+    else partitions.set(key, { id, docs: [doc] });
+  }
+  const out: Doc[] = [];
+  for (const { id, docs } of partitions.values()) {
+    const row: Doc = {};
+    if (id !== undefined) row._id = id;
+    const groupOptions = (mingoOptions(optionsOf(options)) as unknown as { update(locals: Doc): Options }).update({ root: null, groupId: id });
+    for (const f of fields) row[f] = evalExpr(docs, expr[f], groupOptions);
+    out.push(row);
+  }
+  return Lazy(out);
+}
+
+/** The plain settings of a mingo options object (collation, variables, resolver...), to derive another. */
+function optionsOf(options: Options): Partial<Options> {
+  const { collation, variables, collectionResolver, useStrictMode, scriptEnabled } = options;
+  return { collation, variables, collectionResolver, useStrictMode, scriptEnabled };
+}
+
+/** The values a `$lookup` field matches by: each element of an array, null for a missing field. */
+function lookupValues(doc: Doc, path: string): unknown[] {
+  const v = resolve(doc, path);
+  if (v === undefined || v === null) return [null];
+  return Array.isArray(v) ? (v.length ? v : [v]) : [v];
+}
+
+/**
+ * `$lookup` by localField/foreignField under a non-simple collation: values equal under the
+ * collation join, as MongoDB matches them (mingo's join compares strings binary). Other forms are
+ * mingo's (a sub-pipeline's `$match` and comparisons apply the collation themselves).
+ */
+function $lookup(coll: Iterator, spec: unknown, options: Options): Iterator {
+  const collation = parseCollation(options.collation);
+  const s = spec as Doc;
+  if (!collation || s.pipeline !== undefined || typeof s.localField !== 'string' || typeof s.foreignField !== 'string') {
+    return pipelineOperators.$lookup(coll, s as never, options);
+  }
+  const foreign = (options.collectionResolver?.(String(s.from)) ?? []) as Doc[];
+  const byKey = new Map<string, number[]>();
+  foreign.forEach((doc, i) => {
+    for (const key of new Set(lookupValues(doc, s.foreignField).map((v) => collation.key(v)))) {
+      const list = byKey.get(key);
+      if (list) list.push(i);
+      else byKey.set(key, [i]);
+    }
+  });
+  return coll.map((obj) => {
+    const found = new Set<number>();
+    for (const v of lookupValues(obj as Doc, s.localField)) for (const i of byKey.get(collation.key(v)) ?? []) found.add(i);
+    return { ...(obj as Doc), [s.as]: [...found].sort((a, b) => a - b).map((i) => foreign[i]) };
+  });
+}
+
+/**
+ * Aggregation comparisons (`$eq`, `$gt`, `$cmp`...) under a non-simple collation compare with
+ * MongoDB's order and the collation's string order (a missing value sorts before null). Without
+ * a collation they are mingo's.
+ */
+function collatedComparison(base: (obj: Doc, expr: unknown, options: Options) => unknown, test: (c: number) => boolean | number) {
+  return (obj: Doc, expr: unknown, options: Options): unknown => {
+    const collation: Collation | undefined = parseCollation(options.collation);
+    if (!collation) return base(obj, expr, options);
+    if (!Array.isArray(expr) || expr.length !== 2) fail(ErrorCodes.BadValue, 'comparison operators take exactly 2 arguments');
+    const [a, b] = evalExpr(obj, expr, options) as unknown[];
+    const c = a === undefined || b === undefined ? (a === b ? 0 : a === undefined ? -1 : 1) : compareValues(a, b, collation.compare);
+    return test(c);
+  };
+}
+
+const COLLATED_COMPARISONS = {
+  $eq: collatedComparison(expressionOperators.$eq, (c) => c === 0),
+  $ne: collatedComparison(expressionOperators.$ne, (c) => c !== 0),
+  $gt: collatedComparison(expressionOperators.$gt, (c) => c > 0),
+  $gte: collatedComparison(expressionOperators.$gte, (c) => c >= 0),
+  $lt: collatedComparison(expressionOperators.$lt, (c) => c < 0),
+  $lte: collatedComparison(expressionOperators.$lte, (c) => c <= 0),
+  $cmp: collatedComparison(expressionOperators.$cmp, (c) => c),
+};
+
 /** Stages whose string comparisons the server applies the collation to, or that compare no strings. */
 const COLLATED_STAGES = new Set([
   '$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$project', '$addFields', '$set', '$unset',
-  '$replaceRoot', '$replaceWith', '$sample', '$out', '$merge', '$documents',
+  '$replaceRoot', '$replaceWith', '$sample', '$out', '$merge', '$documents', '$group', '$lookup',
 ]);
-/** Expression operators that compare values, so their result depends on the collation. */
+/**
+ * Expression operators that compare values without the collation (the comparisons in
+ * COLLATED_COMPARISONS, and `$cond`/`$switch`/`$filter` built on them, apply it).
+ */
 const COMPARING_EXPRESSIONS = new Set([
-  '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$cmp', '$in', '$indexOfArray', '$setEquals', '$setIntersection',
-  '$setUnion', '$setDifference', '$setIsSubset', '$max', '$min', '$sortArray', '$filter', '$switch', '$cond',
+  '$in', '$indexOfArray', '$setEquals', '$setIntersection', '$setUnion', '$setDifference', '$setIsSubset', '$max', '$min',
+  '$sortArray', '$addToSet', '$top', '$bottom', '$topN', '$bottomN', '$maxN', '$minN', '$firstN', '$lastN',
 ]);
 
 function usesComparison(v: unknown): string | undefined {
@@ -68,17 +171,7 @@ function usesComparison(v: unknown): string | undefined {
   return undefined;
 }
 
-function referencesField(v: unknown): boolean {
-  if (typeof v === 'string') return v.startsWith('$');
-  if (Array.isArray(v)) return v.some(referencesField);
-  return isPlainObject(v) && Object.values(v).some(referencesField);
-}
 
-/** A $group with a constant key whose accumulators never compare values (countDocuments' shape). */
-function groupIgnoresStrings(spec: Doc): boolean {
-  if (referencesField(spec._id)) return false;
-  return Object.entries(spec).every(([k, acc]) => k === '_id' || (isPlainObject(acc) && Object.keys(acc).every((op) => ['$sum', '$avg', '$count', '$push', '$first', '$last'].includes(op)) && !usesComparison(acc)));
-}
 
 /**
  * Under a non-simple collation, a stage that would compare strings without it ($group keys,
@@ -92,9 +185,14 @@ export function checkCollatedPipeline(pipeline: Doc[]): void {
       for (const sub of Object.values(arg)) if (Array.isArray(sub)) checkCollatedPipeline(sub);
       continue;
     }
-    if (op === '$group' && isPlainObject(arg) && groupIgnoresStrings(arg)) continue;
     if (!COLLATED_STAGES.has(op)) fail(ErrorCodes.NotImplemented, `${op} with a non-simple collation is not supported by the embedded server`);
     if (op === '$match' || op === '$sort') continue;
+    if (op === '$lookup' && isPlainObject(arg)) {
+      if (arg.localField !== undefined && arg.pipeline !== undefined) fail(ErrorCodes.NotImplemented, '$lookup with both localField and a pipeline under a non-simple collation is not supported by the embedded server');
+      if (Array.isArray(arg.pipeline)) checkCollatedPipeline(arg.pipeline);
+      if (arg.let !== undefined && usesComparison(arg.let)) fail(ErrorCodes.NotImplemented, `${usesComparison(arg.let)} in $lookup with a non-simple collation is not supported by the embedded server`);
+      continue;
+    }
     const comparison = usesComparison(arg);
     if (comparison) fail(ErrorCodes.NotImplemented, `${comparison} in ${op} with a non-simple collation is not supported by the embedded server`);
   }
@@ -102,8 +200,15 @@ export function checkCollatedPipeline(pipeline: Doc[]): void {
 
 const CONTEXT = Context.init({
   accumulator: accumulatorOperators,
-  expression: expressionOperators,
-  pipeline: { ...pipelineOperators, $sort: $sort as typeof pipelineOperators.$sort, $match: $match as typeof pipelineOperators.$match, $project: $project as typeof pipelineOperators.$project },
+  expression: { ...expressionOperators, ...(COLLATED_COMPARISONS as unknown as Partial<typeof expressionOperators>) },
+  pipeline: {
+    ...pipelineOperators,
+    $sort: $sort as typeof pipelineOperators.$sort,
+    $match: $match as typeof pipelineOperators.$match,
+    $project: $project as typeof pipelineOperators.$project,
+    $group: $group as typeof pipelineOperators.$group,
+    $lookup: $lookup as typeof pipelineOperators.$lookup,
+  },
   projection: projectionOperators,
   query: queryOperators,
   window: windowOperators,
@@ -161,8 +266,8 @@ export function mingoOptions(options?: Partial<Options>): Options {
 }
 
 /** A mingo query over documents taken as they are (the caller has replaced number wrappers). */
-export function createRawQuery(condition: Doc, variables?: Doc): QueryBase {
-  return new QueryBase(condition, mingoOptions(variables ? { variables } : undefined));
+export function createRawQuery(condition: Doc, variables?: Doc, collation?: Collation): QueryBase {
+  return new QueryBase(condition, mingoOptions({ ...(variables ? { variables } : {}), ...(collation ? { collation: collation.spec as never } : {}) }));
 }
 
 /** mingo's query testing documents with number wrappers replaced by plain numbers (see plainNumbers). */
