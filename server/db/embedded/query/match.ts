@@ -3,7 +3,7 @@
  * server does not support answer a clear error instead of being silently misread.
  */
 import { Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp } from 'bson';
-import { createAggregator, createRawQuery } from './mingo-context.js';
+import { createAggregator, createRawQuery, usesComparison } from './mingo-context.js';
 import { compareValues, hasNumberWrappers, isInt32Number, isPlainObject, plainNumbers, setOwn, toNumber, typeRank, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import type { Collation } from './collation.js';
@@ -208,7 +208,9 @@ function compileOwn(filter: Doc, variables: Doc | undefined, collation: Collatio
       continue;
     }
     if (key === '$expr' && collation) {
-      // Aggregation comparisons apply the collation themselves (see mingo-context.ts).
+      // Aggregation comparisons apply the collation themselves (see mingo-context.ts); a few others cannot.
+      const comparison = usesComparison(cond);
+      if (comparison) fail(ErrorCodes.NotImplemented, `${comparison} in $expr with a non-simple collation is not supported by the embedded server`);
       const query = createRawQuery({ $expr: plainNumbers(cond) }, variables && plainNumbers(variables), collation);
       parts.push((d) => query.test(plainNumbers(d)));
       continue;

@@ -151,10 +151,11 @@ const COLLATED_STAGES = new Set([
  */
 const COMPARING_EXPRESSIONS = new Set([
   '$in', '$indexOfArray', '$setEquals', '$setIntersection', '$setUnion', '$setDifference', '$setIsSubset', '$max', '$min',
-  '$sortArray', '$addToSet', '$top', '$bottom', '$topN', '$bottomN', '$maxN', '$minN', '$firstN', '$lastN',
+  '$sortArray', '$addToSet', '$top', '$bottom', '$topN', '$bottomN', '$maxN', '$minN',
 ]);
 
-function usesComparison(v: unknown): string | undefined {
+/** The first expression operator in `v` that compares values without the collation, if any. */
+export function usesComparison(v: unknown): string | undefined {
   if (Array.isArray(v)) {
     for (const x of v) {
       const found = usesComparison(x);
