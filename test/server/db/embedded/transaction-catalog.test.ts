@@ -87,6 +87,9 @@ describe('transactions and the catalog', () => {
       } finally {
         await session.endSession();
       }
+      // On a one-member replica set, secondaryPreferred and nearest read from the primary.
+      const secondaryPreferred = client.db(t.dbName).collection('inherited', { readPreference: ReadPreference.SECONDARY_PREFERRED });
+      expect(await secondaryPreferred.countDocuments()).to.equal(2);
       const nearest = client.db(t.dbName).collection('inherited', { readPreference: ReadPreference.NEAREST });
       expect(await nearest.find().sort({ _id: 1 }).toArray()).to.deep.equal([
         { _id: 1, n: 1 },
