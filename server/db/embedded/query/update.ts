@@ -326,7 +326,7 @@ function applyPull(doc: Doc, mod: Doc): boolean {
   return changed;
 }
 
-const NUMERIC_OPERATORS = ['$inc', '$mul', '$min', '$max'] as const;
+const NUMERIC_OPERATORS = ['$inc', '$mul', '$min', '$max', '$bit'] as const;
 
 /**
  * `$inc`, `$mul`, `$min` and `$max` as MongoDB applies them to typed numbers (see numbers.ts; mingo
@@ -340,7 +340,7 @@ function applyNumeric(doc: Doc, mod: Doc): boolean {
     if (!isPlainObject(spec)) continue;
     delete mod[op];
     for (const [path, raw] of Object.entries(spec)) {
-      const operand = storedNumber(raw);
+      const operand = op === '$bit' ? undefined : storedNumber(raw);
       if ((op === '$inc' || op === '$mul') && numberKind(operand) === undefined) {
         fail(ErrorCodes.TypeMismatch, `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(raw)}}`);
       }
@@ -349,7 +349,9 @@ function applyNumeric(doc: Doc, mod: Doc): boolean {
       const key = parts[parts.length - 1];
       const current = Array.isArray(parent) ? parent[Number(key)] : Object.prototype.hasOwnProperty.call(parent, key) ? parent[key] : undefined;
       let value: unknown;
-      if (op === '$inc' || op === '$mul') {
+      if (op === '$bit') {
+        value = bitwise(current, raw, path);
+      } else if (op === '$inc' || op === '$mul') {
         const describe = () => `${String(current)} for document {_id: ${JSON.stringify(doc._id)}}`;
         value = current === undefined ? (op === '$inc' ? operand : zeroLike(operand)) : arithmetic(current, operand, op === '$inc' ? 'add' : 'mul', describe);
       } else {
@@ -393,6 +395,30 @@ function keepNewToSet(doc: Doc, mod: Doc): void {
     if (!Array.isArray(current) || fresh.length > 0) kept[path] = each ? { $each: fresh } : arg;
   }
   mod.$addToSet = kept;
+}
+
+/**
+ * `$bit` on an int32 or int64 field (a missing one counts as int32 0): `and`, `or`, `xor` in the
+ * order given; an int64 on either side gives an int64.
+ */
+function bitwise(current: unknown, spec: unknown, path: string): unknown {
+  if (!isPlainObject(spec) || Object.keys(spec).length === 0) fail(ErrorCodes.BadValue, `The $bit modifier is not compatible with a non-object argument: {${path}: ${JSON.stringify(spec)}}`);
+  const start = current === undefined ? 0 : current;
+  let kind = numberKind(start);
+  if (kind !== 0 && kind !== 1) fail(ErrorCodes.BadValue, `Cannot apply $bit to a value of non-integral type. {${path}: ${JSON.stringify(current)}}`);
+  let bits = BigInt.asIntN(64, BigInt(String(start)));
+  for (const [how, raw] of Object.entries(spec)) {
+    const arg = storedNumber(raw);
+    const argKind = numberKind(arg);
+    if (argKind !== 0 && argKind !== 1) fail(ErrorCodes.BadValue, `The $bit modifier field must be an Integer(32/64 bit); a '${typeof raw}' is not supported here`);
+    const x = BigInt(String(arg));
+    if (how === 'and') bits &= x;
+    else if (how === 'or') bits |= x;
+    else if (how === 'xor') bits ^= x;
+    else fail(ErrorCodes.BadValue, `The $bit modifier only supports 'and', 'or', and 'xor', not '${how}' which is an unknown operator: {${how}: ${JSON.stringify(raw)}}`);
+    if (argKind === 1) kind = 1;
+  }
+  return kind === 1 ? Long.fromBigInt(BigInt.asIntN(64, bits)) : Number(BigInt.asIntN(32, bits));
 }
 
 /** The object or array holding the last part of a concrete path, creating missing objects on the way. */

@@ -228,6 +228,18 @@ describe('numbers keep their BSON type', () => {
       expect(doc.long.valueOf()).to.equal(11);
     });
 
+    it('$bit keeps int32 and int64 (the manual\'s examples)', async () => {
+      await counters.updateOne({ _id: 1 as never }, { $set: { a: 13, b: Long.fromNumber(3), c: Long.fromNumber(1) } });
+      await counters.updateOne({ _id: 1 as never }, { $bit: { a: { and: 10 }, b: { or: 5 }, c: { xor: 5 } } } as never);
+      const doc = await read();
+      expect(doc.a).to.be.instanceOf(Int32);
+      expect(doc.a.valueOf()).to.equal(8);
+      expect(doc.b).to.be.instanceOf(Long);
+      expect(doc.b.toString()).to.equal('7');
+      expect(doc.c).to.be.instanceOf(Long);
+      expect(doc.c.toString()).to.equal('4');
+    });
+
     it('refuse an int64 overflow', async () => {
       await counters.updateOne({ _id: 1 as never }, { $set: { long: Long.MAX_VALUE } });
       const err = await rejection(counters.updateOne({ _id: 1 as never }, { $inc: { long: 1 } }));
