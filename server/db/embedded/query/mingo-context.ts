@@ -39,9 +39,52 @@ function $match(coll: Iterator, spec: unknown, options: Options): Iterator {
   return coll.filter((doc) => matches(doc as Doc));
 }
 
+type Stage = (coll: Iterator, spec: never, options: Options) => Iterator;
+
+/**
+ * A one-document-in, one-document-out stage that computes some top-level fields and copies others
+ * (`$addFields`/`$set`, `$project`), run on documents with plain numbers (mingo computes with
+ * those only); the fields it copies get their typed values back, so an integral double or int64 it
+ * does not compute keeps its BSON type. `copied(key)` tells the copied fields.
+ */
+function typedOneToOne(base: Stage, copied: (spec: Doc) => (key: string) => boolean): Stage {
+  return (coll, spec, options) => {
+    const typed = coll.collect() as Doc[];
+    const plains = typed.map((d) => plainNumbers(d));
+    const outs = base(Lazy(plains), spec, options).collect() as Doc[];
+    if (outs.length !== typed.length) return Lazy(outs);
+    const isCopied = copied(spec as Doc);
+    for (let i = 0; i < outs.length; i++) {
+      if (plains[i] === typed[i]) continue;
+      const out = outs[i];
+      for (const k of Object.keys(out)) if (isCopied(k) && out[k] === plains[i][k]) out[k] = typed[i][k];
+    }
+    return Lazy(outs);
+  };
+}
+
+/** $addFields/$set copy every field they do not name. */
+const addFieldsCopies = (spec: Doc) => {
+  const computed = new Set(Object.keys(isPlainObject(spec) ? spec : {}).map((k) => k.split('.')[0]));
+  return (key: string) => !computed.has(key);
+};
+
+/** $project copies the top-level fields it includes by 1/true, and `_id` unless it excludes or computes it. */
+const projectCopies = (spec: Doc) => {
+  const included = new Set<string>();
+  const fields = isPlainObject(spec) ? spec : {};
+  for (const [k, v] of Object.entries(fields)) if ((v === 1 || v === true) && !k.includes('.')) included.add(k);
+  if (!('_id' in fields)) included.add('_id');
+  return (key: string) => included.has(key);
+};
+
+const $addFields = typedOneToOne(pipelineOperators.$addFields as unknown as Stage, addFieldsCopies);
+const $set = typedOneToOne(pipelineOperators.$set as unknown as Stage, addFieldsCopies);
+const projectTyped = typedOneToOne(pipelineOperators.$project as unknown as Stage, projectCopies);
+
 /** $project keeps `_id` first, as MongoDB returns it (mingo appends it after the projected fields). */
 function $project(coll: Iterator, spec: unknown, options: Options): Iterator {
-  return pipelineOperators.$project(coll, spec as Doc, options).map((d) => idFirst(d as Doc));
+  return projectTyped(coll, spec as never, options).map((d) => idFirst(d as Doc));
 }
 
 /**
@@ -207,6 +250,8 @@ const CONTEXT = Context.init({
     $sort: $sort as typeof pipelineOperators.$sort,
     $match: $match as typeof pipelineOperators.$match,
     $project: $project as typeof pipelineOperators.$project,
+    $addFields: $addFields as unknown as typeof pipelineOperators.$addFields,
+    $set: $set as unknown as typeof pipelineOperators.$set,
     $group: $group as typeof pipelineOperators.$group,
     $lookup: $lookup as typeof pipelineOperators.$lookup,
   },
@@ -217,16 +262,17 @@ const CONTEXT = Context.init({
 
 /**
  * Stages that pass documents through without computing on their values, so stored documents keep
- * their number types through them; any other stage makes the pipeline see plain numbers (mingo
- * computes with plain numbers only), see README on numeric types.
+ * their number types through them (with $project, $addFields and $set, see typedOneToOne); any
+ * other stage makes the pipeline see plain numbers (mingo computes with plain numbers only), see
+ * README on numeric types.
  */
 const PASS_THROUGH_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$unset', '$sample', '$out', '$merge', '$documents']);
 
 function isPassThrough(stage: Doc): boolean {
   const [op, arg] = Object.entries(stage)[0] ?? [];
   if (PASS_THROUGH_STAGES.has(op)) return true;
-  // An inclusion or exclusion projection copies values.
-  if (op === '$project' && isPlainObject(arg)) return Object.values(arg).every((v) => v === 0 || v === 1 || v === true || v === false);
+  // These compute on plain numbers themselves and give the fields they copy their types back.
+  if (op === '$project' || op === '$addFields' || op === '$set') return true;
   if (op === '$facet' && isPlainObject(arg)) return Object.values(arg).every((sub) => Array.isArray(sub) && sub.every(isPassThrough));
   return false;
 }

@@ -61,6 +61,14 @@ describe('numbers keep their BSON type', () => {
     expectTypes(viaAggregate);
     const [projected] = await coll.aggregate([{ $match: { _id: 1 } }, { $project: { d: 1, l: 1 } }], raw).toArray();
     expect(Object.keys(projected)).to.deep.equal(['_id', 'd', 'l']);
+    const [computed] = await coll.aggregate([{ $match: { _id: 1 } }, { $set: { next: { $add: ['$i', 1] } } }, { $addFields: { sum: { $add: ['$l', '$d'] } } }], raw).toArray();
+    expectTypes(computed);
+    expect(computed.next.valueOf()).to.equal(2);
+    expect(computed.sum.valueOf()).to.equal(2);
+    const [reshaped] = await coll.aggregate([{ $match: { _id: 1 } }, { $project: { d: 1, big: 1, twice: { $multiply: ['$f', 2] } } }], raw).toArray();
+    expect(reshaped.d).to.be.instanceOf(Double);
+    expect(reshaped.big.toString()).to.equal('9007199254740993');
+    expect(reshaped.twice.valueOf()).to.equal(3);
     expect(projected.d).to.be.instanceOf(Double);
     expect(projected.l).to.be.instanceOf(Long);
     const after = await coll.findOneAndUpdate({ _id: 1 as never }, { $set: { touched: true } }, { ...raw, returnDocument: 'after' });
