@@ -278,6 +278,15 @@ export class CollectionAccess {
 
 /** Applies a transaction's writes to committed data and releases its locks. */
 export function commitTransaction(engine: Engine, txn: Transaction): void {
+  // A collection the transaction created that someone else has created since, holding one of the
+  // documents the transaction inserted: a write conflict (checked before anything is written).
+  for (const [ns, { db, name }] of txn.pendingCollections) {
+    const coll = engine.getCollection(db, name);
+    if (coll && [...(txn.overlay(ns)?.keys() ?? [])].some((id) => coll.docs.has(id))) {
+      endTransaction(engine, txn, 'aborted');
+      throw writeConflict();
+    }
+  }
   for (const { db, name, options } of txn.pendingCollections.values()) if (!engine.getCollection(db, name)) engine.createCollection(db, name, options);
   for (const { db, coll, spec } of txn.pendingIndexes) engine.createIndex(engine.ensureCollection(db, coll), spec);
   for (const [ns, overlay] of txn.writes) {
