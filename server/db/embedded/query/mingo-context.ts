@@ -186,7 +186,7 @@ const COLLATED_COMPARISONS = {
 /** Stages whose string comparisons the server applies the collation to, or that compare no strings. */
 const COLLATED_STAGES = new Set([
   '$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$project', '$addFields', '$set', '$unset',
-  '$replaceRoot', '$replaceWith', '$sample', '$out', '$merge', '$documents', '$group', '$lookup',
+  '$replaceRoot', '$replaceWith', '$sample', '$out', '$merge', '$documents', '$group', '$lookup', '$unionWith',
 ]);
 /**
  * Expression operators that compare values without the collation (the comparisons in
@@ -231,6 +231,10 @@ export function checkCollatedPipeline(pipeline: Doc[]): void {
     }
     if (!COLLATED_STAGES.has(op)) fail(ErrorCodes.NotImplemented, `${op} with a non-simple collation is not supported by the embedded server`);
     if (op === '$match' || op === '$sort') continue;
+    if (op === '$unionWith') {
+      if (isPlainObject(arg) && Array.isArray(arg.pipeline)) checkCollatedPipeline(arg.pipeline);
+      continue;
+    }
     if (op === '$lookup' && isPlainObject(arg)) {
       if (arg.localField !== undefined && arg.pipeline !== undefined) fail(ErrorCodes.NotImplemented, '$lookup with both localField and a pipeline under a non-simple collation is not supported by the embedded server');
       if (Array.isArray(arg.pipeline)) checkCollatedPipeline(arg.pipeline);

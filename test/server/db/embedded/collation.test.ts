@@ -208,5 +208,12 @@ describe('collation on the embedded server, as MongoDB documents it', () => {
         .toArray();
       expect(binary[0].menu).to.deep.equal([]);
     });
+
+    it('applies the collation inside a $unionWith pipeline', async () => {
+      const out = await coll('orders')
+        .aggregate([{ $match: { item: 'tea' } }, { $unionWith: { coll: 'menu', pipeline: [{ $match: { w: 'TEA' } }] } }, { $project: { _id: 1 } }], { collation: { locale: 'en', strength: 2 } })
+        .toArray();
+      expect(out.map((d) => d._id)).to.deep.equal([11, 4]);
+    });
   });
 });
