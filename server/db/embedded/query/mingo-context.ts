@@ -111,10 +111,33 @@ function $group(coll: Iterator, spec: unknown, options: Options): Iterator {
     const row: Doc = {};
     if (id !== undefined) row._id = id;
     const groupOptions = (mingoOptions(optionsOf(options)) as unknown as { update(locals: Doc): Options }).update({ root: null, groupId: id });
-    for (const f of fields) row[f] = evalExpr(docs, expr[f], groupOptions);
+    for (const f of fields) {
+      const acc = expr[f];
+      const op = isPlainObject(acc) && Object.keys(acc).length === 1 ? Object.keys(acc)[0] : undefined;
+      row[f] = op && COLLATED_ACCUMULATORS.has(op) ? collatedAccumulator(op, docs.map((d) => evalExpr(d, acc[op], options)), collation) : evalExpr(docs, acc, groupOptions);
+    }
     out.push(row);
   }
   return Lazy(out);
+}
+
+/** Accumulators that compare values, computed here under the collation. */
+const COLLATED_ACCUMULATORS = new Set(['$min', '$max', '$addToSet']);
+
+/** `$min`/`$max` (ignoring null and missing values, null when none is left) and `$addToSet` under a collation. */
+function collatedAccumulator(op: string, values: unknown[], collation: Collation): unknown {
+  if (op === '$addToSet') {
+    const seen = new Map<string, unknown>();
+    for (const v of values) if (v !== undefined && !seen.has(collation.key(v))) seen.set(collation.key(v), v);
+    return [...seen.values()];
+  }
+  let best: unknown = undefined;
+  for (const v of values) {
+    if (v === undefined || v === null) continue;
+    const c = best === undefined ? 0 : compareValues(v, best, collation.compare);
+    if (best === undefined || (op === '$min' ? c < 0 : c > 0)) best = v;
+  }
+  return best ?? null;
 }
 
 /** The plain settings of a mingo options object (collation, variables, resolver...), to derive another. */
@@ -239,6 +262,15 @@ export function checkCollatedPipeline(pipeline: Doc[]): void {
       if (arg.localField !== undefined && arg.pipeline !== undefined) fail(ErrorCodes.NotImplemented, '$lookup with both localField and a pipeline under a non-simple collation is not supported by the embedded server');
       if (Array.isArray(arg.pipeline)) checkCollatedPipeline(arg.pipeline);
       if (arg.let !== undefined && usesComparison(arg.let)) fail(ErrorCodes.NotImplemented, `${usesComparison(arg.let)} in $lookup with a non-simple collation is not supported by the embedded server`);
+      continue;
+    }
+    if (op === '$group' && isPlainObject(arg)) {
+      // $min, $max and $addToSet accumulators compare under the collation (see $group); their inputs must not.
+      for (const [field, acc] of Object.entries(arg)) {
+        const [accOp, accArg] = field === '_id' || !isPlainObject(acc) ? [undefined, acc] : (Object.entries(acc)[0] ?? []);
+        const comparison = (accOp && !COLLATED_ACCUMULATORS.has(accOp) && COMPARING_EXPRESSIONS.has(accOp) ? accOp : undefined) ?? usesComparison(accArg);
+        if (comparison) fail(ErrorCodes.NotImplemented, `${comparison} in $group with a non-simple collation is not supported by the embedded server`);
+      }
       continue;
     }
     const comparison = usesComparison(arg);

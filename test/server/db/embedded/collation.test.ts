@@ -182,6 +182,16 @@ describe('collation on the embedded server, as MongoDB documents it', () => {
       expect(strict).to.have.length(4);
     });
 
+    it('applies the collation to $min, $max and $addToSet in $group', async () => {
+      const [en] = await coll('menu').aggregate([{ $group: { _id: null, min: { $min: '$w' }, max: { $max: '$w' } } }], { collation: { locale: 'en' } }).toArray();
+      // English puts "Cafe" (no accent) first and "tea" last; code points put "CAFÉ" first.
+      expect([en.min, en.max]).to.deep.equal(['Cafe', 'tea']);
+      const [binary] = await coll('menu').aggregate([{ $group: { _id: null, min: { $min: '$w' } } }]).toArray();
+      expect(binary.min).to.equal('CAFÉ');
+      const [set] = await coll('menu').aggregate([{ $group: { _id: null, words: { $addToSet: '$w' } } }], { collation: { locale: 'en', strength: 1 } }).toArray();
+      expect(set.words).to.have.length(2);
+    });
+
     it('compares strings in $expr and $cond under the collation', async () => {
       const ids = (await coll('menu').find({ $expr: { $eq: ['$w', 'CAFE'] } }, { collation: { locale: 'en', strength: 1 }, sort: { _id: 1 } }).toArray()).map((d) => d._id);
       expect(ids).to.deep.equal([1, 2, 3]);
