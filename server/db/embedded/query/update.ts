@@ -7,7 +7,8 @@ import { update as mingoUpdate } from 'mingo';
 import { calculateObjectSize, Decimal128, Double, Int32, Long, ObjectId } from 'bson';
 import { createAggregator, createQuery } from './mingo-context.js';
 import { fastUpdate } from './fast-update.js';
-import { canonicalKey, cloneDoc, compareValues, idFirst, isPlainObject, plainNumbers, setOwn, valuesEqual, type Doc } from '../bson-values.js';
+import { canonicalKey, cloneDoc, compareValues, idFirst, isPlainObject, plainNumbers, setOwn, toNumber, valuesEqual, type Doc } from '../bson-values.js';
+import { sortDocs } from './shape.js';
 import { arithmetic, numberKind, storedNumber, zeroLike } from './numbers.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 
@@ -168,6 +169,7 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       const pulled = applyPull(next, concrete);
       const computed = applyNumeric(next, concrete);
       keepNewToSet(next, concrete);
+      const ordering = takePushOrdering(concrete);
       const rest = withoutEmpty(concrete);
       let changed = pulled || computed;
       if (Object.keys(rest).length > 0) {
@@ -177,6 +179,7 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
           throw toUpdateError(err);
         }
       }
+      for (const [path, order] of ordering) applyPushOrdering(next, path, order);
       if (!changed && !opts.inserting) return doc;
     } else if (!opts.inserting) {
       return doc;
@@ -419,6 +422,50 @@ function bitwise(current: unknown, spec: unknown, path: string): unknown {
     if (argKind === 1) kind = 1;
   }
   return kind === 1 ? Long.fromBigInt(BigInt.asIntN(64, bits)) : Number(BigInt.asIntN(32, bits));
+}
+
+interface PushOrdering {
+  sort?: unknown;
+  slice?: number;
+}
+
+/**
+ * Takes `$sort` and `$slice` out of `$push` modifiers (mingo would sort in its own type order, not
+ * MongoDB's, and not by numeric value across types); they are applied after the push, in MongoDB's
+ * order: insert at `$position`, then sort, then slice.
+ */
+function takePushOrdering(mod: Doc): Array<[string, PushOrdering]> {
+  if (!isPlainObject(mod.$push)) return [];
+  const spec: Doc = { ...mod.$push }; // the command's own document stays as sent (multi-document updates reuse it)
+  mod.$push = spec;
+  const out: Array<[string, PushOrdering]> = [];
+  for (const [path, arg] of Object.entries(spec)) {
+    if (!isPlainObject(arg) || !Array.isArray(arg.$each) || (!('$sort' in arg) && !('$slice' in arg))) continue;
+    const { $sort: sort, $slice: slice, ...push } = arg;
+    if (slice !== undefined && !Number.isInteger(toNumber(slice))) fail(ErrorCodes.BadValue, `The value for $slice must be an integer value but was given type: ${typeof slice}`);
+    if (sort !== undefined && !(sort === 1 || sort === -1 || (isPlainObject(sort) && Object.keys(sort).length > 0 && Object.values(sort).every((d) => d === 1 || d === -1)))) {
+      fail(ErrorCodes.BadValue, 'The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields');
+    }
+    spec[path] = push;
+    out.push([path, { sort, slice: slice === undefined ? undefined : toNumber(slice) }]);
+  }
+  return out;
+}
+
+function applyPushOrdering(doc: Doc, path: string, order: PushOrdering): void {
+  const found = valueAt(doc, path.split('.'));
+  if (!Array.isArray(found)) return;
+  let array: unknown[] = found;
+  if (order.sort !== undefined) {
+    const sort = order.sort;
+    array = isPlainObject(sort) ? sortDocs(array as Doc[], sort) : array.slice().sort((a, b) => (sort as number) * compareValues(a, b));
+  }
+  if (order.slice !== undefined) array = order.slice >= 0 ? array.slice(0, order.slice) : array.slice(Math.max(0, array.length + order.slice));
+  const parts = path.split('.');
+  const parent = parentFor(doc, parts);
+  const key = parts[parts.length - 1];
+  if (Array.isArray(parent)) parent[Number(key)] = array;
+  else setOwn(parent, key, array);
 }
 
 /** The object or array holding the last part of a concrete path, creating missing objects on the way. */

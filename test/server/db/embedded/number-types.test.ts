@@ -228,6 +228,19 @@ describe('numbers keep their BSON type', () => {
       expect(doc.set[2]).to.be.instanceOf(Double);
     });
 
+    it('$push with $sort and $slice orders numbers by value across types (the manual\'s example too)', async () => {
+      await counters.updateOne({ _id: 1 as never }, { $push: { nums: { $each: [Long.fromNumber(3), new Double(2), 1, 2.5], $sort: 1, $slice: 3 } } } as never);
+      const nums = (await read()).nums;
+      expect(nums.map(Number)).to.deep.equal([1, 2, 2.5]);
+      expect(nums[1]).to.be.instanceOf(Double);
+      const quizzes = [{ wk: 1, score: 10 }, { wk: 2, score: 8 }, { wk: 3, score: 5 }, { wk: 4, score: 6 }];
+      await counters.updateOne({ _id: 1 as never }, { $set: { quizzes } });
+      const each = [{ wk: 5, score: 8 }, { wk: 6, score: 7 }, { wk: 7, score: 6 }];
+      await counters.updateOne({ _id: 1 as never }, { $push: { quizzes: { $each: each, $sort: { score: -1 }, $slice: 3 } } } as never);
+      const doc = await counters.findOne({ _id: 1 as never });
+      expect(doc!.quizzes).to.deep.equal([{ wk: 1, score: 10 }, { wk: 2, score: 8 }, { wk: 5, score: 8 }]);
+    });
+
     it('$max compares across types by value', async () => {
       await counters.updateOne({ _id: 1 as never }, { $max: { int: Long.fromNumber(1), long: new Double(11) } });
       const doc = await read();
