@@ -440,8 +440,10 @@ function takePushOrdering(mod: Doc): Array<[string, PushOrdering]> {
   mod.$push = spec;
   const out: Array<[string, PushOrdering]> = [];
   for (const [path, arg] of Object.entries(spec)) {
+    // mingo takes `$position` as a plain number only (an int64 or integral double arrives wrapped).
+    if (isPlainObject(arg) && arg.$position !== undefined && typeof arg.$position === 'object') spec[path] = { ...arg, $position: toNumber(arg.$position) };
     if (!isPlainObject(arg) || !Array.isArray(arg.$each) || (!('$sort' in arg) && !('$slice' in arg))) continue;
-    const { $sort: sort, $slice: slice, ...push } = arg;
+    const { $sort: sort, $slice: slice, ...push } = spec[path] as Doc;
     if (slice !== undefined && !Number.isInteger(toNumber(slice))) fail(ErrorCodes.BadValue, `The value for $slice must be an integer value but was given type: ${typeof slice}`);
     if (sort !== undefined && !(sort === 1 || sort === -1 || (isPlainObject(sort) && Object.keys(sort).length > 0 && Object.values(sort).every((d) => d === 1 || d === -1)))) {
       fail(ErrorCodes.BadValue, 'The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields');
