@@ -170,6 +170,8 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       const computed = applyNumeric(next, concrete);
       keepNewToSet(next, concrete);
       const ordering = takePushOrdering(concrete);
+      // `$pop` takes 1 or -1, which mingo recognises only as plain numbers.
+      if (isPlainObject(concrete.$pop)) concrete.$pop = plainNumbers(concrete.$pop);
       const rest = withoutEmpty(concrete);
       let changed = pulled || computed;
       if (Object.keys(rest).length > 0) {

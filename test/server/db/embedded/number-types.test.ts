@@ -235,6 +235,8 @@ describe('numbers keep their BSON type', () => {
       expect(nums[1]).to.be.instanceOf(Double);
       await counters.updateOne({ _id: 1 as never }, { $push: { nums: { $each: [0], $position: Long.fromNumber(0) } } } as never);
       expect((await read()).nums.map(Number)).to.deep.equal([0, 1, 2, 2.5]);
+      await counters.updateOne({ _id: 1 as never }, { $pop: { nums: Long.fromNumber(1) } } as never);
+      expect((await read()).nums.map(Number)).to.deep.equal([0, 1, 2]);
       const quizzes = [{ wk: 1, score: 10 }, { wk: 2, score: 8 }, { wk: 3, score: 5 }, { wk: 4, score: 6 }];
       await counters.updateOne({ _id: 1 as never }, { $set: { quizzes } });
       const each = [{ wk: 5, score: 8 }, { wk: 6, score: 7 }, { wk: 7, score: 6 }];
