@@ -3,11 +3,14 @@
  * canonical keys (so 1, 1.0 and NumberLong(1) are the same `_id`), and deep copies that keep BSON
  * classes intact.
  *
- * Documents are held as the `bson` package deserialises them with value promotion on: int32, small
- * int64 and double become JS numbers; large int64 stay `Long`; Decimal128, ObjectId, Binary,
- * Timestamp, MinKey/MaxKey stay as their classes.
+ * Numbers keep their BSON type in stored documents (see keepNumberTypes): int32 and doubles that a
+ * JavaScript number already serialises as (fractional, or integral beyond the int32 range, or -0)
+ * are plain numbers; the rare values a plain number would misrepresent stay wrapped: an integral
+ * double in the int32 range as `Double`, every int64 as `Long`. Decimal128, ObjectId, Binary,
+ * Timestamp, MinKey/MaxKey stay as their classes. Every comparison, key and sort here treats the
+ * wrappers as the numbers they hold, so 1, NumberLong(1) and 1.0 stay equal.
  */
-import { Binary, Decimal128, Long, ObjectId, Timestamp, MinKey, MaxKey, BSONSymbol, Code, DBRef, BSONRegExp } from 'bson';
+import { Binary, Decimal128, Double, Int32, Long, ObjectId, Timestamp, MinKey, MaxKey, BSONSymbol, Code, DBRef, BSONRegExp } from 'bson';
 
 export type Doc = Record<string, any>;
 
@@ -25,7 +28,7 @@ export function typeRank(v: unknown): number {
   }
   if (v instanceof MinKey) return 0;
   if (v instanceof MaxKey) return 100;
-  if (v instanceof Long || v instanceof Decimal128) return 3;
+  if (v instanceof Long || v instanceof Double || v instanceof Decimal128 || v instanceof Int32) return 3;
   if (v instanceof BSONSymbol) return 4;
   if (Array.isArray(v)) return 6;
   if (v instanceof Binary || ArrayBuffer.isView(v)) return 7;
@@ -40,9 +43,87 @@ export function typeRank(v: unknown): number {
 export function toNumber(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Double || v instanceof Int32) return v.value;
   if (v instanceof Long) return v.toNumber();
   if (v instanceof Decimal128) return Number(v.toString());
   return NaN;
+}
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** Whether a plain JavaScript number serialises as BSON int32 (else it is a double). */
+export function isInt32Number(n: number): boolean {
+  return Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX && !Object.is(n, -0);
+}
+
+/** A double as it is stored: a plain number unless the number would serialise as int32. */
+export function storedDouble(n: number): number | Double {
+  return isInt32Number(n) ? new Double(n) : n;
+}
+
+/**
+ * Converts numbers decoded without promotion (Int32, Double, Long) to the stored representation
+ * (see the header), in place. `keep` false promotes wrappers to plain numbers instead (command
+ * arguments such as `limit` or `txnNumber`, where only the value matters); a Long beyond 2^53
+ * stays a Long either way. BSON symbols become strings, as value promotion makes them.
+ */
+export function keepNumberTypes(v: unknown, keep: boolean): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (v instanceof Int32) return v.value;
+  if (v instanceof Double) return keep ? storedDouble(v.value) : v.value;
+  if (v instanceof Long) return keep || !Number.isSafeInteger(v.toNumber()) ? v : v.toNumber();
+  if (v instanceof BSONSymbol) return v.value;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = keepNumberTypes(v[i], keep);
+    return v;
+  }
+  if (isPlainObject(v)) {
+    for (const k of Object.keys(v)) {
+      const x = v[k];
+      if (x !== null && typeof x === 'object') setOwn(v, k, keepNumberTypes(x, keep));
+    }
+  }
+  return v;
+}
+
+/** Whether a value holds a number wrapper (Double, Long, Int32, Decimal128) anywhere. */
+export function hasNumberWrappers(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (v instanceof Double || v instanceof Long || v instanceof Int32 || v instanceof Decimal128) return true;
+  if (Array.isArray(v)) return v.some(hasNumberWrappers);
+  if (!isPlainObject(v)) return false;
+  for (const k in v) if (hasNumberWrappers(v[k])) return true;
+  return false;
+}
+
+/**
+ * The value with number wrappers replaced by plain numbers (a Long beyond 2^53 stays a Long; a
+ * Decimal128 becomes the nearest double), for mingo, which compares and computes with plain
+ * numbers only. Returns the value itself when it holds no wrapper; otherwise copies only what
+ * contains one.
+ */
+export function plainNumbers<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (v instanceof Double || v instanceof Int32) return v.value as T;
+  if (v instanceof Decimal128) return Number(v.toString()) as T;
+  if (v instanceof Long) return (Number.isSafeInteger(v.toNumber()) ? v.toNumber() : v) as T;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = plainNumbers(v[i]);
+      if (x !== v[i]) (out ??= v.slice())[i] = x;
+    }
+    return (out ?? v) as T;
+  }
+  if (!isPlainObject(v)) return v;
+  const src: Doc = v;
+  let out: Doc | undefined;
+  for (const k of Object.keys(src)) {
+    const x = plainNumbers(src[k]);
+    if (x !== src[k]) setOwn((out ??= { ...src }), k, x);
+  }
+  return (out ?? v) as T;
 }
 
 function compareNumbers(a: unknown, b: unknown): number {
@@ -156,6 +237,7 @@ export function canonicalKey(v: unknown, strings?: (s: string) => string): strin
   if (v instanceof ObjectId) return 'o' + v.toHexString();
   if (v instanceof Date) return 'd' + v.getTime();
   if (v instanceof Long) return 'n' + (Number.isSafeInteger(v.toNumber()) ? v.toNumber() : v.toString());
+  if (v instanceof Double || v instanceof Int32) return Object.is(v.value, -0) ? 'n0' : 'n' + v.value;
   if (v instanceof Decimal128) return 'n' + Number(v.toString());
   if (Array.isArray(v)) return '[' + v.map((x) => canonicalKey(x, strings)).join(',') + ']';
   if (v instanceof Binary) return 'b' + v.sub_type + ':' + Buffer.from(v.buffer.subarray(0, v.position)).toString('base64');

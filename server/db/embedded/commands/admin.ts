@@ -131,7 +131,7 @@ export const adminCommands: Record<string, Handler> = {
     const verb = Object.keys(inner)[0];
     if (verb === 'aggregate') return explainAggregate(ctx, inner);
     if (verb !== 'find' && verb !== 'count') fail(ErrorCodes.NotImplemented, `explain of ${verb} is not supported by the embedded server`);
-    const innerCtx: CommandContext = { ...ctx, cmd: verb === 'count' ? { find: inner.count, filter: inner.query ?? {} } : inner };
+    const innerCtx: CommandContext = { ...ctx, cmd: verb === 'count' ? { find: inner.count, filter: inner.query ?? {}, collation: inner.collation } : inner };
     const stats = newScanStats();
     const { docs } = await findReply(innerCtx, stats);
     const ns = `${ctx.db}.${String(inner[verb])}`;

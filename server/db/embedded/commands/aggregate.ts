@@ -4,14 +4,14 @@
  * so their writes go through the engine (unique indexes, journal, transactions).
  */
 import { ProcessingMode } from 'mingo';
-import { canonicalKey, cloneDoc, idFirst, isPlainObject, type Doc } from '../bson-values.js';
+import { canonicalKey, cloneDoc, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
 import { selectDocs, selectDocsSliced } from './crud.js';
 import { groupSliced, sortDocsSliced } from '../query/sliced.js';
 import { Slicer } from '../storage/slices.js';
-import { checkCollatedPipeline, createAggregator, isKnownStage } from '../query/mingo-context.js';
+import { checkCollatedPipeline, createAggregator, isKnownStage, keepsNumberTypes } from '../query/mingo-context.js';
 import { effectiveCollation } from '../query/collation.js';
 import { ObjectId } from 'bson';
 
@@ -92,12 +92,15 @@ export const aggregateCommands: Record<string, Handler> = {
       input = filter || !ctx.txn ? (await selectDocsSliced(acc, filter, { variables: cmd.let, collation })).map(([, d]) => d) : acc.all();
     }
     const readOnly = stages.every((s) => READ_ONLY_STAGES.has(Object.keys(s)[0]));
+    // mingo computes with plain numbers: a pipeline that computes sees integral doubles and int64 as such.
+    const keepTypes = keepsNumberTypes(stages);
+    const prepare = keepTypes ? cloneDoc : (d: Doc) => cloneDoc(plainNumbers(d));
     // Leading $sort and $group stages, the long ones over a whole collection, pause every few ms.
     const slicer = new Slicer();
-    if (!readOnly) {
+    if (!readOnly || !keepTypes) {
       const copies = new Array<Doc>(input.length);
       for (let i = 0; i < input.length; i++) {
-        copies[i] = cloneDoc(input[i]);
+        copies[i] = readOnly ? plainNumbers(input[i]) : prepare(input[i]);
         const pause = ctx.txn ? undefined : slicer.tick();
         if (pause) await pause;
       }
@@ -106,7 +109,7 @@ export const aggregateCommands: Record<string, Handler> = {
     while (!ctx.txn && stages.length > 0) {
       const [op, arg] = Object.entries(stages[0])[0];
       if (op === '$sort' && isPlainObject(arg)) input = await sortDocsSliced(input, arg, slicer, collation);
-      else if (op === '$group') {
+      else if (op === '$group' && !collation) {
         const grouped = await groupSliced(input, arg, cmd.let, slicer).catch((err: unknown) => {
           if (err instanceof MongoServerError) throw err;
           throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
@@ -120,7 +123,7 @@ export const aggregateCommands: Record<string, Handler> = {
     let results: Doc[];
     try {
       const agg = createAggregator(stages, {
-        collectionResolver: (coll: string) => access(ctx, coll).all().map(cloneDoc),
+        collectionResolver: (coll: string) => access(ctx, coll).all().map(prepare),
         processingMode: ProcessingMode.CLONE_OFF,
         variables: cmd.let,
         ...(collation ? { collation: collation.spec as never } : {}),

@@ -66,7 +66,8 @@ export const catalogCommands: Record<string, Handler> = {
     if (cmd.timeseries !== undefined) fail(ErrorCodes.NotImplemented, 'time-series collections are not supported by the embedded server');
     const collation = parseCollation(cmd.collation);
     checkValidator(cmd.validator);
-    if (ctx.txn && ctx.engine.getCollection(ctx.db, name)) fail(ErrorCodes.NamespaceExists, `Collection ${ctx.db}.${name} already exists.`);
+    const ns = `${ctx.db}.${name}`;
+    if (ctx.txn && (ctx.engine.getCollection(ctx.db, name) || ctx.txn.pendingCollections.has(ns))) fail(ErrorCodes.NamespaceExists, `Collection ${ns} already exists.`);
     const options: Doc = {};
     for (const [k, v] of Object.entries(cmd)) {
       if (k === 'create' || k.startsWith('$') || ['lsid', 'txnNumber', 'autocommit', 'startTransaction', 'writeConcern', 'comment'].includes(k)) continue;
@@ -74,7 +75,9 @@ export const catalogCommands: Record<string, Handler> = {
     }
     if (collation) options.collation = collation.spec;
     else delete options.collation;
-    ctx.engine.createCollection(ctx.db, name, options);
+    // Inside a transaction the collection appears at commit, to others as to the catalog.
+    if (ctx.txn) ctx.txn.pendingCollections.set(ns, { db: ctx.db, name, options });
+    else ctx.engine.createCollection(ctx.db, name, options);
     return { ok: 1 };
   },
 

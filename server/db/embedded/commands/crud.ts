@@ -3,7 +3,6 @@ import { ObjectId } from 'bson';
 import { canonicalKey, idFirst, isPlainObject, type Doc } from '../bson-values.js';
 import { asServerError, ErrorCodes, fail } from '../errors.js';
 import { effectiveCollation, type Collation } from '../query/collation.js';
-import { compileFilter } from '../query/match.js';
 import { projectDocs, sortDocs } from '../query/shape.js';
 import { sortDocsSliced } from '../query/sliced.js';
 import { Slicer } from '../storage/slices.js';
@@ -68,19 +67,21 @@ export function selectDocs(
 }
 
 /**
- * Under a non-simple collation string bounds in the (binary) indexes do not apply, and collated
- * indexes keep only equality classes: scan every document and match, then sort, with the collation.
+ * Under a non-simple collation the planner uses an index for string bounds only when the index has
+ * the same collation (others still serve non-string bounds); matching and sorting use the collation.
  */
 function selectCollated(
   acc: CollectionAccess,
   filter: Doc | undefined,
   opts: { sort?: Doc; skip: number; limit: number; stats?: ScanStats; variables?: Doc; collation?: Collation },
 ): Array<[string, Doc]> {
-  const matches = compileFilter(filter, opts.variables, opts.collation);
   const hasSort = opts.sort && Object.keys(opts.sort).length > 0;
+  if (hasSort && opts.limit !== Infinity && acc.canFindSorted(filter, opts.sort!, opts.collation)) {
+    const found = [...acc.findSorted(filter, opts.sort!, opts.skip + opts.limit, opts.stats ?? newScanStats(), opts.variables, opts.collation)];
+    return found.slice(opts.skip, opts.skip + opts.limit);
+  }
   const out: Array<[string, Doc]> = [];
-  for (const entry of acc.find(undefined, opts.stats, opts.variables)) {
-    if (!matches(entry[1])) continue;
+  for (const entry of acc.find(filter, opts.stats, opts.variables, opts.collation)) {
     out.push(entry);
     if (!hasSort && out.length >= opts.skip + opts.limit) break;
   }

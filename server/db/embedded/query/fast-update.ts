@@ -8,10 +8,7 @@
  * The new document shares untouched sub-objects with the old one; stored documents are never
  * mutated (every write replaces them), so sharing is safe.
  */
-import { canonicalKey, isPlainObject, type Doc } from '../bson-values.js';
-
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
+import { canonicalKey, isInt32Number, isPlainObject, storedDouble, type Doc } from '../bson-values.js';
 
 type Assignment = [parts: string[], value: unknown];
 
@@ -33,8 +30,10 @@ export function fastUpdate(doc: Doc, mod: Doc): Doc | undefined {
       if (typeof value !== 'number' || (current !== undefined && typeof current !== 'number')) return undefined;
       const sum = current === undefined ? value : current + value;
       // int32 + int32 past the int32 range becomes an int64 in MongoDB: the general path decides.
-      if (Number.isInteger(current ?? 0) && Number.isInteger(value) && (sum < INT32_MIN || sum > INT32_MAX)) return undefined;
-      assignments.push([parts, sum]);
+      // With a double on either side the sum is a double, even when integral (see storedDouble).
+      const ints = isInt32Number(current ?? 0) && isInt32Number(value);
+      if (ints && !isInt32Number(sum)) return undefined;
+      assignments.push([parts, current === undefined || ints ? sum : storedDouble(sum)]);
     }
   }
   if (assignments.length === 0) return undefined;

@@ -3,8 +3,8 @@
  * server does not support answer a clear error instead of being silently misread.
  */
 import { Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp } from 'bson';
-import { createAggregator, createQuery } from './mingo-context.js';
-import { compareValues, isPlainObject, toNumber, typeRank, type Doc } from '../bson-values.js';
+import { createAggregator, createRawQuery, usesComparison } from './mingo-context.js';
+import { compareValues, hasNumberWrappers, isInt32Number, isPlainObject, plainNumbers, setOwn, toNumber, typeRank, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import type { Collation } from './collation.js';
 
@@ -96,10 +96,44 @@ function needsOwnMatcher(v: unknown, collation: Collation | undefined): boolean 
   return false;
 }
 
+/**
+ * The top-level fields a filter reads, or undefined when it may read any (`$expr`, `$where`...).
+ */
+function fieldsRead(filter: Doc, out: Set<string>): Set<string> | undefined {
+  for (const [k, v] of Object.entries(filter)) {
+    if (LOGICAL.has(k) && Array.isArray(v)) {
+      for (const sub of v) if (!isPlainObject(sub) || !fieldsRead(sub, out)) return undefined;
+    } else if (k.startsWith('$')) {
+      return undefined;
+    } else {
+      out.add(k.split('.')[0]);
+    }
+  }
+  return out;
+}
+
+/**
+ * mingo compares and computes with plain numbers only, so it sees stored documents with their
+ * number wrappers (integral doubles, int64) replaced by the numbers they hold, fields the filter
+ * reads only, and only when one holds a wrapper (rare), so the common document is tested as it is.
+ */
 function mingoMatcher(filter: Doc, variables?: Doc): Matcher {
   try {
-    const query = createQuery(normalizeFilter(filter), variables);
-    return (doc) => query.test(doc);
+    const query = createRawQuery(normalizeFilter(plainNumbers(filter)), variables && plainNumbers(variables));
+    const fields = fieldsRead(filter, new Set());
+    if (!fields) return (doc) => query.test(plainNumbers(doc));
+    const names = [...fields];
+    return (doc) => {
+      let view = doc;
+      for (const f of names) {
+        const v = doc[f];
+        if (v !== null && typeof v === 'object' && hasNumberWrappers(v)) {
+          if (view === doc) view = { ...doc };
+          setOwn(view, f, plainNumbers(v));
+        }
+      }
+      return query.test(view);
+    };
   } catch (err) {
     throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
   }
@@ -115,14 +149,13 @@ const TYPE_ALIASES: Record<string, number> = {
 };
 
 /**
- * The BSON type number of a stored value. Numbers arrive from the driver promoted to JavaScript
- * numbers, so an integral value in the int32 range counts as int, a larger integral one as long,
- * and others as double (see the README on numeric types).
+ * The BSON type number of a stored value: a plain number is an int32 when it serialises as one,
+ * else a double; integral doubles and int64 are held as Double and Long (see bson-values.ts).
  */
 function bsonType(v: unknown): number | undefined {
   if (v === undefined) return undefined;
   if (v === null) return 10;
-  if (typeof v === 'number') return Number.isInteger(v) && !Object.is(v, -0) ? (v >= -2147483648 && v <= 2147483647 ? 16 : 18) : 1;
+  if (typeof v === 'number') return isInt32Number(v) ? 16 : 1;
   if (typeof v === 'bigint' || v instanceof Long) return 18;
   if (v instanceof Double) return 1;
   if (v instanceof Int32) return 16;
@@ -174,7 +207,14 @@ function compileOwn(filter: Doc, variables: Doc | undefined, collation: Collatio
       else parts.push((d) => !subs.some((m) => m(d)));
       continue;
     }
-    if (key === '$expr' && collation) fail(ErrorCodes.NotImplemented, '$expr with a non-simple collation is not supported by the embedded server');
+    if (key === '$expr' && collation) {
+      // Aggregation comparisons apply the collation themselves (see mingo-context.ts); a few others cannot.
+      const comparison = usesComparison(cond);
+      if (comparison) fail(ErrorCodes.NotImplemented, `${comparison} in $expr with a non-simple collation is not supported by the embedded server`);
+      const query = createRawQuery({ $expr: plainNumbers(cond) }, variables && plainNumbers(variables), collation);
+      parts.push((d) => query.test(plainNumbers(d)));
+      continue;
+    }
     const dbRefField = key === '$id' || key === '$ref' || key === '$db';
     if ((key.startsWith('$') && !dbRefField) || !needsOwnMatcher({ [key]: cond }, collation)) {
       parts.push(mingoMatcher({ [key]: cond }, variables));

@@ -8,7 +8,7 @@
  * of mingo's own class that shares this context instead.
  */
 import { Aggregator as AggregatorBase } from 'mingo/aggregator';
-import { Context, ProcessingMode } from 'mingo/core';
+import { Context, evalExpr, ProcessingMode } from 'mingo/core';
 import { Lazy, type Iterator } from 'mingo/lazy';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
@@ -18,9 +18,10 @@ import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
 import { Query as QueryBase } from 'mingo/query';
 import type { Options } from 'mingo/types';
-import { isPlainObject, type Doc } from '../bson-values.js';
+import { resolve } from 'mingo/util';
+import { compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
-import { parseCollation } from './collation.js';
+import { parseCollation, type Collation } from './collation.js';
 import { compileFilter } from './match.js';
 import { sortDocs } from './shape.js';
 
@@ -28,26 +29,199 @@ function $sort(coll: Iterator, spec: unknown, options: Options): Iterator {
   return Lazy(sortDocs(coll.collect() as Doc[], spec as Doc, parseCollation(options.collation)));
 }
 
-/** $match under the pipeline's collation (mingo's own $match compares strings binary). */
+/** $match with the server's matcher: the pipeline's collation, number wrappers (mingo's compares strings binary). */
 function $match(coll: Iterator, spec: unknown, options: Options): Iterator {
   const collation = parseCollation(options.collation);
-  if (!collation) return pipelineOperators.$match(coll, spec as Doc, options);
-  const matches = compileFilter(spec as Doc, options.variables as Doc | undefined, collation);
+  // A $lookup sub-pipeline's `let` variables are local to the options mingo hands the stage.
+  const local = (options as { local?: { variables?: Doc } }).local?.variables;
+  const variables = local ? { ...(options.variables as Doc | undefined), ...local } : (options.variables as Doc | undefined);
+  const matches = compileFilter(spec as Doc, variables, collation);
   return coll.filter((doc) => matches(doc as Doc));
 }
+
+type Stage = (coll: Iterator, spec: never, options: Options) => Iterator;
+
+/**
+ * A one-document-in, one-document-out stage that computes some top-level fields and copies others
+ * (`$addFields`/`$set`, `$project`), run on documents with plain numbers (mingo computes with
+ * those only); the fields it copies get their typed values back, so an integral double or int64 it
+ * does not compute keeps its BSON type. `copied(key)` tells the copied fields.
+ */
+function typedOneToOne(base: Stage, copied: (spec: Doc) => (key: string) => boolean): Stage {
+  return (coll, spec, options) => {
+    const typed = coll.collect() as Doc[];
+    const plains = typed.map((d) => plainNumbers(d));
+    const outs = base(Lazy(plains), spec, options).collect() as Doc[];
+    if (outs.length !== typed.length) return Lazy(outs);
+    const isCopied = copied(spec as Doc);
+    for (let i = 0; i < outs.length; i++) {
+      if (plains[i] === typed[i]) continue;
+      const out = outs[i];
+      for (const k of Object.keys(out)) if (isCopied(k) && out[k] === plains[i][k]) out[k] = typed[i][k];
+    }
+    return Lazy(outs);
+  };
+}
+
+/** $addFields/$set copy every field they do not name. */
+const addFieldsCopies = (spec: Doc) => {
+  const computed = new Set(Object.keys(isPlainObject(spec) ? spec : {}).map((k) => k.split('.')[0]));
+  return (key: string) => !computed.has(key);
+};
+
+/** $project copies the top-level fields it includes by 1/true, and `_id` unless it excludes or computes it. */
+const projectCopies = (spec: Doc) => {
+  const included = new Set<string>();
+  const fields = isPlainObject(spec) ? spec : {};
+  for (const [k, v] of Object.entries(fields)) if ((v === 1 || v === true) && !k.includes('.')) included.add(k);
+  if (!('_id' in fields)) included.add('_id');
+  return (key: string) => included.has(key);
+};
+
+const $addFields = typedOneToOne(pipelineOperators.$addFields as unknown as Stage, addFieldsCopies);
+const $set = typedOneToOne(pipelineOperators.$set as unknown as Stage, addFieldsCopies);
+const projectTyped = typedOneToOne(pipelineOperators.$project as unknown as Stage, projectCopies);
+
+/** $project keeps `_id` first, as MongoDB returns it (mingo appends it after the projected fields). */
+function $project(coll: Iterator, spec: unknown, options: Options): Iterator {
+  return projectTyped(coll, spec as never, options).map((d) => idFirst(d as Doc));
+}
+
+/**
+ * `$group` under a non-simple collation: documents whose `_id` values are equal under the collation
+ * form one group (keyed by its first document's value), as MongoDB groups them; accumulators are
+ * mingo's, applied to each group (checkCollatedPipeline refuses those that compare values).
+ */
+function $group(coll: Iterator, spec: unknown, options: Options): Iterator {
+  const collation = parseCollation(options.collation);
+  if (!collation) return pipelineOperators.$group(coll, spec as never, options);
+  const expr = spec as Doc;
+  if (!isPlainObject(expr) || !('_id' in expr)) fail(ErrorCodes.Location40324, "a group specification must include an _id");
+  const fields = Object.keys(expr).filter((k) => k !== '_id');
+  const partitions = new Map<string, { id: unknown; docs: Doc[] }>();
+  for (const doc of coll.collect() as Doc[]) {
+    const id = evalExpr(doc, expr._id, options);
+    const key = collation.key(id ?? null);
+    const group = partitions.get(key);
+    if (group) group.docs.push(doc);
+    else partitions.set(key, { id, docs: [doc] });
+  }
+  const out: Doc[] = [];
+  for (const { id, docs } of partitions.values()) {
+    const row: Doc = {};
+    if (id !== undefined) row._id = id;
+    const groupOptions = (mingoOptions(optionsOf(options)) as unknown as { update(locals: Doc): Options }).update({ root: null, groupId: id });
+    for (const f of fields) {
+      const acc = expr[f];
+      const op = isPlainObject(acc) && Object.keys(acc).length === 1 ? Object.keys(acc)[0] : undefined;
+      row[f] = op && COLLATED_ACCUMULATORS.has(op) ? collatedAccumulator(op, docs.map((d) => evalExpr(d, acc[op], options)), collation) : evalExpr(docs, acc, groupOptions);
+    }
+    out.push(row);
+  }
+  return Lazy(out);
+}
+
+/** Accumulators that compare values, computed here under the collation. */
+const COLLATED_ACCUMULATORS = new Set(['$min', '$max', '$addToSet']);
+
+/** `$min`/`$max` (ignoring null and missing values, null when none is left) and `$addToSet` under a collation. */
+function collatedAccumulator(op: string, values: unknown[], collation: Collation): unknown {
+  if (op === '$addToSet') {
+    const seen = new Map<string, unknown>();
+    for (const v of values) if (v !== undefined && !seen.has(collation.key(v))) seen.set(collation.key(v), v);
+    return [...seen.values()];
+  }
+  let best: unknown = undefined;
+  for (const v of values) {
+    if (v === undefined || v === null) continue;
+    const c = best === undefined ? 0 : compareValues(v, best, collation.compare);
+    if (best === undefined || (op === '$min' ? c < 0 : c > 0)) best = v;
+  }
+  return best ?? null;
+}
+
+/** The plain settings of a mingo options object (collation, variables, resolver...), to derive another. */
+function optionsOf(options: Options): Partial<Options> {
+  const { collation, variables, collectionResolver, useStrictMode, scriptEnabled } = options;
+  return { collation, variables, collectionResolver, useStrictMode, scriptEnabled };
+}
+
+/** The values a `$lookup` field matches by: each element of an array, null for a missing field. */
+function lookupValues(doc: Doc, path: string): unknown[] {
+  const v = resolve(doc, path);
+  if (v === undefined || v === null) return [null];
+  return Array.isArray(v) ? (v.length ? v : [v]) : [v];
+}
+
+/**
+ * `$lookup` by localField/foreignField under a non-simple collation: values equal under the
+ * collation join, as MongoDB matches them (mingo's join compares strings binary). Other forms are
+ * mingo's (a sub-pipeline's `$match` and comparisons apply the collation themselves).
+ */
+function $lookup(coll: Iterator, spec: unknown, options: Options): Iterator {
+  const collation = parseCollation(options.collation);
+  const s = spec as Doc;
+  if (!collation || s.pipeline !== undefined || typeof s.localField !== 'string' || typeof s.foreignField !== 'string') {
+    return pipelineOperators.$lookup(coll, s as never, options);
+  }
+  const foreign = (options.collectionResolver?.(String(s.from)) ?? []) as Doc[];
+  const byKey = new Map<string, number[]>();
+  foreign.forEach((doc, i) => {
+    for (const key of new Set(lookupValues(doc, s.foreignField).map((v) => collation.key(v)))) {
+      const list = byKey.get(key);
+      if (list) list.push(i);
+      else byKey.set(key, [i]);
+    }
+  });
+  return coll.map((obj) => {
+    const found = new Set<number>();
+    for (const v of lookupValues(obj as Doc, s.localField)) for (const i of byKey.get(collation.key(v)) ?? []) found.add(i);
+    return { ...(obj as Doc), [s.as]: [...found].sort((a, b) => a - b).map((i) => foreign[i]) };
+  });
+}
+
+/**
+ * Aggregation comparisons (`$eq`, `$gt`, `$cmp`...) under a non-simple collation compare with
+ * MongoDB's order and the collation's string order (a missing value sorts before null). Without
+ * a collation they are mingo's.
+ */
+function collatedComparison(base: (obj: Doc, expr: unknown, options: Options) => unknown, test: (c: number) => boolean | number) {
+  return (obj: Doc, expr: unknown, options: Options): unknown => {
+    const collation: Collation | undefined = parseCollation(options.collation);
+    if (!collation) return base(obj, expr, options);
+    if (!Array.isArray(expr) || expr.length !== 2) fail(ErrorCodes.BadValue, 'comparison operators take exactly 2 arguments');
+    const [a, b] = evalExpr(obj, expr, options) as unknown[];
+    const c = a === undefined || b === undefined ? (a === b ? 0 : a === undefined ? -1 : 1) : compareValues(a, b, collation.compare);
+    return test(c);
+  };
+}
+
+const COLLATED_COMPARISONS = {
+  $eq: collatedComparison(expressionOperators.$eq, (c) => c === 0),
+  $ne: collatedComparison(expressionOperators.$ne, (c) => c !== 0),
+  $gt: collatedComparison(expressionOperators.$gt, (c) => c > 0),
+  $gte: collatedComparison(expressionOperators.$gte, (c) => c >= 0),
+  $lt: collatedComparison(expressionOperators.$lt, (c) => c < 0),
+  $lte: collatedComparison(expressionOperators.$lte, (c) => c <= 0),
+  $cmp: collatedComparison(expressionOperators.$cmp, (c) => c),
+};
 
 /** Stages whose string comparisons the server applies the collation to, or that compare no strings. */
 const COLLATED_STAGES = new Set([
   '$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$project', '$addFields', '$set', '$unset',
-  '$replaceRoot', '$replaceWith', '$sample', '$out', '$merge', '$documents',
+  '$replaceRoot', '$replaceWith', '$sample', '$out', '$merge', '$documents', '$group', '$lookup', '$unionWith',
 ]);
-/** Expression operators that compare values, so their result depends on the collation. */
+/**
+ * Expression operators that compare values without the collation (the comparisons in
+ * COLLATED_COMPARISONS, and `$cond`/`$switch`/`$filter` built on them, apply it).
+ */
 const COMPARING_EXPRESSIONS = new Set([
-  '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$cmp', '$in', '$indexOfArray', '$setEquals', '$setIntersection',
-  '$setUnion', '$setDifference', '$setIsSubset', '$max', '$min', '$sortArray', '$filter', '$switch', '$cond',
+  '$in', '$indexOfArray', '$setEquals', '$setIntersection', '$setUnion', '$setDifference', '$setIsSubset', '$max', '$min',
+  '$sortArray', '$addToSet', '$top', '$bottom', '$topN', '$bottomN', '$maxN', '$minN',
 ]);
 
-function usesComparison(v: unknown): string | undefined {
+/** The first expression operator in `v` that compares values without the collation, if any. */
+export function usesComparison(v: unknown): string | undefined {
   if (Array.isArray(v)) {
     for (const x of v) {
       const found = usesComparison(x);
@@ -64,17 +238,7 @@ function usesComparison(v: unknown): string | undefined {
   return undefined;
 }
 
-function referencesField(v: unknown): boolean {
-  if (typeof v === 'string') return v.startsWith('$');
-  if (Array.isArray(v)) return v.some(referencesField);
-  return isPlainObject(v) && Object.values(v).some(referencesField);
-}
 
-/** A $group with a constant key whose accumulators never compare values (countDocuments' shape). */
-function groupIgnoresStrings(spec: Doc): boolean {
-  if (referencesField(spec._id)) return false;
-  return Object.entries(spec).every(([k, acc]) => k === '_id' || (isPlainObject(acc) && Object.keys(acc).every((op) => ['$sum', '$avg', '$count', '$push', '$first', '$last'].includes(op)) && !usesComparison(acc)));
-}
 
 /**
  * Under a non-simple collation, a stage that would compare strings without it ($group keys,
@@ -88,9 +252,27 @@ export function checkCollatedPipeline(pipeline: Doc[]): void {
       for (const sub of Object.values(arg)) if (Array.isArray(sub)) checkCollatedPipeline(sub);
       continue;
     }
-    if (op === '$group' && isPlainObject(arg) && groupIgnoresStrings(arg)) continue;
     if (!COLLATED_STAGES.has(op)) fail(ErrorCodes.NotImplemented, `${op} with a non-simple collation is not supported by the embedded server`);
     if (op === '$match' || op === '$sort') continue;
+    if (op === '$unionWith') {
+      if (isPlainObject(arg) && Array.isArray(arg.pipeline)) checkCollatedPipeline(arg.pipeline);
+      continue;
+    }
+    if (op === '$lookup' && isPlainObject(arg)) {
+      if (arg.localField !== undefined && arg.pipeline !== undefined) fail(ErrorCodes.NotImplemented, '$lookup with both localField and a pipeline under a non-simple collation is not supported by the embedded server');
+      if (Array.isArray(arg.pipeline)) checkCollatedPipeline(arg.pipeline);
+      if (arg.let !== undefined && usesComparison(arg.let)) fail(ErrorCodes.NotImplemented, `${usesComparison(arg.let)} in $lookup with a non-simple collation is not supported by the embedded server`);
+      continue;
+    }
+    if (op === '$group' && isPlainObject(arg)) {
+      // $min, $max and $addToSet accumulators compare under the collation (see $group); their inputs must not.
+      for (const [field, acc] of Object.entries(arg)) {
+        const [accOp, accArg] = field === '_id' || !isPlainObject(acc) ? [undefined, acc] : (Object.entries(acc)[0] ?? []);
+        const comparison = (accOp && !COLLATED_ACCUMULATORS.has(accOp) && COMPARING_EXPRESSIONS.has(accOp) ? accOp : undefined) ?? usesComparison(accArg);
+        if (comparison) fail(ErrorCodes.NotImplemented, `${comparison} in $group with a non-simple collation is not supported by the embedded server`);
+      }
+      continue;
+    }
     const comparison = usesComparison(arg);
     if (comparison) fail(ErrorCodes.NotImplemented, `${comparison} in ${op} with a non-simple collation is not supported by the embedded server`);
   }
@@ -98,12 +280,43 @@ export function checkCollatedPipeline(pipeline: Doc[]): void {
 
 const CONTEXT = Context.init({
   accumulator: accumulatorOperators,
-  expression: expressionOperators,
-  pipeline: { ...pipelineOperators, $sort: $sort as typeof pipelineOperators.$sort, $match: $match as typeof pipelineOperators.$match },
+  expression: { ...expressionOperators, ...(COLLATED_COMPARISONS as unknown as Partial<typeof expressionOperators>) },
+  pipeline: {
+    ...pipelineOperators,
+    $sort: $sort as typeof pipelineOperators.$sort,
+    $match: $match as typeof pipelineOperators.$match,
+    $project: $project as typeof pipelineOperators.$project,
+    $addFields: $addFields as unknown as typeof pipelineOperators.$addFields,
+    $set: $set as unknown as typeof pipelineOperators.$set,
+    $group: $group as typeof pipelineOperators.$group,
+    $lookup: $lookup as typeof pipelineOperators.$lookup,
+  },
   projection: projectionOperators,
   query: queryOperators,
   window: windowOperators,
 });
+
+/**
+ * Stages that pass documents through without computing on their values, so stored documents keep
+ * their number types through them (with $project, $addFields and $set, see typedOneToOne); any
+ * other stage makes the pipeline see plain numbers (mingo computes with plain numbers only), see
+ * README on numeric types.
+ */
+const PASS_THROUGH_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$unset', '$sample', '$out', '$merge', '$documents']);
+
+function isPassThrough(stage: Doc): boolean {
+  const [op, arg] = Object.entries(stage)[0] ?? [];
+  if (PASS_THROUGH_STAGES.has(op)) return true;
+  // These compute on plain numbers themselves and give the fields they copy their types back.
+  if (op === '$project' || op === '$addFields' || op === '$set') return true;
+  if (op === '$facet' && isPlainObject(arg)) return Object.values(arg).every((sub) => Array.isArray(sub) && sub.every(isPassThrough));
+  return false;
+}
+
+/** Whether a pipeline may see stored documents with their number wrappers (else see plainNumbers). */
+export function keepsNumberTypes(pipeline: Doc[]): boolean {
+  return pipeline.every(isPassThrough);
+}
 
 /** Whether the server knows a stage name (it may still refuse it as unsupported). */
 export function isKnownStage(op: string): boolean {
@@ -135,8 +348,20 @@ export function mingoOptions(options?: Partial<Options>): Options {
   return new ComputeOptions({ ...DEFAULTS, ...options, context: CONTEXT });
 }
 
+/** A mingo query over documents taken as they are (the caller has replaced number wrappers). */
+export function createRawQuery(condition: Doc, variables?: Doc, collation?: Collation): QueryBase {
+  return new QueryBase(condition, mingoOptions({ ...(variables ? { variables } : {}), ...(collation ? { collation: collation.spec as never } : {}) }));
+}
+
+/** mingo's query testing documents with number wrappers replaced by plain numbers (see plainNumbers). */
+class Query extends QueryBase {
+  override test(obj: Doc): boolean {
+    return super.test(plainNumbers(obj));
+  }
+}
+
 export function createQuery(condition: Doc, variables?: Doc): QueryBase {
-  return new QueryBase(condition, mingoOptions(variables ? { variables } : undefined));
+  return new Query(plainNumbers(condition), mingoOptions(variables ? { variables: plainNumbers(variables) } : undefined));
 }
 
 export function createAggregator(pipeline: Doc[], options?: Partial<Options>): AggregatorBase {

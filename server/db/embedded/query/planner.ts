@@ -6,6 +6,7 @@
 import { canonicalKey, isPlainObject, typeRank, type Doc } from '../bson-values.js';
 import type { Collection } from '../storage/collection.js';
 import type { Index, RangeBound } from '../storage/index-structure.js';
+import type { Collation } from './collation.js';
 
 export interface Plan {
   stage: 'IDHACK' | 'IXSCAN' | 'COLLSCAN';
@@ -59,19 +60,47 @@ function conditions(filter: Doc, out = new Map<string, FieldCondition>()): Map<s
   return out;
 }
 
-export function planQuery(coll: Collection, filter: Doc): Plan {
+/** Whether a value holds a string anywhere (its order and equality depend on the collation). */
+function hasString(v: unknown): boolean {
+  if (typeof v === 'string') return true;
+  if (Array.isArray(v)) return v.some(hasString);
+  return isPlainObject(v) && Object.values(v).some(hasString);
+}
+
+/** Whether an index orders strings as the query compares them (both simple, or the same collation). */
+function sameCollationAs(index: Index, collation: Collation | undefined): boolean {
+  return canonicalKey(index.spec.collation ?? null) === canonicalKey(collation?.spec ?? null);
+}
+
+/**
+ * The conditions an index can answer: all of them when it orders strings as the query compares
+ * them; otherwise only bounds without strings (MongoDB's rule: an index with another collation
+ * still serves numbers, dates and the like, never string comparisons).
+ */
+function conditionFor(fc: FieldCondition | undefined, sameCollation: boolean): FieldCondition | undefined {
+  if (!fc || sameCollation) return fc;
+  const out: FieldCondition = {};
+  if (fc.eq && !fc.eq.some(hasString)) out.eq = fc.eq;
+  if (fc.lower && !hasString(fc.lower.value)) out.lower = fc.lower;
+  if (fc.upper && !hasString(fc.upper.value)) out.upper = fc.upper;
+  return out;
+}
+
+/** `collation`: the query's (undefined for simple), which decides the indexes usable for strings. */
+export function planQuery(coll: Collection, filter: Doc, collation?: Collation): Plan {
   const stats = { keys: 0 };
   const conds = conditions(filter);
   const idCond = conds.get('_id');
-  if (idCond?.eq) {
+  if (idCond?.eq && (!collation || !idCond.eq.some(hasString))) {
     const ids = idCond.eq.map((v) => canonicalKey(v));
     stats.keys = ids.length;
     return { stage: 'IDHACK', ids, stats, exact: true };
   }
   let best: { index: Index; score: number; ids: () => Iterable<string> } | undefined;
   for (const index of coll.indexes.values()) {
-    if (index.spec.partialFilterExpression || index.spec.collation) continue;
-    const fcs = index.fields.map((f) => conds.get(f));
+    if (index.spec.partialFilterExpression) continue;
+    const same = sameCollationAs(index, collation);
+    const fcs = index.fields.map((f) => conditionFor(conds.get(f), same));
     if (fcs.every((fc) => fc?.eq)) {
       const eqs = fcs.map((fc) => fc!.eq!);
       // All fields pinned: exact-key lookups (cartesian product of any $in lists).
@@ -122,12 +151,13 @@ export interface SortWalk {
  * multikey ones order a document by each of its keys, so neither can serve a sort. Prefers the index
  * with the most pinned fields.
  */
-export function sortWalk(coll: Collection, filter: Doc, sort: Doc): SortWalk | undefined {
+export function sortWalk(coll: Collection, filter: Doc, sort: Doc, collation?: Collation): SortWalk | undefined {
   const conds = conditions(filter);
   const pinned = (f: string): boolean => conds.get(f)?.eq?.length === 1;
   let best: SortWalk | undefined;
   for (const index of coll.indexes.values()) {
-    if (index.spec.sparse || index.spec.partialFilterExpression || index.spec.collation || index.multikey) continue;
+    // The walk's order is the index's: its collation must be the query's (strings may be sorted).
+    if (index.spec.sparse || index.spec.partialFilterExpression || !sameCollationAs(index, collation) || index.multikey) continue;
     let k = 0;
     while (k < index.fields.length && pinned(index.fields[k])) k++;
     const lead = new Set(index.fields.slice(0, k));

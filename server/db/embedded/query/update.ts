@@ -7,7 +7,9 @@ import { update as mingoUpdate } from 'mingo';
 import { calculateObjectSize, Decimal128, Double, Int32, Long, ObjectId } from 'bson';
 import { createAggregator, createQuery } from './mingo-context.js';
 import { fastUpdate } from './fast-update.js';
-import { cloneDoc, idFirst, isPlainObject, valuesEqual, type Doc } from '../bson-values.js';
+import { canonicalKey, cloneDoc, compareValues, idFirst, isPlainObject, plainNumbers, setOwn, toNumber, valuesEqual, type Doc } from '../bson-values.js';
+import { sortDocs } from './shape.js';
+import { arithmetic, numberKind, storedNumber, zeroLike } from './numbers.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 
 const MODIFIERS = new Set([
@@ -165,8 +167,13 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       const concrete = opts.inserting ? mod : resolvePositional(next, mod, opts.filter ?? {}, opts.arrayFilters);
       checkPaths(next, concrete);
       const pulled = applyPull(next, concrete);
+      const computed = applyNumeric(next, concrete);
+      keepNewToSet(next, concrete);
+      const ordering = takePushOrdering(concrete);
+      // `$pop` takes 1 or -1, which mingo recognises only as plain numbers.
+      if (isPlainObject(concrete.$pop)) concrete.$pop = plainNumbers(concrete.$pop);
       const rest = withoutEmpty(concrete);
-      let changed = pulled;
+      let changed = pulled || computed;
       if (Object.keys(rest).length > 0) {
         try {
           changed = mingoUpdate(next, rest, opts.inserting ? opts.arrayFilters : undefined).length > 0 || changed;
@@ -174,6 +181,7 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
           throw toUpdateError(err);
         }
       }
+      for (const [path, order] of ordering) applyPushOrdering(next, path, order);
       if (!changed && !opts.inserting) return doc;
     } else if (!opts.inserting) {
       return doc;
@@ -323,10 +331,177 @@ function applyPull(doc: Doc, mod: Doc): boolean {
   return changed;
 }
 
+const NUMERIC_OPERATORS = ['$inc', '$mul', '$min', '$max', '$bit'] as const;
+
+/**
+ * `$inc`, `$mul`, `$min` and `$max` as MongoDB applies them to typed numbers (see numbers.ts; mingo
+ * computes with plain numbers only). Done here on concrete paths and taken out of `mod`; returns
+ * whether a value changed.
+ */
+function applyNumeric(doc: Doc, mod: Doc): boolean {
+  let changed = false;
+  for (const op of NUMERIC_OPERATORS) {
+    const spec = mod[op];
+    if (!isPlainObject(spec)) continue;
+    delete mod[op];
+    for (const [path, raw] of Object.entries(spec)) {
+      const operand = op === '$bit' ? undefined : storedNumber(raw);
+      if ((op === '$inc' || op === '$mul') && numberKind(operand) === undefined) {
+        fail(ErrorCodes.TypeMismatch, `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(raw)}}`);
+      }
+      const parts = path.split('.');
+      const parent = parentFor(doc, parts);
+      const key = parts[parts.length - 1];
+      const current = Array.isArray(parent) ? parent[Number(key)] : Object.prototype.hasOwnProperty.call(parent, key) ? parent[key] : undefined;
+      let value: unknown;
+      if (op === '$bit') {
+        value = bitwise(current, raw, path);
+      } else if (op === '$inc' || op === '$mul') {
+        const describe = () => `${String(current)} for document {_id: ${JSON.stringify(doc._id)}}`;
+        value = current === undefined ? (op === '$inc' ? operand : zeroLike(operand)) : arithmetic(current, operand, op === '$inc' ? 'add' : 'mul', describe);
+      } else {
+        const c = current === undefined ? 1 : compareValues(operand, current);
+        if (current !== undefined && (op === '$min' ? c >= 0 : c <= 0)) continue;
+        value = cloneDoc(operand);
+      }
+      if (current !== undefined && numberKind(current) === numberKind(value) && valuesEqual(current, value)) continue;
+      if (Array.isArray(parent)) {
+        const i = Number(key);
+        while (parent.length < i) parent.push(null);
+        parent[i] = value;
+      } else {
+        setOwn(parent, key, value);
+      }
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/**
+ * Leaves in `$addToSet` only values the array does not hold yet, equal by MongoDB's comparison
+ * (1, NumberLong(1) and 1.0 are one value; mingo's equality tells them apart).
+ */
+function keepNewToSet(doc: Doc, mod: Doc): void {
+  const spec = mod.$addToSet;
+  if (!isPlainObject(spec)) return;
+  const kept: Doc = {};
+  for (const [path, arg] of Object.entries(spec)) {
+    const each = isPlainObject(arg) && Array.isArray(arg.$each) && Object.keys(arg).length === 1;
+    const values: unknown[] = each ? arg.$each : [arg];
+    const current = valueAt(doc, path.split('.'));
+    const seen = new Set((Array.isArray(current) ? current : []).map((v) => canonicalKey(v)));
+    const fresh = values.filter((v) => {
+      const key = canonicalKey(v);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    if (!Array.isArray(current) || fresh.length > 0) kept[path] = each ? { $each: fresh } : arg;
+  }
+  mod.$addToSet = kept;
+}
+
+/**
+ * `$bit` on an int32 or int64 field (a missing one counts as int32 0): `and`, `or`, `xor` in the
+ * order given; an int64 on either side gives an int64.
+ */
+function bitwise(current: unknown, spec: unknown, path: string): unknown {
+  if (!isPlainObject(spec) || Object.keys(spec).length === 0) fail(ErrorCodes.BadValue, `The $bit modifier is not compatible with a non-object argument: {${path}: ${JSON.stringify(spec)}}`);
+  const start = current === undefined ? 0 : current;
+  let kind = numberKind(start);
+  if (kind !== 0 && kind !== 1) fail(ErrorCodes.BadValue, `Cannot apply $bit to a value of non-integral type. {${path}: ${JSON.stringify(current)}}`);
+  let bits = BigInt.asIntN(64, BigInt(String(start)));
+  for (const [how, raw] of Object.entries(spec)) {
+    const arg = storedNumber(raw);
+    const argKind = numberKind(arg);
+    if (argKind !== 0 && argKind !== 1) fail(ErrorCodes.BadValue, `The $bit modifier field must be an Integer(32/64 bit); a '${typeof raw}' is not supported here`);
+    const x = BigInt(String(arg));
+    if (how === 'and') bits &= x;
+    else if (how === 'or') bits |= x;
+    else if (how === 'xor') bits ^= x;
+    else fail(ErrorCodes.BadValue, `The $bit modifier only supports 'and', 'or', and 'xor', not '${how}' which is an unknown operator: {${how}: ${JSON.stringify(raw)}}`);
+    if (argKind === 1) kind = 1;
+  }
+  return kind === 1 ? Long.fromBigInt(BigInt.asIntN(64, bits)) : Number(BigInt.asIntN(32, bits));
+}
+
+interface PushOrdering {
+  sort?: unknown;
+  slice?: number;
+}
+
+/**
+ * Takes `$sort` and `$slice` out of `$push` modifiers (mingo would sort in its own type order, not
+ * MongoDB's, and not by numeric value across types); they are applied after the push, in MongoDB's
+ * order: insert at `$position`, then sort, then slice.
+ */
+function takePushOrdering(mod: Doc): Array<[string, PushOrdering]> {
+  if (!isPlainObject(mod.$push)) return [];
+  const spec: Doc = { ...mod.$push }; // the command's own document stays as sent (multi-document updates reuse it)
+  mod.$push = spec;
+  const out: Array<[string, PushOrdering]> = [];
+  for (const [path, arg] of Object.entries(spec)) {
+    // mingo takes `$position` as a plain number only (an int64 or integral double arrives wrapped).
+    if (isPlainObject(arg) && arg.$position !== undefined && typeof arg.$position === 'object') spec[path] = { ...arg, $position: toNumber(arg.$position) };
+    if (!isPlainObject(arg) || !Array.isArray(arg.$each) || (!('$sort' in arg) && !('$slice' in arg))) continue;
+    const { $sort: sort, $slice: slice, ...push } = spec[path] as Doc;
+    if (slice !== undefined && !Number.isInteger(toNumber(slice))) fail(ErrorCodes.BadValue, `The value for $slice must be an integer value but was given type: ${typeof slice}`);
+    if (sort !== undefined && !(sort === 1 || sort === -1 || (isPlainObject(sort) && Object.keys(sort).length > 0 && Object.values(sort).every((d) => d === 1 || d === -1)))) {
+      fail(ErrorCodes.BadValue, 'The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields');
+    }
+    spec[path] = push;
+    out.push([path, { sort, slice: slice === undefined ? undefined : toNumber(slice) }]);
+  }
+  return out;
+}
+
+function applyPushOrdering(doc: Doc, path: string, order: PushOrdering): void {
+  const found = valueAt(doc, path.split('.'));
+  if (!Array.isArray(found)) return;
+  let array: unknown[] = found;
+  if (order.sort !== undefined) {
+    const sort = order.sort;
+    array = isPlainObject(sort) ? sortDocs(array as Doc[], sort) : array.slice().sort((a, b) => (sort as number) * compareValues(a, b));
+  }
+  if (order.slice !== undefined) array = order.slice >= 0 ? array.slice(0, order.slice) : array.slice(Math.max(0, array.length + order.slice));
+  const parts = path.split('.');
+  const parent = parentFor(doc, parts);
+  const key = parts[parts.length - 1];
+  if (Array.isArray(parent)) parent[Number(key)] = array;
+  else setOwn(parent, key, array);
+}
+
+/** The object or array holding the last part of a concrete path, creating missing objects on the way. */
+function parentFor(doc: Doc, parts: string[]): Doc | unknown[] {
+  let cur: Doc | unknown[] = doc;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const part = parts[i];
+    const container: Doc = cur as Doc;
+    let next = Array.isArray(cur) ? cur[Number(part)] : Object.prototype.hasOwnProperty.call(cur, part) ? container[part] : undefined;
+    if (next === undefined || next === null) {
+      next = {};
+      if (Array.isArray(cur)) {
+        while (cur.length < Number(part)) cur.push(null);
+        cur[Number(part)] = next;
+      } else {
+        setOwn(container, part, next);
+      }
+    }
+    cur = next as Doc | unknown[];
+  }
+  return cur;
+}
+
 function runPipeline(doc: Doc, pipeline: Doc[], variables?: Doc): Doc {
   try {
-    const out = createAggregator(pipeline, variables ? { variables } : undefined).run([cloneDoc(doc)]);
-    return out[0] as Doc;
+    // mingo computes with plain numbers; top-level fields the pipeline leaves as they were get their
+    // typed values back (an untouched integral double or int64 keeps its type).
+    const typed = cloneDoc(doc);
+    const plain = plainNumbers(typed);
+    const out = createAggregator(pipeline, variables ? { variables } : undefined).run([plain])[0] as Doc;
+    if (plain !== typed) for (const k of Object.keys(out)) if (out[k] === plain[k] && plain[k] !== typed[k]) setOwn(out, k, typed[k]);
+    return out;
   } catch (err) {
     throw toUpdateError(err);
   }

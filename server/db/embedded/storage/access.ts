@@ -5,6 +5,7 @@
  */
 import { type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError } from '../errors.js';
+import type { Collation } from '../query/collation.js';
 import { compileFilter } from '../query/match.js';
 import { planQuery, sortWalk, type Plan } from '../query/planner.js';
 import type { Transaction } from '../txn/transaction.js';
@@ -77,12 +78,15 @@ export class CollectionAccess {
     return coll ? this.committed(coll, id) : undefined;
   }
 
-  /** Matching documents with their ids, in natural order, using an index when one fits. */
-  *find(filter: Doc | undefined, stats: ScanStats = newScanStats(), variables?: Doc): Iterable<[string, Doc]> {
+  /**
+   * Matching documents with their ids, in natural order, using an index when one fits; strings
+   * compare under `collation` (undefined: simple), which also decides the usable indexes.
+   */
+  *find(filter: Doc | undefined, stats: ScanStats = newScanStats(), variables?: Doc, collation?: Collation): Iterable<[string, Doc]> {
     const coll = this.collection;
     const overlay = this.overlay;
     const snapshot = this.snapshotReads(coll);
-    const matches = compileFilter(filter, variables);
+    const matches = compileFilter(filter, variables, collation);
     const seen = overlay || snapshot ? new Set<string>() : undefined;
     const visit = (id: string): Doc | undefined => {
       seen?.add(id);
@@ -92,7 +96,7 @@ export class CollectionAccess {
       return matches(doc) ? doc : undefined;
     };
     if (coll) {
-      const plan = planQuery(coll, filter ?? {});
+      const plan = planQuery(coll, filter ?? {}, collation);
       stats.stage = plan.stage;
       stats.indexName = plan.indexName;
       for (const id of plan.ids ?? coll.docs.keys()) {
@@ -123,10 +127,10 @@ export class CollectionAccess {
    * Matching documents in sort order read from an index (see sortWalk), for a sort with a limit:
    * stops after `count` matches instead of sorting every match. Callers check canFindSorted first.
    */
-  *findSorted(filter: Doc | undefined, sort: Doc, count: number, stats: ScanStats, variables?: Doc): Iterable<[string, Doc]> {
+  *findSorted(filter: Doc | undefined, sort: Doc, count: number, stats: ScanStats, variables?: Doc, collation?: Collation): Iterable<[string, Doc]> {
     const coll = this.collection!;
-    const { index, direction, prefix } = sortWalk(coll, filter ?? {}, sort)!;
-    const matches = compileFilter(filter, variables);
+    const { index, direction, prefix } = sortWalk(coll, filter ?? {}, sort, collation)!;
+    const matches = compileFilter(filter, variables, collation);
     stats.stage = 'IXSCAN';
     stats.indexName = index.name;
     const seen = new Set<string>();
@@ -148,12 +152,12 @@ export class CollectionAccess {
    * Whether findSorted should serve this query: an index walk fits, and the filter has no exact-key
    * plan; a walk without pinned fields is only taken when the filter has no index of its own.
    */
-  canFindSorted(filter: Doc | undefined, sort: Doc): boolean {
+  canFindSorted(filter: Doc | undefined, sort: Doc, collation?: Collation): boolean {
     const coll = this.collection;
     if (this.txn || !coll) return false;
-    const walk = sortWalk(coll, filter ?? {}, sort);
+    const walk = sortWalk(coll, filter ?? {}, sort, collation);
     if (!walk) return false;
-    const plan = planQuery(coll, filter ?? {});
+    const plan = planQuery(coll, filter ?? {}, collation);
     if (plan.exact) return false;
     return walk.prefix.length > 0 || plan.stage === 'COLLSCAN';
   }
@@ -231,7 +235,9 @@ export class CollectionAccess {
 
   private txnWrite(id: string, doc: Doc | null, isInsert: boolean): void {
     const txn = this.txn!;
-    const coll = doc ? this.engine.ensureCollection(this.db, this.name) : this.collection;
+    const coll = this.collection;
+    // A first insert creates the collection at commit (see Transaction.pendingCollections).
+    if (doc && !coll && !txn.pendingCollections.has(this.ns)) txn.pendingCollections.set(this.ns, { db: this.db, name: this.name, options: {} });
     const resources = this.resources(coll, id, doc);
     for (const r of resources) {
       const holder = this.engine.locks.get(r);
@@ -241,6 +247,7 @@ export class CollectionAccess {
     if (lastWrite !== undefined && lastWrite > txn.startSeq) throw writeConflict();
     const overlay = txn.overlayFor(this.ns);
     if (doc && coll) this.checkUniqueMerged(coll, overlay, id, doc, isInsert);
+    else if (doc && isInsert && overlay.get(id)) throw duplicateKeyError(this.ns, ID_INDEX_SPEC, [doc._id]);
     for (const r of resources) {
       this.engine.locks.set(r, txn);
       txn.resources.add(r);
@@ -271,6 +278,16 @@ export class CollectionAccess {
 
 /** Applies a transaction's writes to committed data and releases its locks. */
 export function commitTransaction(engine: Engine, txn: Transaction): void {
+  // A collection the transaction created that someone else has created since, holding one of the
+  // documents the transaction inserted: a write conflict (checked before anything is written).
+  for (const [ns, { db, name }] of txn.pendingCollections) {
+    const coll = engine.getCollection(db, name);
+    if (coll && [...(txn.overlay(ns)?.keys() ?? [])].some((id) => coll.docs.has(id))) {
+      endTransaction(engine, txn, 'aborted');
+      throw writeConflict();
+    }
+  }
+  for (const { db, name, options } of txn.pendingCollections.values()) if (!engine.getCollection(db, name)) engine.createCollection(db, name, options);
   for (const { db, coll, spec } of txn.pendingIndexes) engine.createIndex(engine.ensureCollection(db, coll), spec);
   for (const [ns, overlay] of txn.writes) {
     const dot = ns.indexOf('.');

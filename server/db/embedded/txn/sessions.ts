@@ -8,6 +8,8 @@ import { commitTransaction, endTransaction } from '../storage/access.js';
 import type { Engine } from '../storage/engine.js';
 import { Transaction } from './transaction.js';
 
+const READ_CONCERN_LEVELS = new Set(['local', 'majority', 'linearizable', 'available', 'snapshot']);
+
 /** MongoDB's transactionLifetimeLimitSeconds default: older transactions are aborted. */
 const TRANSACTION_LIFETIME_MS = 60_000;
 
@@ -44,13 +46,27 @@ export class SessionRegistry {
   /**
    * The transaction a command runs in (starting one on `startTransaction`), or undefined for
    * commands outside transactions. Throws NoSuchTransaction when the client refers to a
-   * transaction that is not open.
+   * transaction that is not open, and MongoDB's refusals of read and write concerns a command
+   * cannot have (these leave an open transaction as it was).
    */
   transactionFor(key: string | undefined, cmd: Doc, commandName: string): Transaction | undefined {
+    const level: unknown = cmd.readConcern?.level;
+    if (level !== undefined && !READ_CONCERN_LEVELS.has(String(level))) {
+      throw new MongoServerError(ErrorCodes.FailedToParse, `readConcern.level must be either 'local', 'majority', 'linearizable', 'available', or 'snapshot'`);
+    }
     if (key === undefined || cmd.autocommit !== false) return undefined;
     const txnNumber = Number(cmd.txnNumber);
     const s = this.session(key);
     const current = s.txn;
+    if (cmd.writeConcern !== undefined && commandName !== 'commitTransaction' && commandName !== 'abortTransaction') {
+      throw new MongoServerError(ErrorCodes.InvalidOptions, 'Cannot set write concern after starting a transaction.');
+    }
+    if (cmd.startTransaction === true && (level === 'available' || level === 'linearizable')) {
+      throw new MongoServerError(ErrorCodes.InvalidOptions, `The readConcern level must be either 'local' (default), 'majority' or 'snapshot' in order to run in a transaction`);
+    }
+    if (cmd.startTransaction !== true && cmd.readConcern !== undefined && current?.txnNumber === txnNumber && current.state === 'active') {
+      throw new MongoServerError(ErrorCodes.InvalidOptions, 'Only the first command in a transaction may specify a readConcern');
+    }
     if (cmd.startTransaction === true) {
       if (current && current.txnNumber === txnNumber) {
         throw new MongoServerError(ErrorCodes.BadValue, `Transaction with { txnNumber: ${txnNumber} } has already been started`);

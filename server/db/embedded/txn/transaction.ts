@@ -16,6 +16,11 @@ export class Transaction {
   /** Pending writes per namespace: the new document, or null for a delete. */
   readonly writes = new Map<string, Map<string, Doc | null>>();
   readonly resources = new Set<string>();
+  /**
+   * Collections created inside the transaction (by `create` or a first insert), by namespace, with
+   * their options: created at commit, invisible to everyone else before, gone on abort.
+   */
+  readonly pendingCollections = new Map<string, { db: string; name: string; options: Doc }>();
   /** Indexes created inside the transaction: built at commit, invisible before. */
   readonly pendingIndexes: Array<{ db: string; coll: string; spec: IndexSpec }> = [];
   private finishedResolve!: () => void;

@@ -3,6 +3,7 @@
  * and the legacy OP_QUERY/OP_REPLY pair that drivers still use for the first handshake.
  */
 import { deserialize, serialize, type Document } from 'bson';
+import { keepNumberTypes } from '../bson-values.js';
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
@@ -11,8 +12,15 @@ export const OP_MSG = 2013;
 const FLAG_CHECKSUM = 1;
 const FLAG_MORE_TO_COME = 2;
 
-/** Values as the store keeps them: numbers promoted, large int64 kept as Long. */
-const DESERIALIZE_OPTIONS = { promoteLongs: true, promoteValues: true, promoteBuffers: false, bsonRegExp: false } as const;
+/** Numbers arrive unpromoted (Int32, Double, Long) so their BSON type is known; see keepNumberTypes. */
+const DESERIALIZE_OPTIONS = { promoteLongs: false, promoteValues: false, promoteBuffers: false, bsonRegExp: false } as const;
+
+/**
+ * Command fields holding documents, filters, updates or pipelines: their numbers keep their BSON
+ * type (an integral double stays a double, an int64 an int64). Every other argument (`limit`,
+ * `batchSize`, `txnNumber`, cursor ids, write concerns...) is promoted to plain numbers.
+ */
+const PAYLOAD_FIELDS = new Set(['documents', 'updates', 'deletes', 'filter', 'query', 'update', 'pipeline', 'let', 'explain']);
 
 export interface Request {
   requestId: number;
@@ -25,8 +33,16 @@ export interface Request {
   legacyDb?: string;
 }
 
+/** A stored document or journal record: every number keeps its BSON type. */
 export function decodeDocument(buf: Buffer): Document {
-  return deserialize(buf, DESERIALIZE_OPTIONS);
+  return keepNumberTypes(deserialize(buf, DESERIALIZE_OPTIONS), true) as Document;
+}
+
+/** A command body: numbers keep their type inside PAYLOAD_FIELDS only. */
+function decodeCommand(buf: Buffer): Document {
+  const command = deserialize(buf, DESERIALIZE_OPTIONS);
+  for (const k of Object.keys(command)) command[k] = keepNumberTypes(command[k], PAYLOAD_FIELDS.has(k));
+  return command;
 }
 
 /** Parses one complete message (header included). */
@@ -48,7 +64,7 @@ function parseOpMsg(msg: Buffer, requestId: number): Request {
     const kind = msg[pos++];
     if (kind === 0) {
       const size = msg.readInt32LE(pos);
-      command = decodeDocument(msg.subarray(pos, pos + size));
+      command = decodeCommand(msg.subarray(pos, pos + size));
       pos += size;
     } else if (kind === 1) {
       const size = msg.readInt32LE(pos);
@@ -80,7 +96,7 @@ function parseOpQuery(msg: Buffer, requestId: number): Request {
   const fullCollectionName = msg.toString('utf8', pos, nul);
   pos = nul + 1 + 8; // numberToSkip, numberToReturn
   const size = msg.readInt32LE(pos);
-  let command = decodeDocument(msg.subarray(pos, pos + size));
+  let command = decodeCommand(msg.subarray(pos, pos + size));
   // Legacy clients may wrap the command as { $query: {...}, $readPreference: ... }.
   if (command.$query && typeof command.$query === 'object') command = command.$query;
   const legacyDb = fullCollectionName.split('.')[0];

@@ -113,4 +113,117 @@ describe('collation on the embedded server, as MongoDB documents it', () => {
     expect(await rejection(c.find({}, { collation: { strength: 2 } as never }).toArray())).to.be.instanceOf(MongoServerError);
     expect(await rejection(c.find({}, { collation: { locale: 'xx_nowhere' } }).toArray())).to.be.instanceOf(MongoServerError);
   });
+  // Manual, "Collation" > "Collation and Index Use": "To use an index for string comparisons, an
+  // operation must also specify the same collation"; an index with a collation still supports
+  // comparisons of non-string fields by an operation with another (or the simple) collation.
+  describe('index use', () => {
+    const plan = async (name: string, filter: object, collation?: CollationOptions) =>
+      JSON.stringify(((await coll(name).find(filter, collation ? { collation } : {}).explain('queryPlanner')) as { queryPlanner: { winningPlan: unknown } }).queryPlanner.winningPlan);
+
+    before(async () => {
+      const c = coll('indexed');
+      await c.insertMany(Array.from({ length: 40 }, (_, i) => ({ _id: i, category: i % 2 ? 'café' : 'cafe', score: i % 5, price: i })));
+      await c.createIndex({ category: 1 }, { collation: { locale: 'fr' }, name: 'category_fr' });
+      await c.createIndex({ score: 1, price: 1 }, { collation: { locale: 'fr' }, name: 'score_price_fr' });
+    });
+
+    it('uses a collated index for string bounds only with the same collation', async () => {
+      expect(await plan('indexed', { category: 'cafe' }, { locale: 'fr' })).to.include('category_fr');
+      expect(await plan('indexed', { category: 'cafe' })).to.not.include('category_fr');
+      expect(await plan('indexed', { category: 'cafe' }, { locale: 'en', strength: 1 })).to.not.include('category_fr');
+      const found = await coll('indexed').find({ category: 'CAFE' }, { collation: { locale: 'fr', strength: 1 } }).toArray();
+      expect(found).to.have.length(40);
+    });
+
+    it('uses a collated index for numbers with any collation', async () => {
+      expect(await plan('indexed', { score: 3 })).to.include('score_price_fr');
+      expect(await plan('indexed', { score: 3, price: { $gt: 10 } }, { locale: 'en' })).to.include('score_price_fr');
+      const found = await coll('indexed').find({ score: 3, price: { $gt: 10 } }).sort({ price: 1 }).toArray();
+      expect(found.map((d) => d.price)).to.deep.equal([13, 18, 23, 28, 33, 38]);
+    });
+
+    it('answers string ranges through a collated index with the collation order', async () => {
+      const c = coll('indexed');
+      const fr = { locale: 'fr' };
+      expect(await plan('indexed', { category: { $gt: 'cafe' } }, fr)).to.include('category_fr');
+      // In French "cafe" < "CAFE" < "café" (an accent outweighs case); in code points "CAFE" < "cafe" < "café".
+      const ids = async (filter: object) => (await c.find(filter, { collation: fr, sort: { _id: 1 } }).toArray()).map((d) => d._id);
+      const odd = Array.from({ length: 20 }, (_, i) => 2 * i + 1);
+      expect(await ids({ category: { $gt: 'cafe' } })).to.deep.equal(odd);
+      expect(await ids({ category: { $gte: 'CAFE' } })).to.deep.equal(odd);
+      expect(await ids({ category: { $lt: 'CAFE' } })).to.have.length(20);
+      expect(await ids({ category: { $lt: 'CAFE', $gt: 'cafe' } })).to.deep.equal([]);
+    });
+  });
+
+  // Manual, "Collation": the aggregate's collation applies to the whole pipeline: $group keys,
+  // expression comparisons ($expr, $cond...) and $lookup's matching.
+  describe('in aggregation stages', () => {
+    before(async () => {
+      await coll('menu').insertMany([
+        { _id: 1, w: 'café', price: 3 },
+        { _id: 2, w: 'Cafe', price: 2 },
+        { _id: 3, w: 'CAFÉ', price: 4 },
+        { _id: 4, w: 'tea', price: 1 },
+      ] as never[]);
+      await coll('orders').insertMany([{ _id: 10, item: 'CAFE' } as never, { _id: 11, item: 'Tea' }, { _id: 12, item: 'water' }]);
+    });
+
+    it('groups values equal under the collation together', async () => {
+      const groups = await coll('menu')
+        .aggregate([{ $group: { _id: '$w', n: { $sum: 1 }, total: { $sum: '$price' } } }, { $sort: { n: -1 } }], { collation: { locale: 'en', strength: 1 } })
+        .toArray();
+      expect(groups.map((g) => [g.n, g.total])).to.deep.equal([
+        [3, 9],
+        [1, 1],
+      ]);
+      expect(String(groups[0]._id).toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')).to.equal('cafe');
+      const strict = await coll('menu').aggregate([{ $group: { _id: '$w' } }]).toArray();
+      expect(strict).to.have.length(4);
+    });
+
+    it('applies the collation to $min, $max and $addToSet in $group', async () => {
+      const [en] = await coll('menu').aggregate([{ $group: { _id: null, min: { $min: '$w' }, max: { $max: '$w' } } }], { collation: { locale: 'en' } }).toArray();
+      // English puts "Cafe" (no accent) first and "tea" last; code points put "CAFÉ" first.
+      expect([en.min, en.max]).to.deep.equal(['Cafe', 'tea']);
+      const [binary] = await coll('menu').aggregate([{ $group: { _id: null, min: { $min: '$w' } } }]).toArray();
+      expect(binary.min).to.equal('CAFÉ');
+      const [set] = await coll('menu').aggregate([{ $group: { _id: null, words: { $addToSet: '$w' } } }], { collation: { locale: 'en', strength: 1 } }).toArray();
+      expect(set.words).to.have.length(2);
+    });
+
+    it('compares strings in $expr and $cond under the collation', async () => {
+      const ids = (await coll('menu').find({ $expr: { $eq: ['$w', 'CAFE'] } }, { collation: { locale: 'en', strength: 1 }, sort: { _id: 1 } }).toArray()).map((d) => d._id);
+      expect(ids).to.deep.equal([1, 2, 3]);
+      const flags = await coll('menu')
+        .aggregate([{ $project: { _id: 1, isCafe: { $cond: [{ $eq: ['$w', 'cafe'] }, true, false] } } }, { $sort: { _id: 1 } }], { collation: { locale: 'en', strength: 2 } })
+        .toArray();
+      expect(flags.map((f) => f.isCafe)).to.deep.equal([false, true, false, false]);
+    });
+
+    it('matches $lookup fields under the collation', async () => {
+      const joined = await coll('orders')
+        .aggregate([{ $lookup: { from: 'menu', localField: 'item', foreignField: 'w', as: 'menu' } }, { $sort: { _id: 1 } }], { collation: { locale: 'en', strength: 2 } })
+        .toArray();
+      expect(joined.map((o) => o.menu.map((m: { _id: number }) => m._id))).to.deep.equal([[2], [4], []]);
+      const viaPipeline = await coll('orders')
+        .aggregate(
+          [{ $match: { _id: 11 } }, { $lookup: { from: 'menu', let: { item: '$item' }, pipeline: [{ $match: { $expr: { $eq: ['$w', '$$item'] } } }], as: 'menu' } }],
+          { collation: { locale: 'en', strength: 2 } },
+        )
+        .toArray();
+      expect(viaPipeline[0].menu.map((m: { _id: number }) => m._id)).to.deep.equal([4]);
+      const binary = await coll('orders')
+        .aggregate([{ $match: { _id: 11 } }, { $lookup: { from: 'menu', let: { item: '$item' }, pipeline: [{ $match: { $expr: { $eq: ['$w', '$$item'] } } }], as: 'menu' } }])
+        .toArray();
+      expect(binary[0].menu).to.deep.equal([]);
+    });
+
+    it('applies the collation inside a $unionWith pipeline', async () => {
+      const out = await coll('orders')
+        .aggregate([{ $match: { item: 'tea' } }, { $unionWith: { coll: 'menu', pipeline: [{ $match: { w: 'TEA' } }] } }, { $project: { _id: 1 } }], { collation: { locale: 'en', strength: 2 } })
+        .toArray();
+      expect(out.map((d) => d._id)).to.deep.equal([11, 4]);
+    });
+  });
 });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { MongoClient } from 'mongodb';
+import { Double, Long, MongoClient } from 'mongodb';
 import { Schema } from 'mongoose';
 import { connectMongoose, startServer } from './helpers.js';
 
@@ -37,6 +37,30 @@ describe('durability of the embedded server with a data directory', () => {
   const dirs: string[] = [];
   afterEach(() => {
     for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('keeps the BSON type of integral doubles and int64 across a restart (journal replay)', async () => {
+    const dbPath = tempDir();
+    dirs.push(dbPath);
+    let server = await startServer({ dbPath });
+    let client = await new MongoClient(server.uri).connect();
+    await client.db('types').collection('c').insertOne({ _id: 1 as never, d: new Double(1), l: Long.fromNumber(2) });
+    await client.db('types').collection('c').updateOne({ _id: 1 as never }, { $inc: { d: 1, l: 1 } });
+    await client.close();
+    await server.stop();
+
+    server = await startServer({ dbPath });
+    client = await new MongoClient(server.uri).connect();
+    try {
+      const doc = await client.db('types').collection('c').findOne({ _id: 1 as never }, { promoteValues: false });
+      expect(doc!.d).to.be.instanceOf(Double);
+      expect(doc!.d.valueOf()).to.equal(2);
+      expect(doc!.l).to.be.instanceOf(Long);
+      expect(doc!.l.toString()).to.equal('3');
+    } finally {
+      await client.close();
+      await server.stop();
+    }
   });
 
   it('keeps data written through Mongoose across a restart', async () => {
