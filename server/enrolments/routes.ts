@@ -35,7 +35,7 @@ export default function enrolmentRoutes(): DomainRoutes {
   api.post('/enrolments/batch', requireRole(...ENROLLING_ROLES), validate(enrolmentBatch), enrolments.createBatchJson);
   api.post('/enrolments/:id/verify', requireRole('fund-manager'), validate(enrolmentParams), enrolments.verifyJson);
   api.post('/enrolments/:id/reject', requireRole('fund-manager'), validate(rejectForm), enrolments.rejectJson);
-  api.get('/enrolments/imports/:id', requireRole(...ENROLLING), validate(importParams), enrolments.importJson);
+  api.get('/enrolments/imports/:id', requireRole(...ENROLLING_ROLES), validate(importParams), enrolments.importJson);
 
   return { pages, api };
 }
