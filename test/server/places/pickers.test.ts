@@ -231,7 +231,7 @@ describe('Choosing a place by its Persian name, on every form and filter', () =>
     it('enrol at a village picked among those a name begins, typed with Persian digits', async () => {
       const browser = await signedIn(districtGovernor);
       await browser.get('/enrolments/new');
-      const person = { campaign: String(campaign._id), nationalId: nationalId(7301), firstName: 'مریم', lastName: 'رضایی', birthDate: '1370/05/03', sex: 'female', mobile: '09121234567', targetGroup: 'farmers', channel: 'in-person', referringAgency: '' };
+      const person = { campaign: String(campaign._id), nationalId: nationalId(7301), firstName: 'مریم', lastName: 'رضایی', birthDate: '1370/05/03', sex: 'female', mobile: '09121234567', targetGroup: 'farmers', channel: 'in-person', inPersonReason: 'asked', referringAgency: '' };
       const begun = await browser.post('/enrolments', { ...person, village: 'قره درق علیا' }, { from: '/enrolments/new' });
       expect(begun.path).to.equal('/enrolments/new');
       expect(radios(begun.html, 'villagePick').sort()).to.deep.equal([GHAREH_DARAGH_1, GHAREH_DARAGH_2].sort());
