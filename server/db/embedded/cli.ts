@@ -12,6 +12,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     inmemory: { type: 'boolean', default: false },
     journal: { type: 'string', default: 'sync' },
+    'compact-bytes': { type: 'string' },
   },
 });
 
@@ -26,6 +27,7 @@ const server = await startEmbeddedMongo({
   port: Number(values.port),
   host: values.host,
   journal: values.journal === 'none' ? 'none' : 'sync',
+  compactBytes: values['compact-bytes'] ? Number(values['compact-bytes']) : undefined,
 });
 console.log(server.uri);
 

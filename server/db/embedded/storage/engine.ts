@@ -11,7 +11,8 @@ import { Collection } from './collection.js';
 import type { IndexSpec } from './index-structure.js';
 import type { Doc } from '../bson-values.js';
 
-const SNAPSHOT_BATCH = 10_000;
+/** Documents per snapshot record: a batch is serialized between other commands, so it stays short. */
+const SNAPSHOT_BATCH = 256;
 
 export class Engine {
   private readonly dbs = new Map<string, Map<string, Collection>>();
@@ -172,6 +173,15 @@ export class Engine {
     this.journal?.close();
   }
 
+  /** The compaction in progress, if any (tests wait for it). */
+  get compacting(): Promise<void> | undefined {
+    return this.journal?.compacting;
+  }
+
+  /**
+   * The data set as snapshot op batches, read from the live catalog as the walk reaches each part
+   * (Map iteration sees later changes; see journal.ts for why such a view is a valid snapshot).
+   */
   private *snapshotOps(): Iterable<Document[]> {
     for (const [db, colls] of this.dbs) {
       for (const coll of colls.values()) {
