@@ -6,6 +6,7 @@
 import { canonicalKey, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError } from '../errors.js';
 import { compileFilter, type Matcher } from '../query/match.js';
+import { ValueSharing } from './compact-values.js';
 import { Index, type IndexSpec } from './index-structure.js';
 
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
@@ -17,6 +18,8 @@ export class Collection {
   private validator?: { spec: unknown; matches: Matcher };
   readonly docs = new Map<string, Doc>();
   readonly indexes = new Map<string, Index>();
+  /** Repeated values of stored documents, kept once (see compact-values.ts). */
+  private readonly sharing = new ValueSharing();
   /** Start-up replay in progress: documents go in without index maintenance (see finishLoad). */
   loading = false;
   /**
@@ -74,6 +77,7 @@ export class Collection {
     if (this.docs.has(id)) throw duplicateKeyError(this.ns, ID_INDEX_SPEC, [doc._id]);
     const keyMaps = this.keyMaps(doc);
     this.checkUnique(keyMaps, id);
+    this.sharing.share(doc);
     this.docs.set(id, doc);
     let i = 0;
     for (const index of this.indexes.values()) index.add(id, keyMaps[i++]);
@@ -86,6 +90,7 @@ export class Collection {
    */
   load(doc: Doc): void {
     const id = Collection.idKey(doc);
+    this.sharing.share(doc);
     if (this.loading) {
       this.docs.set(id, doc);
       return;
@@ -121,6 +126,7 @@ export class Collection {
       index.remove(id, oldKeys);
       changed.push([index, keys]);
     }
+    this.sharing.share(newDoc);
     this.docs.set(id, newDoc);
     for (const [index, keys] of changed) index.add(id, keys);
   }
