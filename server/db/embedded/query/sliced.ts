@@ -63,10 +63,42 @@ export async function sortDocsSliced(docs: Doc[], sort: Doc | undefined, slicer:
   return runs[0].map((k) => k.doc);
 }
 
+/** The documents of selected `[id, document]` entries, pausing as it goes (a whole collection is millions). */
+export async function documentsSliced(entries: Array<[string, Doc]>, slicer: Slicer): Promise<Doc[]> {
+  const out: Doc[] = new Array(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    out[i] = entries[i][1];
+    const pause = slicer.tick();
+    if (pause) await pause;
+  }
+  return out;
+}
+
 /** Accumulators that evaluate their expression on each document independently (values can be computed first). */
 const PER_DOCUMENT = new Set(['$sum', '$avg', '$min', '$max', '$push', '$addToSet', '$stdDevPop', '$stdDevSamp']);
 
 type Accumulator = (coll: Doc[], expr: unknown, options: Options) => unknown;
+
+/**
+ * Accumulators whose result over a group is the same accumulator over its results for consecutive
+ * parts of the group (sums of sums, least of least values, pushes one after another).
+ */
+const COMBINABLE = new Set(['$sum', '$min', '$max', '$push']);
+/** Values an accumulator takes in one go: a country-wide group holds millions. */
+const ACCUMULATE_CHUNK = 4096;
+
+/** The accumulator over `{ v }` values, in parts with pauses between them when it combines. */
+async function accumulateSliced(op: string, fn: Accumulator, values: Doc[], options: Options, slicer: Slicer): Promise<unknown> {
+  if (!COMBINABLE.has(op) || values.length <= ACCUMULATE_CHUNK) return fn(values, '$v', options);
+  const parts: unknown[] = [];
+  for (let i = 0; i < values.length; i += ACCUMULATE_CHUNK) {
+    parts.push(fn(values.slice(i, i + ACCUMULATE_CHUNK), '$v', options));
+    await slicer.pause();
+  }
+  // $push gives an array per part: one after another; the others reduce their parts' results.
+  if (op === '$push') return (parts as unknown[][]).flat();
+  return fn(parts.map((v) => ({ v })), '$v', options);
+}
 
 /**
  * mingo's `$group`, pausing while it computes group keys and accumulator inputs: documents are
@@ -106,7 +138,7 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
           const pause = slicer.tick();
           if (pause) await pause;
         }
-        row[f] = fn(values, '$v', (groupOptions as unknown as { update(l: Doc): Options }).update({ root: null }));
+        row[f] = await accumulateSliced(op, fn, values, (groupOptions as unknown as { update(l: Doc): Options }).update({ root: null }), slicer);
       } else {
         row[f] = evalExpr(group, spec[f], groupOptions);
       }

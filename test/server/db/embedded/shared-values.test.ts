@@ -11,11 +11,11 @@ describe('documents holding equal values', () => {
   after(async () => t.close());
 
   it('keep each value apart: changing one document leaves the others with the same value as they were', async () => {
-    const c = t.db.collection<Record<string, unknown>>('people');
+    const c = t.db.collection<{ _id: number; [field: string]: unknown }>('people');
     const born = new Date('1990-03-21T00:00:00Z');
     const campaign = new ObjectId();
     await c.insertMany(Array.from({ length: 5 }, (_, i) => ({ _id: i, status: 'logged', born, campaign, path: ['01', '0101'], sub: { place: '0101' } })));
-    await c.updateOne({ _id: 2 }, { $set: { status: 'verified', 'sub.place': '0102' }, $push: { path: '010101' }, $currentDate: { born: true } as never });
+    await c.updateOne({ _id: 2 }, { $set: { status: 'verified', 'sub.place': '0102' }, $push: { path: '010101' } as never, $currentDate: { born: true } as never });
     await c.updateOne({ _id: 3 }, { $set: { campaign: new ObjectId() } });
     const docs = await c.find().sort({ _id: 1 }).toArray();
     for (const i of [0, 1, 4]) expect(docs[i]).to.deep.equal({ _id: i, status: 'logged', born, campaign, path: ['01', '0101'], sub: { place: '0101' } });
@@ -28,7 +28,7 @@ describe('documents holding equal values', () => {
   });
 
   it('keep a value its own type when another document holds an equal-looking value of another type', async () => {
-    const c = t.db.collection<Record<string, unknown>>('kinds');
+    const c = t.db.collection<{ _id: number; [field: string]: unknown }>('kinds');
     const id = new ObjectId();
     await c.insertMany([
       { _id: 1, ref: id },
