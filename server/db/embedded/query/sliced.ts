@@ -131,10 +131,12 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
       const groupOptions = (options as unknown as { update(l: Doc): Options }).update({ root: null, groupId });
       const fn = (accumulators as unknown as Record<string, Accumulator>)[op];
       if (PER_DOCUMENT.has(op) && !(op === '$sum' && typeof expr === 'number') && expr !== null && expr !== undefined) {
-        const values: Doc[] = new Array(group.length);
+        // A missing value counts for none of these: $push and $addToSet leave it out, the others ignore it.
+        const values: Doc[] = [];
         for (let i = 0; i < group.length; i++) {
           const root = group[i];
-          values[i] = { v: evalExpr(root, expr, (groupOptions as unknown as { update(l: Doc): Options }).update({ root })) ?? null };
+          const v = evalExpr(root, expr, (groupOptions as unknown as { update(l: Doc): Options }).update({ root }));
+          if (v !== undefined) values.push({ v });
           const pause = slicer.tick();
           if (pause) await pause;
         }
