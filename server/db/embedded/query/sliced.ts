@@ -74,6 +74,17 @@ export async function documentsSliced(entries: Array<[string, Doc]>, slicer: Sli
   return out;
 }
 
+/**
+ * For a `$field` expression naming one top-level field, a reader taking it straight off the document
+ * (what evalExpr answers, without building its options for every document); undefined for others.
+ */
+function fieldReader(expr: unknown): ((doc: Doc) => unknown) | undefined {
+  if (typeof expr !== 'string' || expr[0] !== '$' || expr[1] === '$') return undefined;
+  const field = expr.slice(1);
+  if (field === '' || field.includes('.')) return undefined;
+  return (doc) => (Object.hasOwn(doc, field) ? doc[field] : undefined);
+}
+
 /** Accumulators that evaluate their expression on each document independently (values can be computed first). */
 const PER_DOCUMENT = new Set(['$sum', '$avg', '$min', '$max', '$push', '$addToSet', '$stdDevPop', '$stdDevSamp']);
 
@@ -114,8 +125,9 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
   }
   const options = mingoOptions(variables ? { variables } : undefined);
   const partitions = HashMap.init<unknown, Doc[]>();
+  const groupBy = fieldReader(spec._id);
   for (const doc of docs) {
-    const key = evalExpr(doc, spec._id, options) ?? null;
+    const key = (groupBy ? groupBy(doc) : evalExpr(doc, spec._id, options)) ?? null;
     const group = partitions.get(key);
     if (group) group.push(doc);
     else partitions.set(key, [doc]);
@@ -133,9 +145,10 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
       if (PER_DOCUMENT.has(op) && !(op === '$sum' && typeof expr === 'number') && expr !== null && expr !== undefined) {
         // A missing value counts for none of these: $push and $addToSet leave it out, the others ignore it.
         const values: Doc[] = [];
+        const read = fieldReader(expr);
         for (let i = 0; i < group.length; i++) {
           const root = group[i];
-          const v = evalExpr(root, expr, (groupOptions as unknown as { update(l: Doc): Options }).update({ root }));
+          const v = read ? read(root) : evalExpr(root, expr, (groupOptions as unknown as { update(l: Doc): Options }).update({ root }));
           if (v !== undefined) values.push({ v });
           const pause = slicer.tick();
           if (pause) await pause;
