@@ -20,7 +20,7 @@ const TABLE_LIMIT = 65_536;
 const MAX_DEPTH = 2;
 
 interface FieldTable {
-  /** string → string, date millis → Date, 'o' + hex → ObjectId */
+  /** string → string, date millis → Date, objectIdKey → ObjectId */
   values: Map<string | number, unknown>;
   hits: number;
   /** Full: equal values are still shared, new ones no longer added. */
@@ -70,7 +70,7 @@ export class ValueSharing {
       key = v.getTime();
       if (key !== key) return v;
     } else if (v instanceof ObjectId) {
-      key = 'o' + v.toHexString();
+      key = objectIdKey(v);
     } else {
       return v;
     }
@@ -81,8 +81,8 @@ export class ValueSharing {
       this.tables.set(field, table);
     }
     const found = table.values.get(key);
-    // A string and an ObjectId may share a key ('o' + hex): only a value of the same kind is shared.
-    if (found !== undefined && (typeof v === 'string' ? typeof found === 'string' : (found as object).constructor === v.constructor)) {
+    // A date and an ObjectId may share a number key: only an equal value of the same kind is shared.
+    if (found !== undefined && (typeof v === 'string' ? typeof found === 'string' : v instanceof ObjectId ? found instanceof ObjectId && found.equals(v) : found instanceof Date)) {
       table.hits++;
       return found;
     }
@@ -95,4 +95,17 @@ export class ValueSharing {
     }
     return v;
   }
+}
+
+/**
+ * A number standing for an ObjectId: its last six bytes (random part and counter), which differ
+ * between the ids one process makes; bson's hex string costs a dozen concatenations. An id sharing
+ * them with another is simply not shared (the caller compares the whole id).
+ */
+function objectIdKey(id: ObjectId): number {
+  // bson 7 keeps an id as four 24-bit numbers; reading `id.id` would copy its bytes into a new buffer.
+  const { i2, i3 } = id as unknown as { i2?: number; i3?: number };
+  if (typeof i2 === 'number' && typeof i3 === 'number') return i2 * 16_777_216 + i3;
+  const b = id.id;
+  return ((b[6] << 16) | (b[7] << 8) | b[8]) * 16_777_216 + ((b[9] << 16) | (b[10] << 8) | b[11]);
 }
