@@ -80,7 +80,7 @@ export class Collection {
     this.sharing.share(doc);
     this.docs.set(id, doc);
     let i = 0;
-    for (const index of this.indexes.values()) index.add(id, keyMaps[i++]);
+    for (const index of this.indexes.values()) index.add(id, keyMaps[i++], doc);
     return id;
   }
 
@@ -99,7 +99,7 @@ export class Collection {
     if (old) this.replace(id, doc, false);
     else {
       this.docs.set(id, doc);
-      for (const index of this.indexes.values()) index.add(id, index.keyMap(doc));
+      for (const index of this.indexes.values()) index.add(id, index.keyMap(doc), doc);
     }
   }
 
@@ -117,18 +117,23 @@ export class Collection {
     const keyMaps = this.keyMaps(newDoc);
     if (check) this.checkUnique(keyMaps, id);
     const changed: Array<[Index, Map<string, unknown[]>]> = [];
+    const unchanged: Array<[Index, Map<string, unknown[]>]> = [];
     let i = 0;
     for (const index of this.indexes.values()) {
       const keys = keyMaps[i++];
       const oldKeys = index.keyMap(old);
-      if (sameKeys(oldKeys, keys)) continue;
+      if (sameKeys(oldKeys, keys)) {
+        unchanged.push([index, keys]);
+        continue;
+      }
       // Out of the index while the map still holds the version it was indexed under.
       index.remove(id, oldKeys);
       changed.push([index, keys]);
     }
     this.sharing.share(newDoc);
     this.docs.set(id, newDoc);
-    for (const [index, keys] of changed) index.add(id, keys);
+    for (const [index, keys] of changed) index.add(id, keys, newDoc);
+    for (const [index, keys] of unchanged) index.refresh(id, keys, newDoc);
   }
 
   remove(id: string): Doc | undefined {
@@ -141,7 +146,7 @@ export class Collection {
 
   /** Builds an index over existing documents; fails without side effects on a duplicate. */
   addIndex(spec: IndexSpec): void {
-    const index = new Index(spec, this.docs);
+    const index = new Index(spec);
     if (!this.loading) {
       if (index.unique) {
         const seen = new Map<string, unknown[]>();
