@@ -89,7 +89,7 @@ export const aggregateCommands: Record<string, Handler> = {
         stages = stages.slice(1);
       }
       const acc = access(ctx, name);
-      input = filter || !ctx.txn ? await documentsSliced(await selectDocsSliced(acc, filter, { variables: cmd.let, collation }), new Slicer()) : acc.all();
+      input = filter ? await documentsSliced(await selectDocsSliced(acc, filter, { variables: cmd.let, collation }), new Slicer()) : await acc.allSliced(new Slicer());
     }
     const readOnly = stages.every((s) => READ_ONLY_STAGES.has(Object.keys(s)[0]));
     // Leading $sort and $group stages, the long ones over a whole collection, pause every few ms.
