@@ -15,6 +15,7 @@ const { values } = parseArgs({
     socket: { type: 'string' },
     inmemory: { type: 'boolean', default: false },
     journal: { type: 'string', default: 'sync' },
+    'compact-bytes': { type: 'string' },
   },
 });
 
@@ -30,6 +31,7 @@ const server = await startEmbeddedMongo({
   host: values.host,
   ...(values.socket ? { socketPath: resolve(values.socket) } : {}),
   journal: values.journal === 'none' ? 'none' : 'sync',
+  compactBytes: values['compact-bytes'] ? Number(values['compact-bytes']) : undefined,
 });
 console.log(server.uri);
 

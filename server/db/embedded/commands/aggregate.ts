@@ -9,7 +9,7 @@ import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
 import { selectDocs, selectDocsSliced } from './crud.js';
-import { groupSliced, sortDocsSliced } from '../query/sliced.js';
+import { documentsSliced, groupSliced, sortDocsSliced } from '../query/sliced.js';
 import { Slicer } from '../storage/slices.js';
 import { checkCollatedPipeline, createAggregator, isKnownStage, keepsNumberTypes } from '../query/mingo-context.js';
 import { effectiveCollation } from '../query/collation.js';
@@ -89,7 +89,7 @@ export const aggregateCommands: Record<string, Handler> = {
         stages = stages.slice(1);
       }
       const acc = access(ctx, name);
-      input = filter || !ctx.txn ? (await selectDocsSliced(acc, filter, { variables: cmd.let, collation })).map(([, d]) => d) : acc.all();
+      input = filter ? await documentsSliced(await selectDocsSliced(acc, filter, { variables: cmd.let, collation }), new Slicer()) : await acc.allSliced(new Slicer());
     }
     const readOnly = stages.every((s) => READ_ONLY_STAGES.has(Object.keys(s)[0]));
     // mingo computes with plain numbers: a pipeline that computes sees integral doubles and int64 as such.

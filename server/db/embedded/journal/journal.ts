@@ -3,22 +3,40 @@
  * every change of one command (or one committed transaction), so a record is applied whole or not
  * at all. Records are fsynced before the command is acknowledged (unless `journal: 'none'`).
  *
- * Start-up loads `snapshot.bson` then replays `journal.bson`; a torn or corrupt tail (a crash during
- * the last append) is cut off. When the journal passes `compactBytes`, the full state is written to
- * a fresh snapshot (temp file + fsync + atomic rename) and the journal is truncated (the threshold
- * grows with the snapshot, so large data sets are not rewritten too often). Replaying ops
- * is idempotent, so a crash between the rename and the truncation is harmless.
+ * The journal is a run of numbered segments (`journal.bson` is segment 0, then `journal.000001.bson`,
+ * ...); appends go to the last. When it passes `compactBytes` (and the last snapshot's size, so a
+ * large data set is not rewritten for every few megabytes of changes), compaction rotates: new
+ * writes go to a fresh segment at once, and the data set is written to `snapshot.bson.tmp` in small
+ * slices between other commands, so neither the event loop stalls nor the memory doubles. The
+ * finished snapshot (fsynced, atomically renamed) names the first segment it does not cover, and only
+ * then are the older segments deleted. Start-up loads the snapshot and replays the segments from that
+ * one on; a torn or corrupt tail of the last segment (a crash during an append) is cut off.
+ *
+ * The slices see the data set at different moments, all after the rotation. That is enough: ops are
+ * whole documents (`put`) and deletions by id, so replaying every op since the rotation over such a
+ * view leaves each document as its last op made it, and one no op touched since as the view saw it.
+ * A crash at any point leaves either the old snapshot with all segments since it, or the new one with
+ * all segments since the rotation: nothing acknowledged is lost.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { crc32 } from 'node:zlib';
 import { serialize, type Document } from 'bson';
 import { decodeDocument } from '../wire/protocol.js';
+import { SLICE_MS } from '../storage/slices.js';
 import { lockDataDir } from './lock.js';
 
 const HEADER = 8;
-const JOURNAL_FILE = 'journal.bson';
 const SNAPSHOT_FILE = 'snapshot.bson';
+const SNAPSHOT_TMP = SNAPSHOT_FILE + '.tmp';
+/** The snapshot's first record: which segment replay starts from. */
+const SNAPSHOT_MARK = 'snapshot';
+/** Bytes of snapshot records gathered before one (asynchronous) write. */
+const WRITE_BYTES = 4 * 1024 * 1024;
+
+const segmentFile = (n: number): string => (n === 0 ? 'journal.bson' : `journal.${String(n).padStart(6, '0')}.bson`);
+const SEGMENT_PATTERN = /^journal(?:\.(\d{6,}))?\.bson$/;
 
 export type JournalMode = 'sync' | 'none';
 
@@ -31,42 +49,68 @@ export interface JournalOptions {
 export class Journal {
   private readonly opts: JournalOptions;
   private fd = -1;
+  /** The segment appends go to, and its length. */
+  private segment = 0;
   private size = 0;
   private snapshotSize = 0;
+  private compaction?: Promise<void>;
+  private closed = false;
   private unlock?: () => void;
 
   constructor(opts: JournalOptions) {
     this.opts = opts;
   }
 
-  get bytes(): number {
-    return this.size;
-  }
-
   /**
-   * Compact once the journal outgrows both the threshold and the last snapshot, so the journal stays
-   * bounded while a large data set is not rewritten for every few megabytes of changes.
+   * Compact once the current segment outgrows both the threshold and the last snapshot, so the
+   * journal stays bounded while a large data set is not rewritten for every few megabytes of changes.
    */
   get needsCompaction(): boolean {
-    return this.size > Math.max(this.opts.compactBytes, this.snapshotSize);
+    return !this.compaction && this.size > Math.max(this.opts.compactBytes, this.snapshotSize);
   }
 
-  /** Reads snapshot then journal, handing each record's ops to `apply`; then opens for appending. */
+  /** The compaction in progress, if any (settles when its snapshot is in place or abandoned). */
+  get compacting(): Promise<void> | undefined {
+    return this.compaction;
+  }
+
+  /** Reads snapshot then segments, handing each record's ops to `apply`; then opens for appending. */
   open(apply: (ops: Document[]) => void): void {
-    fs.mkdirSync(this.opts.dir, { recursive: true });
-    this.unlock = lockDataDir(this.opts.dir);
-    const snapshotPath = path.join(this.opts.dir, SNAPSHOT_FILE);
+    const dir = this.opts.dir;
+    fs.mkdirSync(dir, { recursive: true });
+    this.unlock = lockDataDir(dir);
+    // A compaction cut short by a crash: its segments are all still there.
+    fs.rmSync(path.join(dir, SNAPSHOT_TMP), { force: true });
+    let from = 0;
+    const snapshotPath = path.join(dir, SNAPSHOT_FILE);
     if (fs.existsSync(snapshotPath)) {
       this.snapshotSize = fs.statSync(snapshotPath).size;
-      readRecordFile(snapshotPath, apply);
+      let first = true;
+      readRecordFile(snapshotPath, (ops) => {
+        const mark = first && ops.length === 1 && ops[0].op === SNAPSHOT_MARK;
+        first = false;
+        if (mark) from = Number(ops[0].from);
+        else apply(ops);
+      });
     }
-    const journalPath = path.join(this.opts.dir, JOURNAL_FILE);
-    let goodLength = 0;
-    if (fs.existsSync(journalPath)) goodLength = readRecordFile(journalPath, apply);
-    const created = !fs.existsSync(journalPath);
-    this.fd = fs.openSync(journalPath, fs.constants.O_RDWR | fs.constants.O_CREAT);
-    // A new journal's directory entry must be durable too, or the first acknowledged writes could vanish.
-    if (created) syncDir(this.opts.dir);
+    const segments = listSegments(dir);
+    // Segments the snapshot covers (left by a crash between its rename and their deletion).
+    for (const n of segments) if (n < from) fs.rmSync(path.join(dir, segmentFile(n)), { force: true });
+    const live = segments.filter((n) => n >= from);
+    this.segment = live.length ? live[live.length - 1] : from;
+    for (const n of live) {
+      if (n === this.segment) continue;
+      const file = path.join(dir, segmentFile(n));
+      const covered = readRecordFile(file, apply);
+      // Only the last segment can end in a torn append: an earlier one was complete when the next began.
+      if (covered !== fs.statSync(file).size) throw new Error(`journal segment ${file} is damaged at byte ${covered}`);
+    }
+    const current = path.join(dir, segmentFile(this.segment));
+    const goodLength = fs.existsSync(current) ? readRecordFile(current, apply) : 0;
+    const created = !fs.existsSync(current);
+    this.fd = fs.openSync(current, fs.constants.O_RDWR | fs.constants.O_CREAT);
+    // A new segment's directory entry must be durable too, or the first acknowledged writes could vanish.
+    if (created) syncDir(dir);
     // Cut a torn final record so new appends follow the last complete one.
     fs.ftruncateSync(this.fd, goodLength);
     this.size = goodLength;
@@ -80,34 +124,91 @@ export class Journal {
     if (this.opts.mode === 'sync') fs.fdatasyncSync(this.fd);
   }
 
-  /** Replaces snapshot + journal with a snapshot of `state` (a stream of op batches). */
+  /**
+   * Rotates to a new segment and writes a snapshot of `state` (op batches read from the live data
+   * set as the walk reaches them) in slices, between other commands. Call between commands.
+   */
   compact(state: Iterable<Document[]>): void {
-    const tmp = path.join(this.opts.dir, SNAPSHOT_FILE + '.tmp');
-    const fd = fs.openSync(tmp, 'w');
+    if (this.compaction) return;
+    const from = this.rotate();
+    this.compaction = this.writeSnapshot(from, state)
+      .catch((err: Error) => {
+        // The old snapshot and every segment since it are intact; a later compaction tries again.
+        process.stderr.write(`journal compaction failed: ${err.message}\n`);
+      })
+      .finally(() => {
+        this.compaction = undefined;
+      });
+  }
+
+  /** New appends go to the next segment from now on; returns its number. */
+  private rotate(): number {
+    const next = this.segment + 1;
+    const fd = fs.openSync(path.join(this.opts.dir, segmentFile(next)), fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC);
+    syncDir(this.opts.dir);
+    fs.closeSync(this.fd);
+    this.fd = fd;
+    this.segment = next;
+    this.size = 0;
+    return next;
+  }
+
+  private async writeSnapshot(from: number, state: Iterable<Document[]>): Promise<void> {
+    const dir = this.opts.dir;
+    const tmp = path.join(dir, SNAPSHOT_TMP);
+    const file = await fs.promises.open(tmp, 'w');
     let written = 0;
     try {
+      let parts: Buffer[] = [encodeRecord([{ op: SNAPSHOT_MARK, from }])];
+      let pending = parts[0].length;
+      const writeOut = async () => {
+        const buf = Buffer.concat(parts);
+        parts = [];
+        pending = 0;
+        await file.write(buf, 0, buf.length, written);
+        written += buf.length;
+      };
+      let sliceEnd = performance.now() + SLICE_MS;
       for (const ops of state) {
-        const rec = encodeRecord(ops);
-        fs.writeSync(fd, rec);
-        written += rec.length;
+        const record = encodeRecord(ops);
+        parts.push(record);
+        pending += record.length;
+        if (pending >= WRITE_BYTES) await writeOut();
+        if (performance.now() >= sliceEnd) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          sliceEnd = performance.now() + SLICE_MS;
+        }
+        if (this.closed) return;
       }
-      fs.fsyncSync(fd);
+      await writeOut();
+      await file.sync();
     } finally {
-      fs.closeSync(fd);
+      await file.close();
     }
-    fs.renameSync(tmp, path.join(this.opts.dir, SNAPSHOT_FILE));
-    syncDir(this.opts.dir);
-    fs.ftruncateSync(this.fd, 0);
-    fs.fsyncSync(this.fd);
-    this.size = 0;
+    if (this.closed) return;
+    fs.renameSync(tmp, path.join(dir, SNAPSHOT_FILE));
+    syncDir(dir);
+    for (const n of listSegments(dir)) if (n < from) fs.rmSync(path.join(dir, segmentFile(n)), { force: true });
     this.snapshotSize = written;
   }
 
+  /** Stops appending; a compaction in progress is abandoned (its segments stay, so nothing is lost). */
   close(): void {
+    this.closed = true;
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
     this.unlock?.();
   }
+}
+
+/** Numbers of the journal segments in a directory, ascending. */
+function listSegments(dir: string): number[] {
+  const out: number[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    const m = SEGMENT_PATTERN.exec(name);
+    if (m) out.push(m[1] === undefined ? 0 : Number(m[1]));
+  }
+  return out.sort((a, b) => a - b);
 }
 
 function encodeRecord(ops: Document[]): Buffer {

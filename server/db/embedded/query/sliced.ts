@@ -63,10 +63,53 @@ export async function sortDocsSliced(docs: Doc[], sort: Doc | undefined, slicer:
   return runs[0].map((k) => k.doc);
 }
 
+/** The documents of selected `[id, document]` entries, pausing as it goes (a whole collection is millions). */
+export async function documentsSliced(entries: Array<[string, Doc]>, slicer: Slicer): Promise<Doc[]> {
+  const out: Doc[] = new Array(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    out[i] = entries[i][1];
+    const pause = slicer.tick();
+    if (pause) await pause;
+  }
+  return out;
+}
+
+/**
+ * For a `$field` expression naming one top-level field, a reader taking it straight off the document
+ * (what evalExpr answers, without building its options for every document); undefined for others.
+ */
+function fieldReader(expr: unknown): ((doc: Doc) => unknown) | undefined {
+  if (typeof expr !== 'string' || expr[0] !== '$' || expr[1] === '$') return undefined;
+  const field = expr.slice(1);
+  if (field === '' || field.includes('.')) return undefined;
+  return (doc) => (Object.hasOwn(doc, field) ? doc[field] : undefined);
+}
+
 /** Accumulators that evaluate their expression on each document independently (values can be computed first). */
 const PER_DOCUMENT = new Set(['$sum', '$avg', '$min', '$max', '$push', '$addToSet', '$stdDevPop', '$stdDevSamp']);
 
 type Accumulator = (coll: Doc[], expr: unknown, options: Options) => unknown;
+
+/**
+ * Accumulators whose result over a group is the same accumulator over its results for consecutive
+ * parts of the group (sums of sums, least of least values, pushes one after another).
+ */
+const COMBINABLE = new Set(['$sum', '$min', '$max', '$push']);
+/** Values an accumulator takes in one go: a country-wide group holds millions. */
+const ACCUMULATE_CHUNK = 4096;
+
+/** The accumulator over `{ v }` values, in parts with pauses between them when it combines. */
+async function accumulateSliced(op: string, fn: Accumulator, values: Doc[], options: Options, slicer: Slicer): Promise<unknown> {
+  if (!COMBINABLE.has(op) || values.length <= ACCUMULATE_CHUNK) return fn(values, '$v', options);
+  const parts: unknown[] = [];
+  for (let i = 0; i < values.length; i += ACCUMULATE_CHUNK) {
+    parts.push(fn(values.slice(i, i + ACCUMULATE_CHUNK), '$v', options));
+    await slicer.pause();
+  }
+  // $push gives an array per part: one after another; the others reduce their parts' results.
+  if (op === '$push') return (parts as unknown[][]).flat();
+  return fn(parts.map((v) => ({ v })), '$v', options);
+}
 
 /**
  * mingo's `$group`, pausing while it computes group keys and accumulator inputs: documents are
@@ -82,8 +125,9 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
   }
   const options = mingoOptions(variables ? { variables } : undefined);
   const partitions = HashMap.init<unknown, Doc[]>();
+  const groupBy = fieldReader(spec._id);
   for (const doc of docs) {
-    const key = evalExpr(doc, spec._id, options) ?? null;
+    const key = (groupBy ? groupBy(doc) : evalExpr(doc, spec._id, options)) ?? null;
     const group = partitions.get(key);
     if (group) group.push(doc);
     else partitions.set(key, [doc]);
@@ -99,14 +143,17 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
       const groupOptions = (options as unknown as { update(l: Doc): Options }).update({ root: null, groupId });
       const fn = (accumulators as unknown as Record<string, Accumulator>)[op];
       if (PER_DOCUMENT.has(op) && !(op === '$sum' && typeof expr === 'number') && expr !== null && expr !== undefined) {
-        const values: Doc[] = new Array(group.length);
+        // A missing value counts for none of these: $push and $addToSet leave it out, the others ignore it.
+        const values: Doc[] = [];
+        const read = fieldReader(expr);
         for (let i = 0; i < group.length; i++) {
           const root = group[i];
-          values[i] = { v: evalExpr(root, expr, (groupOptions as unknown as { update(l: Doc): Options }).update({ root })) ?? null };
+          const v = read ? read(root) : evalExpr(root, expr, (groupOptions as unknown as { update(l: Doc): Options }).update({ root }));
+          if (v !== undefined) values.push({ v });
           const pause = slicer.tick();
           if (pause) await pause;
         }
-        row[f] = fn(values, '$v', (groupOptions as unknown as { update(l: Doc): Options }).update({ root: null }));
+        row[f] = await accumulateSliced(op, fn, values, (groupOptions as unknown as { update(l: Doc): Options }).update({ root: null }), slicer);
       } else {
         row[f] = evalExpr(group, spec[f], groupOptions);
       }

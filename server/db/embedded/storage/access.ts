@@ -11,6 +11,7 @@ import { planQuery, sortWalk, type Plan } from '../query/planner.js';
 import type { Transaction } from '../txn/transaction.js';
 import { Collection, duplicateKeyError, ID_INDEX_SPEC } from './collection.js';
 import type { Engine } from './engine.js';
+import type { Slicer } from './slices.js';
 
 export interface ScanStats {
   docsExamined: number;
@@ -167,6 +168,23 @@ export class CollectionAccess {
     const coll = this.collection;
     if (!this.overlay && !this.snapshotReads(coll)) return coll ? Array.from(coll.docs.values()) : [];
     return Array.from(this.find(undefined), ([, doc]) => doc);
+  }
+
+  /**
+   * all(), pausing every few ms outside a transaction (inside one, reads run in one go on its
+   * snapshot): a country's enrolments are millions, and going through find() would also make an
+   * [id, document] pair for each, garbage that the collector then pauses everyone for.
+   */
+  async allSliced(slicer: Slicer): Promise<Doc[]> {
+    const coll = this.collection;
+    if (!coll || this.txn || this.overlay || this.snapshotReads(coll)) return this.all();
+    const out: Doc[] = [];
+    for (const doc of coll.docs.values()) {
+      out.push(doc);
+      const pause = slicer.tick();
+      if (pause) await pause;
+    }
+    return out;
   }
 
   count(): number {

@@ -6,6 +6,7 @@
 import { canonicalKey, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError } from '../errors.js';
 import { compileFilter, type Matcher } from '../query/match.js';
+import { ValueSharing } from './compact-values.js';
 import { Index, type IndexSpec } from './index-structure.js';
 
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
@@ -17,6 +18,8 @@ export class Collection {
   private validator?: { spec: unknown; matches: Matcher };
   readonly docs = new Map<string, Doc>();
   readonly indexes = new Map<string, Index>();
+  /** Repeated values of stored documents, kept once (see compact-values.ts). */
+  private readonly sharing = new ValueSharing();
   /** Start-up replay in progress: documents go in without index maintenance (see finishLoad). */
   loading = false;
   /**
@@ -74,9 +77,10 @@ export class Collection {
     if (this.docs.has(id)) throw duplicateKeyError(this.ns, ID_INDEX_SPEC, [doc._id]);
     const keyMaps = this.keyMaps(doc);
     this.checkUnique(keyMaps, id);
+    this.sharing.share(doc);
     this.docs.set(id, doc);
     let i = 0;
-    for (const index of this.indexes.values()) index.add(id, keyMaps[i++]);
+    for (const index of this.indexes.values()) index.add(id, keyMaps[i++], doc);
     return id;
   }
 
@@ -86,6 +90,7 @@ export class Collection {
    */
   load(doc: Doc): void {
     const id = Collection.idKey(doc);
+    this.sharing.share(doc);
     if (this.loading) {
       this.docs.set(id, doc);
       return;
@@ -94,7 +99,7 @@ export class Collection {
     if (old) this.replace(id, doc, false);
     else {
       this.docs.set(id, doc);
-      for (const index of this.indexes.values()) index.add(id, index.keyMap(doc));
+      for (const index of this.indexes.values()) index.add(id, index.keyMap(doc), doc);
     }
   }
 
@@ -112,17 +117,23 @@ export class Collection {
     const keyMaps = this.keyMaps(newDoc);
     if (check) this.checkUnique(keyMaps, id);
     const changed: Array<[Index, Map<string, unknown[]>]> = [];
+    const unchanged: Array<[Index, Map<string, unknown[]>]> = [];
     let i = 0;
     for (const index of this.indexes.values()) {
       const keys = keyMaps[i++];
       const oldKeys = index.keyMap(old);
-      if (sameKeys(oldKeys, keys)) continue;
+      if (sameKeys(oldKeys, keys)) {
+        unchanged.push([index, keys]);
+        continue;
+      }
       // Out of the index while the map still holds the version it was indexed under.
       index.remove(id, oldKeys);
       changed.push([index, keys]);
     }
+    this.sharing.share(newDoc);
     this.docs.set(id, newDoc);
-    for (const [index, keys] of changed) index.add(id, keys);
+    for (const [index, keys] of changed) index.add(id, keys, newDoc);
+    for (const [index, keys] of unchanged) index.refresh(id, keys, newDoc);
   }
 
   remove(id: string): Doc | undefined {
@@ -135,7 +146,7 @@ export class Collection {
 
   /** Builds an index over existing documents; fails without side effects on a duplicate. */
   addIndex(spec: IndexSpec): void {
-    const index = new Index(spec, this.docs);
+    const index = new Index(spec);
     if (!this.loading) {
       if (index.unique) {
         const seen = new Map<string, unknown[]>();

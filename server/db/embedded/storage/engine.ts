@@ -11,7 +11,10 @@ import { Collection } from './collection.js';
 import type { IndexSpec } from './index-structure.js';
 import type { Doc } from '../bson-values.js';
 
-const SNAPSHOT_BATCH = 10_000;
+/** Documents per snapshot record: a batch is serialized between other commands, so it stays short. */
+const SNAPSHOT_BATCH = 256;
+/** Writes between two sweeps of versions no open transaction reads: a sweep costs one pass over the history. */
+const HISTORY_SWEEP_WRITES = 10_000;
 
 export class Engine {
   private readonly dbs = new Map<string, Map<string, Collection>>();
@@ -22,6 +25,8 @@ export class Engine {
   readonly openTxns = new Set<Transaction>();
   /** Resource (document or unique key) → transaction holding it. */
   readonly locks = new Map<string, Transaction>();
+  /** Write sequence of the last sweep of old versions (see forgetWriteHistory). */
+  private lastHistorySweep = 0;
 
   constructor(journal?: Journal) {
     this.journal = journal;
@@ -142,14 +147,42 @@ export class Engine {
     if (!versions) {
       versions = [];
       coll.history.set(id, versions);
+    } else {
+      // A hot document (a province's counter) is written by every enrolment while transactions always overlap.
+      dropUnread(versions, this.oldestOpenStart());
     }
     versions.push({ seq: this.seq, before });
   }
 
-  /** Called when the last open transaction ends: no one needs old versions any more. */
+  /** The start of the oldest open transaction: no one reads a version replaced at or before it. */
+  private oldestOpenStart(): number {
+    let oldest = Infinity;
+    for (const txn of this.openTxns) if (txn.startSeq < oldest) oldest = txn.startSeq;
+    return oldest;
+  }
+
+  /**
+   * Called when a transaction ends. With none open no one needs old versions; while others stay open
+   * (under steady concurrency some always are) versions older than all of them are swept now and then,
+   * or every document written would keep an entry for as long as the load lasts.
+   */
   forgetWriteHistory(): void {
-    if (this.openTxns.size > 0) return;
-    for (const colls of this.dbs.values()) for (const c of colls.values()) c.history.clear();
+    if (this.openTxns.size === 0) {
+      for (const colls of this.dbs.values()) for (const c of colls.values()) c.history.clear();
+      this.lastHistorySweep = this.seq;
+      return;
+    }
+    if (this.seq - this.lastHistorySweep < HISTORY_SWEEP_WRITES) return;
+    this.lastHistorySweep = this.seq;
+    const oldest = this.oldestOpenStart();
+    for (const colls of this.dbs.values()) {
+      for (const c of colls.values()) {
+        for (const [id, versions] of c.history) {
+          dropUnread(versions, oldest);
+          if (versions.length === 0) c.history.delete(id);
+        }
+      }
+    }
   }
 
   // ---- durability ----
@@ -172,6 +205,15 @@ export class Engine {
     this.journal?.close();
   }
 
+  /** The compaction in progress, if any (tests wait for it). */
+  get compacting(): Promise<void> | undefined {
+    return this.journal?.compacting;
+  }
+
+  /**
+   * The data set as snapshot op batches, read from the live catalog as the walk reaches each part
+   * (Map iteration sees later changes; see journal.ts for why such a view is a valid snapshot).
+   */
   private *snapshotOps(): Iterable<Document[]> {
     for (const [db, colls] of this.dbs) {
       for (const coll of colls.values()) {
@@ -252,6 +294,13 @@ export class Engine {
         throw new MongoServerError(ErrorCodes.InternalError, `unknown journal op ${String(op.op)}`);
     }
   }
+}
+
+/** Drops a document's leading versions replaced at or before `oldest`: transactions started since read past them. */
+function dropUnread(versions: Array<{ seq: number }>, oldest: number): void {
+  let n = 0;
+  while (n < versions.length && versions[n].seq <= oldest) n++;
+  if (n > 0) versions.splice(0, n);
 }
 
 export function validateCollectionName(db: string, name: string): void {

@@ -4,12 +4,13 @@
  * binary search.
  *
  * An entry holds no copy of its key. For a document with one key tuple (the common case) the entry
- * is the document's id string itself, shared with the collection's document map, and its key is
- * read from the stored document when a search compares against it; only documents with several
- * keys (arrays) get an entry object carrying its tuple. So an index costs about one pointer per
- * document instead of a hash entry, a key string and a tuple per document. The collection keeps the
- * invariant this relies on: an id entry's document in the map is the version that was indexed
- * (index entries are removed before a document changes and added after).
+ * is the document's id string itself, shared with the collection's document map, and beside it the
+ * index keeps the document object it was indexed under, whose fields a search compares against
+ * (no lookup in the map per comparison: that made inserts 1.7× the CPU of a hash index); only
+ * documents with several keys (arrays) get an entry object carrying its tuple. So an index costs
+ * about two pointers per document instead of a hash entry, a key string and a tuple per document.
+ * The collection points unchanged entries at a document's new version on every write (refresh), so
+ * no superseded version stays reachable.
  */
 import type { Query } from 'mingo/query';
 import { compareValues, typeRank, canonicalKey, type Doc } from '../bson-values.js';
@@ -59,8 +60,12 @@ export class Index {
   /** Fields without dots are read straight off the document. */
   private readonly plain: boolean[];
   private readonly partial?: Query;
-  private readonly docs: ReadonlyMap<string, Doc>;
   private chunks: Entry[][] = [];
+  /**
+   * Beside each id entry, the document it was indexed under (undefined beside a multikey entry, which
+   * carries its tuple): a search reads keys from it without a lookup in the collection's map.
+   */
+  private chunkDocs: Array<Array<Doc | undefined>> = [];
   /** Each chunk's last entry with its key, so the search among chunks reads no documents. */
   private bounds: MultiEntry[] = [];
   private size = 0;
@@ -76,12 +81,11 @@ export class Index {
   private readonly compareValue: (a: unknown, b: unknown) => number;
   private readonly encode: (v: unknown) => string;
 
-  constructor(spec: IndexSpec, docs: ReadonlyMap<string, Doc>) {
+  constructor(spec: IndexSpec) {
     this.spec = spec;
     this.fields = Object.keys(spec.key);
     this.paths = this.fields.map((f) => f.split('.'));
     this.plain = this.paths.map((p) => p.length === 1);
-    this.docs = docs;
     if (spec.partialFilterExpression) this.partial = createQuery(spec.partialFilterExpression);
     const collation = parseCollation(spec.collation);
     const strings = collation?.compare;
@@ -143,20 +147,18 @@ export class Index {
     return v === undefined ? null : v;
   }
 
-  private keyOf(e: Entry): unknown[] {
+  private keyOf(e: Entry, doc: Doc | undefined): unknown[] {
     if (typeof e !== 'string') return e.key;
-    const doc = this.docs.get(e)!;
     const key = new Array<unknown>(this.paths.length);
-    for (let f = 0; f < key.length; f++) key[f] = this.storedField(doc, f);
+    for (let f = 0; f < key.length; f++) key[f] = this.storedField(doc!, f);
     return key;
   }
 
   /** Compares an entry's key with the first `n` values of `key`, reading no more fields than needed. */
-  private compareEntry(e: Entry, key: unknown[], n = key.length): number {
+  private compareEntry(e: Entry, doc: Doc | undefined, key: unknown[], n = key.length): number {
     if (typeof e === 'string') {
-      const doc = this.docs.get(e)!;
       for (let f = 0; f < n; f++) {
-        const c = this.compareValue(this.storedField(doc, f), key[f]);
+        const c = this.compareValue(this.storedField(doc!, f), key[f]);
         if (c !== 0) return c;
       }
       return 0;
@@ -169,23 +171,24 @@ export class Index {
   }
 
   /** First position whose entry is not `before` (entries are ordered, so `before` holds on a prefix). */
-  private seek(before: (e: Entry) => boolean): Position {
+  private seek(before: (e: Entry, doc: Doc | undefined) => boolean): Position {
     const chunks = this.chunks;
     let lo = 0;
     let hi = chunks.length;
     // The first chunk whose last entry is not before.
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (before(this.bounds[mid])) lo = mid + 1;
+      if (before(this.bounds[mid], undefined)) lo = mid + 1;
       else hi = mid;
     }
     if (lo === chunks.length) return { c: lo, i: 0 };
     const chunk = chunks[lo];
+    const docs = this.chunkDocs[lo];
     let a = 0;
     let b = chunk.length;
     while (a < b) {
       const mid = (a + b) >>> 1;
-      if (before(chunk[mid])) a = mid + 1;
+      if (before(chunk[mid], docs[mid])) a = mid + 1;
       else b = mid;
     }
     return { c: lo, i: a };
@@ -193,25 +196,31 @@ export class Index {
 
   /** Position of the first entry at or after (key, id). */
   private seekEntry(key: unknown[], id: string): Position {
-    return this.seek((e) => {
-      const c = this.compareEntry(e, key);
+    return this.seek((e, doc) => {
+      const c = this.compareEntry(e, doc, key);
       return c < 0 || (c === 0 && idOf(e) < id);
     });
   }
 
-  private bound(chunk: Entry[]): MultiEntry {
-    const last = chunk[chunk.length - 1];
-    return { id: idOf(last), key: this.keyOf(last) };
+  private bound(c: number): MultiEntry {
+    const chunk = this.chunks[c];
+    const last = chunk.length - 1;
+    return { id: idOf(chunk[last]), key: this.keyOf(chunk[last], this.chunkDocs[c][last]) };
   }
 
   private at(p: Position): Entry | undefined {
     return this.chunks[p.c]?.[p.i];
   }
 
-  private insertEntry(key: unknown[], id: string, entry: Entry): void {
+  private docAt(p: Position): Doc | undefined {
+    return this.chunkDocs[p.c]?.[p.i];
+  }
+
+  private insertEntry(key: unknown[], id: string, entry: Entry, doc: Doc | undefined): void {
     if (this.chunks.length === 0) {
       this.chunks.push([entry]);
-      this.bounds.push(this.bound(this.chunks[0]));
+      this.chunkDocs.push([doc]);
+      this.bounds.push(this.bound(0));
     } else {
       let { c, i } = this.seekEntry(key, id);
       if (c === this.chunks.length) {
@@ -219,14 +228,16 @@ export class Index {
         i = this.chunks[c].length;
       }
       const chunk = this.chunks[c];
+      const docs = this.chunkDocs[c];
       chunk.splice(i, 0, entry);
+      docs.splice(i, 0, doc);
       if (chunk.length > 2 * CHUNK) {
-        const tail = chunk.splice(CHUNK);
-        this.chunks.splice(c + 1, 0, tail);
-        this.bounds.splice(c + 1, 0, this.bound(tail));
-        this.bounds[c] = this.bound(chunk);
+        this.chunks.splice(c + 1, 0, chunk.splice(CHUNK));
+        this.chunkDocs.splice(c + 1, 0, docs.splice(CHUNK));
+        this.bounds.splice(c + 1, 0, this.bound(c + 1));
+        this.bounds[c] = this.bound(c);
       } else if (i === chunk.length - 1) {
-        this.bounds[c] = this.bound(chunk);
+        this.bounds[c] = this.bound(c);
       }
     }
     this.size++;
@@ -236,14 +247,16 @@ export class Index {
   private removeEntry(key: unknown[], id: string): void {
     const p = this.seekEntry(key, id);
     const e = this.at(p);
-    if (e === undefined || idOf(e) !== id || this.compareEntry(e, key) !== 0) return;
+    if (e === undefined || idOf(e) !== id || this.compareEntry(e, this.docAt(p), key) !== 0) return;
     const chunk = this.chunks[p.c];
     chunk.splice(p.i, 1);
+    this.chunkDocs[p.c].splice(p.i, 1);
     if (chunk.length === 0) {
       this.chunks.splice(p.c, 1);
+      this.chunkDocs.splice(p.c, 1);
       this.bounds.splice(p.c, 1);
     } else if (p.i === chunk.length) {
-      this.bounds[p.c] = this.bound(chunk);
+      this.bounds[p.c] = this.bound(p.c);
     }
     this.size--;
     this.version++;
@@ -257,14 +270,26 @@ export class Index {
     return undefined;
   }
 
-  add(id: string, keys: Map<string, unknown[]>): void {
+  /** Indexes a document under its keys (from keyMap of this very document object). */
+  add(id: string, keys: Map<string, unknown[]>, doc: Doc): void {
     if (keys.size === 1) {
       const [key] = keys.values();
-      this.insertEntry(key, id, id);
+      this.insertEntry(key, id, id, doc);
       return;
     }
     if (keys.size > 1) this.multikey = true;
-    for (const key of keys.values()) this.insertEntry(key, id, { id, key });
+    for (const key of keys.values()) this.insertEntry(key, id, { id, key }, undefined);
+  }
+
+  /**
+   * Points a document's entry at its new version when a write left its keys here unchanged, so the
+   * index holds no superseded version (`keys` the same either way).
+   */
+  refresh(id: string, keys: Map<string, unknown[]>, doc: Doc): void {
+    if (keys.size !== 1) return;
+    const [key] = keys.values();
+    const p = this.seekEntry(key, id);
+    if (this.at(p) === id) this.chunkDocs[p.c][p.i] = doc;
   }
 
   /** Takes a document's entries out; `keys` are those it was added with (its document not yet changed). */
@@ -274,10 +299,10 @@ export class Index {
 
   /** Builds the index over documents in one sort (index creation, start-up). */
   build(entries: Iterable<[string, Doc]>): void {
-    const all: Array<{ key: unknown[]; id: string; entry: Entry }> = [];
+    const all: Array<{ key: unknown[]; id: string; entry: Entry; doc?: Doc }> = [];
     for (const [id, doc] of entries) {
       const keys = this.keysOf(doc);
-      if (keys.length === 1) all.push({ key: keys[0], id, entry: id });
+      if (keys.length === 1) all.push({ key: keys[0], id, entry: id, doc });
       else {
         if (keys.length > 1) this.multikey = true;
         const seen = new Set<string>();
@@ -291,8 +316,13 @@ export class Index {
     }
     all.sort((a, b) => this.compareTuples(a.key, b.key) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     this.chunks = [];
-    for (let i = 0; i < all.length; i += CHUNK) this.chunks.push(all.slice(i, i + CHUNK).map((x) => x.entry));
-    this.bounds = this.chunks.map((chunk) => this.bound(chunk));
+    this.chunkDocs = [];
+    for (let i = 0; i < all.length; i += CHUNK) {
+      const part = all.slice(i, i + CHUNK);
+      this.chunks.push(part.map((x) => x.entry));
+      this.chunkDocs.push(part.map((x) => x.doc));
+    }
+    this.bounds = this.chunks.map((_, c) => this.bound(c));
     this.size = all.length;
     this.version++;
   }
@@ -325,7 +355,7 @@ export class Index {
           p = this.seekEntry(key, id);
           const e = this.at(p);
           if (direction === 1) {
-            if (e !== undefined && idOf(e) === id && this.compareEntry(e, key) === 0) p = this.next(p);
+            if (e !== undefined && idOf(e) === id && this.compareEntry(e, this.docAt(p), key) === 0) p = this.next(p);
           } else {
             p = this.prev(p);
           }
@@ -333,7 +363,7 @@ export class Index {
       }
       const e = this.at(p);
       if (e === undefined) return;
-      last = [this.keyOf(e), idOf(e)];
+      last = [this.keyOf(e, this.docAt(p)), idOf(e)];
       yield last;
       p = direction === 1 ? this.next(p) : this.prev(p);
     }
@@ -358,9 +388,9 @@ export class Index {
   *scanLeading(lower: RangeBound | undefined, upper: RangeBound | undefined, stats: { keys: number }): Iterable<string> {
     const rank = typeRank((lower ?? upper)!.value);
     const bound = lower ? [lower.value] : [];
-    const start = this.seek((e) => {
-      if (!lower) return typeRank(this.keyOf(e)[0]) < rank;
-      const c = this.compareEntry(e, bound);
+    const start = this.seek((e, doc) => {
+      if (!lower) return typeRank(this.keyOf(e, doc)[0]) < rank;
+      const c = this.compareEntry(e, doc, bound);
       return c < 0 || (c === 0 && !lower.inclusive);
     });
     for (const [key, id] of this.walk(start, 1)) {
@@ -388,7 +418,7 @@ export class Index {
       }
       return 0;
     };
-    const start = n === 0 ? (direction === 1 ? { c: 0, i: 0 } : { c: this.chunks.length, i: 0 }) : this.seek((e) => this.compareEntry(e, prefix) < (direction === 1 ? 0 : 1));
+    const start = n === 0 ? (direction === 1 ? { c: 0, i: 0 } : { c: this.chunks.length, i: 0 }) : this.seek((e, doc) => this.compareEntry(e, doc, prefix) < (direction === 1 ? 0 : 1));
     for (const [key, id] of this.walk(start, direction)) {
       if (n > 0 && samePrefix(key) !== 0) return;
       yield id;

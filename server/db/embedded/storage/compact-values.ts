@@ -1,0 +1,111 @@
+/**
+ * Stored documents share their repeated values. A country's enrolments repeat a few hundred
+ * strings (status, province, village codes, names), dates (birth dates) and ObjectIds (campaign,
+ * author) millions of times, and every decoded document brings its own copy of each: about half of
+ * a document's heap. Before a document is stored, each such value is swapped for the first equal one
+ * the collection kept for that field, and arrays get a backing store of their exact length (decoded
+ * arrays are grown element by element and carry three times the room they need).
+ *
+ * This is safe because stored documents and their values are never mutated: every write replaces
+ * the document (see query/fast-update.ts), so two documents holding one Date cannot see each other's
+ * changes. A field whose values hardly repeat (national IDs, timestamps) stops being looked up once
+ * its table shows it, so unique fields cost one table of TABLE_LIMIT entries, once.
+ */
+import { ObjectId } from 'bson';
+import { isPlainObject, type Doc } from '../bson-values.js';
+
+/** Distinct values a field's table holds at most. */
+const TABLE_LIMIT = 65_536;
+/** Nesting depth of sub-documents whose fields are shared too. */
+const MAX_DEPTH = 2;
+
+interface FieldTable {
+  /** string → string, date millis → Date, objectIdKey → ObjectId */
+  values: Map<string | number, unknown>;
+  hits: number;
+  /** Full: equal values are still shared, new ones no longer added. */
+  full: boolean;
+}
+
+export class ValueSharing {
+  /** Per field path; null once a field proved to hold mostly distinct values. */
+  private readonly tables = new Map<string, FieldTable | null>();
+
+  /** Rewrites the document's values in place with their shared equals (same values, fewer copies). */
+  share(doc: Doc): void {
+    this.shareFields(doc, '', 0);
+  }
+
+  private shareFields(doc: Doc, prefix: string, depth: number): void {
+    for (const key of Object.keys(doc)) {
+      if (depth === 0 && key === '_id') continue;
+      const v = doc[key];
+      if (v === null || (typeof v !== 'object' && typeof v !== 'string')) continue;
+      const field = prefix === '' ? key : prefix + '.' + key;
+      if (Array.isArray(v)) {
+        // An exact-length copy; its elements shared under the array's field.
+        const copy = v.slice();
+        for (let i = 0; i < copy.length; i++) {
+          const el = copy[i];
+          if (isPlainObject(el)) {
+            if (depth < MAX_DEPTH) this.shareFields(el, field, depth + 1);
+          } else copy[i] = this.shared(field, el);
+        }
+        doc[key] = copy;
+      } else if (isPlainObject(v)) {
+        if (depth < MAX_DEPTH) this.shareFields(v, field, depth + 1);
+      } else {
+        // Always assigned: equal strings compare equal (===) even when they are two copies.
+        doc[key] = this.shared(field, v);
+      }
+    }
+  }
+
+  private shared(field: string, v: unknown): unknown {
+    let key: string | number;
+    if (typeof v === 'string') {
+      if (v.length > 64) return v;
+      key = v;
+    } else if (v instanceof Date) {
+      key = v.getTime();
+      if (key !== key) return v;
+    } else if (v instanceof ObjectId) {
+      key = objectIdKey(v);
+    } else {
+      return v;
+    }
+    let table = this.tables.get(field);
+    if (table === null) return v;
+    if (!table) {
+      table = { values: new Map(), hits: 0, full: false };
+      this.tables.set(field, table);
+    }
+    const found = table.values.get(key);
+    // A date and an ObjectId may share a number key: only an equal value of the same kind is shared.
+    if (found !== undefined && (typeof v === 'string' ? typeof found === 'string' : v instanceof ObjectId ? found instanceof ObjectId && found.equals(v) : found instanceof Date)) {
+      table.hits++;
+      return found;
+    }
+    if (table.full) return v;
+    table.values.set(key, v);
+    if (table.values.size >= TABLE_LIMIT) {
+      // Mostly misses: the field's values are nearly all distinct, and the table only costs memory.
+      if (table.hits < table.values.size) this.tables.set(field, null);
+      else table.full = true;
+    }
+    return v;
+  }
+}
+
+/**
+ * A number standing for an ObjectId: its last six bytes (random part and counter), which differ
+ * between the ids one process makes; bson's hex string costs a dozen concatenations. An id sharing
+ * them with another is simply not shared (the caller compares the whole id).
+ */
+function objectIdKey(id: ObjectId): number {
+  // bson 7 keeps an id as four 24-bit numbers; reading `id.id` would copy its bytes into a new buffer.
+  const { i2, i3 } = id as unknown as { i2?: number; i3?: number };
+  if (typeof i2 === 'number' && typeof i3 === 'number') return i2 * 16_777_216 + i3;
+  const b = id.id;
+  return ((b[6] << 16) | (b[7] << 8) | b[8]) * 16_777_216 + ((b[9] << 16) | (b[10] << 8) | b[11]);
+}
