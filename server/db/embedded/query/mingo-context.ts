@@ -21,6 +21,7 @@ import type { Options } from 'mingo/types';
 import { resolve } from 'mingo/util';
 import { compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
+import { beginAggregation, inMode, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
 import { parseCollation, type Collation } from './collation.js';
 import { compileFilter } from './match.js';
 import { sortDocs } from './shape.js';
@@ -51,7 +52,8 @@ function typedOneToOne(base: Stage, copied: (spec: Doc) => (key: string) => bool
   return (coll, spec, options) => {
     const typed = coll.collect() as Doc[];
     const plains = typed.map((d) => plainNumbers(d));
-    const outs = base(Lazy(plains), spec, options).collect() as Doc[];
+    // Computed fields are stage output: arithmetic gives them MongoDB's result types (see arithmetic.ts).
+    const outs = inMode(true, () => base(Lazy(plains), spec, options).collect() as Doc[]);
     if (outs.length !== typed.length) return Lazy(outs);
     const isCopied = copied(spec as Doc);
     for (let i = 0; i < outs.length; i++) {
@@ -278,19 +280,33 @@ export function checkCollatedPipeline(pipeline: Doc[]): void {
   }
 }
 
+/** Every operator in a table wrapped, but those replaced. */
+function wrapAll<F>(table: Record<string, F>, wrap: (f: F) => F, replaced: Record<string, F>): Record<string, F> {
+  const out: Record<string, F> = {};
+  for (const [k, f] of Object.entries(table)) out[k] = replaced[k] ?? wrap(f);
+  return out;
+}
+
+/** Stages that handle typed numbers themselves (the others get plain copies once a typed result exists). */
+const TYPED_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$unset', '$sample', '$project', '$addFields', '$set', '$facet']);
+
+const plainStage = (base: Stage): Stage => (coll, spec, options) => base(coll.map((d) => plainForMingo(d)), spec, options);
+
+const PIPELINE: Record<string, Stage> = {
+  ...(pipelineOperators as unknown as Record<string, Stage>),
+  $sort: $sort as Stage,
+  $match: $match as Stage,
+  $project: $project as Stage,
+  $addFields: $addFields,
+  $set: $set,
+  $group: $group as Stage,
+  $lookup: $lookup as Stage,
+};
+
 const CONTEXT = Context.init({
-  accumulator: accumulatorOperators,
-  expression: { ...expressionOperators, ...(COLLATED_COMPARISONS as unknown as Partial<typeof expressionOperators>) },
-  pipeline: {
-    ...pipelineOperators,
-    $sort: $sort as typeof pipelineOperators.$sort,
-    $match: $match as typeof pipelineOperators.$match,
-    $project: $project as typeof pipelineOperators.$project,
-    $addFields: $addFields as unknown as typeof pipelineOperators.$addFields,
-    $set: $set as unknown as typeof pipelineOperators.$set,
-    $group: $group as typeof pipelineOperators.$group,
-    $lookup: $lookup as typeof pipelineOperators.$lookup,
-  },
+  accumulator: wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, TYPED_ACCUMULATORS) as unknown as typeof accumulatorOperators,
+  expression: wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, TYPED_EXPRESSIONS) as unknown as typeof expressionOperators,
+  pipeline: Object.fromEntries(Object.entries(PIPELINE).map(([k, f]) => [k, TYPED_STAGES.has(k) ? f : plainStage(f)])) as unknown as typeof pipelineOperators,
   projection: projectionOperators,
   query: queryOperators,
   window: windowOperators,
@@ -364,6 +380,18 @@ export function createQuery(condition: Doc, variables?: Doc): QueryBase {
   return new Query(plainNumbers(condition), mingoOptions(variables ? { variables: plainNumbers(variables) } : undefined));
 }
 
+/** mingo's aggregator, bracketing each run for typed arithmetic results (see arithmetic.ts). */
+class Aggregator extends AggregatorBase {
+  override run<T>(collection: unknown, options?: Options): T[] {
+    const end = beginAggregation();
+    try {
+      return super.run(collection as never, options) as T[];
+    } finally {
+      end();
+    }
+  }
+}
+
 export function createAggregator(pipeline: Doc[], options?: Partial<Options>): AggregatorBase {
-  return new AggregatorBase(pipeline, mingoOptions(options));
+  return new Aggregator(pipeline, mingoOptions(options));
 }

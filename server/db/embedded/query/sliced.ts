@@ -9,6 +9,7 @@ import type { Options } from 'mingo/types';
 import { HashMap } from 'mingo/util';
 import { compareValues, isPlainObject, type Doc } from '../bson-values.js';
 import type { Slicer } from '../storage/slices.js';
+import { inMode, TYPED_ACCUMULATORS } from './arithmetic.js';
 import type { Collation } from './collation.js';
 import { mingoOptions } from './mingo-context.js';
 import { sortDocs, sortKey } from './shape.js';
@@ -97,12 +98,12 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
     for (const f of fields) {
       const [op, expr] = Object.entries(spec[f] as Doc)[0];
       const groupOptions = (options as unknown as { update(l: Doc): Options }).update({ root: null, groupId });
-      const fn = (accumulators as unknown as Record<string, Accumulator>)[op];
+      const fn = TYPED_ACCUMULATORS[op] ?? (accumulators as unknown as Record<string, Accumulator>)[op];
       if (PER_DOCUMENT.has(op) && !(op === '$sum' && typeof expr === 'number') && expr !== null && expr !== undefined) {
         const values: Doc[] = new Array(group.length);
         for (let i = 0; i < group.length; i++) {
           const root = group[i];
-          values[i] = { v: evalExpr(root, expr, (groupOptions as unknown as { update(l: Doc): Options }).update({ root })) ?? null };
+          values[i] = { v: inMode(op in TYPED_ACCUMULATORS, () => evalExpr(root, expr, (groupOptions as unknown as { update(l: Doc): Options }).update({ root }))) ?? null };
           const pause = slicer.tick();
           if (pause) await pause;
         }
