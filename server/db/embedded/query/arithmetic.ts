@@ -47,14 +47,29 @@ export function beginAggregation(): () => void {
   };
 }
 
+/** Records that documents mingo sees hold typed numbers (stored ones, or results made here). */
+export function markWrappers(): void {
+  wrappersMade = true;
+}
+
 /** A value as one of mingo's operators needs it: plain numbers when a typed result may be inside. */
 export function plainForMingo<T>(v: T): T {
   return wrappersMade ? plainNumbers(v) : v;
 }
 
+type Locals = { root?: unknown; variables?: Doc };
+
+/** Options whose root document and local variables (where mingo resolves field paths) are plain. */
+function plainOptions(options: Options): Options {
+  const local = (options as unknown as { local?: Locals }).local;
+  if (!local) return options;
+  const copy = (options.constructor as unknown as { init(o: Options): Options & { update(l: Locals): Options } }).init(options);
+  return copy.update({ root: plainNumbers(local.root), variables: plainNumbers(local.variables) });
+}
+
 /** mingo's expression operator, seeing plain numbers and making its operands plain. */
 export function plainExpression(base: Expression): Expression {
-  return (obj, expr, options) => inMode(false, () => base(plainForMingo(obj), expr, options));
+  return (obj, expr, options) => inMode(false, () => (wrappersMade ? base(plainNumbers(obj), expr, plainOptions(options)) : base(obj, expr, options)));
 }
 
 /** mingo's accumulator, seeing plain numbers and making its operands plain. */

@@ -21,7 +21,7 @@ import type { Options } from 'mingo/types';
 import { resolve } from 'mingo/util';
 import { compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
-import { beginAggregation, inMode, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
+import { beginAggregation, inMode, markWrappers, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
 import { parseCollation, type Collation } from './collation.js';
 import { compileFilter } from './match.js';
 import { sortDocs } from './shape.js';
@@ -44,45 +44,22 @@ type Stage = (coll: Iterator, spec: never, options: Options) => Iterator;
 
 /**
  * A one-document-in, one-document-out stage that computes some top-level fields and copies others
- * (`$addFields`/`$set`, `$project`), run on documents with plain numbers (mingo computes with
- * those only); the fields it copies get their typed values back, so an integral double or int64 it
- * does not compute keeps its BSON type. `copied(key)` tells the copied fields.
+ * (`$addFields`/`$set`, `$project`). It sees the typed documents: copied fields keep their BSON
+ * type, arithmetic computes with the operands' types (see arithmetic.ts), and mingo's other
+ * operators get plain copies.
  */
-function typedOneToOne(base: Stage, copied: (spec: Doc) => (key: string) => boolean): Stage {
+function typedOneToOne(base: Stage): Stage {
   return (coll, spec, options) => {
-    const typed = coll.collect() as Doc[];
-    const plains = typed.map((d) => plainNumbers(d));
-    // Computed fields are stage output: arithmetic gives them MongoDB's result types (see arithmetic.ts).
-    const outs = inMode(true, () => base(Lazy(plains), spec, options).collect() as Doc[]);
-    if (outs.length !== typed.length) return Lazy(outs);
-    const isCopied = copied(spec as Doc);
-    for (let i = 0; i < outs.length; i++) {
-      if (plains[i] === typed[i]) continue;
-      const out = outs[i];
-      for (const k of Object.keys(out)) if (isCopied(k) && out[k] === plains[i][k]) out[k] = typed[i][k];
-    }
-    return Lazy(outs);
+    const docs = coll.collect() as Doc[];
+    if (docs.some((d) => plainNumbers(d) !== d)) markWrappers();
+    // Computed fields are stage output: arithmetic gives them MongoDB's result types.
+    return Lazy(inMode(true, () => base(Lazy(docs), spec, options).collect()));
   };
 }
 
-/** $addFields/$set copy every field they do not name. */
-const addFieldsCopies = (spec: Doc) => {
-  const computed = new Set(Object.keys(isPlainObject(spec) ? spec : {}).map((k) => k.split('.')[0]));
-  return (key: string) => !computed.has(key);
-};
-
-/** $project copies the top-level fields it includes by 1/true, and `_id` unless it excludes or computes it. */
-const projectCopies = (spec: Doc) => {
-  const included = new Set<string>();
-  const fields = isPlainObject(spec) ? spec : {};
-  for (const [k, v] of Object.entries(fields)) if ((v === 1 || v === true) && !k.includes('.')) included.add(k);
-  if (!('_id' in fields)) included.add('_id');
-  return (key: string) => included.has(key);
-};
-
-const $addFields = typedOneToOne(pipelineOperators.$addFields as unknown as Stage, addFieldsCopies);
-const $set = typedOneToOne(pipelineOperators.$set as unknown as Stage, addFieldsCopies);
-const projectTyped = typedOneToOne(pipelineOperators.$project as unknown as Stage, projectCopies);
+const $addFields = typedOneToOne(pipelineOperators.$addFields as unknown as Stage);
+const $set = typedOneToOne(pipelineOperators.$set as unknown as Stage);
+const projectTyped = typedOneToOne(pipelineOperators.$project as unknown as Stage);
 
 /** $project keeps `_id` first, as MongoDB returns it (mingo appends it after the projected fields). */
 function $project(coll: Iterator, spec: unknown, options: Options): Iterator {
