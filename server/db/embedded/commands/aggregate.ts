@@ -4,7 +4,7 @@
  * so their writes go through the engine (unique indexes, journal, transactions).
  */
 import { ProcessingMode } from 'mingo';
-import { canonicalKey, cloneDoc, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
+import { canonicalKey, cloneDoc, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
@@ -13,7 +13,7 @@ import { groupSliced, sortDocsSliced } from '../query/sliced.js';
 import { Slicer } from '../storage/slices.js';
 import { checkCollatedPipeline, createAggregator, isKnownStage, keepsNumberTypes } from '../query/mingo-context.js';
 import { effectiveCollation } from '../query/collation.js';
-import { beginAggregation } from '../query/arithmetic.js';
+import { beginAggregation, markWrappers } from '../query/arithmetic.js';
 import { ObjectId } from 'bson';
 
 const UNSUPPORTED_STAGES: Record<string, string> = {
@@ -104,19 +104,23 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
     input = filter || !ctx.txn ? (await selectDocsSliced(acc, filter, { variables: cmd.let, collation })).map(([, d]) => d) : acc.all();
   }
   const readOnly = stages.every((s) => READ_ONLY_STAGES.has(Object.keys(s)[0]));
-  // mingo computes with plain numbers: a pipeline that computes sees integral doubles and int64 as such.
-  const keepTypes = keepsNumberTypes(stages);
-  const prepare = keepTypes ? cloneDoc : (d: Doc) => cloneDoc(plainNumbers(d));
+  // A stage that does not handle typed numbers gets plain copies once one is in its input (see query/arithmetic.ts).
+  const computing = !keepsNumberTypes(stages);
   // Leading $sort and $group stages, the long ones over a whole collection, pause every few ms.
   const slicer = new Slicer();
-  if (!readOnly || !keepTypes) {
-    const copies = new Array<Doc>(input.length);
+  if (!readOnly || computing) {
+    const copies = readOnly ? undefined : new Array<Doc>(input.length);
+    let typed = !computing;
     for (let i = 0; i < input.length; i++) {
-      copies[i] = readOnly ? plainNumbers(input[i]) : prepare(input[i]);
+      if (copies) copies[i] = cloneDoc(input[i]);
+      if (!typed && hasNumberWrappers(input[i])) {
+        typed = true;
+        markWrappers();
+      }
       const pause = ctx.txn ? undefined : slicer.tick();
       if (pause) await pause;
     }
-    input = copies;
+    if (copies) input = copies;
   }
   while (!ctx.txn && stages.length > 0) {
     const [op, arg] = Object.entries(stages[0])[0];
@@ -135,7 +139,7 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
   let results: Doc[];
   try {
     const agg = createAggregator(stages, {
-      collectionResolver: (coll: string) => access(ctx, coll).all().map(prepare),
+      collectionResolver: (coll: string) => access(ctx, coll).all().map((d) => cloneDoc(plainNumbers(d))),
       processingMode: ProcessingMode.CLONE_OFF,
       variables: cmd.let,
       ...(collation ? { collation: collation.spec as never } : {}),

@@ -19,9 +19,9 @@ import * as windowOperators from 'mingo/operators/window';
 import { Query as QueryBase } from 'mingo/query';
 import type { Options } from 'mingo/types';
 import { resolve } from 'mingo/util';
-import { compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
+import { canonicalKey, compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
-import { beginAggregation, inMode, markWrappers, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
+import { beginAggregation, inMode, markWrappers, typedNumbersPossible, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
 import { parseCollation, type Collation } from './collation.js';
 import { compileFilter } from './match.js';
 import { sortDocs } from './shape.js';
@@ -67,20 +67,22 @@ function $project(coll: Iterator, spec: unknown, options: Options): Iterator {
 }
 
 /**
- * `$group` under a non-simple collation: documents whose `_id` values are equal under the collation
- * form one group (keyed by its first document's value), as MongoDB groups them; accumulators are
- * mingo's, applied to each group (checkCollatedPipeline refuses those that compare values).
+ * `$group` under a non-simple collation, or over typed numbers: documents whose `_id` values are
+ * equal (by value across number types, under the collation) form one group, keyed by its first
+ * document's value, as MongoDB groups them; accumulators are the context's, applied to each group
+ * (checkCollatedPipeline refuses those that compare values without the collation).
  */
 function $group(coll: Iterator, spec: unknown, options: Options): Iterator {
   const collation = parseCollation(options.collation);
-  if (!collation) return pipelineOperators.$group(coll, spec as never, options);
+  if (!collation && !typedNumbersPossible()) return pipelineOperators.$group(coll, spec as never, options);
   const expr = spec as Doc;
   if (!isPlainObject(expr) || !('_id' in expr)) fail(ErrorCodes.Location40324, "a group specification must include an _id");
   const fields = Object.keys(expr).filter((k) => k !== '_id');
   const partitions = new Map<string, { id: unknown; docs: Doc[] }>();
   for (const doc of coll.collect() as Doc[]) {
     const id = evalExpr(doc, expr._id, options);
-    const key = collation.key(id ?? null);
+    // Group keys compare by value across number types (and under the collation).
+    const key = collation ? collation.key(id ?? null) : canonicalKey(id ?? null);
     const group = partitions.get(key);
     if (group) group.docs.push(doc);
     else partitions.set(key, { id, docs: [doc] });
@@ -93,7 +95,7 @@ function $group(coll: Iterator, spec: unknown, options: Options): Iterator {
     for (const f of fields) {
       const acc = expr[f];
       const op = isPlainObject(acc) && Object.keys(acc).length === 1 ? Object.keys(acc)[0] : undefined;
-      row[f] = op && COLLATED_ACCUMULATORS.has(op) ? collatedAccumulator(op, docs.map((d) => evalExpr(d, acc[op], options)), collation) : evalExpr(docs, acc, groupOptions);
+      row[f] = op && collation && COLLATED_ACCUMULATORS.has(op) ? collatedAccumulator(op, docs.map((d) => evalExpr(d, acc[op], options)), collation) : evalExpr(docs, acc, groupOptions);
     }
     out.push(row);
   }
@@ -265,7 +267,7 @@ function wrapAll<F>(table: Record<string, F>, wrap: (f: F) => F, replaced: Recor
 }
 
 /** Stages that handle typed numbers themselves (the others get plain copies once a typed result exists). */
-const TYPED_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$unset', '$sample', '$project', '$addFields', '$set', '$facet']);
+const TYPED_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$unset', '$sample', '$project', '$addFields', '$set', '$facet', '$group']);
 
 const plainStage = (base: Stage): Stage => (coll, spec, options) => base(coll.map((d) => plainForMingo(d)), spec, options);
 

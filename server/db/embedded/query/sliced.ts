@@ -9,7 +9,7 @@ import type { Options } from 'mingo/types';
 import { HashMap } from 'mingo/util';
 import { compareValues, isPlainObject, type Doc } from '../bson-values.js';
 import type { Slicer } from '../storage/slices.js';
-import { inMode, TYPED_ACCUMULATORS } from './arithmetic.js';
+import { inMode, plainForMingo, TYPED_ACCUMULATORS } from './arithmetic.js';
 import type { Collation } from './collation.js';
 import { mingoOptions } from './mingo-context.js';
 import { sortDocs, sortKey } from './shape.js';
@@ -84,7 +84,7 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
   const options = mingoOptions(variables ? { variables } : undefined);
   const partitions = HashMap.init<unknown, Doc[]>();
   for (const doc of docs) {
-    const key = evalExpr(doc, spec._id, options) ?? null;
+    const key = plainForMingo(evalExpr(doc, spec._id, options)) ?? null;
     const group = partitions.get(key);
     if (group) group.push(doc);
     else partitions.set(key, [doc]);
@@ -103,7 +103,9 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
         const values: Doc[] = new Array(group.length);
         for (let i = 0; i < group.length; i++) {
           const root = group[i];
-          values[i] = { v: inMode(op in TYPED_ACCUMULATORS, () => evalExpr(root, expr, (groupOptions as unknown as { update(l: Doc): Options }).update({ root }))) ?? null };
+          const options = (groupOptions as unknown as { update(l: Doc): Options }).update({ root });
+          // $sum and $avg compute with the values' types; mingo's accumulators take plain numbers.
+          values[i] = { v: (op in TYPED_ACCUMULATORS ? inMode(true, () => evalExpr(root, expr, options)) : plainForMingo(evalExpr(root, expr, options))) ?? null };
           const pause = slicer.tick();
           if (pause) await pause;
         }

@@ -132,4 +132,50 @@ describe('computed aggregation numbers have MongoDB result types', () => {
     expect(doc.third.toString()).to.equal('0.3333333333333333333333333333333333');
     expect(doc.listSum.toString()).to.equal('0.3');
   });
+
+  describe('over stored typed numbers', () => {
+    let typed: Collection<Document>;
+
+    before(async () => {
+      typed = t.db.collection('typed');
+      await typed.insertMany([
+        { _id: 1 as never, k: 1, d: new Double(2), l: Long.fromNumber(3), dec: Decimal128.fromString('0.1') },
+        { _id: 2 as never, k: Long.fromNumber(1), d: new Double(4), l: Long.fromNumber(5), dec: Decimal128.fromString('0.2') },
+        { _id: 3 as never, k: new Double(1), d: new Double(6), l: Long.fromNumber(7), dec: Decimal128.fromString('0.3') },
+      ]);
+    });
+
+    function expectSums(group: Document): void {
+      expect(group.d).to.be.instanceOf(Double);
+      expect(group.d.valueOf()).to.equal(12);
+      expect(group.l).to.be.instanceOf(Long);
+      expect(group.l.toString()).to.equal('15');
+      expect(group.dec).to.be.instanceOf(Decimal128);
+      expect(group.dec.toString()).to.equal('0.6');
+      expect(group.avgDec.toString()).to.equal('0.2');
+      expect(group.avgL).to.be.instanceOf(Double);
+      expect(group.avgL.valueOf()).to.equal(5);
+    }
+
+    const sums = { d: { $sum: '$d' }, l: { $sum: '$l' }, dec: { $sum: '$dec' }, avgDec: { $avg: '$dec' }, avgL: { $avg: '$l' } };
+
+    it('$group sums keep the stored types, and 1, NumberLong(1) and 1.0 are one group', async () => {
+      const groups = await typed.aggregate([{ $group: { _id: '$k', ...sums } }], raw).toArray();
+      expect(groups).to.have.length(1);
+      expect(groups[0]._id.valueOf()).to.equal(1);
+      expectSums(groups[0]);
+      const [later] = await typed.aggregate([{ $addFields: { x: 1 } }, { $group: { _id: '$k', ...sums } }], raw).toArray();
+      expectSums(later);
+    });
+
+    it('expressions compute with the stored types', async () => {
+      const [doc] = await typed.aggregate([{ $match: { _id: 1 } }, { $project: { d: { $add: ['$d', 1] }, l: { $multiply: ['$l', 2] }, dec: { $add: ['$dec', '$dec', '$dec'] }, gt: { $gt: ['$d', 1] } } }], raw).toArray();
+      expect(doc.d).to.be.instanceOf(Double);
+      expect(doc.d.valueOf()).to.equal(3);
+      expect(doc.l).to.be.instanceOf(Long);
+      expect(doc.l.toString()).to.equal('6');
+      expect(doc.dec.toString()).to.equal('0.3');
+      expect(doc.gt).to.equal(true);
+    });
+  });
 });
