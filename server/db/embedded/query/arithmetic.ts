@@ -251,7 +251,24 @@ function listArithmetic(compute: (values: unknown[]) => unknown, empty: unknown)
   };
 }
 
+/** Arithmetic that mingo computes in double precision: refused on a Decimal128 rather than answered inexactly. */
+const DOUBLE_ONLY = ['$abs', '$ceil', '$floor', '$round', '$trunc', '$mod', '$pow', '$sqrt', '$exp', '$ln', '$log', '$log10'];
+
+function refusingDecimals(name: string, base: Expression): Expression {
+  const plain = plainExpression(base);
+  return (obj, expr, options) => {
+    // A Decimal128 reaches an operator only from a stored document or a typed result.
+    if (!wrappersMade) return plain(obj, expr, options);
+    const args = operands(obj, expr, options);
+    if ((Array.isArray(args) ? args : [args]).some((a) => a instanceof Decimal128)) {
+      fail(ErrorCodes.NotImplemented, `${name} of a Decimal128 is not computed by the embedded server (it computes Decimal128 arithmetic only in $add, $subtract, $multiply, $divide, $sum and $avg)`);
+    }
+    return plain(obj, literals(args), options);
+  };
+}
+
 export const TYPED_EXPRESSIONS: Record<string, Expression> = {
+  ...Object.fromEntries(DOUBLE_ONLY.map((name) => [name, refusingDecimals(name, (expressionOperators as unknown as Record<string, Expression>)[name])])),
   $add: arithmetic(expressionOperators.$add as Expression, sumOf),
   $subtract: arithmetic(expressionOperators.$subtract as Expression, ([a, b]) => {
     const kind = widest([a, b]);

@@ -177,5 +177,18 @@ describe('computed aggregation numbers have MongoDB result types', () => {
       expect(doc.dec.toString()).to.equal('0.3');
       expect(doc.gt).to.equal(true);
     });
+
+    it('$round of a stored Decimal128 is exact (2.675 to 2 places is 2.68) or refused, never computed as a double', async () => {
+      await typed.insertOne({ _id: 4 as never, dec: Decimal128.fromString('2.675') });
+      const run = typed.aggregate([{ $match: { _id: 4 } }, { $project: { r: { $round: ['$dec', 2] } } }], raw).toArray();
+      const outcome = await run.then(
+        (docs) => ({ value: String(docs[0].r), type: docs[0].r?._bsontype }),
+        (err: { code?: number }) => ({ code: err.code }),
+      );
+      // MongoDB rounds half to even: 2.675 is exactly halfway, so 2.68 (a double would give 2.67).
+      if ('code' in outcome) expect(Number(outcome.code)).to.equal(238);
+      else expect(outcome).to.deep.equal({ value: '2.68', type: 'Decimal128' });
+      await typed.deleteOne({ _id: 4 as never });
+    });
   });
 });
