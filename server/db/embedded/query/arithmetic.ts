@@ -74,7 +74,16 @@ function plainOptions(options: Options): Options {
 
 /** mingo's expression operator, seeing plain numbers and making its operands plain. */
 export function plainExpression(base: Expression): Expression {
-  return (obj, expr, options) => inMode(false, () => (wrappersMade ? base(plainNumbers(obj), expr, plainOptions(options)) : base(obj, expr, options)));
+  return (obj, expr, options) => {
+    if (!typed && !wrappersMade) return base(obj, expr, options);
+    const saved = typed;
+    typed = false;
+    try {
+      return wrappersMade ? base(plainNumbers(obj), expr, plainOptions(options)) : base(obj, expr, options);
+    } finally {
+      typed = saved;
+    }
+  };
 }
 
 /** mingo's accumulator, seeing plain numbers and making its operands plain. */
@@ -230,12 +239,19 @@ function operands(obj: Doc, expr: unknown, options: Options): unknown {
 const literals = (args: unknown): unknown => (Array.isArray(args) ? args.map((a) => ({ $literal: plainNumbers(a) })) : { $literal: plainNumbers(args) });
 
 /** An operator computing on typed numbers, mingo's for anything else (nulls, dates, errors). */
-function arithmetic(base: Expression, compute: (args: unknown[]) => unknown, nullOnNil = true): Expression {
+function arithmetic(base: Expression, compute: (args: unknown[]) => unknown, fast?: (args: number[]) => number): Expression {
   return (obj, expr, options) => {
     const outer = typed;
     const args = operands(obj, expr, options);
-    if (Array.isArray(args) && args.length > 0 && args.every(isNumeric)) return result(compute(args), outer);
-    if (nullOnNil && Array.isArray(args) && args.some((a) => a === null || a === undefined)) return null;
+    if (Array.isArray(args) && args.length > 0) {
+      if (fast && args.every((a) => typeof a === 'number')) {
+        // The common case, plain numbers: only an integral result needs a look at its type.
+        const r = fast(args as number[]);
+        if (!Number.isInteger(r)) return r;
+      }
+      if (args.every(isNumeric)) return result(compute(args), outer);
+    }
+    if (Array.isArray(args) && args.some((a) => a === null || a === undefined)) return null;
     return inMode(false, () => base(obj, literals(args), options));
   };
 }
@@ -269,19 +285,19 @@ function refusingDecimals(name: string, base: Expression): Expression {
 
 export const TYPED_EXPRESSIONS: Record<string, Expression> = {
   ...Object.fromEntries(DOUBLE_ONLY.map((name) => [name, refusingDecimals(name, (expressionOperators as unknown as Record<string, Expression>)[name])])),
-  $add: arithmetic(expressionOperators.$add as Expression, sumOf),
+  $add: arithmetic(expressionOperators.$add as Expression, sumOf, (args) => args.reduce((s, a) => s + a, 0)),
   $subtract: arithmetic(expressionOperators.$subtract as Expression, ([a, b]) => {
     const kind = widest([a, b]);
     if (kind === 3) return decimalAdd([a, b], true);
     if (kind === 2) return storedDouble(toNumber(a) - toNumber(b));
     return sumOf([a, typeof b === 'number' ? -b : Long.fromBigInt(-BigInt(String(b)))]);
-  }),
-  $multiply: arithmetic(expressionOperators.$multiply as Expression, productOf),
+  }, (args) => (args.length === 2 ? args[0] - args[1] : 0)),
+  $multiply: arithmetic(expressionOperators.$multiply as Expression, productOf, (args) => args.reduce((p, a) => p * a, 1)),
   $divide: arithmetic(expressionOperators.$divide as Expression, ([a, b]) => {
     if (widest([a, b]) === 3) return decimalDivide(a, b);
     if (toNumber(b) === 0) fail(ErrorCodes.BadValue, "can't $divide by zero");
     return storedDouble(toNumber(a) / toNumber(b));
-  }),
+  }, (args) => (args.length === 2 && args[1] !== 0 ? args[0] / args[1] : 0)),
   $sum: listArithmetic(sumOf, 0),
   $avg: listArithmetic(averageOf, null),
 };
