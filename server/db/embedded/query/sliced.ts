@@ -71,8 +71,9 @@ type Accumulator = (coll: Doc[], expr: unknown, options: Options) => unknown;
 
 /**
  * mingo's `$group`, pausing while it computes group keys and accumulator inputs: documents are
- * partitioned by their `_id` expression in the same hash map mingo uses, then each output field is
- * the same accumulator applied to the group, its per-document values computed in slices first.
+ * partitioned by their `_id` expression (as plain numbers, so 1 and NumberLong(1) are one key) in
+ * the same hash map mingo uses, then each output field is the context's accumulator applied to the
+ * group (`$sum`/`$avg` with MongoDB's result types), its per-document values computed in slices first.
  */
 export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc | undefined, slicer: Slicer): Promise<Doc[] | undefined> {
   if (!isPlainObject(spec) || !('_id' in spec)) return undefined;
@@ -103,9 +104,9 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
         const values: Doc[] = new Array(group.length);
         for (let i = 0; i < group.length; i++) {
           const root = group[i];
-          const options = (groupOptions as unknown as { update(l: Doc): Options }).update({ root });
+          const rootOptions = (groupOptions as unknown as { update(l: Doc): Options }).update({ root });
           // $sum and $avg compute with the values' types; mingo's accumulators take plain numbers.
-          values[i] = { v: (op in TYPED_ACCUMULATORS ? inMode(true, () => evalExpr(root, expr, options)) : plainForMingo(evalExpr(root, expr, options))) ?? null };
+          values[i] = { v: (op in TYPED_ACCUMULATORS ? inMode(true, () => evalExpr(root, expr, rootOptions)) : plainForMingo(evalExpr(root, expr, rootOptions))) ?? null };
           const pause = slicer.tick();
           if (pause) await pause;
         }
