@@ -15,7 +15,7 @@ import { evalExpr } from 'mingo/core';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
 import type { Options } from 'mingo/types';
-import { isInt32Number, plainNumbers, storedDouble, toNumber, type Doc } from '../bson-values.js';
+import { canonicalKey, compareValues, isInt32Number, plainNumbers, storedDouble, toNumber, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
 import { numberKind } from './numbers.js';
 
@@ -50,11 +50,6 @@ export function beginAggregation(): () => void {
 /** Records that documents mingo sees hold typed numbers (stored ones, or results made here). */
 export function markWrappers(): void {
   wrappersMade = true;
-}
-
-/** Whether documents mingo sees may hold typed numbers. */
-export function typedNumbersPossible(): boolean {
-  return wrappersMade;
 }
 
 /** A value as one of mingo's operators needs it: plain numbers when a typed result may be inside. */
@@ -314,4 +309,29 @@ export const TYPED_ACCUMULATORS: Record<string, Accumulator> = {
     return result(values.length ? sumOf(values) : 0, true);
   },
   $avg: (coll, expr, options) => result(averageOf(accumulated(coll, expr, options)), true),
+  // These keep their values' types (mingo's would see plain numbers, a Decimal128 as a double).
+  $min: (coll, expr, options) => extreme(typedValues(coll, expr, options), -1),
+  $max: (coll, expr, options) => extreme(typedValues(coll, expr, options), 1),
+  $push: (coll, expr, options) => typedValues(coll, expr, options),
+  $addToSet: (coll, expr, options) => {
+    const seen = new Map<string, unknown>();
+    for (const v of typedValues(coll, expr, options)) if (v !== undefined && !seen.has(canonicalKey(v))) seen.set(canonicalKey(v), v);
+    return [...seen.values()];
+  },
 };
+
+function typedValues(coll: Doc[], expr: unknown, options: Options): unknown[] {
+  const values = inMode(true, () => accumulatorOperators.$push(coll, expr, options) as unknown[]);
+  if (values.some((v) => v !== null && typeof v === 'object')) wrappersMade = true;
+  return values;
+}
+
+/** The smallest (`sign` -1) or largest value in MongoDB's order, ignoring null and missing; null when none. */
+function extreme(values: unknown[], sign: number): unknown {
+  let best: unknown = undefined;
+  for (const v of values) {
+    if (v === undefined || v === null) continue;
+    if (best === undefined || compareValues(v, best) * sign > 0) best = v;
+  }
+  return best ?? null;
+}

@@ -21,7 +21,7 @@ import type { Options } from 'mingo/types';
 import { resolve } from 'mingo/util';
 import { canonicalKey, compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
-import { beginAggregation, inMode, markWrappers, typedNumbersPossible, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
+import { beginAggregation, inMode, markWrappers, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
 import { parseCollation, type Collation } from './collation.js';
 import { compileFilter } from './match.js';
 import { sortDocs } from './shape.js';
@@ -67,14 +67,13 @@ function $project(coll: Iterator, spec: unknown, options: Options): Iterator {
 }
 
 /**
- * `$group` under a non-simple collation, or over typed numbers: documents whose `_id` values are
- * equal (by value across number types, under the collation) form one group, keyed by its first
- * document's value, as MongoDB groups them; accumulators are the context's, applied to each group
- * (checkCollatedPipeline refuses those that compare values without the collation).
+ * `$group`: documents whose `_id` values are equal (by value across number types, under the
+ * collation if any) form one group, keyed by its first document's value, as MongoDB groups them;
+ * accumulators are the context's, applied to each group (checkCollatedPipeline refuses those that
+ * compare values without the collation).
  */
 function $group(coll: Iterator, spec: unknown, options: Options): Iterator {
   const collation = parseCollation(options.collation);
-  if (!collation && !typedNumbersPossible()) return pipelineOperators.$group(coll, spec as never, options);
   const expr = spec as Doc;
   if (!isPlainObject(expr) || !('_id' in expr)) fail(ErrorCodes.Location40324, "a group specification must include an _id");
   const fields = Object.keys(expr).filter((k) => k !== '_id');
@@ -95,7 +94,10 @@ function $group(coll: Iterator, spec: unknown, options: Options): Iterator {
     for (const f of fields) {
       const acc = expr[f];
       const op = isPlainObject(acc) && Object.keys(acc).length === 1 ? Object.keys(acc)[0] : undefined;
-      row[f] = op && collation && COLLATED_ACCUMULATORS.has(op) ? collatedAccumulator(op, docs.map((d) => evalExpr(d, acc[op], options)), collation) : evalExpr(docs, acc, groupOptions);
+      if (op && collation && COLLATED_ACCUMULATORS.has(op)) row[f] = collatedAccumulator(op, docs.map((d) => evalExpr(d, acc[op], options)), collation);
+      // Called directly: through evalExpr, mingo would take the expression operator of the same name.
+      else if (op && TYPED_ACCUMULATORS[op]) row[f] = TYPED_ACCUMULATORS[op](docs, acc[op], groupOptions);
+      else row[f] = evalExpr(docs, acc, groupOptions);
     }
     out.push(row);
   }

@@ -42,6 +42,15 @@ describe('computed aggregation numbers have MongoDB result types', () => {
     expect(group.count).to.be.instanceOf(Int32);
   });
 
+  it('the same types from a $group that is not the first stage', async () => {
+    const [group] = await coll.aggregate([{ $addFields: { x: 1 } }, { $group: { _id: '$g', halves: { $sum: '$half' }, ints: { $sum: '$i' }, avg: { $avg: '$i' }, min: { $min: '$half' } } }], raw).toArray();
+    expect(group.halves).to.be.instanceOf(Double);
+    expect(group.halves.valueOf()).to.equal(4);
+    expect(group.ints).to.be.instanceOf(Int32);
+    expect(group.avg).to.be.instanceOf(Double);
+    expect(group.min.valueOf()).to.equal(1.5);
+  });
+
   it('$sum of int32 values that overflows is a long', async () => {
     const [group] = await coll.aggregate([{ $group: { _id: null, total: { $sum: '$big' } } }], raw).toArray();
     expect(group.total).to.be.instanceOf(Long);
@@ -166,6 +175,18 @@ describe('computed aggregation numbers have MongoDB result types', () => {
       expectSums(groups[0]);
       const [later] = await typed.aggregate([{ $addFields: { x: 1 } }, { $group: { _id: '$k', ...sums } }], raw).toArray();
       expectSums(later);
+    });
+
+    it('$min, $max, $push and $addToSet return the stored values with their types', async () => {
+      const [group] = await typed
+        .aggregate([{ $sort: { _id: 1 } }, { $group: { _id: null, min: { $min: '$dec' }, max: { $max: '$dec' }, pushed: { $push: '$d' }, set: { $addToSet: '$k' } } }], raw)
+        .toArray();
+      expect(group.min).to.be.instanceOf(Decimal128);
+      expect(group.min.toString()).to.equal('0.1');
+      expect(group.max.toString()).to.equal('0.3');
+      expect(group.pushed.map((d: Double) => d instanceof Double)).to.deep.equal([true, true, true]);
+      // 1, NumberLong(1) and 1.0 are one value.
+      expect(group.set).to.have.length(1);
     });
 
     it('expressions compute with the stored types', async () => {
