@@ -4,7 +4,7 @@
  * so their writes go through the engine (unique indexes, journal, transactions).
  */
 import { ProcessingMode } from 'mingo';
-import { canonicalKey, cloneDoc, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
+import { canonicalKey, cloneDoc, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
@@ -13,6 +13,7 @@ import { documentsSliced, groupSliced, sortDocsSliced } from '../query/sliced.js
 import { Slicer } from '../storage/slices.js';
 import { checkCollatedPipeline, createAggregator, isKnownStage, keepsNumberTypes } from '../query/mingo-context.js';
 import { effectiveCollation } from '../query/collation.js';
+import { beginAggregation, markWrappers } from '../query/arithmetic.js';
 import { ObjectId } from 'bson';
 
 const UNSUPPORTED_STAGES: Record<string, string> = {
@@ -54,94 +55,108 @@ function checkStages(pipeline: Doc[]): void {
 
 export const aggregateCommands: Record<string, Handler> = {
   async aggregate(ctx) {
-    const cmd = ctx.cmd;
-    const pipeline: Doc[] = cmd.pipeline;
-    if (!Array.isArray(pipeline)) fail(ErrorCodes.TypeMismatch, "'pipeline' option must be specified as an array");
-    if (!cmd.explain && !isPlainObject(cmd.cursor)) fail(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
-    checkStages(pipeline);
-    const collectionless = cmd.aggregate === 1;
-    const name = collectionless ? undefined : String(cmd.aggregate);
-    const collation = effectiveCollation(cmd.collation, name === undefined ? undefined : ctx.engine.getCollection(ctx.db, name)?.options.collation);
-    if (collation) checkCollatedPipeline(pipeline);
-
-    const last = pipeline[pipeline.length - 1];
-    const writeStage = last && ('$out' in last || '$merge' in last) ? last : undefined;
-    for (const stage of pipeline.slice(0, -1)) {
-      if ('$out' in stage || '$merge' in stage) fail(ErrorCodes.Location40324, `${Object.keys(stage)[0]} can only be the final stage in the pipeline`);
-    }
-    if (writeStage && cmd.readConcern?.level === 'linearizable') {
-      fail(ErrorCodes.InvalidOptions, `${Object.keys(writeStage)[0]} cannot be used with a 'linearizable' read concern level`);
-    }
-    let stages = writeStage ? pipeline.slice(0, -1) : pipeline;
-
-    // A leading $match is answered with the query planner (indexes) instead of a scan in mingo.
-    let input: Doc[] = [];
-    if (collectionless && stages[0] && '$listLocalSessions' in stages[0]) {
-      // Sessions are not tracked beyond transactions; the caller's own session is the one we know.
-      input = ctx.cmd.lsid ? [{ _id: { id: ctx.cmd.lsid.id }, lastUse: new Date() }] : [];
-      stages = stages.slice(1);
-    }
-    if (name !== undefined) {
-      const first = stages[0];
-      let filter: Doc | undefined;
-      if (first && '$match' in first) {
-        filter = first.$match;
-        stages = stages.slice(1);
-      }
-      const acc = access(ctx, name);
-      input = filter ? await documentsSliced(await selectDocsSliced(acc, filter, { variables: cmd.let, collation }), new Slicer()) : await acc.allSliced(new Slicer());
-    }
-    const readOnly = stages.every((s) => READ_ONLY_STAGES.has(Object.keys(s)[0]));
-    // mingo computes with plain numbers: a pipeline that computes sees integral doubles and int64 as such.
-    const keepTypes = keepsNumberTypes(stages);
-    const prepare = keepTypes ? cloneDoc : (d: Doc) => cloneDoc(plainNumbers(d));
-    // Leading $sort and $group stages, the long ones over a whole collection, pause every few ms.
-    const slicer = new Slicer();
-    if (!readOnly || !keepTypes) {
-      const copies = new Array<Doc>(input.length);
-      for (let i = 0; i < input.length; i++) {
-        copies[i] = readOnly ? plainNumbers(input[i]) : prepare(input[i]);
-        const pause = ctx.txn ? undefined : slicer.tick();
-        if (pause) await pause;
-      }
-      input = copies;
-    }
-    while (!ctx.txn && stages.length > 0) {
-      const [op, arg] = Object.entries(stages[0])[0];
-      if (op === '$sort' && isPlainObject(arg)) input = await sortDocsSliced(input, arg, slicer, collation);
-      else if (op === '$group' && !collation) {
-        const grouped = await groupSliced(input, arg, cmd.let, slicer).catch((err: unknown) => {
-          if (err instanceof MongoServerError) throw err;
-          throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
-        });
-        if (!grouped) break;
-        input = grouped;
-      } else break;
-      stages = stages.slice(1);
-    }
-
-    let results: Doc[];
+    // A leading $group may make typed sums (see query/arithmetic.ts) before mingo runs the rest.
+    const end = beginAggregation();
     try {
-      const agg = createAggregator(stages, {
-        collectionResolver: (coll: string) => access(ctx, coll).all().map(prepare),
-        processingMode: ProcessingMode.CLONE_OFF,
-        variables: cmd.let,
-        ...(collation ? { collation: collation.spec as never } : {}),
-      });
-      results = agg.run(input) as Doc[];
-    } catch (err) {
-      if (err instanceof MongoServerError) throw err;
-      throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
+      return await runAggregate(ctx);
+    } finally {
+      end();
     }
-
-    if (writeStage) {
-      await writeResults(ctx, writeStage, results);
-      results = [];
-    }
-    const ns = `${ctx.db}.${name ?? '$cmd.aggregate'}`;
-    return ctx.cursors.open(ns, results, optionalNumber(cmd.cursor?.batchSize), ctx.sessionKey);
   },
 };
+
+async function runAggregate(ctx: CommandContext): Promise<unknown> {
+  const cmd = ctx.cmd;
+  const pipeline: Doc[] = cmd.pipeline;
+  if (!Array.isArray(pipeline)) fail(ErrorCodes.TypeMismatch, "'pipeline' option must be specified as an array");
+  if (!cmd.explain && !isPlainObject(cmd.cursor)) fail(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
+  checkStages(pipeline);
+  const collectionless = cmd.aggregate === 1;
+  const name = collectionless ? undefined : String(cmd.aggregate);
+  const collation = effectiveCollation(cmd.collation, name === undefined ? undefined : ctx.engine.getCollection(ctx.db, name)?.options.collation);
+  if (collation) checkCollatedPipeline(pipeline);
+
+  const last = pipeline[pipeline.length - 1];
+  const writeStage = last && ('$out' in last || '$merge' in last) ? last : undefined;
+  for (const stage of pipeline.slice(0, -1)) {
+    if ('$out' in stage || '$merge' in stage) fail(ErrorCodes.Location40324, `${Object.keys(stage)[0]} can only be the final stage in the pipeline`);
+  }
+  if (writeStage && cmd.readConcern?.level === 'linearizable') {
+    fail(ErrorCodes.InvalidOptions, `${Object.keys(writeStage)[0]} cannot be used with a 'linearizable' read concern level`);
+  }
+  let stages = writeStage ? pipeline.slice(0, -1) : pipeline;
+
+  // A leading $match is answered with the query planner (indexes) instead of a scan in mingo.
+  let input: Doc[] = [];
+  if (collectionless && stages[0] && '$listLocalSessions' in stages[0]) {
+    // Sessions are not tracked beyond transactions; the caller's own session is the one we know.
+    input = ctx.cmd.lsid ? [{ _id: { id: ctx.cmd.lsid.id }, lastUse: new Date() }] : [];
+    stages = stages.slice(1);
+  }
+  if (name !== undefined) {
+    const first = stages[0];
+    let filter: Doc | undefined;
+    if (first && '$match' in first) {
+      filter = first.$match;
+      stages = stages.slice(1);
+    }
+    const acc = access(ctx, name);
+    input = filter ? await documentsSliced(await selectDocsSliced(acc, filter, { variables: cmd.let, collation }), new Slicer()) : await acc.allSliced(new Slicer());
+  }
+  const readOnly = stages.every((s) => READ_ONLY_STAGES.has(Object.keys(s)[0]));
+  // A stage that does not handle typed numbers gets plain copies once one is in its input (see query/arithmetic.ts).
+  const computing = !keepsNumberTypes(stages);
+  // Leading $sort and $group stages, the long ones over a whole collection, pause every few ms.
+  const slicer = new Slicer();
+  if (!readOnly || computing) {
+    const copies = readOnly ? undefined : new Array<Doc>(input.length);
+    let typed = !computing;
+    for (let i = 0; i < input.length; i++) {
+      if (copies) copies[i] = cloneDoc(input[i]);
+      if (!typed && hasNumberWrappers(input[i])) {
+        typed = true;
+        markWrappers();
+      }
+      const pause = ctx.txn ? undefined : slicer.tick();
+      if (pause) await pause;
+    }
+    if (copies) input = copies;
+  }
+  while (!ctx.txn && stages.length > 0) {
+    const [op, arg] = Object.entries(stages[0])[0];
+    if (op === '$sort' && isPlainObject(arg)) input = await sortDocsSliced(input, arg, slicer, collation);
+    else if (op === '$group' && !collation) {
+      const grouped = await groupSliced(input, arg, cmd.let, slicer).catch((err: unknown) => {
+        if (err instanceof MongoServerError) throw err;
+        throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
+      });
+      if (!grouped) break;
+      input = grouped;
+    } else break;
+    stages = stages.slice(1);
+  }
+
+  let results: Doc[];
+  try {
+    const agg = createAggregator(stages, {
+      collectionResolver: (coll: string) => access(ctx, coll).all().map((d) => cloneDoc(plainNumbers(d))),
+      processingMode: ProcessingMode.CLONE_OFF,
+      variables: cmd.let,
+      ...(collation ? { collation: collation.spec as never } : {}),
+    });
+    results = agg.run(input) as Doc[];
+  } catch (err) {
+    if (err instanceof MongoServerError) throw err;
+    throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
+  }
+
+  if (writeStage) {
+    await writeResults(ctx, writeStage, results);
+    results = [];
+  }
+  const ns = `${ctx.db}.${name ?? '$cmd.aggregate'}`;
+  return ctx.cursors.open(ns, results, optionalNumber(cmd.cursor?.batchSize), ctx.sessionKey);
+}
 
 /** $out replaces the target collection; $merge folds results into it by the `on` fields. */
 async function writeResults(ctx: CommandContext, stage: Doc, results: Doc[]): Promise<void> {

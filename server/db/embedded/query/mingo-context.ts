@@ -19,8 +19,9 @@ import * as windowOperators from 'mingo/operators/window';
 import { Query as QueryBase } from 'mingo/query';
 import type { Options } from 'mingo/types';
 import { resolve } from 'mingo/util';
-import { compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
+import { canonicalKey, compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
+import { beginAggregation, inMode, markWrappers, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
 import { parseCollation, type Collation } from './collation.js';
 import { compileFilter } from './match.js';
 import { sortDocs } from './shape.js';
@@ -43,44 +44,22 @@ type Stage = (coll: Iterator, spec: never, options: Options) => Iterator;
 
 /**
  * A one-document-in, one-document-out stage that computes some top-level fields and copies others
- * (`$addFields`/`$set`, `$project`), run on documents with plain numbers (mingo computes with
- * those only); the fields it copies get their typed values back, so an integral double or int64 it
- * does not compute keeps its BSON type. `copied(key)` tells the copied fields.
+ * (`$addFields`/`$set`, `$project`). It sees the typed documents: copied fields keep their BSON
+ * type, arithmetic computes with the operands' types (see arithmetic.ts), and mingo's other
+ * operators get plain copies.
  */
-function typedOneToOne(base: Stage, copied: (spec: Doc) => (key: string) => boolean): Stage {
+function typedOneToOne(base: Stage): Stage {
   return (coll, spec, options) => {
-    const typed = coll.collect() as Doc[];
-    const plains = typed.map((d) => plainNumbers(d));
-    const outs = base(Lazy(plains), spec, options).collect() as Doc[];
-    if (outs.length !== typed.length) return Lazy(outs);
-    const isCopied = copied(spec as Doc);
-    for (let i = 0; i < outs.length; i++) {
-      if (plains[i] === typed[i]) continue;
-      const out = outs[i];
-      for (const k of Object.keys(out)) if (isCopied(k) && out[k] === plains[i][k]) out[k] = typed[i][k];
-    }
-    return Lazy(outs);
+    const docs = coll.collect() as Doc[];
+    if (docs.some((d) => plainNumbers(d) !== d)) markWrappers();
+    // Computed fields are stage output: arithmetic gives them MongoDB's result types.
+    return Lazy(inMode(true, () => base(Lazy(docs), spec, options).collect()));
   };
 }
 
-/** $addFields/$set copy every field they do not name. */
-const addFieldsCopies = (spec: Doc) => {
-  const computed = new Set(Object.keys(isPlainObject(spec) ? spec : {}).map((k) => k.split('.')[0]));
-  return (key: string) => !computed.has(key);
-};
-
-/** $project copies the top-level fields it includes by 1/true, and `_id` unless it excludes or computes it. */
-const projectCopies = (spec: Doc) => {
-  const included = new Set<string>();
-  const fields = isPlainObject(spec) ? spec : {};
-  for (const [k, v] of Object.entries(fields)) if ((v === 1 || v === true) && !k.includes('.')) included.add(k);
-  if (!('_id' in fields)) included.add('_id');
-  return (key: string) => included.has(key);
-};
-
-const $addFields = typedOneToOne(pipelineOperators.$addFields as unknown as Stage, addFieldsCopies);
-const $set = typedOneToOne(pipelineOperators.$set as unknown as Stage, addFieldsCopies);
-const projectTyped = typedOneToOne(pipelineOperators.$project as unknown as Stage, projectCopies);
+const $addFields = typedOneToOne(pipelineOperators.$addFields as unknown as Stage);
+const $set = typedOneToOne(pipelineOperators.$set as unknown as Stage);
+const projectTyped = typedOneToOne(pipelineOperators.$project as unknown as Stage);
 
 /** $project keeps `_id` first, as MongoDB returns it (mingo appends it after the projected fields). */
 function $project(coll: Iterator, spec: unknown, options: Options): Iterator {
@@ -88,20 +67,21 @@ function $project(coll: Iterator, spec: unknown, options: Options): Iterator {
 }
 
 /**
- * `$group` under a non-simple collation: documents whose `_id` values are equal under the collation
- * form one group (keyed by its first document's value), as MongoDB groups them; accumulators are
- * mingo's, applied to each group (checkCollatedPipeline refuses those that compare values).
+ * `$group`: documents whose `_id` values are equal (by value across number types, under the
+ * collation if any) form one group, keyed by its first document's value, as MongoDB groups them;
+ * accumulators are the context's, applied to each group (checkCollatedPipeline refuses those that
+ * compare values without the collation).
  */
 function $group(coll: Iterator, spec: unknown, options: Options): Iterator {
   const collation = parseCollation(options.collation);
-  if (!collation) return pipelineOperators.$group(coll, spec as never, options);
   const expr = spec as Doc;
   if (!isPlainObject(expr) || !('_id' in expr)) fail(ErrorCodes.Location40324, "a group specification must include an _id");
   const fields = Object.keys(expr).filter((k) => k !== '_id');
   const partitions = new Map<string, { id: unknown; docs: Doc[] }>();
   for (const doc of coll.collect() as Doc[]) {
     const id = evalExpr(doc, expr._id, options);
-    const key = collation.key(id ?? null);
+    // Group keys compare by value across number types (and under the collation).
+    const key = collation ? collation.key(id ?? null) : canonicalKey(id ?? null);
     const group = partitions.get(key);
     if (group) group.docs.push(doc);
     else partitions.set(key, { id, docs: [doc] });
@@ -114,7 +94,10 @@ function $group(coll: Iterator, spec: unknown, options: Options): Iterator {
     for (const f of fields) {
       const acc = expr[f];
       const op = isPlainObject(acc) && Object.keys(acc).length === 1 ? Object.keys(acc)[0] : undefined;
-      row[f] = op && COLLATED_ACCUMULATORS.has(op) ? collatedAccumulator(op, docs.map((d) => evalExpr(d, acc[op], options)), collation) : evalExpr(docs, acc, groupOptions);
+      if (op && collation && COLLATED_ACCUMULATORS.has(op)) row[f] = collatedAccumulator(op, docs.map((d) => evalExpr(d, acc[op], options)), collation);
+      // Called directly: through evalExpr, mingo would take the expression operator of the same name.
+      else if (op && TYPED_ACCUMULATORS[op]) row[f] = TYPED_ACCUMULATORS[op](docs, acc[op], groupOptions);
+      else row[f] = evalExpr(docs, acc, groupOptions);
     }
     out.push(row);
   }
@@ -278,19 +261,33 @@ export function checkCollatedPipeline(pipeline: Doc[]): void {
   }
 }
 
+/** Every operator in a table wrapped, but those replaced. */
+function wrapAll<F>(table: Record<string, F>, wrap: (f: F) => F, replaced: Record<string, F>): Record<string, F> {
+  const out: Record<string, F> = {};
+  for (const [k, f] of Object.entries(table)) out[k] = replaced[k] ?? wrap(f);
+  return out;
+}
+
+/** Stages that handle typed numbers themselves (the others get plain copies once a typed result exists). */
+const TYPED_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$unset', '$sample', '$project', '$addFields', '$set', '$facet', '$group']);
+
+const plainStage = (base: Stage): Stage => (coll, spec, options) => base(coll.map((d) => plainForMingo(d)), spec, options);
+
+const PIPELINE: Record<string, Stage> = {
+  ...(pipelineOperators as unknown as Record<string, Stage>),
+  $sort: $sort as Stage,
+  $match: $match as Stage,
+  $project: $project as Stage,
+  $addFields: $addFields,
+  $set: $set,
+  $group: $group as Stage,
+  $lookup: $lookup as Stage,
+};
+
 const CONTEXT = Context.init({
-  accumulator: accumulatorOperators,
-  expression: { ...expressionOperators, ...(COLLATED_COMPARISONS as unknown as Partial<typeof expressionOperators>) },
-  pipeline: {
-    ...pipelineOperators,
-    $sort: $sort as typeof pipelineOperators.$sort,
-    $match: $match as typeof pipelineOperators.$match,
-    $project: $project as typeof pipelineOperators.$project,
-    $addFields: $addFields as unknown as typeof pipelineOperators.$addFields,
-    $set: $set as unknown as typeof pipelineOperators.$set,
-    $group: $group as typeof pipelineOperators.$group,
-    $lookup: $lookup as typeof pipelineOperators.$lookup,
-  },
+  accumulator: wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, TYPED_ACCUMULATORS) as unknown as typeof accumulatorOperators,
+  expression: wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, TYPED_EXPRESSIONS) as unknown as typeof expressionOperators,
+  pipeline: Object.fromEntries(Object.entries(PIPELINE).map(([k, f]) => [k, TYPED_STAGES.has(k) ? f : plainStage(f)])) as unknown as typeof pipelineOperators,
   projection: projectionOperators,
   query: queryOperators,
   window: windowOperators,
@@ -364,6 +361,18 @@ export function createQuery(condition: Doc, variables?: Doc): QueryBase {
   return new Query(plainNumbers(condition), mingoOptions(variables ? { variables: plainNumbers(variables) } : undefined));
 }
 
+/** mingo's aggregator, bracketing each run for typed arithmetic results (see arithmetic.ts). */
+class Aggregator extends AggregatorBase {
+  override run<T>(collection: unknown, options?: Options): T[] {
+    const end = beginAggregation();
+    try {
+      return super.run(collection as never, options) as T[];
+    } finally {
+      end();
+    }
+  }
+}
+
 export function createAggregator(pipeline: Doc[], options?: Partial<Options>): AggregatorBase {
-  return new AggregatorBase(pipeline, mingoOptions(options));
+  return new Aggregator(pipeline, mingoOptions(options));
 }

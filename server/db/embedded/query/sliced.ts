@@ -9,6 +9,7 @@ import type { Options } from 'mingo/types';
 import { HashMap } from 'mingo/util';
 import { compareValues, isPlainObject, type Doc } from '../bson-values.js';
 import type { Slicer } from '../storage/slices.js';
+import { inMode, plainForMingo, TYPED_ACCUMULATORS } from './arithmetic.js';
 import type { Collation } from './collation.js';
 import { mingoOptions } from './mingo-context.js';
 import { sortDocs, sortKey } from './shape.js';
@@ -113,8 +114,9 @@ async function accumulateSliced(op: string, fn: Accumulator, values: Doc[], opti
 
 /**
  * mingo's `$group`, pausing while it computes group keys and accumulator inputs: documents are
- * partitioned by their `_id` expression in the same hash map mingo uses, then each output field is
- * the same accumulator applied to the group, its per-document values computed in slices first.
+ * partitioned by their `_id` expression (as plain numbers, so 1 and NumberLong(1) are one key) in
+ * the same hash map mingo uses, then each output field is the context's accumulator applied to the
+ * group (`$sum`/`$avg` with MongoDB's result types), its per-document values computed in slices first.
  */
 export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc | undefined, slicer: Slicer): Promise<Doc[] | undefined> {
   if (!isPlainObject(spec) || !('_id' in spec)) return undefined;
@@ -127,7 +129,7 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
   const partitions = HashMap.init<unknown, Doc[]>();
   const groupBy = fieldReader(spec._id);
   for (const doc of docs) {
-    const key = (groupBy ? groupBy(doc) : evalExpr(doc, spec._id, options)) ?? null;
+    const key = plainForMingo(groupBy ? groupBy(doc) : evalExpr(doc, spec._id, options)) ?? null;
     const group = partitions.get(key);
     if (group) group.push(doc);
     else partitions.set(key, [doc]);
@@ -141,14 +143,20 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
     for (const f of fields) {
       const [op, expr] = Object.entries(spec[f] as Doc)[0];
       const groupOptions = (options as unknown as { update(l: Doc): Options }).update({ root: null, groupId });
-      const fn = (accumulators as unknown as Record<string, Accumulator>)[op];
+      const fn = TYPED_ACCUMULATORS[op] ?? (accumulators as unknown as Record<string, Accumulator>)[op];
       if (PER_DOCUMENT.has(op) && !(op === '$sum' && typeof expr === 'number') && expr !== null && expr !== undefined) {
         // A missing value counts for none of these: $push and $addToSet leave it out, the others ignore it.
         const values: Doc[] = [];
-        const read = fieldReader(expr);
+        // The typed accumulators ($sum, $avg, ...) compute with the values' types; mingo's take plain numbers.
+        const typed = op in TYPED_ACCUMULATORS;
+        const evaluate = (root: Doc): unknown => {
+          const rootOptions = (groupOptions as unknown as { update(l: Doc): Options }).update({ root });
+          return typed ? inMode(true, () => evalExpr(root, expr, rootOptions)) : evalExpr(root, expr, rootOptions);
+        };
+        const read = fieldReader(expr) ?? evaluate;
         for (let i = 0; i < group.length; i++) {
-          const root = group[i];
-          const v = read ? read(root) : evalExpr(root, expr, (groupOptions as unknown as { update(l: Doc): Options }).update({ root }));
+          const computed = read(group[i]);
+          const v = typed ? computed : plainForMingo(computed);
           if (v !== undefined) values.push({ v });
           const pause = slicer.tick();
           if (pause) await pause;

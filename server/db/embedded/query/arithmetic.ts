@@ -1,0 +1,337 @@
+/**
+ * Aggregation arithmetic with MongoDB's result types (manual: `$add`, `$sum`, `$avg`, `$divide`):
+ * int32 with int32 gives int32 (int64 when it overflows), with an int64 gives int64 (a double when
+ * that overflows), any double gives a double (also when integral), any Decimal128 gives a Decimal128,
+ * computed exactly here (mingo would compute it as a double); `$avg` and `$divide` give a double
+ * unless a Decimal128 is involved.
+ *
+ * mingo's other operators only handle plain numbers, so a typed result (an integral double as
+ * `Double`, an int64 as `Long`, a Decimal128) is made only where it lands in a stage's output: in
+ * `$project`/`$addFields`/`$set` fields, accumulator results, or as the operand of another operator
+ * here. Nested inside one of mingo's operators, the same value is handed over as a plain number.
+ */
+import { Decimal128, Long } from 'bson';
+import { evalExpr } from 'mingo/core';
+import * as accumulatorOperators from 'mingo/operators/accumulator';
+import * as expressionOperators from 'mingo/operators/expression';
+import type { Options } from 'mingo/types';
+import { canonicalKey, compareValues, isInt32Number, plainNumbers, storedDouble, toNumber, type Doc } from '../bson-values.js';
+import { ErrorCodes, fail } from '../errors.js';
+import { numberKind } from './numbers.js';
+
+type Expression = (obj: Doc, expr: unknown, options: Options) => unknown;
+type Accumulator = (coll: Doc[], expr: unknown, options: Options) => unknown;
+
+/** Whether the value being computed lands in a stage's output (else one of mingo's operators consumes it). */
+let typed = false;
+/** Whether a typed number may be in the documents mingo sees (then its operators get plain copies). */
+let wrappersMade = false;
+let running = 0;
+
+/** Runs `f` with results typed (`mode` true) or plain. */
+export function inMode<T>(mode: boolean, f: () => T): T {
+  const saved = typed;
+  typed = mode;
+  try {
+    return f();
+  } finally {
+    typed = saved;
+  }
+}
+
+/** Brackets one aggregation: once none is running, documents hold no typed result any more. */
+export function beginAggregation(): () => void {
+  running++;
+  return () => {
+    if (--running === 0) wrappersMade = false;
+  };
+}
+
+/** Records that documents mingo sees hold typed numbers (stored ones, or results made here). */
+export function markWrappers(): void {
+  wrappersMade = true;
+}
+
+/** A value as one of mingo's operators needs it: plain numbers when a typed result may be inside. */
+export function plainForMingo<T>(v: T): T {
+  return wrappersMade ? plainNumbers(v) : v;
+}
+
+type Locals = { root?: unknown; variables?: Doc };
+
+/** Options whose root document and local variables (where mingo resolves field paths) are plain. */
+function plainOptions(options: Options): Options {
+  const local = (options as unknown as { local?: Locals }).local;
+  if (!local) return options;
+  const copy = (options.constructor as unknown as { init(o: Options): Options & { update(l: Locals): Options } }).init(options);
+  return copy.update({ root: plainNumbers(local.root), variables: plainNumbers(local.variables) });
+}
+
+/** mingo's expression operator, seeing plain numbers and making its operands plain. */
+export function plainExpression(base: Expression): Expression {
+  return (obj, expr, options) => {
+    if (!typed && !wrappersMade) return base(obj, expr, options);
+    const saved = typed;
+    typed = false;
+    try {
+      return wrappersMade ? base(plainNumbers(obj), expr, plainOptions(options)) : base(obj, expr, options);
+    } finally {
+      typed = saved;
+    }
+  };
+}
+
+/** mingo's accumulator, seeing plain numbers and making its operands plain. */
+export function plainAccumulator(base: Accumulator): Accumulator {
+  return (coll, expr, options) => inMode(false, () => base(wrappersMade ? coll.map((d) => plainNumbers(d)) : coll, expr, options));
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** A result in the stored representation when typed, else as a plain number. */
+function result(v: unknown, outer: boolean): unknown {
+  if (!outer || typeof v === 'number') return outer ? v : plainNumbers(v);
+  wrappersMade = true;
+  return v;
+}
+
+function isNumeric(v: unknown): boolean {
+  return numberKind(v) !== undefined;
+}
+
+/** A finite decimal as coefficient × 10^exponent; undefined for NaN and infinities. */
+function decimalParts(v: unknown): [bigint, number] | undefined {
+  const kind = numberKind(v);
+  if (kind === 0 || kind === 1) return [typeof v === 'bigint' ? v : v instanceof Long ? BigInt(v.toString()) : BigInt(toNumber(v)), 0];
+  const text = v instanceof Decimal128 ? v.toString() : String(toNumber(v));
+  const m = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return undefined;
+  const frac = m[3] ?? '';
+  return [BigInt(m[2] + frac) * (m[1] === '-' ? -1n : 1n), Number(m[4] ?? 0) - frac.length];
+}
+
+const digits = (n: bigint): number => (n < 0n ? -n : n).toString().length;
+
+/** A decimal from coefficient and exponent, rounded half-even to Decimal128's 34 digits (`sticky`: a non-zero remainder beyond them). */
+function makeDecimal(c: bigint, e: number, sticky = false): Decimal128 {
+  const negative = c < 0n;
+  let q = negative ? -c : c;
+  const extra = digits(q) - 34;
+  if (extra > 0) {
+    const scale = 10n ** BigInt(extra);
+    const rem = q % scale;
+    q /= scale;
+    e += extra;
+    const half = scale / 2n;
+    if (rem > half || (rem === half && (sticky || q % 2n === 1n))) q += 1n;
+    if (digits(q) > 34) {
+      q /= 10n;
+      e += 1;
+    }
+  }
+  return Decimal128.fromString(`${negative ? '-' : ''}${q}E${e}`);
+}
+
+/** NaN or infinity among decimal operands: MongoDB's IEEE answer, computed in double (exact for these). */
+function nonFiniteDecimal(x: number): Decimal128 {
+  return Decimal128.fromString(Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity');
+}
+
+function decimalAdd(values: unknown[], negateSecond = false): Decimal128 {
+  const parts = values.map(decimalParts);
+  if (parts.some((p) => !p)) return nonFiniteDecimal(values.reduce<number>((s, v, i) => (negateSecond && i === 1 ? s - toNumber(v) : s + toNumber(v)), 0));
+  const e = Math.min(...parts.map((p) => p![1]));
+  let sum = 0n;
+  parts.forEach((p, i) => {
+    const scaled = p![0] * 10n ** BigInt(p![1] - e);
+    sum += negateSecond && i === 1 ? -scaled : scaled;
+  });
+  return makeDecimal(sum, e);
+}
+
+function decimalMultiply(values: unknown[]): Decimal128 {
+  const parts = values.map(decimalParts);
+  if (parts.some((p) => !p)) return nonFiniteDecimal(values.reduce<number>((s, v) => s * toNumber(v), 1));
+  return makeDecimal(parts.reduce((s, p) => s * p![0], 1n), parts.reduce((s, p) => s + p![1], 0));
+}
+
+/** x / y exactly rounded to 34 digits, with IEEE 754's preferred exponent when the quotient is exact. */
+function decimalDivide(a: unknown, b: unknown): Decimal128 {
+  const x = decimalParts(a);
+  const y = decimalParts(b);
+  if (y && y[0] === 0n) fail(ErrorCodes.BadValue, "can't $divide by zero");
+  if (!x || !y) return nonFiniteDecimal(toNumber(a) / toNumber(b));
+  const preferred = x[1] - y[1];
+  if (x[0] === 0n) return makeDecimal(0n, preferred);
+  const negative = x[0] < 0n !== y[0] < 0n;
+  const num = x[0] < 0n ? -x[0] : x[0];
+  const den = y[0] < 0n ? -y[0] : y[0];
+  const k = Math.max(0, 36 + digits(den) - digits(num));
+  let q = (num * 10n ** BigInt(k)) / den;
+  const exact = (num * 10n ** BigInt(k)) % den === 0n;
+  let e = preferred - k;
+  if (exact) {
+    while (e < preferred && q % 10n === 0n) {
+      q /= 10n;
+      e++;
+    }
+  }
+  return makeDecimal(negative ? -q : q, e, !exact);
+}
+
+/** The widest BSON number type among numeric values (0 int32, 1 int64, 2 double, 3 decimal). */
+function widest(values: unknown[]): number {
+  let kind = 0;
+  for (const v of values) kind = Math.max(kind, numberKind(v)!);
+  return kind;
+}
+
+/** The sum of numeric values with MongoDB's result type (typed representation). */
+function sumOf(values: unknown[]): unknown {
+  const kind = widest(values);
+  if (kind === 3) return decimalAdd(values);
+  if (kind === 2) {
+    let s = 0;
+    for (const v of values) s += toNumber(v);
+    return storedDouble(s);
+  }
+  if (kind === 0) {
+    let s = 0;
+    for (const v of values) s += v as number;
+    if (isInt32Number(s) || s === 0) return s;
+    if (Number.isSafeInteger(s)) return Long.fromNumber(s);
+  }
+  let s = 0n;
+  for (const v of values) s += typeof v === 'number' ? BigInt(v) : BigInt(String(v));
+  // int64 overflowing becomes a double.
+  return s < INT64_MIN || s > INT64_MAX ? Number(s) : Long.fromBigInt(s);
+}
+
+function productOf(values: unknown[]): unknown {
+  const kind = widest(values);
+  if (kind === 3) return decimalMultiply(values);
+  if (kind === 2) return storedDouble(values.reduce<number>((p, v) => p * toNumber(v), 1));
+  let p = 1n;
+  for (const v of values) p *= typeof v === 'number' ? BigInt(v) : BigInt(String(v));
+  if (kind === 0 && p >= -(2n ** 31n) && p < 2n ** 31n) return Number(p);
+  return p < INT64_MIN || p > INT64_MAX ? Number(p) : Long.fromBigInt(p);
+}
+
+function averageOf(values: unknown[]): unknown {
+  if (values.length === 0) return null;
+  const sum = sumOf(values);
+  if (sum instanceof Decimal128) return decimalDivide(sum, values.length);
+  return storedDouble(toNumber(sum) / values.length);
+}
+
+/** Evaluated operands of an arithmetic operator, typed. */
+function operands(obj: Doc, expr: unknown, options: Options): unknown {
+  return inMode(true, () => evalExpr(obj, expr, options));
+}
+
+/** The operands as literals, for mingo's own operator (dates, errors). */
+const literals = (args: unknown): unknown => (Array.isArray(args) ? args.map((a) => ({ $literal: plainNumbers(a) })) : { $literal: plainNumbers(args) });
+
+/** An operator computing on typed numbers, mingo's for anything else (nulls, dates, errors). */
+function arithmetic(base: Expression, compute: (args: unknown[]) => unknown, fast?: (args: number[]) => number): Expression {
+  return (obj, expr, options) => {
+    const outer = typed;
+    const args = operands(obj, expr, options);
+    if (Array.isArray(args) && args.length > 0) {
+      if (fast && args.every((a) => typeof a === 'number')) {
+        // The common case, plain numbers: only an integral result needs a look at its type.
+        const r = fast(args as number[]);
+        if (!Number.isInteger(r)) return r;
+      }
+      if (args.every(isNumeric)) return result(compute(args), outer);
+    }
+    if (Array.isArray(args) && args.some((a) => a === null || a === undefined)) return null;
+    return inMode(false, () => base(obj, literals(args), options));
+  };
+}
+
+/** `$sum`/`$avg` as expressions: of their operands, or of the array a single operand resolves to; non-numbers are ignored. */
+function listArithmetic(compute: (values: unknown[]) => unknown, empty: unknown): Expression {
+  return (obj, expr, options) => {
+    const outer = typed;
+    const args = operands(obj, expr, options);
+    const list = Array.isArray(expr) && expr.length !== 1 ? (args as unknown[]) : Array.isArray(args) ? (Array.isArray(expr) ? (Array.isArray(args[0]) ? args[0] : args) : args) : [args];
+    const values = (list as unknown[]).filter(isNumeric);
+    return result(values.length ? compute(values) : empty, outer);
+  };
+}
+
+/** Arithmetic that mingo computes in double precision: refused on a Decimal128 rather than answered inexactly. */
+const DOUBLE_ONLY = ['$abs', '$ceil', '$floor', '$round', '$trunc', '$mod', '$pow', '$sqrt', '$exp', '$ln', '$log', '$log10'];
+
+function refusingDecimals(name: string, base: Expression): Expression {
+  const plain = plainExpression(base);
+  return (obj, expr, options) => {
+    // A Decimal128 reaches an operator only from a stored document or a typed result.
+    if (!wrappersMade) return plain(obj, expr, options);
+    const args = operands(obj, expr, options);
+    if ((Array.isArray(args) ? args : [args]).some((a) => a instanceof Decimal128)) {
+      fail(ErrorCodes.NotImplemented, `${name} of a Decimal128 is not computed by the embedded server (it computes Decimal128 arithmetic only in $add, $subtract, $multiply, $divide, $sum and $avg)`);
+    }
+    return plain(obj, literals(args), options);
+  };
+}
+
+export const TYPED_EXPRESSIONS: Record<string, Expression> = {
+  ...Object.fromEntries(DOUBLE_ONLY.map((name) => [name, refusingDecimals(name, (expressionOperators as unknown as Record<string, Expression>)[name])])),
+  $add: arithmetic(expressionOperators.$add as Expression, sumOf, (args) => args.reduce((s, a) => s + a, 0)),
+  $subtract: arithmetic(expressionOperators.$subtract as Expression, ([a, b]) => {
+    const kind = widest([a, b]);
+    if (kind === 3) return decimalAdd([a, b], true);
+    if (kind === 2) return storedDouble(toNumber(a) - toNumber(b));
+    return sumOf([a, typeof b === 'number' ? -b : Long.fromBigInt(-BigInt(String(b)))]);
+  }, (args) => (args.length === 2 ? args[0] - args[1] : 0)),
+  $multiply: arithmetic(expressionOperators.$multiply as Expression, productOf, (args) => args.reduce((p, a) => p * a, 1)),
+  $divide: arithmetic(expressionOperators.$divide as Expression, ([a, b]) => {
+    if (widest([a, b]) === 3) return decimalDivide(a, b);
+    if (toNumber(b) === 0) fail(ErrorCodes.BadValue, "can't $divide by zero");
+    return storedDouble(toNumber(a) / toNumber(b));
+  }, (args) => (args.length === 2 && args[1] !== 0 ? args[0] / args[1] : 0)),
+  $sum: listArithmetic(sumOf, 0),
+  $avg: listArithmetic(averageOf, null),
+};
+
+/** The values an accumulator's expression gives for each document, typed. */
+function accumulated(coll: Doc[], expr: unknown, options: Options): unknown[] {
+  return inMode(true, () => accumulatorOperators.$push(coll, expr, options) as unknown[]).filter(isNumeric);
+}
+
+export const TYPED_ACCUMULATORS: Record<string, Accumulator> = {
+  $sum: (coll, expr, options) => {
+    if (typeof expr === 'number' && isInt32Number(expr)) return sumOf(coll.map(() => expr));
+    const values = accumulated(coll, expr, options);
+    return result(values.length ? sumOf(values) : 0, true);
+  },
+  $avg: (coll, expr, options) => result(averageOf(accumulated(coll, expr, options)), true),
+  // These keep their values' types (mingo's would see plain numbers, a Decimal128 as a double).
+  $min: (coll, expr, options) => extreme(typedValues(coll, expr, options), -1),
+  $max: (coll, expr, options) => extreme(typedValues(coll, expr, options), 1),
+  $push: (coll, expr, options) => typedValues(coll, expr, options),
+  $addToSet: (coll, expr, options) => {
+    const seen = new Map<string, unknown>();
+    for (const v of typedValues(coll, expr, options)) if (v !== undefined && !seen.has(canonicalKey(v))) seen.set(canonicalKey(v), v);
+    return [...seen.values()];
+  },
+};
+
+function typedValues(coll: Doc[], expr: unknown, options: Options): unknown[] {
+  const values = inMode(true, () => accumulatorOperators.$push(coll, expr, options) as unknown[]);
+  if (values.some((v) => v !== null && typeof v === 'object')) wrappersMade = true;
+  return values;
+}
+
+/** The smallest (`sign` -1) or largest value in MongoDB's order, ignoring null and missing; null when none. */
+function extreme(values: unknown[], sign: number): unknown {
+  let best: unknown = undefined;
+  for (const v of values) {
+    if (v === undefined || v === null) continue;
+    if (best === undefined || compareValues(v, best) * sign > 0) best = v;
+  }
+  return best ?? null;
+}
