@@ -46,20 +46,63 @@ export async function recordAudit(session: ClientSession | null | undefined, inp
     const changes = input.action === 'create' || input.action === 'update' || input.action === 'delete' ? diff(input.before ?? null, input.after ?? null, input.ignore) : [];
     if (input.action === 'update' && changes.length === 0) continue;
     const place = placeOf(input, actor);
+    // keys in the schema's order (placeScoped adds province and placePath last), as the model would store them
     events.push({
+      _id: new Types.ObjectId(),
       at,
       actor: storedActor(actor),
       action: input.action,
       subject: input.subject,
       ...(input.documentId ? { documentId: input.documentId } : {}),
       place: place.placePath.at(-1)!,
+      changes: changes.map(minimizedChange),
+      ...(input.detail && minimized(input.detail) ? { detail: minimized(input.detail) } : {}),
       province: place.province,
       placePath: [...place.placePath],
-      changes,
-      ...(input.detail ? { detail: input.detail } : {}),
     });
   }
-  if (events.length) await AuditEvent.insertMany(events, session ? { session } : {});
+  if (events.length === 0) return;
+  // built here from typed values, so the model's casting and validation would only copy them; its rules that the
+  // types do not guarantee are checked below, and a broken event still goes through Mongoose for its ValidationError
+  if (events.every(storable)) await AuditEvent.collection.insertMany(events, session ? { session } : {});
+  else await AuditEvent.insertMany(events, session ? { session } : {});
+}
+
+/** A change as Mongoose stores it: a before or after that minimizes to nothing is left out. */
+function minimizedChange(change: AuditChange): AuditChange {
+  const before = minimized(change.before);
+  const after = minimized(change.after);
+  if (before === change.before && after === change.after) return change;
+  const { before: _b, after: _a, ...rest } = change;
+  return { ...rest, ...(before === undefined ? {} : { before }), ...(after === undefined ? {} : { after }) } as AuditChange;
+}
+
+/**
+ * Mongoose's `minimize` (on by default) applied to a value: a plain object loses its undefined and empty-object
+ * values, recursively, and is itself undefined when nothing is left. Arrays, dates and ids are kept as they are.
+ */
+function minimized(value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  let changed = false;
+  const kept: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    const small = minimized(inner);
+    if (small !== inner) changed = true;
+    if (small !== undefined) kept[key] = small;
+  }
+  if (Object.keys(kept).length === 0) return undefined;
+  return changed ? kept : value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+  return !proto || proto.constructor?.name === 'Object';
+}
+
+/** What audit_events' schema requires beyond the types: a two-digit province (placeScoped) and a place. */
+function storable(event: { province: string; place: string }): boolean {
+  return /^\d{2}$/.test(event.province) && typeof event.place === 'string' && event.place !== '';
 }
 
 /** The fields that differ between two versions of a document, each with its value before and after. */
