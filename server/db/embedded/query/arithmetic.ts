@@ -278,7 +278,44 @@ function refusingDecimals(name: string, base: Expression): Expression {
   };
 }
 
+/** MongoDB's truthiness (false, null, missing and any zero are false) of a possibly typed value. */
+function truthy(v: unknown): boolean {
+  const p = plainNumbers(v);
+  return p instanceof Decimal128 ? Number(p.toString()) !== 0 : !!p || p === '';
+}
+
+/** A value picked by a `$cond`/`$switch`: typed where it lands in a stage's output, else as mingo's operators need it. */
+const picked = (v: unknown): unknown => (typed ? v : plainForMingo(v));
+
+/** A condition: computed plain (its value is consumed, not output). */
+const condition = (obj: Doc, expr: unknown, options: Options): boolean => truthy(inMode(false, () => evalExpr(obj, expr, options)));
+
+/**
+ * Operators that only pick or move values (`$ifNull`, `$let`, `$mergeObjects`): mingo's, seeing the
+ * typed document when their result lands in a stage's output, so the value they pick keeps its
+ * type; nested in one of mingo's operators they see plain numbers like the others.
+ */
+function moving(base: Expression): Expression {
+  const plain = plainExpression(base);
+  return (obj, expr, options) => (typed ? base(obj, expr, options) : plain(obj, expr, options));
+}
+
+const MOVING = ['$ifNull', '$let', '$mergeObjects'];
+
 export const TYPED_EXPRESSIONS: Record<string, Expression> = {
+  ...Object.fromEntries(MOVING.map((name) => [name, moving((expressionOperators as unknown as Record<string, Expression>)[name])])),
+  $cond: (obj, expr, options) => {
+    const [test, then, otherwise] = Array.isArray(expr) ? expr : isPlainCond(expr) ? [expr.if, expr.then, expr.else] : [];
+    if (!Array.isArray(expr) && !isPlainCond(expr)) return plainExpression(expressionOperators.$cond as Expression)(obj, expr, options);
+    return picked(evalExpr(obj, condition(obj, test, options) ? then : otherwise, options));
+  },
+  $switch: (obj, expr, options) => {
+    const spec = expr as { branches?: { case: unknown; then: unknown }[]; default?: unknown };
+    if (!spec || !Array.isArray(spec.branches)) return plainExpression(expressionOperators.$switch as Expression)(obj, expr, options);
+    for (const branch of spec.branches) if (condition(obj, branch.case, options)) return picked(evalExpr(obj, branch.then, options));
+    // No branch matched: mingo's answers the default, or its error when there is none.
+    return 'default' in spec ? picked(evalExpr(obj, spec.default, options)) : plainExpression(expressionOperators.$switch as Expression)(obj, expr, options);
+  },
   ...Object.fromEntries(DOUBLE_ONLY.map((name) => [name, refusingDecimals(name, (expressionOperators as unknown as Record<string, Expression>)[name])])),
   $add: arithmetic(expressionOperators.$add as Expression, sumOf, (args) => args.reduce((s, a) => s + a, 0)),
   $subtract: arithmetic(expressionOperators.$subtract as Expression, ([a, b]) => {
@@ -313,12 +350,27 @@ export const TYPED_ACCUMULATORS: Record<string, Accumulator> = {
   $min: (coll, expr, options) => extreme(typedValues(coll, expr, options), -1),
   $max: (coll, expr, options) => extreme(typedValues(coll, expr, options), 1),
   $push: (coll, expr, options) => typedValues(coll, expr, options),
+  $first: typedPick(accumulatorOperators.$first as Accumulator),
+  $last: typedPick(accumulatorOperators.$last as Accumulator),
   $addToSet: (coll, expr, options) => {
     const seen = new Map<string, unknown>();
     for (const v of typedValues(coll, expr, options)) if (v !== undefined && !seen.has(canonicalKey(v))) seen.set(canonicalKey(v), v);
     return [...seen.values()];
   },
 };
+
+function isPlainCond(v: unknown): v is { if: unknown; then: unknown; else: unknown } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'if' in v && 'then' in v && 'else' in v;
+}
+
+/** `$first`/`$last`: mingo's, on the typed documents, so the value picked keeps its type. */
+function typedPick(base: Accumulator): Accumulator {
+  return (coll, expr, options) => {
+    const v = inMode(true, () => base(coll, expr, options));
+    if (v !== null && typeof v === 'object') wrappersMade = true;
+    return v;
+  };
+}
 
 function typedValues(coll: Doc[], expr: unknown, options: Options): unknown[] {
   const values = inMode(true, () => accumulatorOperators.$push(coll, expr, options) as unknown[]);

@@ -57,6 +57,24 @@ function typedOneToOne(base: Stage): Stage {
   };
 }
 
+/**
+ * `$bucket`: mingo's buckets of the typed documents (its groupBy value compared with the
+ * boundaries as a plain number), each bucket's output computed as `$group` computes a group's.
+ */
+function $bucket(coll: Iterator, spec: unknown, options: Options): Iterator {
+  const s = spec as Doc;
+  const output = isPlainObject(s.output) ? s.output : { count: { $sum: 1 } };
+  const buckets = pipelineOperators.$bucket(coll, { ...s, groupBy: { [PLAIN]: s.groupBy }, output: { docs: { $push: '$$ROOT' } } } as never, options);
+  return buckets.map((b) => {
+    const { _id, docs } = b as { _id: unknown; docs: Doc[] };
+    return { _id, ...accumulateGroup(docs, _id, output, Object.keys(output), options) };
+  });
+}
+
+/** An internal operator: its operand's value with plain numbers (see plainNumbers). */
+const PLAIN = '$embeddedPlainNumbers';
+const plainValue = (obj: Doc, expr: unknown, options: Options): unknown => plainNumbers(evalExpr(obj, expr, options));
+
 const $addFields = typedOneToOne(pipelineOperators.$addFields as unknown as Stage);
 const $set = typedOneToOne(pipelineOperators.$set as unknown as Stage);
 const projectTyped = typedOneToOne(pipelineOperators.$project as unknown as Stage);
@@ -86,22 +104,24 @@ function $group(coll: Iterator, spec: unknown, options: Options): Iterator {
     if (group) group.docs.push(doc);
     else partitions.set(key, { id, docs: [doc] });
   }
-  const out: Doc[] = [];
-  for (const { id, docs } of partitions.values()) {
-    const row: Doc = {};
-    if (id !== undefined) row._id = id;
-    const groupOptions = (mingoOptions(optionsOf(options)) as unknown as { update(locals: Doc): Options }).update({ root: null, groupId: id });
-    for (const f of fields) {
-      const acc = expr[f];
-      const op = isPlainObject(acc) && Object.keys(acc).length === 1 ? Object.keys(acc)[0] : undefined;
-      if (op && collation && COLLATED_ACCUMULATORS.has(op)) row[f] = collatedAccumulator(op, docs.map((d) => evalExpr(d, acc[op], options)), collation);
-      // Called directly: through evalExpr, mingo would take the expression operator of the same name.
-      else if (op && TYPED_ACCUMULATORS[op]) row[f] = TYPED_ACCUMULATORS[op](docs, acc[op], groupOptions);
-      else row[f] = evalExpr(docs, acc, groupOptions);
-    }
-    out.push(row);
+  return Lazy([...partitions.values()].map(({ id, docs }) => accumulateGroup(docs, id, expr, fields, options)));
+}
+
+/** A group's output document: `_id` and each field's accumulator over the group's documents. */
+function accumulateGroup(docs: Doc[], id: unknown, expr: Doc, fields: string[], options: Options): Doc {
+  const collation = parseCollation(options.collation);
+  const row: Doc = {};
+  if (id !== undefined) row._id = id;
+  const groupOptions = (mingoOptions(optionsOf(options)) as unknown as { update(locals: Doc): Options }).update({ root: null, groupId: id });
+  for (const f of fields) {
+    const acc = expr[f];
+    const op = isPlainObject(acc) && Object.keys(acc).length === 1 ? Object.keys(acc)[0] : undefined;
+    if (op && collation && COLLATED_ACCUMULATORS.has(op)) row[f] = collatedAccumulator(op, docs.map((d) => evalExpr(d, acc[op], options)), collation);
+    // Called directly: through evalExpr, mingo would take the expression operator of the same name.
+    else if (op && TYPED_ACCUMULATORS[op]) row[f] = TYPED_ACCUMULATORS[op](docs, acc[op], groupOptions);
+    else row[f] = evalExpr(docs, acc, groupOptions);
   }
-  return Lazy(out);
+  return row;
 }
 
 /** Accumulators that compare values, computed here under the collation. */
@@ -137,29 +157,33 @@ function lookupValues(doc: Doc, path: string): unknown[] {
 }
 
 /**
- * `$lookup` by localField/foreignField under a non-simple collation: values equal under the
- * collation join, as MongoDB matches them (mingo's join compares strings binary). Other forms are
- * mingo's (a sub-pipeline's `$match` and comparisons apply the collation themselves).
+ * `$lookup` by localField/foreignField: values equal by value across number types (and under the
+ * collation, if any) join, as MongoDB matches them (mingo's join compares number wrappers by
+ * identity and strings binary). With a sub-pipeline as well, it runs on the matching documents.
+ * The pipeline-only form is mingo's (a sub-pipeline's `$match` and comparisons handle typed
+ * numbers and the collation themselves).
  */
 function $lookup(coll: Iterator, spec: unknown, options: Options): Iterator {
   const collation = parseCollation(options.collation);
   const s = spec as Doc;
-  if (!collation || s.pipeline !== undefined || typeof s.localField !== 'string' || typeof s.foreignField !== 'string') {
-    return pipelineOperators.$lookup(coll, s as never, options);
-  }
+  if (typeof s.localField !== 'string' || typeof s.foreignField !== 'string') return pipelineOperators.$lookup(coll, s as never, options);
+  const key = (v: unknown): string => (collation ? collation.key(v) : canonicalKey(v));
   const foreign = (options.collectionResolver?.(String(s.from)) ?? []) as Doc[];
   const byKey = new Map<string, number[]>();
   foreign.forEach((doc, i) => {
-    for (const key of new Set(lookupValues(doc, s.foreignField).map((v) => collation.key(v)))) {
-      const list = byKey.get(key);
+    for (const k of new Set(lookupValues(doc, s.foreignField).map(key))) {
+      const list = byKey.get(k);
       if (list) list.push(i);
-      else byKey.set(key, [i]);
+      else byKey.set(k, [i]);
     }
   });
+  const sub = Array.isArray(s.pipeline) && s.pipeline.length > 0 ? { as: s.as, let: s.let, pipeline: s.pipeline } : undefined;
   return coll.map((obj) => {
     const found = new Set<number>();
-    for (const v of lookupValues(obj as Doc, s.localField)) for (const i of byKey.get(collation.key(v)) ?? []) found.add(i);
-    return { ...(obj as Doc), [s.as]: [...found].sort((a, b) => a - b).map((i) => foreign[i]) };
+    for (const v of lookupValues(obj as Doc, s.localField)) for (const i of byKey.get(key(v)) ?? []) found.add(i);
+    const matched = [...found].sort((a, b) => a - b).map((i) => foreign[i]);
+    if (!sub) return { ...(obj as Doc), [s.as]: matched };
+    return pipelineOperators.$lookup(Lazy([obj]), { ...sub, from: matched } as never, options).collect()[0];
   });
 }
 
@@ -269,7 +293,10 @@ function wrapAll<F>(table: Record<string, F>, wrap: (f: F) => F, replaced: Recor
 }
 
 /** Stages that handle typed numbers themselves (the others get plain copies once a typed result exists). */
-const TYPED_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$unset', '$sample', '$project', '$addFields', '$set', '$facet', '$group']);
+const TYPED_STAGES = new Set([
+  '$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$unset', '$sample', '$project', '$addFields', '$set', '$facet', '$group',
+  '$lookup', '$replaceRoot', '$replaceWith', '$unionWith', '$redact', '$bucket', '$documents',
+]);
 
 const plainStage = (base: Stage): Stage => (coll, spec, options) => base(coll.map((d) => plainForMingo(d)), spec, options);
 
@@ -282,11 +309,15 @@ const PIPELINE: Record<string, Stage> = {
   $set: $set,
   $group: $group as Stage,
   $lookup: $lookup as Stage,
+  // Their new documents are stage output: picked values keep their types, arithmetic gives MongoDB's.
+  $replaceRoot: typedOneToOne(pipelineOperators.$replaceRoot as unknown as Stage),
+  $replaceWith: typedOneToOne(pipelineOperators.$replaceWith as unknown as Stage),
+  $bucket: $bucket as Stage,
 };
 
 const CONTEXT = Context.init({
   accumulator: wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, TYPED_ACCUMULATORS) as unknown as typeof accumulatorOperators,
-  expression: wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, TYPED_EXPRESSIONS) as unknown as typeof expressionOperators,
+  expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, TYPED_EXPRESSIONS), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
   pipeline: Object.fromEntries(Object.entries(PIPELINE).map(([k, f]) => [k, TYPED_STAGES.has(k) ? f : plainStage(f)])) as unknown as typeof pipelineOperators,
   projection: projectionOperators,
   query: queryOperators,

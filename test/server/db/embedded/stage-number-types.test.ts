@@ -1,0 +1,128 @@
+/**
+ * A value that a stage or operator only moves keeps its BSON type. MongoDB's manual: "$lookup"
+ * (joined documents are added as they are stored, and equality matches compare numbers by value),
+ * "$replaceRoot", "$replaceWith", "$unwind", "$bucket", "$facet", "$unionWith", "$first", "$last"
+ * (return the value of the expression), "$cond", "$ifNull", "$switch", "$let" (return the
+ * expression chosen). Read with `promoteValues: false` so the driver shows the type the server sent.
+ */
+import { expect } from 'chai';
+import { Decimal128, Double, Int32, Long, type Collection, type Document } from 'mongodb';
+import { openTarget, type Target } from './target.js';
+
+const raw = { promoteValues: false } as const;
+
+describe('moved values keep their BSON number type through stages', () => {
+  let t: Target;
+  let orders: Collection<Document>;
+  let stock: Collection<Document>;
+
+  before(async () => {
+    t = await openTarget('stage-types');
+    orders = t.db.collection('orders');
+    stock = t.db.collection('stock');
+    await orders.insertMany([
+      { _id: 1 as never, g: 'a', sku: new Long(1), qty: new Long(5), price: new Double(2), dec: Decimal128.fromString('1.10'), zero: new Double(0), tags: [new Long(7), new Double(3)], sub: { n: new Long(9), d: new Double(4) } },
+      { _id: 2 as never, g: 'a', sku: 2, qty: new Long(50), price: new Double(6), dec: Decimal128.fromString('2.20'), zero: new Double(0), tags: [], sub: { n: new Long(10), d: new Double(8) } },
+    ]);
+    await stock.insertMany([
+      { _id: 1 as never, sku: 1, onHand: new Long(12), weight: new Double(3) },
+      { _id: 2 as never, sku: new Long(2), onHand: new Long(40), weight: new Double(1) },
+    ]);
+  });
+
+  after(async () => {
+    await t.close();
+  });
+
+  it('$lookup by localField/foreignField matches numbers by value and returns joined documents with their types', async () => {
+    const docs = await orders.aggregate([{ $sort: { _id: 1 } }, { $lookup: { from: 'stock', localField: 'sku', foreignField: 'sku', as: 'stock' } }], raw).toArray();
+    expect(docs.map((d) => d.stock.length)).to.deep.equal([1, 1]);
+    expect(docs[0].stock[0].onHand).to.be.instanceOf(Long);
+    expect(docs[0].stock[0].weight).to.be.instanceOf(Double);
+    expect(docs[1].stock[0].sku).to.be.instanceOf(Long);
+    expect(docs[0].qty).to.be.instanceOf(Long);
+  });
+
+  it('$lookup with let and a pipeline returns joined documents with their types', async () => {
+    const [doc] = await orders.aggregate([
+      { $match: { _id: 1 } },
+      { $lookup: { from: 'stock', let: { s: '$sku' }, pipeline: [{ $match: { $expr: { $eq: ['$sku', '$$s'] } } }], as: 'stock' } },
+    ], raw).toArray();
+    expect(doc.stock).to.have.length(1);
+    expect(doc.stock[0].onHand).to.be.instanceOf(Long);
+    expect(doc.stock[0].onHand.toString()).to.equal('12');
+  });
+
+  it('$replaceRoot and $replaceWith keep the types of the new root fields', async () => {
+    const [a] = await orders.aggregate([{ $match: { _id: 1 } }, { $replaceRoot: { newRoot: '$sub' } }], raw).toArray();
+    expect(a.n).to.be.instanceOf(Long);
+    expect(a.d).to.be.instanceOf(Double);
+    const [b] = await orders.aggregate([{ $match: { _id: 1 } }, { $replaceWith: { $mergeObjects: ['$sub', { price: '$price', dec: '$dec' }] } }], raw).toArray();
+    expect(b.n).to.be.instanceOf(Long);
+    expect(b.price).to.be.instanceOf(Double);
+    expect(b.dec).to.be.instanceOf(Decimal128);
+  });
+
+  it('$unwind keeps the types of the array elements, also after a $lookup', async () => {
+    const docs = await orders.aggregate([{ $match: { _id: 1 } }, { $lookup: { from: 'stock', localField: 'sku', foreignField: 'sku', as: 's' } }, { $unwind: '$tags' }], raw).toArray();
+    expect(docs.map((d) => d.tags.constructor)).to.deep.equal([Long, Double]);
+  });
+
+  it('$bucket groups by a long value and its accumulators keep the types', async () => {
+    const buckets = await orders.aggregate([
+      { $bucket: { groupBy: '$qty', boundaries: [0, 10, 100], output: { prices: { $push: '$price' }, first: { $first: '$qty' } } } },
+    ], raw).toArray();
+    expect(buckets.map((b) => b._id.valueOf())).to.deep.equal([0, 10]);
+    expect(buckets[0].prices[0]).to.be.instanceOf(Double);
+    expect(buckets[1].first).to.be.instanceOf(Long);
+    expect(buckets[1].first.toString()).to.equal('50');
+  });
+
+  it('$group $first and $last keep the types, also inside $facet', async () => {
+    const [g] = await orders.aggregate([{ $sort: { _id: 1 } }, { $group: { _id: '$g', first: { $first: '$qty' }, last: { $last: '$price' }, dec: { $last: '$dec' } } }], raw).toArray();
+    expect(g.first).to.be.instanceOf(Long);
+    expect(g.last).to.be.instanceOf(Double);
+    expect(g.dec).to.be.instanceOf(Decimal128);
+    const [f] = await orders.aggregate([{ $sort: { _id: 1 } }, { $facet: { firsts: [{ $group: { _id: null, q: { $first: '$qty' } } }], roots: [{ $replaceRoot: { newRoot: '$sub' } }] } }], raw).toArray();
+    expect(f.firsts[0].q).to.be.instanceOf(Long);
+    expect(f.roots[0].d).to.be.instanceOf(Double);
+  });
+
+  it('$unionWith adds the other collection\'s documents with their types', async () => {
+    const docs = await orders.aggregate([{ $match: { _id: 1 } }, { $project: { _id: 1 } }, { $unionWith: { coll: 'stock', pipeline: [{ $match: { _id: 2 } }] } }], raw).toArray();
+    expect(docs).to.have.length(2);
+    expect(docs[1].onHand).to.be.instanceOf(Long);
+    expect(docs[1].weight).to.be.instanceOf(Double);
+  });
+
+  it('$cond, $ifNull, $switch and $let return the chosen value with its type', async () => {
+    const [doc] = await orders.aggregate([
+      { $match: { _id: 1 } },
+      {
+        $project: {
+          _id: 0,
+          cond: { $cond: [{ $gt: ['$qty', 1] }, '$qty', '$price'] },
+          condZero: { $cond: { if: '$zero', then: '$qty', else: '$price' } },
+          ifNull: { $ifNull: ['$missing', '$price'] },
+          switched: { $switch: { branches: [{ case: { $lt: ['$qty', 1] }, then: '$qty' }, { case: { $eq: ['$qty', 5] }, then: '$dec' }], default: '$price' } },
+          let: { $let: { vars: { q: '$qty' }, in: '$$q' } },
+        },
+      },
+    ], raw).toArray();
+    expect(doc.cond).to.be.instanceOf(Long);
+    // A double zero is false.
+    expect(doc.condZero).to.be.instanceOf(Double);
+    expect(doc.condZero.valueOf()).to.equal(2);
+    expect(doc.ifNull).to.be.instanceOf(Double);
+    expect(doc.switched).to.be.instanceOf(Decimal128);
+    expect(doc.switched.toString()).to.equal('1.10');
+    expect(doc.let).to.be.instanceOf(Long);
+  });
+
+  it('a value computed from a moved value is still computed by value', async () => {
+    const [doc] = await orders.aggregate([{ $match: { _id: 1 } }, { $replaceWith: { q: { $cond: [true, '$qty', 0] }, more: { $gt: [{ $ifNull: ['$qty', 0] }, 4] } } }], raw).toArray();
+    expect(doc.q).to.be.instanceOf(Long);
+    expect(doc.more).to.equal(true);
+    void Int32;
+  });
+});
