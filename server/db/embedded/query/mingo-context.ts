@@ -64,12 +64,15 @@ function typedOneToOne(base: Stage): Stage {
 function $bucket(coll: Iterator, spec: unknown, options: Options): Iterator {
   const s = spec as Doc;
   const output = isPlainObject(s.output) ? s.output : { count: { $sum: 1 } };
-  const buckets = pipelineOperators.$bucket(coll, { ...s, groupBy: { [PLAIN]: s.groupBy }, output: { docs: { $push: '$$ROOT' } } } as never, options);
+  const buckets = pipelineOperators.$bucket(coll, { ...s, groupBy: { [PLAIN]: s.groupBy }, output: { docs: { [DOCS]: 1 } } } as never, options);
   return buckets.map((b) => {
     const { _id, docs } = b as { _id: unknown; docs: Doc[] };
     return { _id, ...accumulateGroup(docs, _id, output, Object.keys(output), options) };
   });
 }
+
+/** An internal accumulator: the group's documents themselves. */
+const DOCS = '$embeddedDocuments';
 
 /** An internal operator: its operand's value with plain numbers (see plainNumbers). */
 const PLAIN = '$embeddedPlainNumbers';
@@ -171,17 +174,24 @@ function $lookup(coll: Iterator, spec: unknown, options: Options): Iterator {
   const foreign = (options.collectionResolver?.(String(s.from)) ?? []) as Doc[];
   const byKey = new Map<string, number[]>();
   foreign.forEach((doc, i) => {
-    for (const k of new Set(lookupValues(doc, s.foreignField).map(key))) {
+    const values = lookupValues(doc, s.foreignField);
+    for (const k of values.length === 1 ? [key(values[0])] : new Set(values.map(key))) {
       const list = byKey.get(k);
       if (list) list.push(i);
       else byKey.set(k, [i]);
     }
   });
   const sub = Array.isArray(s.pipeline) && s.pipeline.length > 0 ? { as: s.as, let: s.let, pipeline: s.pipeline } : undefined;
+  const none: number[] = [];
   return coll.map((obj) => {
-    const found = new Set<number>();
-    for (const v of lookupValues(obj as Doc, s.localField)) for (const i of byKey.get(key(v)) ?? []) found.add(i);
-    const matched = [...found].sort((a, b) => a - b).map((i) => foreign[i]);
+    const values = lookupValues(obj as Doc, s.localField);
+    let indexes = values.length === 1 ? (byKey.get(key(values[0])) ?? none) : undefined;
+    if (!indexes) {
+      const found = new Set<number>();
+      for (const v of values) for (const i of byKey.get(key(v)) ?? none) found.add(i);
+      indexes = [...found].sort((a, b) => a - b);
+    }
+    const matched = indexes.map((i) => foreign[i]);
     if (!sub) return { ...(obj as Doc), [s.as]: matched };
     return pipelineOperators.$lookup(Lazy([obj]), { ...sub, from: matched } as never, options).collect()[0];
   });
@@ -316,7 +326,7 @@ const PIPELINE: Record<string, Stage> = {
 };
 
 const CONTEXT = Context.init({
-  accumulator: wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, TYPED_ACCUMULATORS) as unknown as typeof accumulatorOperators,
+  accumulator: { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, TYPED_ACCUMULATORS), [DOCS]: (coll: Doc[]) => coll } as unknown as typeof accumulatorOperators,
   expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, TYPED_EXPRESSIONS), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
   pipeline: Object.fromEntries(Object.entries(PIPELINE).map(([k, f]) => [k, TYPED_STAGES.has(k) ? f : plainStage(f)])) as unknown as typeof pipelineOperators,
   projection: projectionOperators,
