@@ -125,4 +125,25 @@ describe('moved values keep their BSON number type through stages', () => {
     expect(doc.more).to.equal(true);
     void Int32;
   });
+
+  it('an update pipeline keeps the types of untouched and moved fields and computes with MongoDB\'s result types', async () => {
+    const items = t.db.collection('items');
+    await items.insertOne({ _id: 1 as never, n: new Long(4), d: new Double(2), sub: { x: new Long(1) } });
+    await items.updateOne({ _id: 1 as never }, [
+      { $set: { total: { $add: ['$n', 1] }, half: { $multiply: ['$d', 2] }, copy: '$sub', picked: { $ifNull: ['$none', '$d'] } } },
+    ]);
+    const doc = await items.findOne({ _id: 1 as never }, raw);
+    expect(doc?.n).to.be.instanceOf(Long);
+    expect(doc?.sub.x).to.be.instanceOf(Long);
+    expect(doc?.total).to.be.instanceOf(Long);
+    expect(doc?.total.toString()).to.equal('5');
+    expect(doc?.half).to.be.instanceOf(Double);
+    expect(doc?.half.valueOf()).to.equal(4);
+    expect(doc?.copy.x).to.be.instanceOf(Long);
+    expect(doc?.picked).to.be.instanceOf(Double);
+    await items.updateOne({ _id: 1 as never }, [{ $replaceWith: { _id: '$_id', n: '$n', big: { $gt: ['$n', 3] } } }]);
+    const replaced = await items.findOne({ _id: 1 as never }, raw);
+    expect(replaced?.n).to.be.instanceOf(Long);
+    expect(replaced?.big).to.equal(true);
+  });
 });
