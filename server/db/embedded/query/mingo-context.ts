@@ -71,6 +71,26 @@ function $bucket(coll: Iterator, spec: unknown, options: Options): Iterator {
   });
 }
 
+/** A field marking each document's input position for `$setWindowFields`. */
+const POSITION = '__embeddedPosition';
+
+/**
+ * `$setWindowFields`: mingo's (which sorts and partitions with its own stages) on plain copies;
+ * the output documents are the typed input documents with the computed fields added, so the
+ * fields it does not compute keep their types (the computed ones are plain numbers, see README).
+ */
+function $setWindowFields(coll: Iterator, spec: unknown, options: Options): Iterator {
+  const docs = coll.collect() as Doc[];
+  const copies = docs.map((d, i) => ({ ...plainForMingo(d), [POSITION]: i }));
+  const fields = isPlainObject((spec as Doc).output) ? Object.keys((spec as Doc).output).map((f) => f.split('.')[0]) : [];
+  return (pipelineOperators.$setWindowFields(Lazy(copies), spec as never, options) as Iterator).map((o) => {
+    const computed = o as Doc;
+    const out: Doc = { ...docs[computed[POSITION] as number] };
+    for (const f of fields) if (f !== POSITION) out[f] = computed[f];
+    return out;
+  });
+}
+
 /** An internal accumulator: the group's documents themselves. */
 const DOCS = '$embeddedDocuments';
 
@@ -305,7 +325,7 @@ function wrapAll<F>(table: Record<string, F>, wrap: (f: F) => F, replaced: Recor
 /** Stages that handle typed numbers themselves (the others get plain copies once a typed result exists). */
 const TYPED_STAGES = new Set([
   '$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$unset', '$sample', '$project', '$addFields', '$set', '$facet', '$group',
-  '$lookup', '$replaceRoot', '$replaceWith', '$unionWith', '$redact', '$bucket', '$documents',
+  '$lookup', '$replaceRoot', '$replaceWith', '$unionWith', '$redact', '$bucket', '$documents', '$setWindowFields',
 ]);
 
 const plainStage = (base: Stage): Stage => (coll, spec, options) => base(coll.map((d) => plainForMingo(d)), spec, options);
@@ -323,6 +343,7 @@ const PIPELINE: Record<string, Stage> = {
   $replaceRoot: typedOneToOne(pipelineOperators.$replaceRoot as unknown as Stage),
   $replaceWith: typedOneToOne(pipelineOperators.$replaceWith as unknown as Stage),
   $bucket: $bucket as Stage,
+  $setWindowFields: $setWindowFields as Stage,
 };
 
 const CONTEXT = Context.init({

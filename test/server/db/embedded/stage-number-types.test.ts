@@ -88,6 +88,15 @@ describe('moved values keep their BSON number type through stages', () => {
     expect(f.roots[0].d).to.be.instanceOf(Double);
   });
 
+  it('$setWindowFields keeps the types of the fields it does not compute', async () => {
+    const docs = await orders.aggregate([{ $setWindowFields: { partitionBy: '$g', sortBy: { qty: 1 }, output: { n: { $documentNumber: {} } } } }], raw).toArray();
+    expect(docs.map((d) => d.n.valueOf())).to.deep.equal([1, 2]);
+    expect(docs.map((d) => d.qty.toString())).to.deep.equal(['5', '50']);
+    expect(docs[0].qty).to.be.instanceOf(Long);
+    expect(docs[0].price).to.be.instanceOf(Double);
+    expect(docs[0].dec).to.be.instanceOf(Decimal128);
+  });
+
   it('$unionWith adds the other collection\'s documents with their types', async () => {
     const docs = await orders.aggregate([{ $match: { _id: 1 } }, { $project: { _id: 1 } }, { $unionWith: { coll: 'stock', pipeline: [{ $match: { _id: 2 } }] } }], raw).toArray();
     expect(docs).to.have.length(2);
