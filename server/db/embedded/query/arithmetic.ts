@@ -291,7 +291,7 @@ const picked = (v: unknown): unknown => (typed ? v : plainForMingo(v));
 const condition = (obj: Doc, expr: unknown, options: Options): boolean => truthy(inMode(false, () => evalExpr(obj, expr, options)));
 
 /**
- * Operators that only pick or move values (`$ifNull`, `$let`, `$mergeObjects`): mingo's, seeing the
+ * Operators that only pick or move values (`$ifNull`, `$let`, `$mergeObjects`, `$map`...): mingo's, seeing the
  * typed document when their result lands in a stage's output, so the value they pick keeps its
  * type; nested in one of mingo's operators they see plain numbers like the others.
  */
@@ -300,7 +300,7 @@ function moving(base: Expression): Expression {
   return (obj, expr, options) => (typed ? base(obj, expr, options) : plain(obj, expr, options));
 }
 
-const MOVING = ['$ifNull', '$let', '$mergeObjects'];
+const MOVING = ['$ifNull', '$let', '$mergeObjects', '$literal', '$first', '$last', '$concatArrays', '$reverseArray', '$objectToArray', '$arrayToObject', '$getField', '$map', '$reduce'];
 
 export const TYPED_EXPRESSIONS: Record<string, Expression> = {
   ...Object.fromEntries(MOVING.map((name) => [name, moving((expressionOperators as unknown as Record<string, Expression>)[name])])),

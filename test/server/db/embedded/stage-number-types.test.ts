@@ -128,6 +128,31 @@ describe('moved values keep their BSON number type through stages', () => {
     expect(doc.let).to.be.instanceOf(Long);
   });
 
+  it('array and object operators that move values keep their types', async () => {
+    const [doc] = await orders.aggregate([
+      { $match: { _id: 1 } },
+      {
+        $project: {
+          _id: 0,
+          first: { $first: '$tags' },
+          last: { $last: '$tags' },
+          both: { $concatArrays: ['$tags', ['$qty']] },
+          mapped: { $map: { input: '$tags', as: 't', in: '$$t' } },
+          field: { $getField: { field: 'n', input: '$sub' } },
+          summed: { $reduce: { input: '$tags', initialValue: new Double(0), in: { $add: ['$$value', '$$this'] } } },
+        },
+      },
+    ], raw).toArray();
+    expect(doc.first).to.be.instanceOf(Long);
+    expect(doc.last).to.be.instanceOf(Double);
+    expect(doc.both.map((v: object) => v.constructor)).to.deep.equal([Long, Double, Long]);
+    expect(doc.mapped.map((v: object) => v.constructor)).to.deep.equal([Long, Double]);
+    expect(doc.field).to.be.instanceOf(Long);
+    // A double with a long gives a double.
+    expect(doc.summed).to.be.instanceOf(Double);
+    expect(doc.summed.valueOf()).to.equal(10);
+  });
+
   it('a value computed from a moved value is still computed by value', async () => {
     const [doc] = await orders.aggregate([{ $match: { _id: 1 } }, { $replaceWith: { q: { $cond: [true, '$qty', 0] }, more: { $gt: [{ $ifNull: ['$qty', 0] }, 4] } } }], raw).toArray();
     expect(doc.q).to.be.instanceOf(Long);
