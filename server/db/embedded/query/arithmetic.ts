@@ -265,16 +265,37 @@ function listArithmetic(compute: (values: unknown[]) => unknown, empty: unknown)
 /** Arithmetic that mingo computes in double precision: refused on a Decimal128 rather than answered inexactly. */
 const DOUBLE_ONLY = ['$abs', '$ceil', '$floor', '$round', '$trunc', '$mod', '$pow', '$sqrt', '$exp', '$ln', '$log', '$log10'];
 
+/** Operators whose result has their first operand's type, and those whose result is always a double. */
+const SAME_TYPE = new Set(['$abs', '$ceil', '$floor', '$round', '$trunc']);
+const ALWAYS_DOUBLE = new Set(['$sqrt', '$exp', '$ln', '$log', '$log10']);
+
+/** mingo's plain result of a DOUBLE_ONLY operator in the BSON type MongoDB gives it (manual: each operator's result type). */
+function resultType(name: string, args: unknown, r: number): unknown {
+  const list = Array.isArray(args) ? args : [args];
+  if (!list.every(isNumeric)) return r;
+  const kind = ALWAYS_DOUBLE.has(name) ? 2 : SAME_TYPE.has(name) ? numberKind(list[0]) : widest(list);
+  if (kind === 2) return storedDouble(r);
+  if (kind === 1 && Number.isSafeInteger(r)) return Long.fromNumber(r);
+  return r;
+}
+
 function refusingDecimals(name: string, base: Expression): Expression {
   const plain = plainExpression(base);
   return (obj, expr, options) => {
+    const outer = typed;
     // A Decimal128 reaches an operator only from a stored document or a typed result.
-    if (!wrappersMade) return plain(obj, expr, options);
+    if (!wrappersMade) {
+      const r = plain(obj, expr, options);
+      // Only an integral result may need another type than a plain number gives it.
+      if (!outer || typeof r !== 'number' || !Number.isInteger(r)) return r;
+      return result(resultType(name, operands(obj, expr, options), r), outer);
+    }
     const args = operands(obj, expr, options);
     if ((Array.isArray(args) ? args : [args]).some((a) => a instanceof Decimal128)) {
       fail(ErrorCodes.NotImplemented, `${name} of a Decimal128 is not computed by the embedded server (it computes Decimal128 arithmetic only in $add, $subtract, $multiply, $divide, $sum and $avg)`);
     }
-    return plain(obj, literals(args), options);
+    const r = plain(obj, literals(args), options);
+    return outer && typeof r === 'number' && Number.isInteger(r) ? result(resultType(name, args, r), outer) : r;
   };
 }
 
