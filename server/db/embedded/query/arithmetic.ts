@@ -285,10 +285,11 @@ function refusingDecimals(name: string, base: Expression): Expression {
     const outer = typed;
     // A Decimal128 reaches an operator only from a stored document or a typed result.
     if (!wrappersMade) {
-      const r = plain(obj, expr, options);
-      // Only an integral result may need another type than a plain number gives it.
-      if (!outer || typeof r !== 'number' || !Number.isInteger(r)) return r;
-      return result(resultType(name, operands(obj, expr, options), r), outer);
+      if (!outer) return plain(obj, expr, options);
+      // Plain operands, evaluated once: only an integral result may need another type than a plain number gives it.
+      const args = inMode(false, () => evalExpr(obj, expr, options));
+      const r = plain(obj, literals(args), options);
+      return typeof r === 'number' && Number.isInteger(r) ? result(resultType(name, args, r), outer) : r;
     }
     const args = operands(obj, expr, options);
     if ((Array.isArray(args) ? args : [args]).some((a) => a instanceof Decimal128)) {
