@@ -324,7 +324,19 @@ function moving(base: Expression): Expression {
 
 const MOVING = ['$ifNull', '$let', '$mergeObjects', '$literal', '$first', '$last', '$concatArrays', '$reverseArray', '$objectToArray', '$arrayToObject', '$getField', '$map', '$reduce'];
 
+/** A conversion (`$toDouble`, `$toLong`): mingo's plain result in the BSON type it converts to. */
+function converting(base: Expression, type: (r: number) => unknown): Expression {
+  const plain = plainExpression(base);
+  return (obj, expr, options) => {
+    const outer = typed;
+    const r = plain(obj, expr, options);
+    return outer && typeof r === 'number' ? result(type(r), outer) : r;
+  };
+}
+
 export const TYPED_EXPRESSIONS: Record<string, Expression> = {
+  $toDouble: converting(expressionOperators.$toDouble as Expression, storedDouble),
+  $toLong: converting(expressionOperators.$toLong as Expression, (r) => (Number.isSafeInteger(r) ? Long.fromNumber(r) : r)),
   ...Object.fromEntries(MOVING.map((name) => [name, moving((expressionOperators as unknown as Record<string, Expression>)[name])])),
   $cond: (obj, expr, options) => {
     const [test, then, otherwise] = Array.isArray(expr) ? expr : isPlainCond(expr) ? [expr.if, expr.then, expr.else] : [];

@@ -167,6 +167,15 @@ describe('moved values keep their BSON number type through stages', () => {
     expect(doc.sqrt.valueOf()).to.equal(4);
   });
 
+  it('$toDouble gives a double and $toLong a long, also for small integral values', async () => {
+    const [doc] = await orders.aggregate([{ $match: { _id: 1 } }, { $project: { _id: 0, d: { $toDouble: 3 }, l: { $toLong: 3 }, fromLong: { $toDouble: '$qty' } } }], raw).toArray();
+    expect(doc.d).to.be.instanceOf(Double);
+    expect(doc.l).to.be.instanceOf(Long);
+    expect(doc.l.toString()).to.equal('3');
+    expect(doc.fromLong).to.be.instanceOf(Double);
+    expect(doc.fromLong.valueOf()).to.equal(5);
+  });
+
   it('a value computed from a moved value is still computed by value', async () => {
     const [doc] = await orders.aggregate([{ $match: { _id: 1 } }, { $replaceWith: { q: { $cond: [true, '$qty', 0] }, more: { $gt: [{ $ifNull: ['$qty', 0] }, 4] } } }], raw).toArray();
     expect(doc.q).to.be.instanceOf(Long);
