@@ -322,6 +322,16 @@ function moving(base: Expression): Expression {
   return (obj, expr, options) => (typed ? base(obj, expr, options) : plain(obj, expr, options));
 }
 
+/** `$arrayElemAt`, `$slice`: moving the array's elements typed, their index and count operands plain. */
+function movingWithPlainCounts(base: Expression): Expression {
+  const plain = plainExpression(base);
+  return (obj, expr, options) => {
+    if (!typed || !Array.isArray(expr)) return plain(obj, expr, options);
+    const args = expr.map((e, i) => (i === 0 ? evalExpr(obj, e, options) : plainNumbers(inMode(false, () => evalExpr(obj, e, options)))));
+    return base(obj, args.map((a) => ({ $literal: a })), options);
+  };
+}
+
 const MOVING = ['$ifNull', '$let', '$mergeObjects', '$literal', '$first', '$last', '$concatArrays', '$reverseArray', '$objectToArray', '$arrayToObject', '$getField', '$map', '$reduce'];
 
 /** A conversion (`$toDouble`, `$toLong`): mingo's plain result in the BSON type it converts to. */
@@ -335,6 +345,8 @@ function converting(base: Expression, type: (r: number) => unknown): Expression 
 }
 
 export const TYPED_EXPRESSIONS: Record<string, Expression> = {
+  $arrayElemAt: movingWithPlainCounts(expressionOperators.$arrayElemAt as Expression),
+  $slice: movingWithPlainCounts(expressionOperators.$slice as Expression),
   $toDouble: converting(expressionOperators.$toDouble as Expression, storedDouble),
   $toLong: converting(expressionOperators.$toLong as Expression, (r) => (Number.isSafeInteger(r) ? Long.fromNumber(r) : r)),
   ...Object.fromEntries(MOVING.map((name) => [name, moving((expressionOperators as unknown as Record<string, Expression>)[name])])),

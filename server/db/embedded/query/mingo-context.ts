@@ -356,23 +356,23 @@ const CONTEXT = Context.init({
 });
 
 /**
- * Stages that pass documents through without computing on their values, so stored documents keep
- * their number types through them (with $project, $addFields and $set, see typedOneToOne); any
- * other stage makes the pipeline see plain numbers (mingo computes with plain numbers only), see
- * README on numeric types.
+ * Stages that run none of mingo's operators on stored values, or ($project, $addFields, $set, see
+ * typedOneToOne) look for number wrappers in their input themselves. Every stage sees the typed
+ * documents; a pipeline with any other stage has its input scanned for wrappers first, so that
+ * mingo's operators get plain copies (see query/arithmetic.ts, README on numeric types).
  */
 const PASS_THROUGH_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$unset', '$sample', '$out', '$merge', '$documents']);
 
 function isPassThrough(stage: Doc): boolean {
   const [op, arg] = Object.entries(stage)[0] ?? [];
   if (PASS_THROUGH_STAGES.has(op)) return true;
-  // These compute on plain numbers themselves and give the fields they copy their types back.
+  // These look for wrappers in their input themselves (typedOneToOne).
   if (op === '$project' || op === '$addFields' || op === '$set') return true;
   if (op === '$facet' && isPlainObject(arg)) return Object.values(arg).every((sub) => Array.isArray(sub) && sub.every(isPassThrough));
   return false;
 }
 
-/** Whether a pipeline may see stored documents with their number wrappers (else see plainNumbers). */
+/** Whether a pipeline needs no scan of its input for number wrappers (see PASS_THROUGH_STAGES). */
 export function keepsNumberTypes(pipeline: Doc[]): boolean {
   return pipeline.every(isPassThrough);
 }

@@ -139,6 +139,8 @@ describe('moved values keep their BSON number type through stages', () => {
           both: { $concatArrays: ['$tags', ['$qty']] },
           mapped: { $map: { input: '$tags', as: 't', in: '$$t' } },
           field: { $getField: { field: 'n', input: '$sub' } },
+          elem: { $arrayElemAt: ['$tags', 1] },
+          sliced: { $slice: ['$tags', { $literal: new Long(1) }] },
           summed: { $reduce: { input: '$tags', initialValue: new Double(0), in: { $add: ['$$value', '$$this'] } } },
         },
       },
@@ -148,6 +150,8 @@ describe('moved values keep their BSON number type through stages', () => {
     expect(doc.both.map((v: object) => v.constructor)).to.deep.equal([Long, Double, Long]);
     expect(doc.mapped.map((v: object) => v.constructor)).to.deep.equal([Long, Double]);
     expect(doc.field).to.be.instanceOf(Long);
+    expect(doc.elem).to.be.instanceOf(Double);
+    expect(doc.sliced.map((v: object) => v.constructor)).to.deep.equal([Long]);
     // A double with a long gives a double.
     expect(doc.summed).to.be.instanceOf(Double);
     expect(doc.summed.valueOf()).to.equal(10);
