@@ -179,6 +179,13 @@ function lookupValues(doc: Doc, path: string): unknown[] {
   return Array.isArray(v) ? (v.length ? v : [v]) : [v];
 }
 
+/** A join key equal for equal values: a number itself (the common case, no string made), else canonicalKey. */
+function joinKey(v: unknown): unknown {
+  const p = plainNumbers(v);
+  if (typeof p === 'number' && (Number.isSafeInteger(p) || !Number.isInteger(p))) return p === 0 ? 0 : p;
+  return canonicalKey(p);
+}
+
 /**
  * `$lookup` by localField/foreignField: values equal by value across number types (and under the
  * collation, if any) join, as MongoDB matches them (mingo's join compares number wrappers by
@@ -190,9 +197,9 @@ function $lookup(coll: Iterator, spec: unknown, options: Options): Iterator {
   const collation = parseCollation(options.collation);
   const s = spec as Doc;
   if (typeof s.localField !== 'string' || typeof s.foreignField !== 'string') return pipelineOperators.$lookup(coll, s as never, options);
-  const key = (v: unknown): string => (collation ? collation.key(v) : canonicalKey(v));
+  const key = collation ? (v: unknown) => collation.key(v) : joinKey;
   const foreign = (options.collectionResolver?.(String(s.from)) ?? []) as Doc[];
-  const byKey = new Map<string, number[]>();
+  const byKey = new Map<unknown, number[]>();
   foreign.forEach((doc, i) => {
     const values = lookupValues(doc, s.foreignField);
     for (const k of values.length === 1 ? [key(values[0])] : new Set(values.map(key))) {
