@@ -52,6 +52,11 @@ export function markWrappers(): void {
   wrappersMade = true;
 }
 
+/** Whether documents mingo sees may hold typed numbers (see markWrappers). */
+export function wrappersPresent(): boolean {
+  return wrappersMade;
+}
+
 /** A value as one of mingo's operators needs it: plain numbers when a typed result may be inside. */
 export function plainForMingo<T>(v: T): T {
   return wrappersMade ? plainNumbers(v) : v;

@@ -21,7 +21,7 @@ import type { Options } from 'mingo/types';
 import { resolve } from 'mingo/util';
 import { canonicalKey, compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
-import { beginAggregation, inMode, markWrappers, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
+import { beginAggregation, inMode, markWrappers, wrappersPresent, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
 import { parseCollation, type Collation } from './collation.js';
 import { compileFilter } from './match.js';
 import { sortDocs } from './shape.js';
@@ -64,7 +64,10 @@ function typedOneToOne(base: Stage): Stage {
 function $bucket(coll: Iterator, spec: unknown, options: Options): Iterator {
   const s = spec as Doc;
   const output = isPlainObject(s.output) ? s.output : { count: { $sum: 1 } };
-  const buckets = pipelineOperators.$bucket(coll, { ...s, groupBy: { [PLAIN]: s.groupBy }, output: { docs: { [DOCS]: 1 } } } as never, options);
+  // Collected first: once the earlier stages have run, whether a typed number may be present is known.
+  const docs = coll.collect();
+  const groupBy = wrappersPresent() ? { [PLAIN]: s.groupBy } : s.groupBy;
+  const buckets = pipelineOperators.$bucket(Lazy(docs), { ...s, groupBy, output: { docs: { [DOCS]: 1 } } } as never, options);
   return buckets.map((b) => {
     const { _id, docs } = b as { _id: unknown; docs: Doc[] };
     return { _id, ...accumulateGroup(docs, _id, output, Object.keys(output), options) };
