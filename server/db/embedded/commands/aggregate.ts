@@ -4,7 +4,7 @@
  * so their writes go through the engine (unique indexes, journal, transactions).
  */
 import { ProcessingMode } from 'mingo';
-import { canonicalKey, cloneDoc, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
+import { canonicalKey, cloneDoc, hasNumberWrappers, idFirst, isPlainObject, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
@@ -139,7 +139,11 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
   let results: Doc[];
   try {
     const agg = createAggregator(stages, {
-      collectionResolver: (coll: string) => access(ctx, coll).all().map((d) => cloneDoc(plainNumbers(d))),
+      // Joined documents keep their number types (the stages and operators handle them, see query/arithmetic.ts).
+      collectionResolver: (coll: string) => access(ctx, coll).all().map((d) => {
+        if (hasNumberWrappers(d)) markWrappers();
+        return cloneDoc(d);
+      }),
       processingMode: ProcessingMode.CLONE_OFF,
       variables: cmd.let,
       ...(collation ? { collation: collation.spec as never } : {}),

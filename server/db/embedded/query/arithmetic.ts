@@ -52,6 +52,11 @@ export function markWrappers(): void {
   wrappersMade = true;
 }
 
+/** Whether documents mingo sees may hold typed numbers (see markWrappers). */
+export function wrappersPresent(): boolean {
+  return wrappersMade;
+}
+
 /** A value as one of mingo's operators needs it: plain numbers when a typed result may be inside. */
 export function plainForMingo<T>(v: T): T {
   return wrappersMade ? plainNumbers(v) : v;
@@ -265,20 +270,103 @@ function listArithmetic(compute: (values: unknown[]) => unknown, empty: unknown)
 /** Arithmetic that mingo computes in double precision: refused on a Decimal128 rather than answered inexactly. */
 const DOUBLE_ONLY = ['$abs', '$ceil', '$floor', '$round', '$trunc', '$mod', '$pow', '$sqrt', '$exp', '$ln', '$log', '$log10'];
 
+/** Operators whose result has their first operand's type, and those whose result is always a double. */
+const SAME_TYPE = new Set(['$abs', '$ceil', '$floor', '$round', '$trunc']);
+const ALWAYS_DOUBLE = new Set(['$sqrt', '$exp', '$ln', '$log', '$log10']);
+
+/** mingo's plain result of a DOUBLE_ONLY operator in the BSON type MongoDB gives it (manual: each operator's result type). */
+function resultType(name: string, args: unknown, r: number): unknown {
+  const list = Array.isArray(args) ? args : [args];
+  if (!list.every(isNumeric)) return r;
+  const kind = ALWAYS_DOUBLE.has(name) ? 2 : SAME_TYPE.has(name) ? numberKind(list[0]) : widest(list);
+  if (kind === 2) return storedDouble(r);
+  if (kind === 1 && Number.isSafeInteger(r)) return Long.fromNumber(r);
+  return r;
+}
+
 function refusingDecimals(name: string, base: Expression): Expression {
   const plain = plainExpression(base);
   return (obj, expr, options) => {
+    const outer = typed;
     // A Decimal128 reaches an operator only from a stored document or a typed result.
-    if (!wrappersMade) return plain(obj, expr, options);
+    if (!wrappersMade) {
+      if (!outer) return plain(obj, expr, options);
+      // Plain operands, evaluated once: only an integral result may need another type than a plain number gives it.
+      const args = inMode(false, () => evalExpr(obj, expr, options));
+      const r = plain(obj, literals(args), options);
+      return typeof r === 'number' && Number.isInteger(r) ? result(resultType(name, args, r), outer) : r;
+    }
     const args = operands(obj, expr, options);
     if ((Array.isArray(args) ? args : [args]).some((a) => a instanceof Decimal128)) {
       fail(ErrorCodes.NotImplemented, `${name} of a Decimal128 is not computed by the embedded server (it computes Decimal128 arithmetic only in $add, $subtract, $multiply, $divide, $sum and $avg)`);
     }
-    return plain(obj, literals(args), options);
+    const r = plain(obj, literals(args), options);
+    return outer && typeof r === 'number' && Number.isInteger(r) ? result(resultType(name, args, r), outer) : r;
+  };
+}
+
+/** MongoDB's truthiness (false, null, missing and any zero are false) of a possibly typed value. */
+function truthy(v: unknown): boolean {
+  const p = plainNumbers(v);
+  return p instanceof Decimal128 ? Number(p.toString()) !== 0 : !!p || p === '';
+}
+
+/** A value picked by a `$cond`/`$switch`: typed where it lands in a stage's output, else as mingo's operators need it. */
+const picked = (v: unknown): unknown => (typed ? v : plainForMingo(v));
+
+/** A condition: computed plain (its value is consumed, not output). */
+const condition = (obj: Doc, expr: unknown, options: Options): boolean => truthy(inMode(false, () => evalExpr(obj, expr, options)));
+
+/**
+ * Operators that only pick or move values (`$ifNull`, `$let`, `$mergeObjects`, `$map`...): mingo's, seeing the
+ * typed document when their result lands in a stage's output, so the value they pick keeps its
+ * type; nested in one of mingo's operators they see plain numbers like the others.
+ */
+function moving(base: Expression): Expression {
+  const plain = plainExpression(base);
+  return (obj, expr, options) => (typed ? base(obj, expr, options) : plain(obj, expr, options));
+}
+
+/** `$arrayElemAt`, `$slice`: moving the array's elements typed, their index and count operands plain. */
+function movingWithPlainCounts(base: Expression): Expression {
+  const plain = plainExpression(base);
+  return (obj, expr, options) => {
+    if (!typed || !Array.isArray(expr)) return plain(obj, expr, options);
+    const args = expr.map((e, i) => (i === 0 ? evalExpr(obj, e, options) : plainNumbers(inMode(false, () => evalExpr(obj, e, options)))));
+    return base(obj, args.map((a) => ({ $literal: a })), options);
+  };
+}
+
+const MOVING = ['$ifNull', '$let', '$mergeObjects', '$literal', '$first', '$last', '$concatArrays', '$reverseArray', '$objectToArray', '$arrayToObject', '$getField', '$map', '$reduce'];
+
+/** A conversion (`$toDouble`, `$toLong`): mingo's plain result in the BSON type it converts to. */
+function converting(base: Expression, type: (r: number) => unknown): Expression {
+  const plain = plainExpression(base);
+  return (obj, expr, options) => {
+    const outer = typed;
+    const r = plain(obj, expr, options);
+    return outer && typeof r === 'number' ? result(type(r), outer) : r;
   };
 }
 
 export const TYPED_EXPRESSIONS: Record<string, Expression> = {
+  $arrayElemAt: movingWithPlainCounts(expressionOperators.$arrayElemAt as Expression),
+  $slice: movingWithPlainCounts(expressionOperators.$slice as Expression),
+  $toDouble: converting(expressionOperators.$toDouble as Expression, storedDouble),
+  $toLong: converting(expressionOperators.$toLong as Expression, (r) => (Number.isSafeInteger(r) ? Long.fromNumber(r) : r)),
+  ...Object.fromEntries(MOVING.map((name) => [name, moving((expressionOperators as unknown as Record<string, Expression>)[name])])),
+  $cond: (obj, expr, options) => {
+    const [test, then, otherwise] = Array.isArray(expr) ? expr : isPlainCond(expr) ? [expr.if, expr.then, expr.else] : [];
+    if (!Array.isArray(expr) && !isPlainCond(expr)) return plainExpression(expressionOperators.$cond as Expression)(obj, expr, options);
+    return picked(evalExpr(obj, condition(obj, test, options) ? then : otherwise, options));
+  },
+  $switch: (obj, expr, options) => {
+    const spec = expr as { branches?: { case: unknown; then: unknown }[]; default?: unknown };
+    if (!spec || !Array.isArray(spec.branches)) return plainExpression(expressionOperators.$switch as Expression)(obj, expr, options);
+    for (const branch of spec.branches) if (condition(obj, branch.case, options)) return picked(evalExpr(obj, branch.then, options));
+    // No branch matched: mingo's answers the default, or its error when there is none.
+    return 'default' in spec ? picked(evalExpr(obj, spec.default, options)) : plainExpression(expressionOperators.$switch as Expression)(obj, expr, options);
+  },
   ...Object.fromEntries(DOUBLE_ONLY.map((name) => [name, refusingDecimals(name, (expressionOperators as unknown as Record<string, Expression>)[name])])),
   $add: arithmetic(expressionOperators.$add as Expression, sumOf, (args) => args.reduce((s, a) => s + a, 0)),
   $subtract: arithmetic(expressionOperators.$subtract as Expression, ([a, b]) => {
@@ -313,12 +401,27 @@ export const TYPED_ACCUMULATORS: Record<string, Accumulator> = {
   $min: (coll, expr, options) => extreme(typedValues(coll, expr, options), -1),
   $max: (coll, expr, options) => extreme(typedValues(coll, expr, options), 1),
   $push: (coll, expr, options) => typedValues(coll, expr, options),
+  $first: typedPick(accumulatorOperators.$first as Accumulator),
+  $last: typedPick(accumulatorOperators.$last as Accumulator),
   $addToSet: (coll, expr, options) => {
     const seen = new Map<string, unknown>();
     for (const v of typedValues(coll, expr, options)) if (v !== undefined && !seen.has(canonicalKey(v))) seen.set(canonicalKey(v), v);
     return [...seen.values()];
   },
 };
+
+function isPlainCond(v: unknown): v is { if: unknown; then: unknown; else: unknown } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'if' in v && 'then' in v && 'else' in v;
+}
+
+/** `$first`/`$last`: mingo's, on the typed documents, so the value picked keeps its type. */
+function typedPick(base: Accumulator): Accumulator {
+  return (coll, expr, options) => {
+    const v = inMode(true, () => base(coll, expr, options));
+    if (v !== null && typeof v === 'object') wrappersMade = true;
+    return v;
+  };
+}
 
 function typedValues(coll: Doc[], expr: unknown, options: Options): unknown[] {
   const values = inMode(true, () => accumulatorOperators.$push(coll, expr, options) as unknown[]);

@@ -21,7 +21,7 @@ import type { Options } from 'mingo/types';
 import { resolve } from 'mingo/util';
 import { canonicalKey, compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
-import { beginAggregation, inMode, markWrappers, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
+import { beginAggregation, inMode, markWrappers, wrappersPresent, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
 import { parseCollation, type Collation } from './collation.js';
 import { compileFilter } from './match.js';
 import { sortDocs } from './shape.js';
@@ -57,6 +57,50 @@ function typedOneToOne(base: Stage): Stage {
   };
 }
 
+/**
+ * `$bucket`: mingo's buckets of the typed documents (its groupBy value compared with the
+ * boundaries as a plain number), each bucket's output computed as `$group` computes a group's.
+ */
+function $bucket(coll: Iterator, spec: unknown, options: Options): Iterator {
+  const s = spec as Doc;
+  const output = isPlainObject(s.output) ? s.output : { count: { $sum: 1 } };
+  // Collected first: once the earlier stages have run, whether a typed number may be present is known.
+  const docs = coll.collect();
+  const groupBy = wrappersPresent() ? { [PLAIN]: s.groupBy } : s.groupBy;
+  const buckets = pipelineOperators.$bucket(Lazy(docs), { ...s, groupBy, output: { docs: { [DOCS]: 1 } } } as never, options);
+  return buckets.map((b) => {
+    const { _id, docs } = b as { _id: unknown; docs: Doc[] };
+    return { _id, ...accumulateGroup(docs, _id, output, Object.keys(output), options) };
+  });
+}
+
+/** A field marking each document's input position for `$setWindowFields`. */
+const POSITION = '__embeddedPosition';
+
+/**
+ * `$setWindowFields`: mingo's (which sorts and partitions with its own stages) on plain copies;
+ * the output documents are the typed input documents with the computed fields added, so the
+ * fields it does not compute keep their types (the computed ones are plain numbers, see README).
+ */
+function $setWindowFields(coll: Iterator, spec: unknown, options: Options): Iterator {
+  const docs = coll.collect() as Doc[];
+  const copies = docs.map((d, i) => ({ ...plainForMingo(d), [POSITION]: i }));
+  const fields = isPlainObject((spec as Doc).output) ? Object.keys((spec as Doc).output).map((f) => f.split('.')[0]) : [];
+  return (pipelineOperators.$setWindowFields(Lazy(copies), spec as never, options) as Iterator).map((o) => {
+    const computed = o as Doc;
+    const out: Doc = { ...docs[computed[POSITION] as number] };
+    for (const f of fields) if (f !== POSITION) out[f] = computed[f];
+    return out;
+  });
+}
+
+/** An internal accumulator: the group's documents themselves. */
+const DOCS = '$embeddedDocuments';
+
+/** An internal operator: its operand's value with plain numbers (see plainNumbers). */
+const PLAIN = '$embeddedPlainNumbers';
+const plainValue = (obj: Doc, expr: unknown, options: Options): unknown => plainNumbers(evalExpr(obj, expr, options));
+
 const $addFields = typedOneToOne(pipelineOperators.$addFields as unknown as Stage);
 const $set = typedOneToOne(pipelineOperators.$set as unknown as Stage);
 const projectTyped = typedOneToOne(pipelineOperators.$project as unknown as Stage);
@@ -86,22 +130,24 @@ function $group(coll: Iterator, spec: unknown, options: Options): Iterator {
     if (group) group.docs.push(doc);
     else partitions.set(key, { id, docs: [doc] });
   }
-  const out: Doc[] = [];
-  for (const { id, docs } of partitions.values()) {
-    const row: Doc = {};
-    if (id !== undefined) row._id = id;
-    const groupOptions = (mingoOptions(optionsOf(options)) as unknown as { update(locals: Doc): Options }).update({ root: null, groupId: id });
-    for (const f of fields) {
-      const acc = expr[f];
-      const op = isPlainObject(acc) && Object.keys(acc).length === 1 ? Object.keys(acc)[0] : undefined;
-      if (op && collation && COLLATED_ACCUMULATORS.has(op)) row[f] = collatedAccumulator(op, docs.map((d) => evalExpr(d, acc[op], options)), collation);
-      // Called directly: through evalExpr, mingo would take the expression operator of the same name.
-      else if (op && TYPED_ACCUMULATORS[op]) row[f] = TYPED_ACCUMULATORS[op](docs, acc[op], groupOptions);
-      else row[f] = evalExpr(docs, acc, groupOptions);
-    }
-    out.push(row);
+  return Lazy([...partitions.values()].map(({ id, docs }) => accumulateGroup(docs, id, expr, fields, options)));
+}
+
+/** A group's output document: `_id` and each field's accumulator over the group's documents. */
+function accumulateGroup(docs: Doc[], id: unknown, expr: Doc, fields: string[], options: Options): Doc {
+  const collation = parseCollation(options.collation);
+  const row: Doc = {};
+  if (id !== undefined) row._id = id;
+  const groupOptions = (mingoOptions(optionsOf(options)) as unknown as { update(locals: Doc): Options }).update({ root: null, groupId: id });
+  for (const f of fields) {
+    const acc = expr[f];
+    const op = isPlainObject(acc) && Object.keys(acc).length === 1 ? Object.keys(acc)[0] : undefined;
+    if (op && collation && COLLATED_ACCUMULATORS.has(op)) row[f] = collatedAccumulator(op, docs.map((d) => evalExpr(d, acc[op], options)), collation);
+    // Called directly: through evalExpr, mingo would take the expression operator of the same name.
+    else if (op && TYPED_ACCUMULATORS[op]) row[f] = TYPED_ACCUMULATORS[op](docs, acc[op], groupOptions);
+    else row[f] = evalExpr(docs, acc, groupOptions);
   }
-  return Lazy(out);
+  return row;
 }
 
 /** Accumulators that compare values, computed here under the collation. */
@@ -136,30 +182,48 @@ function lookupValues(doc: Doc, path: string): unknown[] {
   return Array.isArray(v) ? (v.length ? v : [v]) : [v];
 }
 
+/** A join key equal for equal values: a number itself (the common case, no string made), else canonicalKey. */
+function joinKey(v: unknown): unknown {
+  const p = plainNumbers(v);
+  if (typeof p === 'number' && (Number.isSafeInteger(p) || !Number.isInteger(p))) return p === 0 ? 0 : p;
+  return canonicalKey(p);
+}
+
 /**
- * `$lookup` by localField/foreignField under a non-simple collation: values equal under the
- * collation join, as MongoDB matches them (mingo's join compares strings binary). Other forms are
- * mingo's (a sub-pipeline's `$match` and comparisons apply the collation themselves).
+ * `$lookup` by localField/foreignField: values equal by value across number types (and under the
+ * collation, if any) join, as MongoDB matches them (mingo's join compares number wrappers by
+ * identity and strings binary). With a sub-pipeline as well, it runs on the matching documents.
+ * The pipeline-only form is mingo's (a sub-pipeline's `$match` and comparisons handle typed
+ * numbers and the collation themselves).
  */
 function $lookup(coll: Iterator, spec: unknown, options: Options): Iterator {
   const collation = parseCollation(options.collation);
   const s = spec as Doc;
-  if (!collation || s.pipeline !== undefined || typeof s.localField !== 'string' || typeof s.foreignField !== 'string') {
-    return pipelineOperators.$lookup(coll, s as never, options);
-  }
+  if (typeof s.localField !== 'string' || typeof s.foreignField !== 'string') return pipelineOperators.$lookup(coll, s as never, options);
+  const key = collation ? (v: unknown) => collation.key(v) : joinKey;
   const foreign = (options.collectionResolver?.(String(s.from)) ?? []) as Doc[];
-  const byKey = new Map<string, number[]>();
+  const byKey = new Map<unknown, number[]>();
   foreign.forEach((doc, i) => {
-    for (const key of new Set(lookupValues(doc, s.foreignField).map((v) => collation.key(v)))) {
-      const list = byKey.get(key);
+    const values = lookupValues(doc, s.foreignField);
+    for (const k of values.length === 1 ? [key(values[0])] : new Set(values.map(key))) {
+      const list = byKey.get(k);
       if (list) list.push(i);
-      else byKey.set(key, [i]);
+      else byKey.set(k, [i]);
     }
   });
+  const sub = Array.isArray(s.pipeline) && s.pipeline.length > 0 ? { as: s.as, let: s.let, pipeline: s.pipeline } : undefined;
+  const none: number[] = [];
   return coll.map((obj) => {
-    const found = new Set<number>();
-    for (const v of lookupValues(obj as Doc, s.localField)) for (const i of byKey.get(collation.key(v)) ?? []) found.add(i);
-    return { ...(obj as Doc), [s.as]: [...found].sort((a, b) => a - b).map((i) => foreign[i]) };
+    const values = lookupValues(obj as Doc, s.localField);
+    let indexes = values.length === 1 ? (byKey.get(key(values[0])) ?? none) : undefined;
+    if (!indexes) {
+      const found = new Set<number>();
+      for (const v of values) for (const i of byKey.get(key(v)) ?? none) found.add(i);
+      indexes = [...found].sort((a, b) => a - b);
+    }
+    const matched = indexes.map((i) => foreign[i]);
+    if (!sub) return { ...(obj as Doc), [s.as]: matched };
+    return pipelineOperators.$lookup(Lazy([obj]), { ...sub, from: matched } as never, options).collect()[0];
   });
 }
 
@@ -269,7 +333,10 @@ function wrapAll<F>(table: Record<string, F>, wrap: (f: F) => F, replaced: Recor
 }
 
 /** Stages that handle typed numbers themselves (the others get plain copies once a typed result exists). */
-const TYPED_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$unset', '$sample', '$project', '$addFields', '$set', '$facet', '$group']);
+const TYPED_STAGES = new Set([
+  '$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$unset', '$sample', '$project', '$addFields', '$set', '$facet', '$group',
+  '$lookup', '$replaceRoot', '$replaceWith', '$unionWith', '$redact', '$bucket', '$documents', '$setWindowFields',
+]);
 
 const plainStage = (base: Stage): Stage => (coll, spec, options) => base(coll.map((d) => plainForMingo(d)), spec, options);
 
@@ -282,11 +349,16 @@ const PIPELINE: Record<string, Stage> = {
   $set: $set,
   $group: $group as Stage,
   $lookup: $lookup as Stage,
+  // Their new documents are stage output: picked values keep their types, arithmetic gives MongoDB's.
+  $replaceRoot: typedOneToOne(pipelineOperators.$replaceRoot as unknown as Stage),
+  $replaceWith: typedOneToOne(pipelineOperators.$replaceWith as unknown as Stage),
+  $bucket: $bucket as Stage,
+  $setWindowFields: $setWindowFields as Stage,
 };
 
 const CONTEXT = Context.init({
-  accumulator: wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, TYPED_ACCUMULATORS) as unknown as typeof accumulatorOperators,
-  expression: wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, TYPED_EXPRESSIONS) as unknown as typeof expressionOperators,
+  accumulator: { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, TYPED_ACCUMULATORS), [DOCS]: (coll: Doc[]) => coll } as unknown as typeof accumulatorOperators,
+  expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, TYPED_EXPRESSIONS), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
   pipeline: Object.fromEntries(Object.entries(PIPELINE).map(([k, f]) => [k, TYPED_STAGES.has(k) ? f : plainStage(f)])) as unknown as typeof pipelineOperators,
   projection: projectionOperators,
   query: queryOperators,
@@ -294,23 +366,23 @@ const CONTEXT = Context.init({
 });
 
 /**
- * Stages that pass documents through without computing on their values, so stored documents keep
- * their number types through them (with $project, $addFields and $set, see typedOneToOne); any
- * other stage makes the pipeline see plain numbers (mingo computes with plain numbers only), see
- * README on numeric types.
+ * Stages that run none of mingo's operators on stored values, or ($project, $addFields, $set, see
+ * typedOneToOne) look for number wrappers in their input themselves. Every stage sees the typed
+ * documents; a pipeline with any other stage has its input scanned for wrappers first, so that
+ * mingo's operators get plain copies (see query/arithmetic.ts, README on numeric types).
  */
 const PASS_THROUGH_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$unset', '$sample', '$out', '$merge', '$documents']);
 
 function isPassThrough(stage: Doc): boolean {
   const [op, arg] = Object.entries(stage)[0] ?? [];
   if (PASS_THROUGH_STAGES.has(op)) return true;
-  // These compute on plain numbers themselves and give the fields they copy their types back.
+  // These look for wrappers in their input themselves (typedOneToOne).
   if (op === '$project' || op === '$addFields' || op === '$set') return true;
   if (op === '$facet' && isPlainObject(arg)) return Object.values(arg).every((sub) => Array.isArray(sub) && sub.every(isPassThrough));
   return false;
 }
 
-/** Whether a pipeline may see stored documents with their number wrappers (else see plainNumbers). */
+/** Whether a pipeline needs no scan of its input for number wrappers (see PASS_THROUGH_STAGES). */
 export function keepsNumberTypes(pipeline: Doc[]): boolean {
   return pipeline.every(isPassThrough);
 }

@@ -163,7 +163,8 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
         }
         row[f] = await accumulateSliced(op, fn, values, (groupOptions as unknown as { update(l: Doc): Options }).update({ root: null }), slicer);
       } else {
-        row[f] = evalExpr(group, spec[f], groupOptions);
+        // Called directly: through evalExpr, mingo would take the expression operator of the same name ($first...).
+        row[f] = TYPED_ACCUMULATORS[op] ? fn(group, expr, groupOptions) : evalExpr(group, spec[f], groupOptions);
       }
       await slicer.pause();
     }

@@ -7,10 +7,11 @@ import { update as mingoUpdate } from 'mingo';
 import { calculateObjectSize, Decimal128, Double, Int32, Long, ObjectId } from 'bson';
 import { createAggregator, createQuery } from './mingo-context.js';
 import { fastUpdate } from './fast-update.js';
-import { canonicalKey, cloneDoc, compareValues, idFirst, isPlainObject, plainNumbers, setOwn, toNumber, valuesEqual, type Doc } from '../bson-values.js';
+import { canonicalKey, cloneDoc, compareValues, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, setOwn, toNumber, valuesEqual, type Doc } from '../bson-values.js';
 import { sortDocs } from './shape.js';
 import { arithmetic, numberKind, storedNumber, zeroLike } from './numbers.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
+import { beginAggregation, markWrappers } from './arithmetic.js';
 
 const MODIFIERS = new Set([
   '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$push', '$pull', '$pullAll',
@@ -494,16 +495,17 @@ function parentFor(doc: Doc, parts: string[]): Doc | unknown[] {
 }
 
 function runPipeline(doc: Doc, pipeline: Doc[], variables?: Doc): Doc {
+  // The stages see the typed document (see query/arithmetic.ts): untouched and moved fields keep
+  // their types, arithmetic gives MongoDB's result types, mingo's other operators get plain numbers.
+  const end = beginAggregation();
   try {
-    // mingo computes with plain numbers; top-level fields the pipeline leaves as they were get their
-    // typed values back (an untouched integral double or int64 keeps its type).
     const typed = cloneDoc(doc);
-    const plain = plainNumbers(typed);
-    const out = createAggregator(pipeline, variables ? { variables } : undefined).run([plain])[0] as Doc;
-    if (plain !== typed) for (const k of Object.keys(out)) if (out[k] === plain[k] && plain[k] !== typed[k]) setOwn(out, k, typed[k]);
-    return out;
+    if (hasNumberWrappers(typed)) markWrappers();
+    return createAggregator(pipeline, variables ? { variables } : undefined).run([typed])[0] as Doc;
   } catch (err) {
     throw toUpdateError(err);
+  } finally {
+    end();
   }
 }
 
