@@ -11,7 +11,7 @@ import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Ta
 import { selectDocs, selectDocsSliced } from './crud.js';
 import { documentsSliced, groupSliced, sortDocsSliced } from '../query/sliced.js';
 import { Slicer } from '../storage/slices.js';
-import { checkCollatedPipeline, createAggregator, isKnownStage, keepsNumberTypes } from '../query/mingo-context.js';
+import { checkCollatedPipeline, createAggregator, INTERNAL_OPERATORS, isKnownStage, keepsNumberTypes } from '../query/mingo-context.js';
 import { effectiveCollation } from '../query/collation.js';
 import { beginAggregation, markWrappers } from '../query/arithmetic.js';
 import { ObjectId } from 'bson';
@@ -37,6 +37,8 @@ const UNSUPPORTED_STAGES: Record<string, string> = {
 const READ_ONLY_STAGES = new Set(['$match', '$group', '$count', '$sort', '$limit', '$skip', '$sortByCount', '$bucket', '$bucketAuto']);
 
 function checkStages(pipeline: Doc[]): void {
+  const text = JSON.stringify(pipeline);
+  for (const name of INTERNAL_OPERATORS) if (text.includes(`"${name}":`)) fail(ErrorCodes.InvalidPipelineOperator, `Unrecognized expression '${name}'`);
   for (const [i, stage] of pipeline.entries()) {
     if (!isPlainObject(stage) || Object.keys(stage).length !== 1) fail(ErrorCodes.Location40324, 'A pipeline stage specification object must contain exactly one field.');
     const op = Object.keys(stage)[0];

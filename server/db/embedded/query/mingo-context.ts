@@ -99,6 +99,9 @@ const DOCS = '$embeddedDocuments';
 
 /** An internal operator: its operand's value with plain numbers (see plainNumbers). */
 const PLAIN = '$embeddedPlainNumbers';
+
+/** The operators above are the server's own plumbing: a client's pipeline naming one is refused as MongoDB refuses any unknown expression. */
+export const INTERNAL_OPERATORS: readonly string[] = [DOCS, PLAIN];
 const plainValue = (obj: Doc, expr: unknown, options: Options): unknown => plainNumbers(evalExpr(obj, expr, options));
 
 const $addFields = typedOneToOne(pipelineOperators.$addFields as unknown as Stage);

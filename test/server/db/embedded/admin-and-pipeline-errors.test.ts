@@ -43,6 +43,16 @@ describe('admin commands and pipeline errors answer as MongoDB does', () => {
     expect(err?.message).to.equal("Unrecognized pipeline stage name: '$frobnicate'");
   });
 
+  it('refuses an expression operator MongoDB does not have, even one named like the server\'s own internals', async () => {
+    const c = t.db.collection('x');
+    await c.insertOne({ a: 1 });
+    for (const name of ['$embeddedPlainNumbers', '$embeddedDocuments']) {
+      const err = await rejection(c.aggregate([{ $project: { b: { [name]: '$a' } } }]).toArray());
+      expect(err?.code, name).to.equal(168);
+      expect(err?.message).to.contain(`Unrecognized expression '${name}'`);
+    }
+  });
+
   it('refuses $out and $merge under readConcern linearizable', async () => {
     const c = t.db.collection('source');
     await c.insertOne({ a: 1 });
