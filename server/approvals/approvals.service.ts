@@ -87,9 +87,14 @@ export async function withdrawApproval(user: AuthUser, placeCode: string, month:
   if (levelOf(place) !== 'county' || user.role !== 'fund-manager' || user.province !== place.province) throw forbidden();
   const province = await MonthApproval.findOne({ province: place.province, month, place: place.province, status: 'approved' }).setOptions({ scope: 'system' }).lean();
   if (province) throw new AppError('provinceApproved', 'approvals.provinceApproved', 409);
+  return markWithdrawn(place.province, place.code, month, user.username, reason, now);
+}
+
+/** Reopens `place`'s approved month, by the level above it with a reason; 409 when it is not approved. */
+export async function markWithdrawn(province: string, place: string, month: string, by: string, reason: string, now: Date): Promise<MonthApprovalRecord> {
   const withdrawn = await MonthApproval.findOneAndUpdate(
-    { province: place.province, month, place: place.code, status: 'approved' },
-    { $set: { status: 'withdrawn', withdrawnBy: user.username, withdrawnAt: now, withdrawnReason: reason } },
+    { province, month, place, status: 'approved' },
+    { $set: { status: 'withdrawn', withdrawnBy: by, withdrawnAt: now, withdrawnReason: reason } },
     { returnDocument: 'after' },
   )
     .setOptions({ scope: 'system' })

@@ -1,5 +1,6 @@
 import { Campaign, type CampaignRecord } from '../../models/campaign.model.js';
 import { MonthApproval, type MonthApprovalRecord } from '../../models/month-approval.model.js';
+import { markWithdrawn } from '../approvals/approvals.service.js';
 import { Place } from '../../models/place.model.js';
 import { ProgressCounter, type ProgressCounterRecord } from '../../models/progress-counter.model.js';
 import { Quota, type QuotaRecord } from '../../models/quota.model.js';
@@ -147,14 +148,7 @@ export async function withdrawProvinceApproval(user: AuthUser, province: string,
   if (!NATIONAL_ROLES.includes(user.role)) throw forbidden();
   const place = await assertInScope(user, province);
   if (place.level !== 'province') throw new AppError('validation', 'errors.validation', 400, {}, { province: 'approvals.placeLevel' });
-  const withdrawn = await MonthApproval.findOneAndUpdate(
-    { province: place.code, month, place: place.code, status: 'approved' },
-    { $set: { status: 'withdrawn', withdrawnBy: user.username, withdrawnAt: now, withdrawnReason: reason } },
-    { returnDocument: 'after' },
-  )
-    .setOptions({ scope: 'system' })
-    .lean<MonthApprovalRecord>();
-  if (!withdrawn) throw new AppError('notApproved', 'approvals.notApproved', 409);
+  const withdrawn = await markWithdrawn(place.code, place.code, month, user.username, reason, now);
   await tellFundManagers(place.code, place.name, month, reason, now, config);
   return withdrawn;
 }
