@@ -168,7 +168,8 @@ async function campaignOf(province: string, month: string): Promise<CampaignReco
   return Campaign.findOne({ province, startsAt: { $lt: end } }).sort({ startsAt: -1 }).setOptions({ scope: 'system' }).lean<CampaignRecord>();
 }
 
-async function figuresThrough(campaign: CampaignRecord, placeCode: string, month: string): Promise<MonthFigures> {
+/** A place's figures through the month's end as the counters stand now (what a sign-off reads). */
+export async function figuresThrough(campaign: CampaignRecord, placeCode: string, month: string): Promise<MonthFigures> {
   const counter = await ProgressCounter.findOne({ province: campaign.province, campaign: campaign._id, placeCode }).setOptions({ scope: 'system' }).lean<ProgressCounterRecord>();
   return through(counter ?? undefined, month);
 }

@@ -1,8 +1,7 @@
 import { Campaign, type CampaignRecord } from '../../models/campaign.model.js';
 import { MonthApproval, type MonthApprovalRecord } from '../../models/month-approval.model.js';
-import { markWithdrawn } from '../approvals/approvals.service.js';
+import { figuresThrough, markWithdrawn } from '../approvals/approvals.service.js';
 import { Place } from '../../models/place.model.js';
-import { ProgressCounter, type ProgressCounterRecord } from '../../models/progress-counter.model.js';
 import { Quota, type QuotaRecord } from '../../models/quota.model.js';
 import { User } from '../../models/user.model.js';
 import { NATIONAL_ROLES } from '../auth/roles.js';
@@ -97,7 +96,7 @@ export async function countryView(month: string): Promise<CountryView> {
       if (!campaign) return row;
       row.target = await provinceTarget(campaign);
       if (own?.status !== 'approved' || String(own.campaign) !== String(campaign._id)) return row;
-      const current = await currentFigures(campaign, month);
+      const current = await figuresThrough(campaign, campaign.province, month);
       return {
         ...row,
         logged: own.figures.logged,
@@ -125,18 +124,6 @@ export async function countryView(month: string): Promise<CountryView> {
 async function provinceTarget(campaign: CampaignRecord): Promise<number> {
   const quotas = await Quota.find({ province: campaign.province, campaign: campaign._id }, { placeCode: 1, placePath: 1, target: 1 }).setOptions({ scope: 'system' }).lean<QuotaRecord[]>();
   return targetOf(campaign.province, quotas).target;
-}
-
-/** The province's figures through the month's end as the counters stand now (as the sign-off reads them). */
-async function currentFigures(campaign: CampaignRecord, month: string): Promise<{ logged: number; verified: number }> {
-  const counter = await ProgressCounter.findOne({ province: campaign.province, campaign: campaign._id, placeCode: campaign.province }).setOptions({ scope: 'system' }).lean<ProgressCounterRecord>();
-  const figures = { logged: 0, verified: 0 };
-  for (const [key, count] of Object.entries(counter?.byMonth ?? {})) {
-    if (key > month) continue;
-    figures.logged += count.logged ?? 0;
-    figures.verified += count.verified ?? 0;
-  }
-  return figures;
 }
 
 /**
