@@ -17,7 +17,7 @@ import * as expressionOperators from 'mingo/operators/expression';
 import type { Options } from 'mingo/types';
 import { canonicalKey, compareValues, isInt32Number, plainNumbers, storedDouble, toNumber, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
-import { numberKind } from './numbers.js';
+import { decimalAdd, decimalDivide, decimalMultiply, INT64_MAX, INT64_MIN, numberKind } from './numbers.js';
 
 type Expression = (obj: Doc, expr: unknown, options: Options) => unknown;
 type Accumulator = (coll: Doc[], expr: unknown, options: Options) => unknown;
@@ -91,9 +91,6 @@ export function plainAccumulator(base: Accumulator): Accumulator {
   return (coll, expr, options) => inMode(false, () => base(wrappersMade ? coll.map((d) => plainNumbers(d)) : coll, expr, options));
 }
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
 /** A result in the stored representation when typed, else as a plain number. */
 function result(v: unknown, outer: boolean): unknown {
   if (!outer || typeof v === 'number') return outer ? v : plainNumbers(v);
@@ -103,86 +100,6 @@ function result(v: unknown, outer: boolean): unknown {
 
 function isNumeric(v: unknown): boolean {
   return numberKind(v) !== undefined;
-}
-
-/** A finite decimal as coefficient × 10^exponent; undefined for NaN and infinities. */
-function decimalParts(v: unknown): [bigint, number] | undefined {
-  const kind = numberKind(v);
-  if (kind === 0 || kind === 1) return [typeof v === 'bigint' ? v : v instanceof Long ? BigInt(v.toString()) : BigInt(toNumber(v)), 0];
-  const text = v instanceof Decimal128 ? v.toString() : String(toNumber(v));
-  const m = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
-  if (!m) return undefined;
-  const frac = m[3] ?? '';
-  return [BigInt(m[2] + frac) * (m[1] === '-' ? -1n : 1n), Number(m[4] ?? 0) - frac.length];
-}
-
-const digits = (n: bigint): number => (n < 0n ? -n : n).toString().length;
-
-/** A decimal from coefficient and exponent, rounded half-even to Decimal128's 34 digits (`sticky`: a non-zero remainder beyond them). */
-function makeDecimal(c: bigint, e: number, sticky = false): Decimal128 {
-  const negative = c < 0n;
-  let q = negative ? -c : c;
-  const extra = digits(q) - 34;
-  if (extra > 0) {
-    const scale = 10n ** BigInt(extra);
-    const rem = q % scale;
-    q /= scale;
-    e += extra;
-    const half = scale / 2n;
-    if (rem > half || (rem === half && (sticky || q % 2n === 1n))) q += 1n;
-    if (digits(q) > 34) {
-      q /= 10n;
-      e += 1;
-    }
-  }
-  return Decimal128.fromString(`${negative ? '-' : ''}${q}E${e}`);
-}
-
-/** NaN or infinity among decimal operands: MongoDB's IEEE answer, computed in double (exact for these). */
-function nonFiniteDecimal(x: number): Decimal128 {
-  return Decimal128.fromString(Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity');
-}
-
-function decimalAdd(values: unknown[], negateSecond = false): Decimal128 {
-  const parts = values.map(decimalParts);
-  if (parts.some((p) => !p)) return nonFiniteDecimal(values.reduce<number>((s, v, i) => (negateSecond && i === 1 ? s - toNumber(v) : s + toNumber(v)), 0));
-  const e = Math.min(...parts.map((p) => p![1]));
-  let sum = 0n;
-  parts.forEach((p, i) => {
-    const scaled = p![0] * 10n ** BigInt(p![1] - e);
-    sum += negateSecond && i === 1 ? -scaled : scaled;
-  });
-  return makeDecimal(sum, e);
-}
-
-function decimalMultiply(values: unknown[]): Decimal128 {
-  const parts = values.map(decimalParts);
-  if (parts.some((p) => !p)) return nonFiniteDecimal(values.reduce<number>((s, v) => s * toNumber(v), 1));
-  return makeDecimal(parts.reduce((s, p) => s * p![0], 1n), parts.reduce((s, p) => s + p![1], 0));
-}
-
-/** x / y exactly rounded to 34 digits, with IEEE 754's preferred exponent when the quotient is exact. */
-function decimalDivide(a: unknown, b: unknown): Decimal128 {
-  const x = decimalParts(a);
-  const y = decimalParts(b);
-  if (y && y[0] === 0n) fail(ErrorCodes.BadValue, "can't $divide by zero");
-  if (!x || !y) return nonFiniteDecimal(toNumber(a) / toNumber(b));
-  const preferred = x[1] - y[1];
-  if (x[0] === 0n) return makeDecimal(0n, preferred);
-  const negative = x[0] < 0n !== y[0] < 0n;
-  const num = x[0] < 0n ? -x[0] : x[0];
-  const den = y[0] < 0n ? -y[0] : y[0];
-  const k = Math.max(0, 36 + digits(den) - digits(num));
-  let q = (num * 10n ** BigInt(k)) / den;
-  const exact = (num * 10n ** BigInt(k)) % den === 0n;
-  let e = preferred - k;
-  if (exact) {
-    while (e < preferred && q % 10n === 0n) {
-      q /= 10n;
-      e++;
-    }
-  }
-  return makeDecimal(negative ? -q : q, e, !exact);
 }
 
 /** The widest BSON number type among numeric values (0 int32, 1 int64, 2 double, 3 decimal). */

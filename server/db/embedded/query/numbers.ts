@@ -9,8 +9,8 @@ import { ErrorCodes, fail } from '../errors.js';
 
 type Kind = 0 | 1 | 2 | 3; // int32, int64, double, decimal
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
 
 /** The BSON number type of a stored value, or undefined when it is not a number. */
 export function numberKind(v: unknown): Kind | undefined {
@@ -28,31 +28,90 @@ function toBigInt(v: unknown): bigint {
   return BigInt(toNumber(v));
 }
 
-/** A finite decimal as coefficient × 10^exponent, or undefined for NaN and infinities. */
-function toDecimalParts(v: unknown): [bigint, number] | undefined {
-  if (numberKind(v) === 0 || numberKind(v) === 1) return [toBigInt(v), 0];
+/** A finite decimal as coefficient × 10^exponent; undefined for NaN and infinities. */
+function decimalParts(v: unknown): [bigint, number] | undefined {
+  const kind = numberKind(v);
+  if (kind === 0 || kind === 1) return [toBigInt(v), 0];
   const text = v instanceof Decimal128 ? v.toString() : String(toNumber(v));
   const m = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
   if (!m) return undefined;
   const frac = m[3] ?? '';
-  const coefficient = BigInt(m[2] + frac) * (m[1] === '-' ? -1n : 1n);
-  return [coefficient, Number(m[4] ?? 0) - frac.length];
+  return [BigInt(m[2] + frac) * (m[1] === '-' ? -1n : 1n), Number(m[4] ?? 0) - frac.length];
 }
 
-function decimalResult(a: unknown, b: unknown, op: 'add' | 'mul'): Decimal128 {
-  const x = toDecimalParts(a);
-  const y = toDecimalParts(b);
-  if (!x || !y) return Decimal128.fromString(String(op === 'add' ? toNumber(a) + toNumber(b) : toNumber(a) * toNumber(b)));
-  if (op === 'mul') return Decimal128.fromString(`${x[0] * y[0]}E${x[1] + y[1]}`);
-  const e = Math.min(x[1], y[1]);
-  const sum = x[0] * 10n ** BigInt(x[1] - e) + y[0] * 10n ** BigInt(y[1] - e);
-  return Decimal128.fromString(`${sum}E${e}`);
+const digits = (n: bigint): number => (n < 0n ? -n : n).toString().length;
+
+/** A decimal from coefficient and exponent, rounded half-even to Decimal128's 34 digits (`sticky`: a non-zero remainder beyond them). */
+function makeDecimal(c: bigint, e: number, sticky = false): Decimal128 {
+  const negative = c < 0n;
+  let q = negative ? -c : c;
+  const extra = digits(q) - 34;
+  if (extra > 0) {
+    const scale = 10n ** BigInt(extra);
+    const rem = q % scale;
+    q /= scale;
+    e += extra;
+    const half = scale / 2n;
+    if (rem > half || (rem === half && (sticky || q % 2n === 1n))) q += 1n;
+    if (digits(q) > 34) {
+      q /= 10n;
+      e += 1;
+    }
+  }
+  return Decimal128.fromString(`${negative ? '-' : ''}${q}E${e}`);
+}
+
+/** NaN or infinity among decimal operands: MongoDB's IEEE answer, computed in double (exact for these). */
+function nonFiniteDecimal(x: number): Decimal128 {
+  return Decimal128.fromString(Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity');
+}
+
+export function decimalAdd(values: unknown[], negateSecond = false): Decimal128 {
+  const parts = values.map(decimalParts);
+  if (parts.some((p) => !p)) return nonFiniteDecimal(values.reduce<number>((s, v, i) => (negateSecond && i === 1 ? s - toNumber(v) : s + toNumber(v)), 0));
+  const e = Math.min(...parts.map((p) => p![1]));
+  let sum = 0n;
+  parts.forEach((p, i) => {
+    const scaled = p![0] * 10n ** BigInt(p![1] - e);
+    sum += negateSecond && i === 1 ? -scaled : scaled;
+  });
+  return makeDecimal(sum, e);
+}
+
+export function decimalMultiply(values: unknown[]): Decimal128 {
+  const parts = values.map(decimalParts);
+  if (parts.some((p) => !p)) return nonFiniteDecimal(values.reduce<number>((s, v) => s * toNumber(v), 1));
+  return makeDecimal(parts.reduce((s, p) => s * p![0], 1n), parts.reduce((s, p) => s + p![1], 0));
+}
+
+/** x / y exactly rounded to 34 digits, with IEEE 754's preferred exponent when the quotient is exact. */
+export function decimalDivide(a: unknown, b: unknown): Decimal128 {
+  const x = decimalParts(a);
+  const y = decimalParts(b);
+  if (y && y[0] === 0n) fail(ErrorCodes.BadValue, "can't $divide by zero");
+  if (!x || !y) return nonFiniteDecimal(toNumber(a) / toNumber(b));
+  const preferred = x[1] - y[1];
+  if (x[0] === 0n) return makeDecimal(0n, preferred);
+  const negative = x[0] < 0n !== y[0] < 0n;
+  const num = x[0] < 0n ? -x[0] : x[0];
+  const den = y[0] < 0n ? -y[0] : y[0];
+  const k = Math.max(0, 36 + digits(den) - digits(num));
+  let q = (num * 10n ** BigInt(k)) / den;
+  const exact = (num * 10n ** BigInt(k)) % den === 0n;
+  let e = preferred - k;
+  if (exact) {
+    while (e < preferred && q % 10n === 0n) {
+      q /= 10n;
+      e++;
+    }
+  }
+  return makeDecimal(negative ? -q : q, e, !exact);
 }
 
 /** `current op operand` as MongoDB computes it, in the stored representation. */
 export function arithmetic(current: unknown, operand: unknown, op: 'add' | 'mul', describe: () => string): unknown {
   const kind = Math.max(numberKind(current)!, numberKind(operand)!) as Kind;
-  if (kind === 3) return decimalResult(current, operand, op);
+  if (kind === 3) return op === 'add' ? decimalAdd([current, operand]) : decimalMultiply([current, operand]);
   if (kind === 2) return storedDouble(op === 'add' ? toNumber(current) + toNumber(operand) : toNumber(current) * toNumber(operand));
   const x = toBigInt(current);
   const y = toBigInt(operand);
