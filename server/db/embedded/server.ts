@@ -23,6 +23,9 @@ import { encodeOpMsg, encodeOpReply, MessageReader, OP_QUERY, parseMessage, type
 /** Commands that must not run inside a multi-document transaction. */
 const NOT_IN_TRANSACTION = new Set(['count', 'listCollections', 'listIndexes', 'drop', 'dropDatabase', 'dropIndexes', 'renameCollection', 'listDatabases', 'explain']);
 
+/** The only commands MongoDB (5.0+) lets read at `readConcern: snapshot` outside a multi-document transaction. */
+const SNAPSHOT_READS_OUTSIDE_TRANSACTIONS = new Set(['find', 'aggregate', 'distinct']);
+
 /** Writes the driver may retry with the same lsid + txnNumber. */
 const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify']);
 
@@ -208,6 +211,9 @@ export class WireServer {
       const txn = this.sessions.transactionFor(sessionKey, cmd, name);
       if (txn && NOT_IN_TRANSACTION.has(name)) {
         throw new MongoServerError(ErrorCodes.OperationNotSupportedInTransaction, `Cannot run '${name}' in a multi-document transaction.`);
+      }
+      if (!txn && cmd.readConcern?.level === 'snapshot' && !SNAPSHOT_READS_OUTSIDE_TRANSACTIONS.has(name)) {
+        throw new MongoServerError(ErrorCodes.InvalidOptions, `Command ${name} does not support { readConcern: { level: "snapshot" } } outside a multi-document transaction`);
       }
       if (isPlainObject(cmd.let)) cmd.let = evaluateLet(cmd.let);
       ctx = { engine: this.engine, cursors: this.cursors, server: this.info, connectionId, db, cmd, txn, sessionKey };

@@ -41,6 +41,8 @@ const FEATURE_OPERATIONS: Record<string, string> = {
   listSearchIndexes: 'Atlas Search indexes',
   updateSearchIndex: 'Atlas Search indexes',
   dropSearchIndex: 'Atlas Search indexes',
+  failPoint: 'fail points (configureFailPoint, a test-only command)',
+  targetedFailPoint: 'fail points (configureFailPoint, a test-only command)',
 };
 
 const INDEX_TYPES: Record<string, string> = { text: 'text indexes', '2d': 'geospatial indexes', '2dsphere': 'geospatial indexes', geoHaystack: 'geospatial indexes' };
@@ -57,6 +59,11 @@ function indexKeyFeature(key: unknown): string | undefined {
   return undefined;
 }
 
+/** modifyCollection's `index` argument changes an index (hidden, expireAfterSeconds, prepareUnique, unique). */
+function isIndexChange(args: unknown): boolean {
+  return args !== null && typeof args === 'object' && 'index' in (args as Doc);
+}
+
 function featureIn(value: unknown): string | undefined {
   if (Array.isArray(value)) {
     for (const v of value) {
@@ -68,6 +75,8 @@ function featureIn(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const obj = value as Doc;
   if (typeof obj.name === 'string' && 'object' in obj && FEATURE_OPERATIONS[obj.name]) return FEATURE_OPERATIONS[obj.name];
+  if (obj.name === 'modifyCollection' && 'object' in obj && isIndexChange(obj.arguments)) return 'collMod of indexes';
+  if ('collMod' in obj && 'index' in obj) return 'collMod of indexes';
   for (const [k, v] of Object.entries(obj)) {
     if (FEATURE_KEYS[k] && !(k === 'capped' && v === false)) return FEATURE_KEYS[k];
     if (k === 'keys' || k === 'key') {
