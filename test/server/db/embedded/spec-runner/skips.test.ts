@@ -22,6 +22,15 @@ describe('the spec runner skips a test by the unsupported feature it uses', () =
     expect(unsupportedFeature(file(), inTransaction)).to.equal(undefined);
   });
 
+  it('skips a test that sets a fail point or changes an index through collMod, but not a plain collMod', () => {
+    const failPoint = { object: 'testRunner', name: 'failPoint', arguments: { client: 'client0', failPoint: { configureFailPoint: 'failCommand' } } };
+    expect(unsupportedFeature(file(), test([failPoint, op('find')]))).to.match(/fail points/);
+    const hideIndex = { object: 'database0', name: 'modifyCollection', arguments: { collection: 'test', index: { keyPattern: { x: 1 }, hidden: true } } };
+    expect(unsupportedFeature(file(), test([hideIndex]))).to.match(/collMod of indexes/);
+    const validator = { object: 'database0', name: 'modifyCollection', arguments: { collection: 'test', validator: { x: { $type: 'int' } } } };
+    expect(unsupportedFeature(file(), test([validator]))).to.equal(undefined);
+  });
+
   it('runs tests with a collation, an ordinary index or nothing special', () => {
     expect(unsupportedFeature(file(), test([op('find', { filter: { x: 'PING' }, collation: { locale: 'en_US', strength: 2 } })]))).to.equal(undefined);
     expect(unsupportedFeature(file(), test([op('createIndex', { keys: { x: 1 } })]))).to.equal(undefined);
