@@ -27,6 +27,7 @@ export const ErrorCodes = {
   OperationNotSupportedInTransaction: 263,
   Location40324: 40324,
   NotImplemented: 238,
+  SnapshotTooOld: 239,
   InvalidPipelineOperator: 168,
   DuplicateKey: 11000,
   MaxTimeMSExpired: 50,

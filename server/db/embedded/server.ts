@@ -18,6 +18,7 @@ import { asServerError, ErrorCodes, MongoServerError } from './errors.js';
 import type { Engine } from './storage/engine.js';
 import { expireDocuments } from './storage/ttl.js';
 import { SessionRegistry } from './txn/sessions.js';
+import { SnapshotReads } from './txn/snapshot-reads.js';
 import { encodeOpMsg, encodeOpReply, MessageReader, OP_QUERY, parseMessage, type Request } from './wire/protocol.js';
 
 /** Commands that must not run inside a multi-document transaction. */
@@ -44,6 +45,7 @@ export class WireServer {
   private readonly info: ServerInfo;
   private readonly cursors = new CursorStore();
   private readonly sessions: SessionRegistry;
+  private readonly snapshots: SnapshotReads;
   private readonly handlers: Map<string, Handler>;
   private readonly tcp: net.Server;
   private readonly sockets = new Set<net.Socket>();
@@ -73,6 +75,7 @@ export class WireServer {
     this.ttlIntervalMs = ttlIntervalMs;
     this.info = info;
     this.sessions = new SessionRegistry(engine);
+    this.snapshots = new SnapshotReads(engine);
     const all: Record<string, Handler> = {
       ...adminCommands,
       ...crudCommands,
@@ -117,6 +120,7 @@ export class WireServer {
   private startTimers(): void {
     this.reaper = setInterval(() => {
       this.sessions.reap();
+      this.snapshots.reap();
       this.cursors.reap();
     }, 5_000);
     this.reaper.unref();
@@ -128,6 +132,7 @@ export class WireServer {
     clearInterval(this.reaper);
     clearInterval(this.ttlMonitor);
     this.sessions.abortAll();
+    this.snapshots.releaseAll();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.tcp.close(() => resolve()));
   }
@@ -187,9 +192,13 @@ export class WireServer {
    * causally consistent sessions (afterClusterTime on later reads).
    */
   private addClusterTime(reply: Document): void {
-    const time = new Timestamp({ t: Math.floor(Date.now() / 1000), i: ++this.clusterTimeIncrement });
+    const time = this.nextClusterTime();
     reply.operationTime = time;
     reply.$clusterTime = { clusterTime: time, signature: CLUSTER_TIME_SIGNATURE };
+  }
+
+  private nextClusterTime(): Timestamp {
+    return new Timestamp({ t: Math.floor(Date.now() / 1000), i: ++this.clusterTimeIncrement });
   }
 
   /** Runs one command and returns the reply document (errors included, as `ok: 0`). */
@@ -199,6 +208,7 @@ export class WireServer {
     const db = typeof cmd.$db === 'string' ? cmd.$db : (request.legacyDb ?? 'admin');
     const sessionKey = cmd.lsid ? sessionKeyOf(cmd.lsid) : undefined;
     let ctx: CommandContext | undefined;
+    let snapshotAt: Timestamp | undefined;
     try {
       const handler = this.handlers.get(name);
       if (!handler) {
@@ -208,17 +218,27 @@ export class WireServer {
       }
       const retried = RETRYABLE_WRITES.has(name) ? this.sessions.previousRetryableReply(sessionKey, cmd) : undefined;
       if (retried) return { ...retried };
-      const txn = this.sessions.transactionFor(sessionKey, cmd, name);
+      let txn = this.sessions.transactionFor(sessionKey, cmd, name);
       if (txn && NOT_IN_TRANSACTION.has(name)) {
         throw new MongoServerError(ErrorCodes.OperationNotSupportedInTransaction, `Cannot run '${name}' in a multi-document transaction.`);
       }
-      if (!txn && cmd.readConcern?.level === 'snapshot' && !SNAPSHOT_READS_OUTSIDE_TRANSACTIONS.has(name)) {
-        throw new MongoServerError(ErrorCodes.InvalidOptions, `Command ${name} does not support { readConcern: { level: "snapshot" } } outside a multi-document transaction`);
+      if (!txn && cmd.readConcern?.level === 'snapshot') {
+        if (!SNAPSHOT_READS_OUTSIDE_TRANSACTIONS.has(name)) {
+          throw new MongoServerError(ErrorCodes.InvalidOptions, `Command ${name} does not support { readConcern: { level: "snapshot" } } outside a multi-document transaction`);
+        }
+        const read = this.snapshots.readAt(cmd.readConcern.atClusterTime, () => this.nextClusterTime());
+        txn = read.txn;
+        snapshotAt = read.at;
       }
       if (isPlainObject(cmd.let)) cmd.let = evaluateLet(cmd.let);
       ctx = { engine: this.engine, cursors: this.cursors, server: this.info, connectionId, db, cmd, txn, sessionKey };
       if (name === 'endSessions') for (const lsid of cmd.endSessions ?? []) this.sessions.end(sessionKeyOf(lsid));
       const reply = await handler(ctx);
+      // MongoDB answers the point in time a snapshot read saw: in the cursor for find and aggregate, beside distinct's values.
+      if (snapshotAt) {
+        if (isPlainObject(reply.cursor)) reply.cursor.atClusterTime = snapshotAt;
+        else reply.atClusterTime = snapshotAt;
+      }
       // A write error inside a transaction aborts it, as MongoDB does.
       if (txn && Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0) this.sessions.abortAfterError(txn);
       this.engine.flush();
@@ -228,7 +248,8 @@ export class WireServer {
       return reply;
     } catch (err) {
       const error = asServerError(err);
-      if (ctx?.txn && name !== 'commitTransaction' && name !== 'abortTransaction') this.sessions.abortAfterError(ctx.txn);
+      // (A failed snapshot read leaves its point in time to the session's other reads.)
+      if (ctx?.txn && !snapshotAt && name !== 'commitTransaction' && name !== 'abortTransaction') this.sessions.abortAfterError(ctx.txn);
       // Whatever the command changed before failing is still made durable before answering.
       this.engine.flush();
       return error.toReply();
