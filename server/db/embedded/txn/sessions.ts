@@ -72,7 +72,7 @@ export class SessionRegistry {
         throw new MongoServerError(ErrorCodes.BadValue, `Transaction with { txnNumber: ${txnNumber} } has already been started`);
       }
       if (current?.state === 'active') endTransaction(this.engine, current, 'aborted');
-      const txn = new Transaction(txnNumber, this.engine.seq);
+      const txn = new Transaction(txnNumber, this.engine.seq, level === undefined ? 'local' : String(level));
       this.engine.openTxns.add(txn);
       s.txn = txn;
       s.startedAt = Date.now();
