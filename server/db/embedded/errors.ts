@@ -20,6 +20,7 @@ export const ErrorCodes = {
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
   WriteConflict: 112,
+  SnapshotTooOld: 239,
   CommandNotSupported: 115,
   InvalidIdField: 53,
   NoSuchTransaction: 251,

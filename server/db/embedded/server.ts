@@ -17,11 +17,11 @@ import { evaluateLet } from './query/match.js';
 import { asServerError, ErrorCodes, MongoServerError } from './errors.js';
 import type { Engine } from './storage/engine.js';
 import { expireDocuments } from './storage/ttl.js';
+import { endTransaction } from './storage/access.js';
+import { checkSnapshotReadOutsideTransaction, checkTransactionTarget } from './txn/restrictions.js';
 import { SessionRegistry } from './txn/sessions.js';
+import { Transaction } from './txn/transaction.js';
 import { encodeOpMsg, encodeOpReply, MessageReader, OP_QUERY, parseMessage, type Request } from './wire/protocol.js';
-
-/** Commands that must not run inside a multi-document transaction. */
-const NOT_IN_TRANSACTION = new Set(['count', 'listCollections', 'listIndexes', 'drop', 'dropDatabase', 'dropIndexes', 'renameCollection', 'listDatabases', 'explain']);
 
 /** Writes the driver may retry with the same lsid + txnNumber. */
 const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify']);
@@ -46,6 +46,14 @@ export class WireServer {
   private readonly sockets = new Set<net.Socket>();
   private nextConnectionId = 1;
   private clusterTimeIncrement = 0;
+  /** The last cluster time handed out, and the engine's write sequence then. */
+  private lastClusterTime?: Timestamp;
+  private seqAtLastClusterTime = 0;
+  /**
+   * The latest cluster time after which something was written: a snapshot read at or before it
+   * would need versions the engine no longer keeps.
+   */
+  private writtenAfter?: Timestamp;
   private reaper?: NodeJS.Timeout;
   private ttlMonitor?: NodeJS.Timeout;
   private readonly ttlIntervalMs: number;
@@ -184,9 +192,44 @@ export class WireServer {
    * causally consistent sessions (afterClusterTime on later reads).
    */
   private addClusterTime(reply: Document): void {
-    const time = new Timestamp({ t: Math.floor(Date.now() / 1000), i: ++this.clusterTimeIncrement });
+    const time = this.clusterTime();
     reply.operationTime = time;
     reply.$clusterTime = { clusterTime: time, signature: CLUSTER_TIME_SIGNATURE };
+  }
+
+  /** A new cluster time, later than every one before; notes whether writes happened since the last. */
+  private clusterTime(): Timestamp {
+    const time = new Timestamp({ t: Math.floor(Date.now() / 1000), i: ++this.clusterTimeIncrement });
+    if (this.engine.seq !== this.seqAtLastClusterTime) {
+      this.writtenAfter = this.lastClusterTime;
+      this.seqAtLastClusterTime = this.engine.seq;
+    }
+    this.lastClusterTime = time;
+    return time;
+  }
+
+  /**
+   * A read at read concern "snapshot" outside a transaction runs as a read-only transaction on a
+   * snapshot of now, answered with that `atClusterTime` (a snapshot session reads its later commands
+   * at it). An `atClusterTime` before the last write asks for versions the engine does not keep:
+   * refused with SnapshotTooOld rather than answered from newer data.
+   */
+  private startSnapshotRead(name: string, cmd: Document): { txn: Transaction; atClusterTime: Timestamp } {
+    checkSnapshotReadOutsideTransaction(name, cmd);
+    const now = this.clusterTime();
+    const requested: unknown = cmd.readConcern.atClusterTime;
+    if (requested !== undefined && !(requested instanceof Timestamp)) {
+      throw new MongoServerError(ErrorCodes.TypeMismatch, 'readConcern.atClusterTime must be a Timestamp');
+    }
+    if (requested && this.writtenAfter && requested.compare(this.writtenAfter) <= 0) {
+      throw new MongoServerError(
+        ErrorCodes.SnapshotTooOld,
+        `Read timestamp ${requested.toString()} is older than the last write: the embedded server keeps no older versions outside transactions`,
+      );
+    }
+    const txn = new Transaction(0, this.engine.seq, 'snapshot');
+    this.engine.openTxns.add(txn);
+    return { txn, atClusterTime: requested ?? now };
   }
 
   /** Runs one command and returns the reply document (errors included, as `ok: 0`). */
@@ -206,13 +249,18 @@ export class WireServer {
       const retried = RETRYABLE_WRITES.has(name) ? this.sessions.previousRetryableReply(sessionKey, cmd) : undefined;
       if (retried) return { ...retried };
       const txn = this.sessions.transactionFor(sessionKey, cmd, name);
-      if (txn && NOT_IN_TRANSACTION.has(name)) {
-        throw new MongoServerError(ErrorCodes.OperationNotSupportedInTransaction, `Cannot run '${name}' in a multi-document transaction.`);
-      }
-      if (isPlainObject(cmd.let)) cmd.let = evaluateLet(cmd.let);
       ctx = { engine: this.engine, cursors: this.cursors, server: this.info, connectionId, db, cmd, txn, sessionKey };
+      if (txn) checkTransactionTarget(name, db, cmd);
+      if (isPlainObject(cmd.let)) cmd.let = evaluateLet(cmd.let);
+      const snapshotRead = !txn && cmd.readConcern?.level === 'snapshot' ? this.startSnapshotRead(name, cmd) : undefined;
+      if (snapshotRead) ctx.txn = snapshotRead.txn;
       if (name === 'endSessions') for (const lsid of cmd.endSessions ?? []) this.sessions.end(sessionKeyOf(lsid));
       const reply = await handler(ctx);
+      if (snapshotRead) {
+        endTransaction(this.engine, snapshotRead.txn, 'committed');
+        if (isPlainObject(reply.cursor)) reply.cursor.atClusterTime = snapshotRead.atClusterTime;
+        else reply.atClusterTime = snapshotRead.atClusterTime;
+      }
       // A write error inside a transaction aborts it, as MongoDB does.
       if (txn && Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0) this.sessions.abortAfterError(txn);
       this.engine.flush();
