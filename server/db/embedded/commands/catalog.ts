@@ -8,7 +8,7 @@ import { pendingCollection } from '../storage/access.js';
 import type { Collection } from '../storage/collection.js';
 import type { IndexSpec } from '../storage/index-structure.js';
 import type { Transaction } from '../txn/transaction.js';
-import { collectionName, type CommandContext, type Handler } from './context.js';
+import { collectionName, optionalNumber, type CommandContext, type Handler } from './context.js';
 
 const UNSUPPORTED_INDEX_TYPES = new Set(['text', '2d', '2dsphere', 'geoHaystack']);
 
@@ -134,6 +134,39 @@ function createIndexesInTransaction(ctx: CommandContext, txn: Transaction, name:
   return indexesReply(before, fresh.length, createdNow);
 }
 
+/** An open transaction, other than the command's own, with writes to an existing collection `inScope` selects. */
+function writingTransaction(ctx: CommandContext, inScope: (ns: string) => boolean): Transaction | undefined {
+  for (const txn of ctx.engine.openTxns) {
+    if (txn === ctx.txn || txn.state !== 'active') continue;
+    for (const [ns, overlay] of txn.writes) {
+      if (overlay.size > 0 && !txn.pendingCollections.has(ns) && inScope(ns)) return txn;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Dropping, renaming or indexing a collection waits for the open transactions that wrote to it, as
+ * MongoDB's exclusive collection lock waits for theirs (bounded by maxTimeMS, else by the
+ * transaction lifetime limit). Done meanwhile, a drop would be undone by the commit and a new
+ * unique index could make the commit fail half way.
+ */
+async function afterWritingTransactions(ctx: CommandContext, inScope: (ns: string) => boolean): Promise<void> {
+  const maxTimeMS = optionalNumber(ctx.cmd.maxTimeMS);
+  const deadline = maxTimeMS && maxTimeMS > 0 ? Date.now() + maxTimeMS : undefined;
+  for (let txn = writingTransaction(ctx, inScope); txn; txn = writingTransaction(ctx, inScope)) {
+    if (deadline === undefined) {
+      await txn.finished;
+      continue;
+    }
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) fail(ErrorCodes.MaxTimeMSExpired, 'operation exceeded time limit');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([txn.finished, new Promise((resolve) => (timer = setTimeout(resolve, remaining)))]);
+    clearTimeout(timer);
+  }
+}
+
 export const catalogCommands: Record<string, Handler> = {
   create(ctx) {
     const cmd = ctx.cmd;
@@ -173,8 +206,9 @@ export const catalogCommands: Record<string, Handler> = {
     return { ok: 1 };
   },
 
-  drop(ctx) {
+  async drop(ctx) {
     const name = collectionName(ctx);
+    await afterWritingTransactions(ctx, (ns) => ns === `${ctx.db}.${name}`);
     const coll = ctx.engine.getCollection(ctx.db, name);
     const nIndexesWas = coll ? coll.indexes.size + 1 : 0;
     // MongoDB 7 answers ok for a missing collection.
@@ -182,14 +216,16 @@ export const catalogCommands: Record<string, Handler> = {
     return coll ? { nIndexesWas, ns: `${ctx.db}.${name}`, ok: 1 } : { ok: 1 };
   },
 
-  dropDatabase(ctx) {
+  async dropDatabase(ctx) {
+    await afterWritingTransactions(ctx, (ns) => ns.startsWith(`${ctx.db}.`));
     ctx.engine.dropDatabase(ctx.db);
     return { dropped: ctx.db, ok: 1 };
   },
 
-  renameCollection(ctx) {
+  async renameCollection(ctx) {
     const from = String(ctx.cmd.renameCollection);
     const to = String(ctx.cmd.to);
+    await afterWritingTransactions(ctx, (ns) => ns === from || ns === to);
     const [fromDb, ...fromRest] = from.split('.');
     const [toDb, ...toRest] = to.split('.');
     if (fromRest.length === 0 || toRest.length === 0) fail(ErrorCodes.InvalidNamespace, 'Invalid namespace specified');
@@ -226,12 +262,15 @@ export const catalogCommands: Record<string, Handler> = {
     return ctx.cursors.open(`${ctx.db}.$cmd.listCollections`, infos, ctx.cmd.cursor?.batchSize, ctx.sessionKey);
   },
 
-  createIndexes(ctx) {
+  async createIndexes(ctx) {
     const name = collectionName(ctx);
     const raw: unknown = ctx.cmd.indexes;
     if (!Array.isArray(raw) || raw.length === 0) fail(ErrorCodes.BadValue, 'Must specify at least one index to create');
     const requested = raw.map((r) => validateIndexSpec(r));
     if (ctx.txn) return createIndexesInTransaction(ctx, ctx.txn, name, requested);
+    // Only a build waits; an index that exists already is answered at once, as on MongoDB.
+    const current = ctx.engine.getCollection(ctx.db, name);
+    if (current && newIndexes(current, requested).length > 0) await afterWritingTransactions(ctx, (ns) => ns === `${ctx.db}.${name}`);
     const existed = !!ctx.engine.getCollection(ctx.db, name);
     const coll = ctx.engine.ensureCollection(ctx.db, name);
     const before = coll.indexes.size + 1;

@@ -303,6 +303,44 @@ describe('catalog changes and restricted operations in transactions', () => {
     expect((await coll.listIndexes().toArray()).map((i) => i.name)).to.deep.equal(['_id_', 'a_1']);
   });
 
+  it('drop a collection an open transaction wrote to only after that transaction ends, so its commit does not bring it back', async () => {
+    const coll = t.db.collection('dropped_later');
+    await coll.insertOne({ _id: 1 as never });
+    const session = t.client.startSession();
+    try {
+      session.startTransaction();
+      await coll.insertOne({ _id: 2 as never }, { session });
+      // MongoDB's drop waits for the transaction's lock on the collection, then drops what it committed.
+      const dropped = coll.drop();
+      await session.commitTransaction();
+      await dropped;
+    } finally {
+      await session.endSession();
+    }
+    expect(await names(t.db)).to.not.include('dropped_later');
+    expect(await coll.countDocuments()).to.equal(0);
+  });
+
+  it('build a unique index on a collection an open transaction wrote to only after it commits, refusing the duplicate it committed', async () => {
+    const coll = t.db.collection('indexed_later');
+    await coll.insertOne({ _id: 1 as never, k: 'a' });
+    const session = t.client.startSession();
+    try {
+      session.startTransaction();
+      await coll.insertOne({ _id: 2 as never, k: 'a' }, { session });
+      const indexed = rejection(coll.createIndex({ k: 1 }, { unique: true }));
+      await session.commitTransaction();
+      expect((await indexed)?.code).to.equal(11000);
+    } finally {
+      await session.endSession();
+    }
+    expect(await coll.find().sort({ _id: 1 }).toArray()).to.deep.equal([
+      { _id: 1, k: 'a' },
+      { _id: 2, k: 'a' },
+    ]);
+    expect((await coll.listIndexes().toArray()).map((i) => i.name)).to.deep.equal(['_id_']);
+  });
+
   it('refuse count, listCollections, listIndexes and drop in a transaction with OperationNotSupportedInTransaction (263), leaving it open', async () => {
     await t.db.createCollection('restricted');
     const session = t.client.startSession();
