@@ -20,6 +20,7 @@ import { expireDocuments } from './storage/ttl.js';
 import { endTransaction } from './storage/access.js';
 import { checkSnapshotReadOutsideTransaction, checkTransactionTarget } from './txn/restrictions.js';
 import { SessionRegistry } from './txn/sessions.js';
+import { SnapshotHistory } from './txn/snapshots.js';
 import { Transaction } from './txn/transaction.js';
 import { encodeOpMsg, encodeOpReply, MessageReader, OP_QUERY, parseMessage, type Request } from './wire/protocol.js';
 
@@ -41,6 +42,7 @@ export class WireServer {
   private readonly info: ServerInfo;
   private readonly cursors = new CursorStore();
   private readonly sessions: SessionRegistry;
+  private readonly snapshots: SnapshotHistory;
   private readonly handlers: Map<string, Handler>;
   private readonly tcp: net.Server;
   private readonly sockets = new Set<net.Socket>();
@@ -78,6 +80,7 @@ export class WireServer {
     this.ttlIntervalMs = ttlIntervalMs;
     this.info = info;
     this.sessions = new SessionRegistry(engine);
+    this.snapshots = new SnapshotHistory(engine);
     const all: Record<string, Handler> = {
       ...adminCommands,
       ...crudCommands,
@@ -122,6 +125,7 @@ export class WireServer {
   private startTimers(): void {
     this.reaper = setInterval(() => {
       this.sessions.reap();
+      this.snapshots.reap();
       this.cursors.reap();
     }, 5_000);
     this.reaper.unref();
@@ -133,6 +137,7 @@ export class WireServer {
     clearInterval(this.reaper);
     clearInterval(this.ttlMonitor);
     this.sessions.abortAll();
+    this.snapshots.releaseAll();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.tcp.close(() => resolve()));
   }
@@ -209,27 +214,50 @@ export class WireServer {
   }
 
   /**
-   * A read at read concern "snapshot" outside a transaction runs as a read-only transaction on a
-   * snapshot of now, answered with that `atClusterTime` (a snapshot session reads its later commands
-   * at it). An `atClusterTime` before the last write asks for versions the engine does not keep:
-   * refused with SnapshotTooOld rather than answered from newer data.
+   * A read at read concern "snapshot" outside a transaction runs as a read-only transaction: on a
+   * snapshot of now, kept for later reads and answered with its `atClusterTime` (a snapshot session
+   * reads its later commands at it), or on the snapshot at the `atClusterTime` it asked for.
    */
-  private startSnapshotRead(name: string, cmd: Document): { txn: Transaction; atClusterTime: Timestamp } {
+  private startSnapshotRead(name: string, cmd: Document, requested: Timestamp | undefined): { txn: Transaction; atClusterTime: Timestamp } {
     checkSnapshotReadOutsideTransaction(name, cmd);
-    const now = this.clusterTime();
-    const requested: unknown = cmd.readConcern.atClusterTime;
-    if (requested !== undefined && !(requested instanceof Timestamp)) {
-      throw new MongoServerError(ErrorCodes.TypeMismatch, 'readConcern.atClusterTime must be a Timestamp');
+    let atClusterTime = requested;
+    let seq = requested ? this.snapshots.seqAt(requested) : undefined;
+    if (seq === undefined) {
+      if (requested) this.checkNoWritesSince(requested);
+      else {
+        atClusterTime = this.clusterTime();
+        this.snapshots.keep(atClusterTime);
+      }
+      seq = this.engine.seq;
     }
-    if (requested && this.writtenAfter && requested.compare(this.writtenAfter) <= 0) {
+    const txn = new Transaction(0, seq, 'snapshot');
+    this.engine.openTxns.add(txn);
+    return { txn, atClusterTime: atClusterTime! };
+  }
+
+  /** The readConcern's atClusterTime: allowed with level snapshot only. */
+  private requestedClusterTime(cmd: Document): Timestamp | undefined {
+    const requested: unknown = cmd.readConcern?.atClusterTime;
+    if (requested === undefined) return undefined;
+    if (cmd.readConcern.level !== 'snapshot') throw new MongoServerError(ErrorCodes.InvalidOptions, 'readConcern.atClusterTime is only valid with readConcern level snapshot');
+    if (!(requested instanceof Timestamp)) throw new MongoServerError(ErrorCodes.TypeMismatch, 'readConcern.atClusterTime must be a Timestamp');
+    return requested;
+  }
+
+  /**
+   * Reading at `time` from the latest data is exact only if nothing was written since; older
+   * versions are kept only for open transactions and kept snapshots, so an earlier time answers
+   * SnapshotTooOld rather than newer data.
+   */
+  private checkNoWritesSince(time: Timestamp): void {
+    // A new cluster time takes note of writes since the last one.
+    this.clusterTime();
+    if (this.writtenAfter && time.compare(this.writtenAfter) <= 0) {
       throw new MongoServerError(
         ErrorCodes.SnapshotTooOld,
-        `Read timestamp ${requested.toString()} is older than the last write: the embedded server keeps no older versions outside transactions`,
+        `Read timestamp ${time.toString()} is older than the last write, and no snapshot at it is kept: the embedded server keeps older versions only for snapshots it handed out (60 s)`,
       );
     }
-    const txn = new Transaction(0, this.engine.seq, 'snapshot');
-    this.engine.openTxns.add(txn);
-    return { txn, atClusterTime: requested ?? now };
   }
 
   /** Runs one command and returns the reply document (errors included, as `ok: 0`). */
@@ -251,8 +279,11 @@ export class WireServer {
       const txn = this.sessions.transactionFor(sessionKey, cmd, name);
       ctx = { engine: this.engine, cursors: this.cursors, server: this.info, connectionId, db, cmd, txn, sessionKey };
       if (txn) checkTransactionTarget(name, db, cmd);
+      // A transaction reads at the atClusterTime its first command asks for, or refuses it.
+      const atClusterTime = !txn || cmd.startTransaction === true ? this.requestedClusterTime(cmd) : undefined;
+      if (txn && atClusterTime) this.checkNoWritesSince(atClusterTime);
       if (isPlainObject(cmd.let)) cmd.let = evaluateLet(cmd.let);
-      const snapshotRead = !txn && cmd.readConcern?.level === 'snapshot' ? this.startSnapshotRead(name, cmd) : undefined;
+      const snapshotRead = !txn && cmd.readConcern?.level === 'snapshot' ? this.startSnapshotRead(name, cmd, atClusterTime) : undefined;
       if (snapshotRead) ctx.txn = snapshotRead.txn;
       if (name === 'endSessions') for (const lsid of cmd.endSessions ?? []) this.sessions.end(sessionKeyOf(lsid));
       const reply = await handler(ctx);

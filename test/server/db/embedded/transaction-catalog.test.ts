@@ -6,7 +6,7 @@
  * on the transaction, not on its operations), on a one-member replica set.
  */
 import { expect } from 'chai';
-import { MongoClient, ReadPreference, type ClientSession, type Db, type MongoServerError } from 'mongodb';
+import { MongoClient, ReadPreference, Timestamp, type ClientSession, type Db, type MongoServerError } from 'mongodb';
 import { openTarget, rejection, type Target } from './target.js';
 
 describe('transactions and the catalog', () => {
@@ -406,14 +406,21 @@ describe('catalog changes and restricted operations in transactions', () => {
     } finally {
       await session.endSession();
     }
-    // A snapshot session reads all its commands at the snapshot of its first.
+    // A snapshot session reads all its commands at the snapshot of its first, whatever is written since.
     const snapshot = t.client.startSession({ snapshot: true });
     try {
       expect(await coll.countDocuments({}, { session: snapshot })).to.equal(2);
+      await coll.insertOne({ _id: 3 as never, g: 'z' });
+      await coll.deleteOne({ _id: 1 as never });
+      expect(await coll.find({}, { session: snapshot }).sort({ _id: 1 }).toArray()).to.deep.equal([
+        { _id: 1, g: 'x' },
+        { _id: 2, g: 'y' },
+      ]);
       expect(await coll.distinct('g', {}, { session: snapshot })).to.have.members(['x', 'y']);
     } finally {
       await snapshot.endSession();
     }
+    expect(await coll.distinct('g')).to.have.members(['y', 'z']);
   });
 
   it('refuse read concern snapshot outside a transaction on count and on writes, with InvalidOptions (72)', async () => {
@@ -424,6 +431,8 @@ describe('catalog changes and restricted operations in transactions', () => {
       { update: 'snapshots', updates: [{ q: { _id: 1 }, u: { $set: { x: 1 } } }], readConcern },
       { delete: 'snapshots', deletes: [{ q: { _id: 1 }, limit: 1 }], readConcern },
       { findAndModify: 'snapshots', query: { _id: 1 }, remove: true, readConcern },
+      // atClusterTime belongs to read concern snapshot only.
+      { find: 'snapshots', readConcern: { level: 'local', atClusterTime: new Timestamp({ t: 1, i: 1 }) } },
     ]) {
       expect((await rejection(t.db.command(command)))?.code, Object.keys(command)[0]).to.equal(72);
     }
