@@ -17,15 +17,12 @@ import { evaluateLet } from './query/match.js';
 import { asServerError, ErrorCodes, MongoServerError } from './errors.js';
 import type { Engine } from './storage/engine.js';
 import { expireDocuments } from './storage/ttl.js';
+import { endTransaction } from './storage/access.js';
+import { checkSnapshotReadOutsideTransaction, checkTransactionTarget } from './txn/restrictions.js';
 import { SessionRegistry } from './txn/sessions.js';
-import { SnapshotReads } from './txn/snapshot-reads.js';
+import { SnapshotHistory } from './txn/snapshots.js';
+import { Transaction } from './txn/transaction.js';
 import { encodeOpMsg, encodeOpReply, MessageReader, OP_QUERY, parseMessage, type Request } from './wire/protocol.js';
-
-/** Commands that must not run inside a multi-document transaction. */
-const NOT_IN_TRANSACTION = new Set(['count', 'listCollections', 'listIndexes', 'drop', 'dropDatabase', 'dropIndexes', 'renameCollection', 'listDatabases', 'explain']);
-
-/** The only commands MongoDB (5.0+) lets read at `readConcern: snapshot` outside a multi-document transaction. */
-const SNAPSHOT_READS_OUTSIDE_TRANSACTIONS = new Set(['find', 'aggregate', 'distinct']);
 
 /** Writes the driver may retry with the same lsid + txnNumber. */
 const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify']);
@@ -45,12 +42,20 @@ export class WireServer {
   private readonly info: ServerInfo;
   private readonly cursors = new CursorStore();
   private readonly sessions: SessionRegistry;
-  private readonly snapshots: SnapshotReads;
+  private readonly snapshots: SnapshotHistory;
   private readonly handlers: Map<string, Handler>;
   private readonly tcp: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private nextConnectionId = 1;
   private clusterTimeIncrement = 0;
+  /** The last cluster time handed out, and the engine's write sequence then. */
+  private lastClusterTime?: Timestamp;
+  private seqAtLastClusterTime = 0;
+  /**
+   * The latest cluster time after which something was written: a snapshot read at or before it
+   * would need versions the engine no longer keeps.
+   */
+  private writtenAfter?: Timestamp;
   private reaper?: NodeJS.Timeout;
   private ttlMonitor?: NodeJS.Timeout;
   private readonly ttlIntervalMs: number;
@@ -75,7 +80,7 @@ export class WireServer {
     this.ttlIntervalMs = ttlIntervalMs;
     this.info = info;
     this.sessions = new SessionRegistry(engine);
-    this.snapshots = new SnapshotReads(engine);
+    this.snapshots = new SnapshotHistory(engine);
     const all: Record<string, Handler> = {
       ...adminCommands,
       ...crudCommands,
@@ -192,13 +197,67 @@ export class WireServer {
    * causally consistent sessions (afterClusterTime on later reads).
    */
   private addClusterTime(reply: Document): void {
-    const time = this.nextClusterTime();
+    const time = this.clusterTime();
     reply.operationTime = time;
     reply.$clusterTime = { clusterTime: time, signature: CLUSTER_TIME_SIGNATURE };
   }
 
-  private nextClusterTime(): Timestamp {
-    return new Timestamp({ t: Math.floor(Date.now() / 1000), i: ++this.clusterTimeIncrement });
+  /** A new cluster time, later than every one before; notes whether writes happened since the last. */
+  private clusterTime(): Timestamp {
+    const time = new Timestamp({ t: Math.floor(Date.now() / 1000), i: ++this.clusterTimeIncrement });
+    if (this.engine.seq !== this.seqAtLastClusterTime) {
+      this.writtenAfter = this.lastClusterTime;
+      this.seqAtLastClusterTime = this.engine.seq;
+    }
+    this.lastClusterTime = time;
+    return time;
+  }
+
+  /**
+   * A read at read concern "snapshot" outside a transaction runs as a read-only transaction: on a
+   * snapshot of now, kept for later reads and answered with its `atClusterTime` (a snapshot session
+   * reads its later commands at it), or on the snapshot at the `atClusterTime` it asked for.
+   */
+  private startSnapshotRead(name: string, cmd: Document, requested: Timestamp | undefined): { txn: Transaction; atClusterTime: Timestamp } {
+    checkSnapshotReadOutsideTransaction(name, cmd);
+    let atClusterTime = requested;
+    let seq = requested ? this.snapshots.seqAt(requested) : undefined;
+    if (seq === undefined) {
+      if (requested) this.checkNoWritesSince(requested);
+      else {
+        atClusterTime = this.clusterTime();
+        this.snapshots.keep(atClusterTime);
+      }
+      seq = this.engine.seq;
+    }
+    const txn = new Transaction(0, seq, 'snapshot');
+    this.engine.openTxns.add(txn);
+    return { txn, atClusterTime: atClusterTime! };
+  }
+
+  /** The readConcern's atClusterTime: allowed with level snapshot only. */
+  private requestedClusterTime(cmd: Document): Timestamp | undefined {
+    const requested: unknown = cmd.readConcern?.atClusterTime;
+    if (requested === undefined) return undefined;
+    if (cmd.readConcern.level !== 'snapshot') throw new MongoServerError(ErrorCodes.InvalidOptions, 'readConcern.atClusterTime is only valid with readConcern level snapshot');
+    if (!(requested instanceof Timestamp)) throw new MongoServerError(ErrorCodes.TypeMismatch, 'readConcern.atClusterTime must be a Timestamp');
+    return requested;
+  }
+
+  /**
+   * Reading at `time` from the latest data is exact only if nothing was written since; older
+   * versions are kept only for open transactions and kept snapshots, so an earlier time answers
+   * SnapshotTooOld rather than newer data.
+   */
+  private checkNoWritesSince(time: Timestamp): void {
+    // A new cluster time takes note of writes since the last one.
+    this.clusterTime();
+    if (this.writtenAfter && time.compare(this.writtenAfter) <= 0) {
+      throw new MongoServerError(
+        ErrorCodes.SnapshotTooOld,
+        `Read timestamp ${time.toString()} is older than the last write, and no snapshot at it is kept: the embedded server keeps older versions only for snapshots it handed out (300 s)`,
+      );
+    }
   }
 
   /** Runs one command and returns the reply document (errors included, as `ok: 0`). */
@@ -208,7 +267,6 @@ export class WireServer {
     const db = typeof cmd.$db === 'string' ? cmd.$db : (request.legacyDb ?? 'admin');
     const sessionKey = cmd.lsid ? sessionKeyOf(cmd.lsid) : undefined;
     let ctx: CommandContext | undefined;
-    let snapshotAt: Timestamp | undefined;
     try {
       const handler = this.handlers.get(name);
       if (!handler) {
@@ -218,26 +276,21 @@ export class WireServer {
       }
       const retried = RETRYABLE_WRITES.has(name) ? this.sessions.previousRetryableReply(sessionKey, cmd) : undefined;
       if (retried) return { ...retried };
-      let txn = this.sessions.transactionFor(sessionKey, cmd, name);
-      if (txn && NOT_IN_TRANSACTION.has(name)) {
-        throw new MongoServerError(ErrorCodes.OperationNotSupportedInTransaction, `Cannot run '${name}' in a multi-document transaction.`);
-      }
-      if (!txn && cmd.readConcern?.level === 'snapshot') {
-        if (!SNAPSHOT_READS_OUTSIDE_TRANSACTIONS.has(name)) {
-          throw new MongoServerError(ErrorCodes.InvalidOptions, `Command ${name} does not support { readConcern: { level: "snapshot" } } outside a multi-document transaction`);
-        }
-        const read = this.snapshots.readAt(cmd.readConcern.atClusterTime, () => this.nextClusterTime());
-        txn = read.txn;
-        snapshotAt = read.at;
-      }
-      if (isPlainObject(cmd.let)) cmd.let = evaluateLet(cmd.let);
+      const txn = this.sessions.transactionFor(sessionKey, cmd, name);
       ctx = { engine: this.engine, cursors: this.cursors, server: this.info, connectionId, db, cmd, txn, sessionKey };
+      if (txn) checkTransactionTarget(name, db, cmd);
+      // A transaction reads at the atClusterTime its first command asks for, or refuses it.
+      const atClusterTime = !txn || cmd.startTransaction === true ? this.requestedClusterTime(cmd) : undefined;
+      if (txn && atClusterTime) this.checkNoWritesSince(atClusterTime);
+      if (isPlainObject(cmd.let)) cmd.let = evaluateLet(cmd.let);
+      const snapshotRead = !txn && cmd.readConcern?.level === 'snapshot' ? this.startSnapshotRead(name, cmd, atClusterTime) : undefined;
+      if (snapshotRead) ctx.txn = snapshotRead.txn;
       if (name === 'endSessions') for (const lsid of cmd.endSessions ?? []) this.sessions.end(sessionKeyOf(lsid));
       const reply = await handler(ctx);
-      // MongoDB answers the point in time a snapshot read saw: in the cursor for find and aggregate, beside distinct's values.
-      if (snapshotAt) {
-        if (isPlainObject(reply.cursor)) reply.cursor.atClusterTime = snapshotAt;
-        else reply.atClusterTime = snapshotAt;
+      if (snapshotRead) {
+        endTransaction(this.engine, snapshotRead.txn, 'committed');
+        if (isPlainObject(reply.cursor)) reply.cursor.atClusterTime = snapshotRead.atClusterTime;
+        else reply.atClusterTime = snapshotRead.atClusterTime;
       }
       // A write error inside a transaction aborts it, as MongoDB does.
       if (txn && Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0) this.sessions.abortAfterError(txn);
@@ -248,8 +301,7 @@ export class WireServer {
       return reply;
     } catch (err) {
       const error = asServerError(err);
-      // (A failed snapshot read leaves its point in time to the session's other reads.)
-      if (ctx?.txn && !snapshotAt && name !== 'commitTransaction' && name !== 'abortTransaction') this.sessions.abortAfterError(ctx.txn);
+      if (ctx?.txn && name !== 'commitTransaction' && name !== 'abortTransaction') this.sessions.abortAfterError(ctx.txn);
       // Whatever the command changed before failing is still made durable before answering.
       this.engine.flush();
       return error.toReply();

@@ -4,8 +4,11 @@ import { createQuery } from '../query/mingo-context.js';
 import { canonicalKey, isPlainObject, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
 import { effectiveCollation, parseCollation } from '../query/collation.js';
+import { pendingCollection } from '../storage/access.js';
+import type { Collection } from '../storage/collection.js';
 import type { IndexSpec } from '../storage/index-structure.js';
-import { collectionName, type CommandContext, type Handler } from './context.js';
+import type { Transaction } from '../txn/transaction.js';
+import { collectionName, optionalNumber, type CommandContext, type Handler } from './context.js';
 
 const UNSUPPORTED_INDEX_TYPES = new Set(['text', '2d', '2dsphere', 'geoHaystack']);
 
@@ -57,6 +60,113 @@ function sameOptions(a: IndexSpec, b: IndexSpec): boolean {
   return pick(a) === pick(b);
 }
 
+/**
+ * The requested indexes `coll` does not have yet, completed with its default collation. One that
+ * exists with the same name and key and options is skipped; a different index under the name, or
+ * the same key and options under another name, is refused as MongoDB refuses it.
+ */
+function newIndexes(coll: Collection, requested: IndexSpec[]): IndexSpec[] {
+  const fresh: IndexSpec[] = [];
+  for (const given of requested) {
+    const spec = withCollation(given, coll.options.collation);
+    const sameName = spec.name === '_id_' ? { spec: coll.indexSpecs()[0] } : coll.indexes.get(spec.name);
+    const sameKey = [...coll.indexes.values()].find((i) => canonicalKey(i.spec.key) === canonicalKey(spec.key));
+    if (sameName) {
+      if (canonicalKey(sameName.spec.key) !== canonicalKey(spec.key)) {
+        fail(ErrorCodes.IndexKeySpecsConflict, `An existing index has the same name as the requested index. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameName.spec)}`);
+      }
+      if (!sameOptions(sameName.spec, spec)) fail(ErrorCodes.IndexOptionsConflict, `An existing index has the same name as the requested index but different options.`);
+      continue;
+    }
+    if (sameKey && sameOptions(sameKey.spec, spec)) {
+      fail(ErrorCodes.IndexOptionsConflict, `Index already exists with a different name: ${sameKey.name}`);
+    }
+    fresh.push(spec);
+  }
+  return fresh;
+}
+
+function indexesReply(before: number, created: number, createdCollectionAutomatically: boolean): Doc {
+  const reply: Doc = { numIndexesBefore: before, numIndexesAfter: before + created, createdCollectionAutomatically };
+  if (created === 0) reply.note = 'all indexes already exist';
+  reply.ok = 1;
+  return reply;
+}
+
+/**
+ * MongoDB's rules for creating collections and indexes in a transaction ("Create Collections and
+ * Indexes in a Transaction"): only under read concern "local", never on a system collection.
+ */
+function checkCatalogChangeInTransaction(txn: Transaction, ns: string, what: string): void {
+  if (txn.readConcernLevel !== 'local') {
+    fail(ErrorCodes.InvalidOptions, `Cannot ${what} in a multi-document transaction with read concern level '${txn.readConcernLevel}': only read concern 'local' allows it`);
+  }
+  if (ns.slice(ns.indexOf('.') + 1).startsWith('system.')) {
+    fail(ErrorCodes.OperationNotSupportedInTransaction, `Cannot ${what} on system collection ${ns} within a transaction.`);
+  }
+}
+
+/**
+ * createIndexes inside a transaction: allowed on a collection the transaction creates while it is
+ * still empty (the index is built at commit); on an existing collection only when every index
+ * already exists ("Create Collections and Indexes in a Transaction").
+ */
+function createIndexesInTransaction(ctx: CommandContext, txn: Transaction, name: string, requested: IndexSpec[]): Doc {
+  const ns = `${ctx.db}.${name}`;
+  checkCatalogChangeInTransaction(txn, ns, 'create indexes');
+  const committed = ctx.engine.getCollection(ctx.db, name);
+  if (committed) {
+    const before = committed.indexes.size + 1;
+    if (newIndexes(committed, requested).length > 0) {
+      fail(ErrorCodes.OperationNotSupportedInTransaction, `Cannot create new indexes on existing collection ${ns} in a multi-document transaction.`);
+    }
+    return indexesReply(before, 0, false);
+  }
+  const createdNow = !txn.pendingCollections.has(ns);
+  const shape = pendingCollection(txn, ctx.db, name);
+  const before = shape.indexes.size + 1;
+  const fresh = newIndexes(shape, requested);
+  const written = [...(txn.overlay(ns)?.values() ?? [])].some((doc) => doc !== null);
+  if (fresh.length > 0 && written) {
+    fail(ErrorCodes.OperationNotSupportedInTransaction, `Cannot create new indexes on non-empty collection ${ns} in a multi-document transaction.`);
+  }
+  for (const spec of fresh) shape.addIndex(spec);
+  return indexesReply(before, fresh.length, createdNow);
+}
+
+/** An open transaction, other than the command's own, with writes to an existing collection `inScope` selects. */
+function writingTransaction(ctx: CommandContext, inScope: (ns: string) => boolean): Transaction | undefined {
+  for (const txn of ctx.engine.openTxns) {
+    if (txn === ctx.txn || txn.state !== 'active') continue;
+    for (const [ns, overlay] of txn.writes) {
+      if (overlay.size > 0 && !txn.pendingCollections.has(ns) && inScope(ns)) return txn;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Dropping, renaming or indexing a collection waits for the open transactions that wrote to it, as
+ * MongoDB's exclusive collection lock waits for theirs (bounded by maxTimeMS, else by the
+ * transaction lifetime limit). Done meanwhile, a drop would be undone by the commit and a new
+ * unique index could make the commit fail half way.
+ */
+async function afterWritingTransactions(ctx: CommandContext, inScope: (ns: string) => boolean): Promise<void> {
+  const maxTimeMS = optionalNumber(ctx.cmd.maxTimeMS);
+  const deadline = maxTimeMS && maxTimeMS > 0 ? Date.now() + maxTimeMS : undefined;
+  for (let txn = writingTransaction(ctx, inScope); txn; txn = writingTransaction(ctx, inScope)) {
+    if (deadline === undefined) {
+      await txn.finished;
+      continue;
+    }
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) fail(ErrorCodes.MaxTimeMSExpired, 'operation exceeded time limit');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([txn.finished, new Promise((resolve) => (timer = setTimeout(resolve, remaining)))]);
+    clearTimeout(timer);
+  }
+}
+
 export const catalogCommands: Record<string, Handler> = {
   create(ctx) {
     const cmd = ctx.cmd;
@@ -67,7 +177,10 @@ export const catalogCommands: Record<string, Handler> = {
     const collation = parseCollation(cmd.collation);
     checkValidator(cmd.validator);
     const ns = `${ctx.db}.${name}`;
-    if (ctx.txn && (ctx.engine.getCollection(ctx.db, name) || ctx.txn.pendingCollections.has(ns))) fail(ErrorCodes.NamespaceExists, `Collection ${ns} already exists.`);
+    if (ctx.txn) {
+      checkCatalogChangeInTransaction(ctx.txn, ns, 'create a collection');
+      if (ctx.engine.getCollection(ctx.db, name) || ctx.txn.pendingCollections.has(ns)) fail(ErrorCodes.NamespaceExists, `Collection ${ns} already exists.`);
+    }
     const options: Doc = {};
     for (const [k, v] of Object.entries(cmd)) {
       if (k === 'create' || k.startsWith('$') || ['lsid', 'txnNumber', 'autocommit', 'startTransaction', 'writeConcern', 'comment'].includes(k)) continue;
@@ -76,7 +189,7 @@ export const catalogCommands: Record<string, Handler> = {
     if (collation) options.collation = collation.spec;
     else delete options.collation;
     // Inside a transaction the collection appears at commit, to others as to the catalog.
-    if (ctx.txn) ctx.txn.pendingCollections.set(ns, { db: ctx.db, name, options });
+    if (ctx.txn) pendingCollection(ctx.txn, ctx.db, name, options);
     else ctx.engine.createCollection(ctx.db, name, options);
     return { ok: 1 };
   },
@@ -93,8 +206,9 @@ export const catalogCommands: Record<string, Handler> = {
     return { ok: 1 };
   },
 
-  drop(ctx) {
+  async drop(ctx) {
     const name = collectionName(ctx);
+    await afterWritingTransactions(ctx, (ns) => ns === `${ctx.db}.${name}`);
     const coll = ctx.engine.getCollection(ctx.db, name);
     const nIndexesWas = coll ? coll.indexes.size + 1 : 0;
     // MongoDB 7 answers ok for a missing collection.
@@ -102,14 +216,16 @@ export const catalogCommands: Record<string, Handler> = {
     return coll ? { nIndexesWas, ns: `${ctx.db}.${name}`, ok: 1 } : { ok: 1 };
   },
 
-  dropDatabase(ctx) {
+  async dropDatabase(ctx) {
+    await afterWritingTransactions(ctx, (ns) => ns.startsWith(`${ctx.db}.`));
     ctx.engine.dropDatabase(ctx.db);
     return { dropped: ctx.db, ok: 1 };
   },
 
-  renameCollection(ctx) {
+  async renameCollection(ctx) {
     const from = String(ctx.cmd.renameCollection);
     const to = String(ctx.cmd.to);
+    await afterWritingTransactions(ctx, (ns) => ns === from || ns === to);
     const [fromDb, ...fromRest] = from.split('.');
     const [toDb, ...toRest] = to.split('.');
     if (fromRest.length === 0 || toRest.length === 0) fail(ErrorCodes.InvalidNamespace, 'Invalid namespace specified');
@@ -146,43 +262,21 @@ export const catalogCommands: Record<string, Handler> = {
     return ctx.cursors.open(`${ctx.db}.$cmd.listCollections`, infos, ctx.cmd.cursor?.batchSize, ctx.sessionKey);
   },
 
-  createIndexes(ctx) {
+  async createIndexes(ctx) {
     const name = collectionName(ctx);
     const raw: unknown = ctx.cmd.indexes;
     if (!Array.isArray(raw) || raw.length === 0) fail(ErrorCodes.BadValue, 'Must specify at least one index to create');
-    const collectionDefault = ctx.engine.getCollection(ctx.db, name)?.options.collation;
-    const specs = raw.map((r) => withCollation(validateIndexSpec(r), collectionDefault));
-    if (ctx.txn) {
-      // Inside a transaction the index appears at commit (the collection must be new, as in MongoDB).
-      const existing = ctx.engine.getCollection(ctx.db, name);
-      if (existing && existing.docs.size > 0) fail(ErrorCodes.OperationNotSupportedInTransaction, 'Cannot create an index on an existing non-empty collection inside a transaction');
-      for (const spec of specs) ctx.txn.pendingIndexes.push({ db: ctx.db, coll: name, spec });
-      return { numIndexesBefore: 1, numIndexesAfter: 1 + specs.length, createdCollectionAutomatically: !existing, ok: 1 };
-    }
+    const requested = raw.map((r) => validateIndexSpec(r));
+    if (ctx.txn) return createIndexesInTransaction(ctx, ctx.txn, name, requested);
+    // Only a build waits; an index that exists already is answered at once, as on MongoDB.
+    const current = ctx.engine.getCollection(ctx.db, name);
+    if (current && newIndexes(current, requested).length > 0) await afterWritingTransactions(ctx, (ns) => ns === `${ctx.db}.${name}`);
     const existed = !!ctx.engine.getCollection(ctx.db, name);
     const coll = ctx.engine.ensureCollection(ctx.db, name);
     const before = coll.indexes.size + 1;
-    let created = 0;
-    for (const spec of specs) {
-      const sameName = spec.name === '_id_' ? { spec: coll.indexSpecs()[0] } : coll.indexes.get(spec.name);
-      const sameKey = [...coll.indexes.values()].find((i) => canonicalKey(i.spec.key) === canonicalKey(spec.key));
-      if (sameName) {
-        if (canonicalKey(sameName.spec.key) !== canonicalKey(spec.key)) {
-          fail(ErrorCodes.IndexKeySpecsConflict, `An existing index has the same name as the requested index. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameName.spec)}`);
-        }
-        if (!sameOptions(sameName.spec, spec)) fail(ErrorCodes.IndexOptionsConflict, `An existing index has the same name as the requested index but different options.`);
-        continue;
-      }
-      if (sameKey && sameOptions(sameKey.spec, spec)) {
-        fail(ErrorCodes.IndexOptionsConflict, `Index already exists with a different name: ${sameKey.name}`);
-      }
-      ctx.engine.createIndex(coll, spec);
-      created++;
-    }
-    const reply: Doc = { numIndexesBefore: before, numIndexesAfter: before + created, createdCollectionAutomatically: !existed };
-    if (created === 0) reply.note = 'all indexes already exist';
-    reply.ok = 1;
-    return reply;
+    const fresh = newIndexes(coll, requested);
+    for (const spec of fresh) ctx.engine.createIndex(coll, spec);
+    return indexesReply(before, fresh.length, !existed);
   },
 
   listIndexes(ctx) {

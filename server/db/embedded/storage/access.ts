@@ -10,7 +10,7 @@ import { compileFilter } from '../query/match.js';
 import { planQuery, sortWalk, type Plan } from '../query/planner.js';
 import type { Transaction } from '../txn/transaction.js';
 import { Collection, duplicateKeyError, ID_INDEX_SPEC } from './collection.js';
-import type { Engine } from './engine.js';
+import { validateCollectionName, type Engine } from './engine.js';
 import type { Slicer } from './slices.js';
 
 export interface ScanStats {
@@ -195,9 +195,17 @@ export class CollectionAccess {
     return n;
   }
 
+  /**
+   * The collection this command's writes go to: the committed one, else one its transaction
+   * created (an empty shape carrying its options and indexes, see Transaction.pendingCollections).
+   */
+  private get writeTarget(): Collection | undefined {
+    return this.collection ?? this.txn?.pendingCollections.get(this.ns)?.shape;
+  }
+
   insert(doc: Doc): void {
     const id = Collection.idKey(doc);
-    if (!this.bypassValidation) this.collection?.validate(doc);
+    if (!this.bypassValidation) this.writeTarget?.validate(doc);
     if (this.txn) {
       this.txnWrite(id, doc, true);
       return;
@@ -207,7 +215,7 @@ export class CollectionAccess {
   }
 
   replace(id: string, doc: Doc): void {
-    if (!this.bypassValidation) this.collection?.validate(doc, this.get(id));
+    if (!this.bypassValidation) this.writeTarget?.validate(doc, this.get(id));
     if (this.txn) {
       this.txnWrite(id, doc, false);
       return;
@@ -253,9 +261,9 @@ export class CollectionAccess {
 
   private txnWrite(id: string, doc: Doc | null, isInsert: boolean): void {
     const txn = this.txn!;
-    const coll = this.collection;
     // A first insert creates the collection at commit (see Transaction.pendingCollections).
-    if (doc && !coll && !txn.pendingCollections.has(this.ns)) txn.pendingCollections.set(this.ns, { db: this.db, name: this.name, options: {} });
+    if (doc && !this.collection) pendingCollection(txn, this.db, this.name);
+    const coll = this.writeTarget;
     const resources = this.resources(coll, id, doc);
     for (const r of resources) {
       const holder = this.engine.locks.get(r);
@@ -265,7 +273,6 @@ export class CollectionAccess {
     if (lastWrite !== undefined && lastWrite > txn.startSeq) throw writeConflict();
     const overlay = txn.overlayFor(this.ns);
     if (doc && coll) this.checkUniqueMerged(coll, overlay, id, doc, isInsert);
-    else if (doc && isInsert && overlay.get(id)) throw duplicateKeyError(this.ns, ID_INDEX_SPEC, [doc._id]);
     for (const r of resources) {
       this.engine.locks.set(r, txn);
       txn.resources.add(r);
@@ -294,19 +301,36 @@ export class CollectionAccess {
   }
 }
 
+/**
+ * The collection `db.name` as the transaction creates it, registered on first use (by `create`,
+ * `createIndexes` or a first write) with the given options.
+ */
+export function pendingCollection(txn: Transaction, db: string, name: string, options: Doc = {}): Collection {
+  const ns = `${db}.${name}`;
+  let pending = txn.pendingCollections.get(ns);
+  if (!pending) {
+    validateCollectionName(db, name);
+    pending = { db, name, shape: new Collection(db, name, options) };
+    txn.pendingCollections.set(ns, pending);
+  }
+  return pending.shape;
+}
+
 /** Applies a transaction's writes to committed data and releases its locks. */
 export function commitTransaction(engine: Engine, txn: Transaction): void {
-  // A collection the transaction created that someone else has created since, holding one of the
-  // documents the transaction inserted: a write conflict (checked before anything is written).
-  for (const [ns, { db, name }] of txn.pendingCollections) {
-    const coll = engine.getCollection(db, name);
-    if (coll && [...(txn.overlay(ns)?.keys() ?? [])].some((id) => coll.docs.has(id))) {
+  // A collection the transaction created that someone else has created since (outside it, or in a
+  // transaction that committed first): the transaction fails whole with a write conflict, as on
+  // MongoDB, checked before anything is written.
+  for (const { db, name } of txn.pendingCollections.values()) {
+    if (engine.getCollection(db, name)) {
       endTransaction(engine, txn, 'aborted');
       throw writeConflict();
     }
   }
-  for (const { db, name, options } of txn.pendingCollections.values()) if (!engine.getCollection(db, name)) engine.createCollection(db, name, options);
-  for (const { db, coll, spec } of txn.pendingIndexes) engine.createIndex(engine.ensureCollection(db, coll), spec);
+  for (const { db, name, shape } of txn.pendingCollections.values()) {
+    const coll = engine.createCollection(db, name, shape.options);
+    for (const index of shape.indexes.values()) engine.createIndex(coll, index.spec);
+  }
   for (const [ns, overlay] of txn.writes) {
     const dot = ns.indexOf('.');
     const db = ns.slice(0, dot);

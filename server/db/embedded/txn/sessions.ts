@@ -6,6 +6,7 @@ import type { Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError } from '../errors.js';
 import { commitTransaction, endTransaction } from '../storage/access.js';
 import type { Engine } from '../storage/engine.js';
+import { checkCommandInTransaction } from './restrictions.js';
 import { Transaction } from './transaction.js';
 
 const READ_CONCERN_LEVELS = new Set(['local', 'majority', 'linearizable', 'available', 'snapshot']);
@@ -47,7 +48,8 @@ export class SessionRegistry {
    * The transaction a command runs in (starting one on `startTransaction`), or undefined for
    * commands outside transactions. Throws NoSuchTransaction when the client refers to a
    * transaction that is not open, and MongoDB's refusals of read and write concerns a command
-   * cannot have (these leave an open transaction as it was).
+   * cannot have and of commands that cannot run in a transaction (these leave an open transaction
+   * as it was).
    */
   transactionFor(key: string | undefined, cmd: Doc, commandName: string): Transaction | undefined {
     const level: unknown = cmd.readConcern?.level;
@@ -55,6 +57,7 @@ export class SessionRegistry {
       throw new MongoServerError(ErrorCodes.FailedToParse, `readConcern.level must be either 'local', 'majority', 'linearizable', 'available', or 'snapshot'`);
     }
     if (key === undefined || cmd.autocommit !== false) return undefined;
+    checkCommandInTransaction(commandName, cmd);
     const txnNumber = Number(cmd.txnNumber);
     const s = this.session(key);
     const current = s.txn;
@@ -72,7 +75,7 @@ export class SessionRegistry {
         throw new MongoServerError(ErrorCodes.BadValue, `Transaction with { txnNumber: ${txnNumber} } has already been started`);
       }
       if (current?.state === 'active') endTransaction(this.engine, current, 'aborted');
-      const txn = new Transaction(txnNumber, this.engine.seq);
+      const txn = new Transaction(txnNumber, this.engine.seq, level === undefined ? 'local' : String(level));
       this.engine.openTxns.add(txn);
       s.txn = txn;
       s.startedAt = Date.now();

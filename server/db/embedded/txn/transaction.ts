@@ -4,7 +4,7 @@
  * keys — so a second writer sees a conflict instead of silently overwriting.
  */
 import type { Doc } from '../bson-values.js';
-import type { IndexSpec } from '../storage/index-structure.js';
+import type { Collection } from '../storage/collection.js';
 
 export type TxnState = 'active' | 'committed' | 'aborted';
 
@@ -16,19 +16,22 @@ export class Transaction {
   /** Pending writes per namespace: the new document, or null for a delete. */
   readonly writes = new Map<string, Map<string, Doc | null>>();
   readonly resources = new Set<string>();
+  /** The read concern level its first command gave ('local' when none): fixed for its lifetime. */
+  readonly readConcernLevel: string;
   /**
-   * Collections created inside the transaction (by `create` or a first insert), by namespace, with
-   * their options: created at commit, invisible to everyone else before, gone on abort.
+   * Collections created inside the transaction (by `create`, `createIndexes` or a first write), by
+   * namespace: created at commit, invisible to everyone else before, gone on abort. `shape` is an
+   * empty collection with their options and the indexes created in the transaction, against which
+   * the transaction's own writes are validated and checked for unique keys.
    */
-  readonly pendingCollections = new Map<string, { db: string; name: string; options: Doc }>();
-  /** Indexes created inside the transaction: built at commit, invisible before. */
-  readonly pendingIndexes: Array<{ db: string; coll: string; spec: IndexSpec }> = [];
+  readonly pendingCollections = new Map<string, { db: string; name: string; shape: Collection }>();
   private finishedResolve!: () => void;
   readonly finished: Promise<void>;
 
-  constructor(txnNumber: number, startSeq: number) {
+  constructor(txnNumber: number, startSeq: number, readConcernLevel = 'local') {
     this.txnNumber = txnNumber;
     this.startSeq = startSeq;
+    this.readConcernLevel = readConcernLevel;
     this.finished = new Promise((resolve) => (this.finishedResolve = resolve));
   }
 

@@ -6,7 +6,7 @@
  * on the transaction, not on its operations), on a one-member replica set.
  */
 import { expect } from 'chai';
-import { MongoClient, ReadPreference, type Db } from 'mongodb';
+import { MongoClient, ReadPreference, Timestamp, type ClientSession, type Db, type MongoServerError } from 'mongodb';
 import { openTarget, rejection, type Target } from './target.js';
 
 describe('transactions and the catalog', () => {
@@ -136,5 +136,306 @@ describe('transactions and the catalog', () => {
       await session.endSession();
     }
     expect((await db.collection('inherited').findOne({ _id: 2 as never }))?.later).to.equal(true);
+  });
+});
+
+/**
+ * MongoDB's rules for catalog changes and other operations in a transaction ("Transactions and
+ * Operations", "Create Collections and Indexes in a Transaction", "Read Concern snapshot"), and
+ * what its own tests show for a collection created inside and outside a transaction at once
+ * (jstests/core/txns/create_collection_parallel.js: both creations succeed, the commit fails).
+ */
+describe('catalog changes and restricted operations in transactions', () => {
+  let t: Target;
+
+  before(async () => {
+    t = await openTarget('txnops');
+  });
+
+  after(async () => {
+    await t.close();
+  });
+
+  const names = async (db: Db) => (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();
+
+  /** The code a later command of the session's transaction gets: 251 once the transaction was aborted. */
+  const nextCommandCode = async (session: ClientSession) => (await rejection(t.db.collection('probe').insertOne({}, { session })))?.code;
+
+  it('refuse createCollection and createIndex in a transaction whose read concern is not local, with InvalidOptions (72), aborting it', async () => {
+    for (const level of ['snapshot', 'majority'] as const) {
+      const session = t.client.startSession();
+      try {
+        session.startTransaction({ readConcern: { level } });
+        const created = await rejection(t.db.createCollection(`explicit_${level}`, { session }));
+        expect(created?.code, level).to.equal(72);
+        expect(await nextCommandCode(session), level).to.equal(251);
+        await session.abortTransaction();
+
+        session.startTransaction({ readConcern: { level } });
+        const indexed = await rejection(t.db.collection(`indexed_${level}`).createIndex({ a: 1 }, { session }));
+        expect(indexed?.code, level).to.equal(72);
+        await session.abortTransaction();
+      } finally {
+        await session.endSession();
+      }
+      expect(await names(t.db)).to.not.include.members([`explicit_${level}`, `indexed_${level}`]);
+    }
+  });
+
+  it('let a first insert create a collection in a transaction under any read concern', async () => {
+    const session = t.client.startSession();
+    try {
+      session.startTransaction({ readConcern: { level: 'snapshot' } });
+      await t.db.collection('implicit_snapshot').insertOne({ _id: 1 as never }, { session });
+      await session.commitTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await t.db.collection('implicit_snapshot').find().toArray()).to.deep.equal([{ _id: 1 }]);
+  });
+
+  it("take the read concern of startTransaction over the session's default transaction options", async () => {
+    const session = t.client.startSession({ defaultTransactionOptions: { readConcern: { level: 'snapshot' } } });
+    try {
+      session.startTransaction({ readConcern: { level: 'local' } });
+      await t.db.createCollection('overridden', { session });
+      await session.commitTransaction();
+
+      session.startTransaction();
+      const err = await rejection(t.db.createCollection('session_default', { session }));
+      expect(err?.code).to.equal(72);
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await names(t.db)).to.include('overridden').and.not.include('session_default');
+  });
+
+  it('fail the commit with WriteConflict (112) when the collection the transaction created was created outside it meanwhile', async () => {
+    const session = t.client.startSession();
+    try {
+      session.startTransaction();
+      await t.db.createCollection('raced', { session });
+      await t.db.collection('raced').insertOne({ _id: 1 as never, from: 'transaction' }, { session });
+      await t.db.collection('raced_too').insertOne({ _id: 1 as never }, { session });
+      // Outside the transaction the collection does not exist yet: creating it and writing to it succeed.
+      await t.db.createCollection('raced');
+      await t.db.collection('raced').insertOne({ _id: 2 as never, from: 'outside' });
+      const err = await rejection(session.commitTransaction());
+      expect(err?.code).to.equal(112);
+      expect((err as MongoServerError | undefined)?.hasErrorLabel('TransientTransactionError')).to.equal(true);
+    } finally {
+      await session.endSession();
+    }
+    expect(await t.db.collection('raced').find().toArray()).to.deep.equal([{ _id: 2, from: 'outside' }]);
+    expect(await names(t.db)).to.not.include('raced_too');
+  });
+
+  it('fail the later of two transactions that create the same collection at commit, with WriteConflict (112)', async () => {
+    const first = t.client.startSession();
+    const second = t.client.startSession();
+    try {
+      first.startTransaction();
+      second.startTransaction();
+      await t.db.collection('twice').insertOne({ _id: 1 as never }, { session: first });
+      await t.db.collection('twice').insertOne({ _id: 2 as never }, { session: second });
+      await first.commitTransaction();
+      expect((await rejection(second.commitTransaction()))?.code).to.equal(112);
+    } finally {
+      await first.endSession();
+      await second.endSession();
+    }
+    expect(await t.db.collection('twice').find().toArray()).to.deep.equal([{ _id: 1 }]);
+  });
+
+  it('build an index created in a transaction on its new empty collection, enforcing it on the writes of the transaction', async () => {
+    const session = t.client.startSession();
+    try {
+      session.startTransaction();
+      const coll = t.db.collection('indexed_new');
+      await coll.createIndex({ code: 1 }, { unique: true, name: 'code_1', session });
+      await coll.insertOne({ _id: 1 as never, code: 'a' }, { session });
+      await session.commitTransaction();
+
+      session.startTransaction();
+      await t.db.createCollection('indexed_dup', { session });
+      await t.db.collection('indexed_dup').createIndex({ code: 1 }, { unique: true, session });
+      await t.db.collection('indexed_dup').insertOne({ _id: 1 as never, code: 'a' }, { session });
+      const dup = await rejection(t.db.collection('indexed_dup').insertOne({ _id: 2 as never, code: 'a' }, { session }));
+      expect(dup?.code).to.equal(11000);
+      await session.abortTransaction();
+
+      // Not once the transaction has written to the new collection.
+      session.startTransaction();
+      await t.db.collection('indexed_late').insertOne({ _id: 1 as never, code: 'a' }, { session });
+      expect((await rejection(t.db.collection('indexed_late').createIndex({ code: 1 }, { session })))?.code).to.equal(263);
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    const indexes = await t.db.collection('indexed_new').listIndexes().toArray();
+    expect(indexes.map((i) => [i.name, i.unique ?? false])).to.deep.equal([
+      ['_id_', false],
+      ['code_1', true],
+    ]);
+    expect(await names(t.db)).to.not.include.members(['indexed_dup', 'indexed_late']);
+  });
+
+  it('refuse a new index on an existing collection in a transaction (263), accept one that exists, refuse a conflicting one (86)', async () => {
+    const coll = t.db.collection('indexed_existing');
+    await coll.createIndex({ a: 1 }, { name: 'a_1' });
+    const session = t.client.startSession();
+    try {
+      session.startTransaction();
+      await coll.createIndex({ a: 1 }, { name: 'a_1', session });
+      await session.commitTransaction();
+
+      session.startTransaction();
+      expect((await rejection(coll.createIndex({ b: 1 }, { session })))?.code).to.equal(263);
+      await session.abortTransaction();
+
+      session.startTransaction();
+      expect((await rejection(coll.createIndex({ a: -1 }, { name: 'a_1', session })))?.code).to.equal(86);
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect((await coll.listIndexes().toArray()).map((i) => i.name)).to.deep.equal(['_id_', 'a_1']);
+  });
+
+  it('drop a collection an open transaction wrote to only after that transaction ends, so its commit does not bring it back', async () => {
+    const coll = t.db.collection('dropped_later');
+    await coll.insertOne({ _id: 1 as never });
+    const session = t.client.startSession();
+    try {
+      session.startTransaction();
+      await coll.insertOne({ _id: 2 as never }, { session });
+      // MongoDB's drop waits for the transaction's lock on the collection, then drops what it committed.
+      const dropped = coll.drop();
+      await session.commitTransaction();
+      await dropped;
+    } finally {
+      await session.endSession();
+    }
+    expect(await names(t.db)).to.not.include('dropped_later');
+    expect(await coll.countDocuments()).to.equal(0);
+  });
+
+  it('build a unique index on a collection an open transaction wrote to only after it commits, refusing the duplicate it committed', async () => {
+    const coll = t.db.collection('indexed_later');
+    await coll.insertOne({ _id: 1 as never, k: 'a' });
+    const session = t.client.startSession();
+    try {
+      session.startTransaction();
+      await coll.insertOne({ _id: 2 as never, k: 'a' }, { session });
+      const indexed = rejection(coll.createIndex({ k: 1 }, { unique: true }));
+      await session.commitTransaction();
+      expect((await indexed)?.code).to.equal(11000);
+    } finally {
+      await session.endSession();
+    }
+    expect(await coll.find().sort({ _id: 1 }).toArray()).to.deep.equal([
+      { _id: 1, k: 'a' },
+      { _id: 2, k: 'a' },
+    ]);
+    expect((await coll.listIndexes().toArray()).map((i) => i.name)).to.deep.equal(['_id_']);
+  });
+
+  it('refuse count, listCollections, listIndexes and drop in a transaction with OperationNotSupportedInTransaction (263), leaving it open', async () => {
+    await t.db.createCollection('restricted');
+    const session = t.client.startSession();
+    try {
+      session.startTransaction();
+      await t.db.collection('restricted').insertOne({ _id: 1 as never }, { session });
+      for (const command of [{ count: 'restricted' }, { listCollections: 1 }, { listIndexes: 'restricted' }, { drop: 'restricted' }]) {
+        const err = await rejection(t.db.command(command, { session }));
+        expect(err?.code, Object.keys(command)[0]).to.equal(263);
+      }
+      await session.commitTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await t.db.collection('restricted').find().toArray()).to.deep.equal([{ _id: 1 }]);
+  });
+
+  it('refuse $out and $merge in a transaction with OperationNotSupportedInTransaction (263)', async () => {
+    await t.db.collection('source').insertOne({ _id: 1 as never });
+    for (const stage of [{ $out: 'out_target' }, { $merge: { into: 'merge_target' } }]) {
+      const session = t.client.startSession();
+      try {
+        session.startTransaction();
+        const err = await rejection(t.db.collection('source').aggregate([stage], { session }).toArray());
+        expect(err?.code, Object.keys(stage)[0]).to.equal(263);
+        await session.abortTransaction();
+      } finally {
+        await session.endSession();
+      }
+    }
+    expect(await names(t.db)).to.not.include.members(['out_target', 'merge_target']);
+  });
+
+  it('refuse writes to system collections (50791) and reads of the config database (50844) in a transaction', async () => {
+    const session = t.client.startSession();
+    try {
+      session.startTransaction();
+      expect((await rejection(t.db.collection('system.js').insertOne({ _id: 'f' as never }, { session })))?.code).to.equal(50791);
+      await session.abortTransaction();
+
+      session.startTransaction();
+      expect((await rejection(t.client.db('config').collection('anything').findOne({}, { session })))?.code).to.equal(50844);
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+  });
+
+  it('read at read concern snapshot outside a transaction with find, aggregate and distinct, at a given atClusterTime', async () => {
+    const coll = t.db.collection('snapshots');
+    const session = t.client.startSession({ causalConsistency: true });
+    try {
+      await coll.insertMany([{ _id: 1 as never, g: 'x' }, { _id: 2 as never, g: 'y' }], { session });
+      const atClusterTime = session.operationTime!;
+      const readConcern = { level: 'snapshot', atClusterTime };
+      const found = await t.db.command({ find: 'snapshots', sort: { _id: 1 }, readConcern });
+      expect(found.cursor.firstBatch).to.deep.equal([{ _id: 1, g: 'x' }, { _id: 2, g: 'y' }]);
+      expect(found.cursor.atClusterTime.equals(atClusterTime)).to.equal(true);
+      const grouped = await t.db.command({ aggregate: 'snapshots', pipeline: [{ $count: 'n' }], cursor: {}, readConcern });
+      expect(grouped.cursor.firstBatch).to.deep.equal([{ n: 2 }]);
+      const distinct = await t.db.command({ distinct: 'snapshots', key: 'g', readConcern });
+      expect(distinct.values.sort()).to.deep.equal(['x', 'y']);
+    } finally {
+      await session.endSession();
+    }
+    // A snapshot session reads all its commands at the snapshot of its first, whatever is written since.
+    const snapshot = t.client.startSession({ snapshot: true });
+    try {
+      expect(await coll.countDocuments({}, { session: snapshot })).to.equal(2);
+      await coll.insertOne({ _id: 3 as never, g: 'z' });
+      await coll.deleteOne({ _id: 1 as never });
+      expect(await coll.find({}, { session: snapshot }).sort({ _id: 1 }).toArray()).to.deep.equal([
+        { _id: 1, g: 'x' },
+        { _id: 2, g: 'y' },
+      ]);
+      expect(await coll.distinct('g', {}, { session: snapshot })).to.have.members(['x', 'y']);
+    } finally {
+      await snapshot.endSession();
+    }
+    expect(await coll.distinct('g')).to.have.members(['y', 'z']);
+  });
+
+  it('refuse read concern snapshot outside a transaction on count and on writes, with InvalidOptions (72)', async () => {
+    const readConcern = { level: 'snapshot' };
+    for (const command of [
+      { count: 'snapshots', readConcern },
+      { insert: 'snapshots', documents: [{ _id: 9 }], readConcern },
+      { update: 'snapshots', updates: [{ q: { _id: 1 }, u: { $set: { x: 1 } } }], readConcern },
+      { delete: 'snapshots', deletes: [{ q: { _id: 1 }, limit: 1 }], readConcern },
+      { findAndModify: 'snapshots', query: { _id: 1 }, remove: true, readConcern },
+      // atClusterTime belongs to read concern snapshot only.
+      { find: 'snapshots', readConcern: { level: 'local', atClusterTime: new Timestamp({ t: 1, i: 1 }) } },
+    ]) {
+      expect((await rejection(t.db.command(command)))?.code, Object.keys(command)[0]).to.equal(72);
+    }
+    expect(await t.db.collection('snapshots').countDocuments()).to.equal(2);
   });
 });
