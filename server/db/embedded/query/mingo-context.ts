@@ -19,7 +19,7 @@ import * as windowOperators from 'mingo/operators/window';
 import { Query as QueryBase } from 'mingo/query';
 import type { Options } from 'mingo/types';
 import { resolve } from 'mingo/util';
-import { canonicalKey, compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
+import { canonicalKey, compareValues, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
 import { beginAggregation, inMode, markWrappers, wrappersPresent, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
 import { parseCollation, type Collation } from './collation.js';
@@ -217,15 +217,17 @@ function $lookup(coll: Iterator, spec: unknown, options: Options): Iterator {
 /**
  * Aggregation comparisons (`$eq`, `$gt`, `$cmp`...) under a non-simple collation compare with
  * MongoDB's order and the collation's string order (a missing value sorts before null). Without
- * a collation they are mingo's.
+ * a collation they are mingo's, but for number wrappers (compared by value, as MongoDB does).
  */
 function collatedComparison(base: (obj: Doc, expr: unknown, options: Options) => unknown, test: (c: number) => boolean | number) {
   return (obj: Doc, expr: unknown, options: Options): unknown => {
     const collation: Collation | undefined = parseCollation(options.collation);
-    if (!collation) return base(obj, expr, options);
+    if (!collation && !Array.isArray(expr)) return base(obj, expr, options);
     if (!Array.isArray(expr) || expr.length !== 2) fail(ErrorCodes.BadValue, 'comparison operators take exactly 2 arguments');
     const [a, b] = evalExpr(obj, expr, options) as unknown[];
-    const c = a === undefined || b === undefined ? (a === b ? 0 : a === undefined ? -1 : 1) : compareValues(a, b, collation.compare);
+    // mingo compares an int64 beyond 2^53 (a Long even in plain copies) or a typed literal as an object.
+    if (!collation && !hasNumberWrappers(a) && !hasNumberWrappers(b)) return base(obj, [{ $literal: a }, { $literal: b }], options);
+    const c = a === undefined || b === undefined ? (a === b ? 0 : a === undefined ? -1 : 1) : compareValues(a, b, collation?.compare);
     return test(c);
   };
 }

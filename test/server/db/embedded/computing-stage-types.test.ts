@@ -197,3 +197,50 @@ describe('stages that compute keep moved values\' BSON types and give MongoDB\'s
     expect(halves.map((d) => [typeOf(d.h), d.h.valueOf()])).to.deep.equal([['Int32', 0], ['Double', 0.5], ['Double', 1], ['Double', 1.5], ['Int32', 2]]);
   });
 });
+
+describe('int64 values beyond 2^53 compare by value in $lookup and $unionWith sub-pipelines', () => {
+  let t: Target;
+  const big = Long.fromString('9007199254740993'); // 2^53 + 1: no double holds it
+  const bigger = Long.fromString('9007199254740995');
+
+  before(async () => {
+    t = await openTarget('big-longs');
+    await t.db.collection('keys').insertMany([{ _id: 1 as never, k: big }, { _id: 2 as never, k: bigger }]);
+    await t.db.collection('values').insertMany([{ _id: 1 as never, k: big }, { _id: 2 as never, k: bigger }, { _id: 3 as never, k: 5 }, { _id: 4 as never, k: new Long(7) }]);
+  });
+
+  after(async () => {
+    await t.close();
+  });
+
+  it('$lookup with let and $expr comparisons matches exactly by value', async () => {
+    const docs = await t.db.collection('keys').aggregate([
+      { $sort: { _id: 1 } },
+      {
+        $lookup: {
+          from: 'values',
+          let: { k: '$k' },
+          pipeline: [{ $match: { $expr: { $lt: ['$k', '$$k'] } } }, { $sort: { _id: 1 } }, { $project: { _id: 1 } }],
+          as: 'smaller',
+        },
+      },
+      { $lookup: { from: 'values', let: { k: '$k' }, pipeline: [{ $match: { $expr: { $eq: ['$k', '$$k'] } } }, { $project: { _id: 1 } }], as: 'equal' } },
+    ], raw).toArray();
+    expect(docs.map((d) => d.smaller.map((s: Document) => s._id.valueOf()))).to.deep.equal([[3, 4], [1, 3, 4]]);
+    expect(docs.map((d) => d.equal.map((s: Document) => s._id.valueOf()))).to.deep.equal([[1], [2]]);
+  });
+
+  it('$unionWith with an $expr comparison against an int64 beyond 2^53', async () => {
+    const docs = await t.db.collection('keys').aggregate([
+      { $match: { _id: 1 } },
+      { $project: { _id: 1 } },
+      { $unionWith: { coll: 'values', pipeline: [{ $match: { $expr: { $gt: ['$k', 6] } } }, { $sort: { _id: 1 } }] } },
+    ], raw).toArray();
+    expect(docs.map((d) => [d._id.valueOf(), typeOf(d.k), d.k === undefined ? undefined : String(d.k)])).to.deep.equal([
+      [1, undefined, undefined],
+      [1, 'Long', '9007199254740993'],
+      [2, 'Long', '9007199254740995'],
+      [4, 'Long', '7'],
+    ]);
+  });
+});
