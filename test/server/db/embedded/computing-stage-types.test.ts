@@ -196,6 +196,18 @@ describe('stages that compute keep moved values\' BSON types and give MongoDB\'s
     ], raw).toArray();
     expect(halves.map((d) => [typeOf(d.h), d.h.valueOf()])).to.deep.equal([['Int32', 0], ['Double', 0.5], ['Double', 1], ['Double', 1.5], ['Int32', 2]]);
   });
+
+  it('$densify with bounds makes the values from the lower bound up to, not including, the upper one, also after the last document', async () => {
+    const series = t.db.collection('series');
+    await series.insertMany([{ key: 1, num: 2 }, { key: 1, num: 4 }, { key: 1, num: 6 }]);
+    const docs = await series.aggregate([
+      { $densify: { field: 'num', partitionByFields: ['key'], range: { step: 1, bounds: [4, 8] } } },
+      { $sort: { num: 1 } },
+      { $project: { _id: 0 } },
+    ], raw).toArray();
+    // Documents outside the bounds pass through; none is made below the lower bound.
+    expect(docs.map((d) => [d.key?.valueOf(), typeOf(d.num), d.num.valueOf()])).to.deep.equal([[1, 'Int32', 2], [1, 'Int32', 4], [1, 'Int32', 5], [1, 'Int32', 6], [1, 'Int32', 7]]);
+  });
 });
 
 describe('int64 values beyond 2^53 compare by value in $lookup and $unionWith sub-pipelines', () => {
