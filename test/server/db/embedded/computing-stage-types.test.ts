@@ -242,6 +242,18 @@ describe('int64 values beyond 2^53 compare by value in $lookup and $unionWith su
     expect(docs.map((d) => d.equal.map((s: Document) => s._id.valueOf()))).to.deep.equal([[1], [2]]);
   });
 
+  it('$setWindowFields sorted by int64 values beyond 2^53 numbers them in order, or is refused (238)', async () => {
+    const outcome = await t.db.collection('keys').aggregate([
+      { $setWindowFields: { sortBy: { k: -1 }, output: { n: { $documentNumber: {} } } } },
+      { $sort: { _id: 1 } },
+    ], raw).toArray().then(
+      (docs) => ({ numbers: docs.map((d) => d.n.valueOf()) }),
+      (err: { code?: number }) => ({ code: err.code }),
+    );
+    if ('code' in outcome) expect(Number(outcome.code)).to.equal(238);
+    else expect(outcome).to.deep.equal({ numbers: [2, 1] });
+  });
+
   it('$unionWith with an $expr comparison against an int64 beyond 2^53', async () => {
     const docs = await t.db.collection('keys').aggregate([
       { $match: { _id: 1 } },

@@ -10,7 +10,7 @@ import * as pipelineOperators from 'mingo/operators/pipeline';
 import type { Options } from 'mingo/types';
 import { isPlainObject, type Doc } from '../../bson-values.js';
 import { wrappersPresent } from '../arithmetic.js';
-import { contextStage, POSITION, positionedCopies, typedValue } from './typed-input.js';
+import { contextStage, POSITION, positionedCopies, refuseBigLongKeys, typedValue } from './typed-input.js';
 import { WINDOW_FRAME } from './window-fields.js';
 import { ErrorCodes, fail } from '../../errors.js';
 
@@ -23,6 +23,7 @@ export function $bucketAuto(coll: Iterator, spec: unknown, options: Options): It
   const s = spec as Doc;
   const docs = coll.collect() as Doc[];
   const copies = positionedCopies(docs);
+  refuseBigLongKeys(copies, [s.groupBy], options, '$bucketAuto');
   // With a granularity the boundaries are computed numbers, whose types the server does not give as MongoDB does.
   if (s.granularity !== undefined && wrappersPresent()) fail(ErrorCodes.NotImplemented, '$bucketAuto with a granularity over int64, Decimal128 or integral double values is not supported by the embedded server');
   const output = isPlainObject(s.output) ? s.output : { count: { $sum: 1 } };

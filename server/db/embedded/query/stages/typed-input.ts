@@ -6,7 +6,7 @@ import { Decimal128, Long } from 'bson';
 import { evalExpr, OpType } from 'mingo/core';
 import type { Iterator } from 'mingo/lazy';
 import type { Options } from 'mingo/types';
-import { isPlainObject, plainNumbers, setOwn, type Doc } from '../../bson-values.js';
+import { hasNumberWrappers, isPlainObject, plainNumbers, setOwn, type Doc } from '../../bson-values.js';
 import { ErrorCodes, fail } from '../../errors.js';
 import { inMode, markWrappers } from '../arithmetic.js';
 
@@ -57,4 +57,16 @@ export function withField(doc: Doc, path: string, value: unknown): Doc {
   const head = path.slice(0, dot);
   setOwn(doc, head, withField(isPlainObject(doc[head]) ? { ...doc[head] } : {}, path.slice(dot + 1), value));
   return doc;
+}
+
+/**
+ * mingo sorts, partitions and buckets by these expressions' values on the plain copies, where an
+ * int64 beyond 2^53 is still a Long it would compare as an object: refused rather than misordered.
+ */
+export function refuseBigLongKeys(copies: Doc[], exprs: unknown[], options: Options, stage: string): void {
+  for (const copy of copies) {
+    for (const expr of exprs) {
+      if (hasNumberWrappers(evalExpr(copy, expr, options))) fail(ErrorCodes.NotImplemented, `${stage} by an int64 beyond 2^53 is not supported by the embedded server`);
+    }
+  }
 }

@@ -13,7 +13,7 @@ import { evalExpr } from 'mingo/core';
 import { resolve } from 'mingo/util';
 import { isPlainObject, storedDouble, type Doc } from '../../bson-values.js';
 import { markWrappers, TYPED_ACCUMULATORS } from '../arithmetic.js';
-import { contextStage, isInexactForMingo, POSITION, positionedCopies, refuseInexact, typedValue, withField, type Stage } from './typed-input.js';
+import { contextStage, isInexactForMingo, POSITION, positionedCopies, refuseBigLongKeys, refuseInexact, typedValue, withField, type Stage } from './typed-input.js';
 
 /** An internal accumulator: the documents of the window itself (registered in the shared context). */
 export const WINDOW_FRAME = '$embeddedWindowFrame';
@@ -36,6 +36,8 @@ export function $setWindowFields(coll: Iterator, spec: unknown, options: Options
   pipelineOperators.$setWindowFields(Lazy([]), s as never, options).collect();
   const docs = coll.collect() as Doc[];
   const copies = positionedCopies(docs);
+  const keys = [...(isPlainObject(s.sortBy) ? Object.keys(s.sortBy).map((k) => '$' + k) : []), ...(s.partitionBy === undefined ? [] : [s.partitionBy])];
+  refuseBigLongKeys(copies, keys, options, '$setWindowFields');
   const rewritten: Doc = {};
   const outputs: Output[] = [];
   let made = false;
