@@ -26,7 +26,8 @@ const DOUBLE_RESULTS = new Set(['$derivative', '$integral', '$expMovingAvg', '$l
 /** Accumulators whose result is always a double (they coerce their input to double, also a Decimal128). */
 const ALWAYS_DOUBLE = new Set(['$stdDevPop', '$stdDevSamp']);
 
-type Output = { field: string; op: string; arg: any; value: (computed: Doc, doc: Doc) => unknown };
+/** An output field and how its value is made from mingo's computed copy and the typed document. */
+type Output = { field: string; value: (computed: Doc, doc: Doc) => unknown };
 
 const positionPath = '$' + POSITION;
 
@@ -53,7 +54,7 @@ export function $setWindowFields(coll: Iterator, spec: unknown, options: Options
     if (!WINDOW_ONLY.has(op)) {
       rewritten[field] = { [WINDOW_FRAME]: 1, ...window };
       const byFrame = new Map<string, unknown>();
-      outputs.push({ field, op, arg, value: (computed) => {
+      outputs.push({ field, value: (computed) => {
         const frame = resolve(computed, field) as Doc[];
         // A window is a run of its partition in sort order: its ends and length name it.
         const key = frame.length ? `${frame[0][POSITION]}:${frame[frame.length - 1][POSITION]}:${frame.length}` : '';
@@ -62,7 +63,7 @@ export function $setWindowFields(coll: Iterator, spec: unknown, options: Options
       } });
     } else if (op === '$shift') {
       rewritten[field] = { $shift: { ...arg, output: positionPath, default: null } };
-      outputs.push({ field, op, arg, value: (computed, doc) => {
+      outputs.push({ field, value: (computed, doc) => {
         const at = resolve(computed, field);
         if (typeof at === 'number') return keep(typedValue(docs[at], arg.output, options) ?? null);
         return isPlainObject(arg) && 'default' in arg ? keep(typedValue(doc, arg.default, options)) : null;
@@ -70,13 +71,13 @@ export function $setWindowFields(coll: Iterator, spec: unknown, options: Options
     } else if (op === '$locf') {
       // The position of the last document with a value, so the value is taken typed from it.
       rewritten[field] = { $locf: { $cond: [{ $eq: [{ $ifNull: [arg, null] }, null] }, null, positionPath] } };
-      outputs.push({ field, op, arg, value: (computed) => {
+      outputs.push({ field, value: (computed) => {
         const at = resolve(computed, field);
         return typeof at === 'number' ? keep(typedValue(docs[at], arg, options) ?? null) : null;
       } });
     } else {
       rewritten[field] = o;
-      outputs.push({ field, op, arg, value: (computed, doc) => {
+      outputs.push({ field, value: (computed, doc) => {
         const r = resolve(computed, field);
         if (op === '$linearFill') {
           // A document with a value keeps it as it is.
