@@ -40,6 +40,8 @@ export function $setWindowFields(coll: Iterator, spec: unknown, options: Options
   const keys = [...(isPlainObject(s.sortBy) ? Object.keys(s.sortBy).map((k) => '$' + k) : []), ...(s.partitionBy === undefined ? [] : [s.partitionBy])];
   refuseBigLongKeys(copies, keys, options, '$setWindowFields');
   const rewritten: Doc = {};
+  // Window frames last: mingo's $rank and friends find a document in its partition by deep equality, which a frame (an array of documents) makes slow.
+  const frames: Doc = {};
   const outputs: Output[] = [];
   let made = false;
   const keep = (v: unknown): unknown => {
@@ -52,7 +54,7 @@ export function $setWindowFields(coll: Iterator, spec: unknown, options: Options
     const window = o.window ? { window: o.window } : {};
     if (DOUBLE_RESULTS.has(op)) checkExact(op, docs, arg, s.sortBy, options);
     if (!WINDOW_ONLY.has(op)) {
-      rewritten[field] = { [WINDOW_FRAME]: 1, ...window };
+      frames[field] = { [WINDOW_FRAME]: 1, ...window };
       const byFrame = new Map<string, unknown>();
       outputs.push({ field, value: (computed) => {
         const frame = resolve(computed, field) as Doc[];
@@ -88,7 +90,7 @@ export function $setWindowFields(coll: Iterator, spec: unknown, options: Options
       } });
     }
   }
-  const computed = pipelineOperators.$setWindowFields(Lazy(copies), { ...s, output: rewritten } as never, options).collect() as Doc[];
+  const computed = pipelineOperators.$setWindowFields(Lazy(copies), { ...s, output: { ...rewritten, ...frames } } as never, options).collect() as Doc[];
   const out = computed.map((c) => {
     const doc = docs[c[POSITION] as number];
     let result: Doc = { ...doc };
