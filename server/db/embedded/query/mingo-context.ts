@@ -19,12 +19,16 @@ import * as windowOperators from 'mingo/operators/window';
 import { Query as QueryBase } from 'mingo/query';
 import type { Options } from 'mingo/types';
 import { resolve } from 'mingo/util';
-import { canonicalKey, compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
+import { canonicalKey, compareValues, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
 import { beginAggregation, inMode, markWrappers, wrappersPresent, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
 import { parseCollation, type Collation } from './collation.js';
 import { compileFilter } from './match.js';
 import { sortDocs } from './shape.js';
+import { $bucketAuto, $sortByCount } from './stages/buckets.js';
+import { $densify } from './stages/densify.js';
+import { $graphLookup } from './stages/graph-lookup.js';
+import { $fill, $setWindowFields, WINDOW_FRAME, windowFrame } from './stages/window-fields.js';
 
 function $sort(coll: Iterator, spec: unknown, options: Options): Iterator {
   return Lazy(sortDocs(coll.collect() as Doc[], spec as Doc, parseCollation(options.collation)));
@@ -74,26 +78,6 @@ function $bucket(coll: Iterator, spec: unknown, options: Options): Iterator {
   });
 }
 
-/** A field marking each document's input position for `$setWindowFields`. */
-const POSITION = '__embeddedPosition';
-
-/**
- * `$setWindowFields`: mingo's (which sorts and partitions with its own stages) on plain copies;
- * the output documents are the typed input documents with the computed fields added, so the
- * fields it does not compute keep their types (the computed ones are plain numbers, see README).
- */
-function $setWindowFields(coll: Iterator, spec: unknown, options: Options): Iterator {
-  const docs = coll.collect() as Doc[];
-  const copies = docs.map((d, i) => ({ ...plainForMingo(d), [POSITION]: i }));
-  const fields = isPlainObject((spec as Doc).output) ? Object.keys((spec as Doc).output).map((f) => f.split('.')[0]) : [];
-  return (pipelineOperators.$setWindowFields(Lazy(copies), spec as never, options) as Iterator).map((o) => {
-    const computed = o as Doc;
-    const out: Doc = { ...docs[computed[POSITION] as number] };
-    for (const f of fields) if (f !== POSITION) out[f] = computed[f];
-    return out;
-  });
-}
-
 /** An internal accumulator: the group's documents themselves. */
 const DOCS = '$embeddedDocuments';
 
@@ -101,7 +85,7 @@ const DOCS = '$embeddedDocuments';
 const PLAIN = '$embeddedPlainNumbers';
 
 /** The operators above are the server's own plumbing: a client's pipeline naming one is refused as MongoDB refuses any unknown expression. */
-export const INTERNAL_OPERATORS: readonly string[] = [DOCS, PLAIN];
+export const INTERNAL_OPERATORS: readonly string[] = [DOCS, PLAIN, WINDOW_FRAME];
 const plainValue = (obj: Doc, expr: unknown, options: Options): unknown => plainNumbers(evalExpr(obj, expr, options));
 
 const $addFields = typedOneToOne(pipelineOperators.$addFields as unknown as Stage);
@@ -233,15 +217,17 @@ function $lookup(coll: Iterator, spec: unknown, options: Options): Iterator {
 /**
  * Aggregation comparisons (`$eq`, `$gt`, `$cmp`...) under a non-simple collation compare with
  * MongoDB's order and the collation's string order (a missing value sorts before null). Without
- * a collation they are mingo's.
+ * a collation they are mingo's, but for number wrappers (compared by value, as MongoDB does).
  */
 function collatedComparison(base: (obj: Doc, expr: unknown, options: Options) => unknown, test: (c: number) => boolean | number) {
   return (obj: Doc, expr: unknown, options: Options): unknown => {
     const collation: Collation | undefined = parseCollation(options.collation);
-    if (!collation) return base(obj, expr, options);
+    if (!collation && !Array.isArray(expr)) return base(obj, expr, options);
     if (!Array.isArray(expr) || expr.length !== 2) fail(ErrorCodes.BadValue, 'comparison operators take exactly 2 arguments');
     const [a, b] = evalExpr(obj, expr, options) as unknown[];
-    const c = a === undefined || b === undefined ? (a === b ? 0 : a === undefined ? -1 : 1) : compareValues(a, b, collation.compare);
+    // mingo compares an int64 beyond 2^53 (a Long even in plain copies) or a typed literal as an object.
+    if (!collation && !hasNumberWrappers(a) && !hasNumberWrappers(b)) return base(obj, [{ $literal: a }, { $literal: b }], options);
+    const c = a === undefined || b === undefined ? (a === b ? 0 : a === undefined ? -1 : 1) : compareValues(a, b, collation?.compare);
     return test(c);
   };
 }
@@ -339,6 +325,7 @@ function wrapAll<F>(table: Record<string, F>, wrap: (f: F) => F, replaced: Recor
 const TYPED_STAGES = new Set([
   '$match', '$sort', '$limit', '$skip', '$count', '$unwind', '$unset', '$sample', '$project', '$addFields', '$set', '$facet', '$group',
   '$lookup', '$replaceRoot', '$replaceWith', '$unionWith', '$redact', '$bucket', '$documents', '$setWindowFields',
+  '$fill', '$sortByCount', '$bucketAuto', '$graphLookup', '$densify',
 ]);
 
 const plainStage = (base: Stage): Stage => (coll, spec, options) => base(coll.map((d) => plainForMingo(d)), spec, options);
@@ -356,11 +343,17 @@ const PIPELINE: Record<string, Stage> = {
   $replaceRoot: typedOneToOne(pipelineOperators.$replaceRoot as unknown as Stage),
   $replaceWith: typedOneToOne(pipelineOperators.$replaceWith as unknown as Stage),
   $bucket: $bucket as Stage,
+  // The server's own (query/stages/): stored documents in, typed values out.
   $setWindowFields: $setWindowFields as Stage,
+  $fill: $fill as Stage,
+  $sortByCount: $sortByCount as Stage,
+  $bucketAuto: $bucketAuto as Stage,
+  $graphLookup: $graphLookup as Stage,
+  $densify: $densify as Stage,
 };
 
 const CONTEXT = Context.init({
-  accumulator: { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, TYPED_ACCUMULATORS), [DOCS]: (coll: Doc[]) => coll } as unknown as typeof accumulatorOperators,
+  accumulator: { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, TYPED_ACCUMULATORS), [DOCS]: (coll: Doc[]) => coll, [WINDOW_FRAME]: windowFrame } as unknown as typeof accumulatorOperators,
   expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, TYPED_EXPRESSIONS), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
   pipeline: Object.fromEntries(Object.entries(PIPELINE).map(([k, f]) => [k, TYPED_STAGES.has(k) ? f : plainStage(f)])) as unknown as typeof pipelineOperators,
   projection: projectionOperators,
