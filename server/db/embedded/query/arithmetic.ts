@@ -28,6 +28,11 @@ let typed = false;
 let wrappersMade = false;
 let running = 0;
 
+/** Whether the value being computed lands in a stage's output (see `typed`). */
+export function outputsTyped(): boolean {
+  return typed;
+}
+
 /** Runs `f` with results typed (`mode` true) or plain. */
 export function inMode<T>(mode: boolean, f: () => T): T {
   const saved = typed;
@@ -92,7 +97,7 @@ export function plainAccumulator(base: Accumulator): Accumulator {
 }
 
 /** A result in the stored representation when typed, else as a plain number. */
-function result(v: unknown, outer: boolean): unknown {
+export function result(v: unknown, outer: boolean): unknown {
   if (!outer || typeof v === 'number') return outer ? v : plainNumbers(v);
   wrappersMade = true;
   return v;
@@ -185,11 +190,12 @@ function listArithmetic(compute: (values: unknown[]) => unknown, empty: unknown)
 }
 
 /** Arithmetic that mingo computes in double precision: refused on a Decimal128 rather than answered inexactly. */
-const DOUBLE_ONLY = ['$abs', '$ceil', '$floor', '$round', '$trunc', '$mod', '$pow', '$sqrt', '$exp', '$ln', '$log', '$log10'];
+const TRIGONOMETRY = ['$sin', '$cos', '$tan', '$asin', '$acos', '$atan', '$atan2', '$sinh', '$cosh', '$tanh', '$asinh', '$acosh', '$atanh', '$degreesToRadians', '$radiansToDegrees'];
+const DOUBLE_ONLY = ['$abs', '$ceil', '$floor', '$round', '$trunc', '$mod', '$pow', '$sqrt', '$exp', '$ln', '$log', '$log10', ...TRIGONOMETRY];
 
 /** Operators whose result has their first operand's type, and those whose result is always a double. */
 const SAME_TYPE = new Set(['$abs', '$ceil', '$floor', '$round', '$trunc']);
-const ALWAYS_DOUBLE = new Set(['$sqrt', '$exp', '$ln', '$log', '$log10']);
+const ALWAYS_DOUBLE = new Set(['$sqrt', '$exp', '$ln', '$log', '$log10', ...TRIGONOMETRY]);
 
 /** mingo's plain result of a DOUBLE_ONLY operator in the BSON type MongoDB gives it (manual: each operator's result type). */
 function resultType(name: string, args: unknown, r: number): unknown {
@@ -223,7 +229,7 @@ function refusingDecimals(name: string, base: Expression): Expression {
 }
 
 /** MongoDB's truthiness (false, null, missing and any zero are false) of a possibly typed value. */
-function truthy(v: unknown): boolean {
+export function truthy(v: unknown): boolean {
   const p = plainNumbers(v);
   return p instanceof Decimal128 ? Number(p.toString()) !== 0 : !!p || p === '';
 }
@@ -254,23 +260,11 @@ function movingWithPlainCounts(base: Expression): Expression {
   };
 }
 
-const MOVING = ['$ifNull', '$let', '$mergeObjects', '$literal', '$first', '$last', '$concatArrays', '$reverseArray', '$objectToArray', '$arrayToObject', '$getField', '$map', '$reduce'];
-
-/** A conversion (`$toDouble`, `$toLong`): mingo's plain result in the BSON type it converts to. */
-function converting(base: Expression, type: (r: number) => unknown): Expression {
-  const plain = plainExpression(base);
-  return (obj, expr, options) => {
-    const outer = typed;
-    const r = plain(obj, expr, options);
-    return outer && typeof r === 'number' ? result(type(r), outer) : r;
-  };
-}
+const MOVING = ['$ifNull', '$let', '$mergeObjects', '$literal', '$first', '$last', '$concatArrays', '$reverseArray', '$objectToArray', '$arrayToObject', '$getField', '$setField', '$unsetField', '$map', '$reduce', '$zip'];
 
 export const TYPED_EXPRESSIONS: Record<string, Expression> = {
   $arrayElemAt: movingWithPlainCounts(expressionOperators.$arrayElemAt as Expression),
   $slice: movingWithPlainCounts(expressionOperators.$slice as Expression),
-  $toDouble: converting(expressionOperators.$toDouble as Expression, storedDouble),
-  $toLong: converting(expressionOperators.$toLong as Expression, (r) => (Number.isSafeInteger(r) ? Long.fromNumber(r) : r)),
   ...Object.fromEntries(MOVING.map((name) => [name, moving((expressionOperators as unknown as Record<string, Expression>)[name])])),
   $cond: (obj, expr, options) => {
     const [test, then, otherwise] = Array.isArray(expr) ? expr : isPlainCond(expr) ? [expr.if, expr.then, expr.else] : [];
@@ -340,14 +334,14 @@ function typedPick(base: Accumulator): Accumulator {
   };
 }
 
-function typedValues(coll: Doc[], expr: unknown, options: Options): unknown[] {
+export function typedValues(coll: Doc[], expr: unknown, options: Options): unknown[] {
   const values = inMode(true, () => accumulatorOperators.$push(coll, expr, options) as unknown[]);
   if (values.some((v) => v !== null && typeof v === 'object')) wrappersMade = true;
   return values;
 }
 
 /** The smallest (`sign` -1) or largest value in MongoDB's order, ignoring null and missing; null when none. */
-function extreme(values: unknown[], sign: number): unknown {
+export function extreme(values: unknown[], sign: number): unknown {
   let best: unknown = undefined;
   for (const v of values) {
     if (v === undefined || v === null) continue;

@@ -21,10 +21,11 @@ import type { Options } from 'mingo/types';
 import { resolve } from 'mingo/util';
 import { canonicalKey, compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
-import { beginAggregation, inMode, markWrappers, wrappersPresent, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
+import { beginAggregation, inMode, markWrappers, wrappersPresent, plainAccumulator, plainExpression, plainForMingo, TYPED_EXPRESSIONS } from './arithmetic.js';
 import { parseCollation, type Collation } from './collation.js';
 import { compileFilter } from './match.js';
 import { sortDocs } from './shape.js';
+import { ACCUMULATORS_ON_TYPED_VALUES as ACCUMULATORS, TYPED_VALUE_EXPRESSIONS } from './typed-values.js';
 
 function $sort(coll: Iterator, spec: unknown, options: Options): Iterator {
   return Lazy(sortDocs(coll.collect() as Doc[], spec as Doc, parseCollation(options.collation)));
@@ -147,7 +148,7 @@ function accumulateGroup(docs: Doc[], id: unknown, expr: Doc, fields: string[], 
     const op = isPlainObject(acc) && Object.keys(acc).length === 1 ? Object.keys(acc)[0] : undefined;
     if (op && collation && COLLATED_ACCUMULATORS.has(op)) row[f] = collatedAccumulator(op, docs.map((d) => evalExpr(d, acc[op], options)), collation);
     // Called directly: through evalExpr, mingo would take the expression operator of the same name.
-    else if (op && TYPED_ACCUMULATORS[op]) row[f] = TYPED_ACCUMULATORS[op](docs, acc[op], groupOptions);
+    else if (op && ACCUMULATORS[op]) row[f] = ACCUMULATORS[op](docs, acc[op], groupOptions);
     else row[f] = evalExpr(docs, acc, groupOptions);
   }
   return row;
@@ -360,8 +361,8 @@ const PIPELINE: Record<string, Stage> = {
 };
 
 const CONTEXT = Context.init({
-  accumulator: { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, TYPED_ACCUMULATORS), [DOCS]: (coll: Doc[]) => coll } as unknown as typeof accumulatorOperators,
-  expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, TYPED_EXPRESSIONS), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
+  accumulator: { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, ACCUMULATORS), [DOCS]: (coll: Doc[]) => coll } as unknown as typeof accumulatorOperators,
+  expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, { ...TYPED_EXPRESSIONS, ...TYPED_VALUE_EXPRESSIONS }), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
   pipeline: Object.fromEntries(Object.entries(PIPELINE).map(([k, f]) => [k, TYPED_STAGES.has(k) ? f : plainStage(f)])) as unknown as typeof pipelineOperators,
   projection: projectionOperators,
   query: queryOperators,

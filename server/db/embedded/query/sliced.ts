@@ -9,10 +9,11 @@ import type { Options } from 'mingo/types';
 import { HashMap } from 'mingo/util';
 import { compareValues, isPlainObject, type Doc } from '../bson-values.js';
 import type { Slicer } from '../storage/slices.js';
-import { inMode, plainForMingo, TYPED_ACCUMULATORS } from './arithmetic.js';
+import { inMode, plainForMingo } from './arithmetic.js';
 import type { Collation } from './collation.js';
 import { mingoOptions } from './mingo-context.js';
 import { sortDocs, sortKey } from './shape.js';
+import { ACCUMULATORS_ON_TYPED_VALUES as TYPED_ACCUMULATORS } from './typed-values.js';
 
 /** Below this many documents a sort is short enough to run in one go. */
 const SMALL_SORT = 4096;
