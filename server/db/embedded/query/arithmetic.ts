@@ -189,13 +189,14 @@ function listArithmetic(compute: (values: unknown[]) => unknown, empty: unknown)
   };
 }
 
+/** Functions whose result is a double (a Decimal128 for a Decimal128 operand, which is refused). */
+const DOUBLE_FUNCTIONS = ['$sqrt', '$exp', '$ln', '$log', '$log10', '$sigmoid', '$sin', '$cos', '$tan', '$asin', '$acos', '$atan', '$atan2', '$sinh', '$cosh', '$tanh', '$asinh', '$acosh', '$atanh', '$degreesToRadians', '$radiansToDegrees'];
 /** Arithmetic that mingo computes in double precision: refused on a Decimal128 rather than answered inexactly. */
-const TRIGONOMETRY = ['$sin', '$cos', '$tan', '$asin', '$acos', '$atan', '$atan2', '$sinh', '$cosh', '$tanh', '$asinh', '$acosh', '$atanh', '$degreesToRadians', '$radiansToDegrees'];
-const DOUBLE_ONLY = ['$abs', '$ceil', '$floor', '$round', '$trunc', '$mod', '$pow', '$sqrt', '$exp', '$ln', '$log', '$log10', ...TRIGONOMETRY];
+const DOUBLE_ONLY = ['$abs', '$ceil', '$floor', '$round', '$trunc', '$mod', '$pow', ...DOUBLE_FUNCTIONS];
 
 /** Operators whose result has their first operand's type, and those whose result is always a double. */
 const SAME_TYPE = new Set(['$abs', '$ceil', '$floor', '$round', '$trunc']);
-const ALWAYS_DOUBLE = new Set(['$sqrt', '$exp', '$ln', '$log', '$log10', ...TRIGONOMETRY]);
+const ALWAYS_DOUBLE = new Set(DOUBLE_FUNCTIONS);
 
 /** mingo's plain result of a DOUBLE_ONLY operator in the BSON type MongoDB gives it (manual: each operator's result type). */
 function resultType(name: string, args: unknown, r: number): unknown {

@@ -127,12 +127,16 @@ function $group(coll: Iterator, spec: unknown, options: Options): Iterator {
   const fields = Object.keys(expr).filter((k) => k !== '_id');
   const partitions = new Map<string, { id: unknown; docs: Doc[] }>();
   for (const doc of coll.collect() as Doc[]) {
-    const id = evalExpr(doc, expr._id, options);
+    // The key is output: its first document's value, with its types.
+    const id = inMode(true, () => evalExpr(doc, expr._id, options));
     // Group keys compare by value across number types (and under the collation).
     const key = collation ? collation.key(id ?? null) : canonicalKey(id ?? null);
     const group = partitions.get(key);
     if (group) group.docs.push(doc);
-    else partitions.set(key, { id, docs: [doc] });
+    else {
+      if (plainNumbers(id) !== id) markWrappers();
+      partitions.set(key, { id: id ?? null, docs: [doc] });
+    }
   }
   return Lazy([...partitions.values()].map(({ id, docs }) => accumulateGroup(docs, id, expr, fields, options)));
 }

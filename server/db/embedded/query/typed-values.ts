@@ -353,6 +353,8 @@ const TYPED_VALUE_ACCUMULATORS: Record<string, Accumulator> = {
   $stdDevSamp: doubleAccumulator('$stdDevSamp'),
   $median: doubleAccumulator('$median'),
   $percentile: doubleAccumulator('$percentile'),
+  $covariancePop: doubleAccumulator('$covariancePop'),
+  $covarianceSamp: doubleAccumulator('$covarianceSamp'),
 };
 
 /** Every accumulator computed on typed values: the arithmetic ones (arithmetic.ts) and those above. */
