@@ -77,14 +77,38 @@ function plainOptions(options: Options): Options {
   return copy.update({ root: plainNumbers(local.root), variables: plainNumbers(local.variables) });
 }
 
-/** mingo's expression operator, seeing plain numbers and making its operands plain. */
-export function plainExpression(base: Expression): Expression {
+/**
+ * Operators whose operands are not all expressions evaluated before the operator runs: literal
+ * operands, short-circuits, variables, named arguments (see plainExpression).
+ */
+const OWN_OPERAND_EVALUATION = new Set(['$literal', '$getField', '$and', '$or', '$ifNull', '$cond', '$switch', '$let', '$map', '$filter', '$reduce', '$function', '$meta']);
+
+/** An operand that is one expression (a path, a value, an operator), not an object of named arguments. */
+function isOneExpression(expr: unknown): boolean {
+  if (expr === null || typeof expr !== 'object' || Object.getPrototypeOf(expr) !== Object.prototype) return true;
+  const keys = Object.keys(expr);
+  return keys.length === 1 && keys[0].startsWith('$');
+}
+
+/** An operand evaluated with stored types (so `$type`, `$toString` inside see them), handed over plain. */
+const plainOperand = (obj: Doc, expr: unknown, options: Options): unknown => ({ $literal: plainNumbers(inMode(true, () => evalExpr(obj, expr, options))) });
+
+/**
+ * mingo's expression operator, seeing plain numbers. Given its name, an operator whose operands are
+ * expressions (an array of them, or one) has them evaluated here on the typed document and gets
+ * their plain values; any other gets a plain copy of the document and variables.
+ */
+export function plainExpression(base: Expression, name?: string): Expression {
+  const evaluatesOperands = name !== undefined && !OWN_OPERAND_EVALUATION.has(name);
   return (obj, expr, options) => {
     if (!typed && !wrappersMade) return base(obj, expr, options);
     const saved = typed;
     typed = false;
     try {
-      return wrappersMade ? base(plainNumbers(obj), expr, plainOptions(options)) : base(obj, expr, options);
+      if (!wrappersMade) return base(obj, expr, options);
+      if (evaluatesOperands && Array.isArray(expr)) return base(obj, expr.map((e) => plainOperand(obj, e, options)), options);
+      if (evaluatesOperands && isOneExpression(expr)) return base(obj, plainOperand(obj, expr, options), options);
+      return base(plainNumbers(obj), expr, plainOptions(options));
     } finally {
       typed = saved;
     }

@@ -334,9 +334,9 @@ export function checkCollatedPipeline(pipeline: Doc[]): void {
 }
 
 /** Every operator in a table wrapped, but those replaced. */
-function wrapAll<F>(table: Record<string, F>, wrap: (f: F) => F, replaced: Record<string, F>): Record<string, F> {
+function wrapAll<F>(table: Record<string, F>, wrap: (f: F, name: string) => F, replaced: Record<string, F>): Record<string, F> {
   const out: Record<string, F> = {};
-  for (const [k, f] of Object.entries(table)) out[k] = replaced[k] ?? wrap(f);
+  for (const [k, f] of Object.entries(table)) out[k] = replaced[k] ?? wrap(f, k);
   return out;
 }
 

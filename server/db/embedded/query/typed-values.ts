@@ -224,8 +224,8 @@ export const TYPED_VALUE_EXPRESSIONS: Record<string, Expression> = {
     const kept: unknown[] = [];
     for (const element of input) {
       if (kept.length >= (limit as number)) break;
-      // The condition sees the element with plain numbers, as every condition does; the element kept is the stored one.
-      if (truthy(plainArg(obj, expr.cond, withVariables(options, { [name]: plainNumbers(element) })))) kept.push(element);
+      // The condition's value is consumed (plain, MongoDB's truthiness); the element kept is the stored one.
+      if (truthy(plainArg(obj, expr.cond, withVariables(options, { [name]: element })))) kept.push(element);
     }
     return kept;
   }),
@@ -282,8 +282,7 @@ export const TYPED_VALUE_EXPRESSIONS: Record<string, Expression> = {
     if (v instanceof Long) return Long.fromBigInt(~BigInt(v.toString()));
     return numberKind(v) === 0 ? ~toNumber(v) : TO_MINGO;
   }),
-  $stdDevPop: typedResult('$stdDevPop', asDoubles),
-  $stdDevSamp: typedResult('$stdDevSamp', asDoubles),
+  // $stdDevPop, $stdDevSamp (and $sum, $avg, $min, $max) in an expression are the accumulators, applied to the operands.
   $median: typedResult('$median', asDoubles),
   $percentile: typedResult('$percentile', asDoubles),
   $rand: typedResult('$rand', asDoubles),
@@ -359,3 +358,13 @@ const TYPED_VALUE_ACCUMULATORS: Record<string, Accumulator> = {
 
 /** Every accumulator computed on typed values: the arithmetic ones (arithmetic.ts) and those above. */
 export const ACCUMULATORS_ON_TYPED_VALUES: Record<string, Accumulator> = { ...TYPED_ACCUMULATORS, ...TYPED_VALUE_ACCUMULATORS };
+
+/** Operators whose answer depends on a value's stored number type, not only on its value. */
+const TYPE_READING = new Set(['$type', '$toString', '$toLong', '$toDecimal', '$convert']);
+
+/** Whether an expression uses an operator that reads stored number types (see TYPE_READING). */
+export function readsNumberTypes(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(readsNumberTypes);
+  if (!isPlainObject(v)) return false;
+  return Object.entries(v).some(([k, x]) => TYPE_READING.has(k) || readsNumberTypes(x));
+}
