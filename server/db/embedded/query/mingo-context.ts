@@ -7,6 +7,7 @@
  * of hundreds of entries), so every query, update and pipeline here is built from an options object
  * of mingo's own class that shares this context instead.
  */
+import { Long } from 'bson';
 import { Aggregator as AggregatorBase } from 'mingo/aggregator';
 import { Context, evalExpr, ProcessingMode } from 'mingo/core';
 import { Lazy, type Iterator } from 'mingo/lazy';
@@ -73,6 +74,15 @@ function $bucket(coll: Iterator, spec: unknown, options: Options): Iterator {
     const { _id, docs } = b as { _id: unknown; docs: Doc[] };
     return { _id, ...accumulateGroup(docs, _id, output, Object.keys(output), options) };
   });
+}
+
+/** `$unwind`: mingo's, with the `includeArrayIndex` field an int64, as MongoDB gives it. */
+function $unwind(coll: Iterator, spec: unknown, options: Options): Iterator {
+  const unwound = pipelineOperators.$unwind(coll, spec as never, options);
+  const field = isPlainObject(spec) && typeof spec.includeArrayIndex === 'string' && !spec.includeArrayIndex.includes('.') ? spec.includeArrayIndex : undefined;
+  if (!field) return unwound;
+  markWrappers();
+  return unwound.map((d) => (typeof (d as Doc)[field] === 'number' ? { ...(d as Doc), [field]: Long.fromNumber((d as Doc)[field]) } : d));
 }
 
 /** A field marking each document's input position for `$setWindowFields`. */
@@ -357,6 +367,7 @@ const PIPELINE: Record<string, Stage> = {
   $set: $set,
   $group: $group as Stage,
   $lookup: $lookup as Stage,
+  $unwind: $unwind as Stage,
   // Their new documents are stage output: picked values keep their types, arithmetic gives MongoDB's.
   $replaceRoot: typedOneToOne(pipelineOperators.$replaceRoot as unknown as Stage),
   $replaceWith: typedOneToOne(pipelineOperators.$replaceWith as unknown as Stage),

@@ -230,6 +230,39 @@ describe('aggregation operators and accumulators return MongoDB number types', (
     expect(types(group.all)).to.deep.equal(['Long', 'Long', 'Long']);
   });
 
+  it('$type and $toString nested in other operators, in $filter conditions and in a find $expr see the stored type', async () => {
+    const doc = await projected({
+      isLong: { $eq: [{ $type: '$l' }, 'long'] },
+      label: { $concat: [{ $toString: '$dec' }, ' kg'] },
+      upper: { $toUpper: { $toString: '$dec' } },
+      chosen: { $cond: [{ $eq: [{ $type: '$d' }, 'double'] }, 'double', 'other'] },
+      longCount: { $size: { $filter: { input: '$longs', cond: { $eq: [{ $type: '$$this' }, 'long'] } } } },
+    });
+    expect(doc.isLong).to.equal(true);
+    expect(doc.label).to.equal('1.50 kg');
+    expect(doc.upper).to.equal('1.50');
+    expect(doc.chosen).to.equal('double');
+    expect(doc.longCount.valueOf()).to.equal(2);
+    const found = await coll.find({ $expr: { $eq: [{ $type: '$l' }, 'long'] } }).project({ _id: 1 }).toArray();
+    expect(found.map((d) => d._id)).to.deep.equal([1, 2]);
+    const none = await coll.find({ $expr: { $eq: [{ $type: '$l' }, 'int'] } }).toArray();
+    expect(none).to.have.length(0);
+  });
+
+  it('a find projection computing fields gives them the operators\' types', async () => {
+    const [doc] = await coll.find({ _id: 1 as never }, { ...raw, projection: { _id: 0, decimal: { $toDecimal: '$i' }, kept: { $filter: { input: '$longs', cond: true } }, moved: '$l' } }).toArray();
+    expect(doc.decimal).to.be.instanceOf(Decimal128);
+    expect(doc.decimal.toString()).to.equal('5');
+    expect(types(doc.kept)).to.deep.equal(['Long', 'Long']);
+    expect(doc.moved).to.be.instanceOf(Long);
+  });
+
+  it('$unwind gives includeArrayIndex as an int64', async () => {
+    const docs = await coll.aggregate([{ $match: { _id: 1 } }, { $unwind: { path: '$longs', includeArrayIndex: 'position' } }], raw).toArray();
+    expect(types(docs.map((d) => d.position))).to.deep.equal(['Long', 'Long']);
+    expect(docs.map((d) => String(d.position))).to.deep.equal(['0', '1']);
+  });
+
   it('$toHashedIndexKey gives an int64, or is refused as not implemented', async () => {
     const outcome = await coll.aggregate([{ $match: { _id: 1 } }, { $project: { h: { $toHashedIndexKey: '$i' } } }], raw).toArray().then(
       (docs) => ({ type: (docs[0].h as { _bsontype?: string })._bsontype }),
