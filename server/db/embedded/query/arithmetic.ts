@@ -77,12 +77,6 @@ function plainOptions(options: Options): Options {
   return copy.update({ root: plainNumbers(local.root), variables: plainNumbers(local.variables) });
 }
 
-/**
- * Operators whose operands are not all expressions evaluated before the operator runs: literal
- * operands, short-circuits, variables, named arguments (see plainExpression).
- */
-const OWN_OPERAND_EVALUATION = new Set(['$literal', '$getField', '$and', '$or', '$ifNull', '$cond', '$switch', '$let', '$map', '$filter', '$reduce', '$function', '$meta']);
-
 /** An operand that is one expression (a path, a value, an operator), not an object of named arguments. */
 function isOneExpression(expr: unknown): boolean {
   if (expr === null || typeof expr !== 'object' || Object.getPrototypeOf(expr) !== Object.prototype) return true;
@@ -94,12 +88,14 @@ function isOneExpression(expr: unknown): boolean {
 const plainOperand = (obj: Doc, expr: unknown, options: Options): unknown => ({ $literal: plainNumbers(inMode(true, () => evalExpr(obj, expr, options))) });
 
 /**
- * mingo's expression operator, seeing plain numbers. Given its name, an operator whose operands are
- * expressions (an array of them, or one) has them evaluated here on the typed document and gets
- * their plain values; any other gets a plain copy of the document and variables.
+ * mingo's expression operator, seeing plain numbers. Given its name (the operators of mingo's table
+ * the server does not replace, all of which evaluate every operand: the lazy ones, `$cond`, `$and`,
+ * `$ifNull`, `$map`..., are the server's own), an operator whose operands are expressions (an array
+ * of them, or one) has them evaluated here on the typed document and gets their plain values; any
+ * other gets a plain copy of the document and variables.
  */
 export function plainExpression(base: Expression, name?: string): Expression {
-  const evaluatesOperands = name !== undefined && !OWN_OPERAND_EVALUATION.has(name);
+  const evaluatesOperands = name !== undefined;
   return (obj, expr, options) => {
     if (!typed && !wrappersMade) return base(obj, expr, options);
     const saved = typed;
@@ -366,7 +362,7 @@ export function typedValues(coll: Doc[], expr: unknown, options: Options): unkno
 }
 
 /** The smallest (`sign` -1) or largest value in MongoDB's order, ignoring null and missing; null when none. */
-export function extreme(values: unknown[], sign: number): unknown {
+function extreme(values: unknown[], sign: number): unknown {
   let best: unknown = undefined;
   for (const v of values) {
     if (v === undefined || v === null) continue;

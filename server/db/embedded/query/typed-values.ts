@@ -214,7 +214,17 @@ function typedResult(name: string, type: (r: unknown) => unknown): Expression {
   };
 }
 
+/** `$and` (`all` true) or `$or`: operands evaluated in order until one decides, each by MongoDB's truthiness of its typed value. */
+function logical(all: boolean): Expression {
+  return (obj, expr, options) => {
+    for (const e of Array.isArray(expr) ? expr : [expr]) if (truthy(plainArg(obj, e, options)) !== all) return !all;
+    return all;
+  };
+}
+
 export const TYPED_VALUE_EXPRESSIONS: Record<string, Expression> = {
+  $and: logical(true),
+  $or: logical(false),
   $filter: typedExpression('$filter', (obj, expr, options) => {
     if (!isPlainObject(expr) || !('input' in expr) || !('cond' in expr) || (expr.as !== undefined && typeof expr.as !== 'string')) return TO_MINGO;
     const input = typedArg(obj, expr.input, options);

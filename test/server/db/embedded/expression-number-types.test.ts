@@ -237,7 +237,9 @@ describe('aggregation operators and accumulators return MongoDB number types', (
       upper: { $toUpper: { $toString: '$dec' } },
       chosen: { $cond: [{ $eq: [{ $type: '$d' }, 'double'] }, 'double', 'other'] },
       longCount: { $size: { $filter: { input: '$longs', cond: { $eq: [{ $type: '$$this' }, 'long'] } } } },
+      both: { $and: [{ $eq: [{ $type: '$l' }, 'long'] }, { $not: [{ $eq: [{ $type: '$d' }, 'int'] }] }] },
     });
+    expect(doc.both).to.equal(true);
     expect(doc.isLong).to.equal(true);
     expect(doc.label).to.equal('1.50 kg');
     expect(doc.upper).to.equal('1.50');
