@@ -85,7 +85,12 @@ function isOneExpression(expr: unknown): boolean {
 }
 
 /** An operand evaluated with stored types (so `$type`, `$toString` inside see them), handed over plain. */
-const plainOperand = (obj: Doc, expr: unknown, options: Options): unknown => ({ $literal: plainNumbers(inMode(true, () => evalExpr(obj, expr, options))) });
+function plainOperand(obj: Doc, expr: unknown, options: Options): unknown {
+  const v = plainNumbers(inMode(true, () => evalExpr(obj, expr, options)));
+  // A value that evaluates to itself needs no $literal (most operands: numbers, strings, missing).
+  const selfEvaluating = v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v[0] !== '$');
+  return selfEvaluating ? v : { $literal: v };
+}
 
 /**
  * mingo's expression operator, seeing plain numbers. Given its name (the operators of mingo's table

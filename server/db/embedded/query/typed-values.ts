@@ -55,10 +55,11 @@ const plainArg = (obj: unknown, expr: unknown, options: Options): unknown => pla
 const isNil = (v: unknown): v is null | undefined => v === null || v === undefined;
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1;
 
-/** Options with extra variables (`$$this`...) for evaluating a sub-expression, as mingo's own operators derive them. */
-function withVariables(options: Options, variables: Doc): Options {
-  const copy = (options.constructor as unknown as { init(o: Options): Options & { update(l: { variables: Doc }): Options } }).init(options);
-  return copy.update({ variables });
+type Scoped = Options & { update(l: { variables: Doc }): Options };
+
+/** Options to give sub-expressions variables of their own (`$$this`...) with `update`, as mingo's own operators derive them. */
+function scoped(options: Options): Scoped {
+  return (options.constructor as unknown as { init(o: Options): Scoped }).init(options);
 }
 
 /** Distinct values by MongoDB's equality (1, NumberLong(1) and 1.0 are one), each as first seen. */
@@ -231,11 +232,12 @@ export const TYPED_VALUE_EXPRESSIONS: Record<string, Expression> = {
     const limit = isNil(expr.limit) ? Infinity : plainArg(obj, expr.limit, options);
     if (!Array.isArray(input) || !(limit === Infinity || isCount(limit))) return TO_MINGO;
     const name = (expr.as as string | undefined) ?? 'this';
+    const condOptions = scoped(options);
     const kept: unknown[] = [];
     for (const element of input) {
       if (kept.length >= (limit as number)) break;
       // The condition's value is consumed (plain, MongoDB's truthiness); the element kept is the stored one.
-      if (truthy(plainArg(obj, expr.cond, withVariables(options, { [name]: element })))) kept.push(element);
+      if (truthy(plainArg(obj, expr.cond, condOptions.update({ variables: { [name]: element } })))) kept.push(element);
     }
     return kept;
   }),
