@@ -207,6 +207,14 @@ function joinKey(v: unknown): unknown {
   return canonicalKey(p);
 }
 
+/** A `$lookup` spec with its `let` variables computed for one document, with their number types (mingo would compute them plain). */
+function withTypedLet(spec: Doc, obj: Doc, options: Options): Doc {
+  if (!isPlainObject(spec.let)) return spec;
+  const values = Object.entries(spec.let).map(([k, e]) => [k, inMode(true, () => evalExpr(obj, e, options))] as const);
+  if (values.some(([, v]) => plainNumbers(v) !== v)) markWrappers();
+  return { ...spec, let: Object.fromEntries(values.map(([k, v]) => [k, { $literal: v }])) };
+}
+
 /**
  * `$lookup` by localField/foreignField: values equal by value across number types (and under the
  * collation, if any) join, as MongoDB matches them (mingo's join compares number wrappers by
@@ -217,7 +225,12 @@ function joinKey(v: unknown): unknown {
 function $lookup(coll: Iterator, spec: unknown, options: Options): Iterator {
   const collation = parseCollation(options.collation);
   const s = spec as Doc;
-  if (typeof s.localField !== 'string' || typeof s.foreignField !== 'string') return pipelineOperators.$lookup(coll, s as never, options);
+  if (typeof s.localField !== 'string' || typeof s.foreignField !== 'string') {
+    if (!isPlainObject(s.let)) return pipelineOperators.$lookup(coll, s as never, options);
+    // One document at a time, for its typed variables; the other collection is read once.
+    const from = typeof s.from === 'string' ? (options.collectionResolver?.(s.from) ?? []) : s.from;
+    return coll.map((obj) => pipelineOperators.$lookup(Lazy([obj]), withTypedLet({ ...s, from }, obj as Doc, options) as never, options).collect()[0]);
+  }
   const key = collation ? (v: unknown) => collation.key(v) : joinKey;
   const foreign = (options.collectionResolver?.(String(s.from)) ?? []) as Doc[];
   const byKey = new Map<unknown, number[]>();
@@ -241,7 +254,7 @@ function $lookup(coll: Iterator, spec: unknown, options: Options): Iterator {
     }
     const matched = indexes.map((i) => foreign[i]);
     if (!sub) return { ...(obj as Doc), [s.as]: matched };
-    return pipelineOperators.$lookup(Lazy([obj]), { ...sub, from: matched } as never, options).collect()[0];
+    return pipelineOperators.$lookup(Lazy([obj]), withTypedLet({ ...sub, from: matched }, obj as Doc, options) as never, options).collect()[0];
   });
 }
 

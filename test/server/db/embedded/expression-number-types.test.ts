@@ -259,6 +259,16 @@ describe('aggregation operators and accumulators return MongoDB number types', (
     expect(doc.moved).to.be.instanceOf(Long);
   });
 
+  it('$lookup let variables keep the types their expressions give', async () => {
+    const [doc] = await coll
+      .aggregate([{ $match: { _id: 1 } }, { $lookup: { from: 'values', let: { moved: '$l', converted: { $toDecimal: '$i' } }, pipeline: [{ $match: { _id: 2 } }, { $project: { _id: 0, moved: '$$moved', converted: '$$converted' } }], as: 'joined' } }], raw)
+      .toArray();
+    expect(doc.joined).to.have.length(1);
+    expect(doc.joined[0].moved).to.be.instanceOf(Long);
+    expect(doc.joined[0].converted).to.be.instanceOf(Decimal128);
+    expect(doc.joined[0].converted.toString()).to.equal('5');
+  });
+
   it('$unwind gives includeArrayIndex as an int64', async () => {
     const docs = await coll.aggregate([{ $match: { _id: 1 } }, { $unwind: { path: '$longs', includeArrayIndex: 'position' } }], raw).toArray();
     expect(types(docs.map((d) => d.position))).to.deep.equal(['Long', 'Long']);
