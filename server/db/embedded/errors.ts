@@ -41,6 +41,8 @@ export const ErrorCodes = {
   PathNotViable: 28,
   Unauthorized: 13,
   BSONObjectTooLarge: 10334,
+  ConversionFailure: 241,
+  Location40400: 40400,
 } as const;
 
 const codeNames = new Map<number, string>(Object.entries(ErrorCodes).map(([name, code]) => [code, name]));

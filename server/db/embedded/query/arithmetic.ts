@@ -28,6 +28,11 @@ let typed = false;
 let wrappersMade = false;
 let running = 0;
 
+/** Whether the value being computed lands in a stage's output (see `typed`). */
+export function outputsTyped(): boolean {
+  return typed;
+}
+
 /** Runs `f` with results typed (`mode` true) or plain. */
 export function inMode<T>(mode: boolean, f: () => T): T {
   const saved = typed;
@@ -72,14 +77,39 @@ function plainOptions(options: Options): Options {
   return copy.update({ root: plainNumbers(local.root), variables: plainNumbers(local.variables) });
 }
 
-/** mingo's expression operator, seeing plain numbers and making its operands plain. */
-export function plainExpression(base: Expression): Expression {
+/** An operand that is one expression (a path, a value, an operator), not an object of named arguments. */
+function isOneExpression(expr: unknown): boolean {
+  if (expr === null || typeof expr !== 'object' || Object.getPrototypeOf(expr) !== Object.prototype) return true;
+  const keys = Object.keys(expr);
+  return keys.length === 1 && keys[0].startsWith('$');
+}
+
+/** An operand evaluated with stored types (so `$type`, `$toString` inside see them), handed over plain. */
+function plainOperand(obj: Doc, expr: unknown, options: Options): unknown {
+  const v = plainNumbers(inMode(true, () => evalExpr(obj, expr, options)));
+  // A value that evaluates to itself needs no $literal (most operands: numbers, strings, missing).
+  const selfEvaluating = v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v[0] !== '$');
+  return selfEvaluating ? v : { $literal: v };
+}
+
+/**
+ * mingo's expression operator, seeing plain numbers. Given its name (the operators of mingo's table
+ * the server does not replace, all of which evaluate every operand: the lazy ones, `$cond`, `$and`,
+ * `$ifNull`, `$map`..., are the server's own), an operator whose operands are expressions (an array
+ * of them, or one) has them evaluated here on the typed document and gets their plain values; any
+ * other gets a plain copy of the document and variables.
+ */
+export function plainExpression(base: Expression, name?: string): Expression {
+  const evaluatesOperands = name !== undefined;
   return (obj, expr, options) => {
     if (!typed && !wrappersMade) return base(obj, expr, options);
     const saved = typed;
     typed = false;
     try {
-      return wrappersMade ? base(plainNumbers(obj), expr, plainOptions(options)) : base(obj, expr, options);
+      if (!wrappersMade) return base(obj, expr, options);
+      if (evaluatesOperands && Array.isArray(expr)) return base(obj, expr.map((e) => plainOperand(obj, e, options)), options);
+      if (evaluatesOperands && isOneExpression(expr)) return base(obj, plainOperand(obj, expr, options), options);
+      return base(plainNumbers(obj), expr, plainOptions(options));
     } finally {
       typed = saved;
     }
@@ -92,7 +122,7 @@ export function plainAccumulator(base: Accumulator): Accumulator {
 }
 
 /** A result in the stored representation when typed, else as a plain number. */
-function result(v: unknown, outer: boolean): unknown {
+export function result(v: unknown, outer: boolean): unknown {
   if (!outer || typeof v === 'number') return outer ? v : plainNumbers(v);
   wrappersMade = true;
   return v;
@@ -184,12 +214,14 @@ function listArithmetic(compute: (values: unknown[]) => unknown, empty: unknown)
   };
 }
 
+/** Functions whose result is a double (a Decimal128 for a Decimal128 operand, which is refused). */
+const DOUBLE_FUNCTIONS = ['$sqrt', '$exp', '$ln', '$log', '$log10', '$sigmoid', '$sin', '$cos', '$tan', '$asin', '$acos', '$atan', '$atan2', '$sinh', '$cosh', '$tanh', '$asinh', '$acosh', '$atanh', '$degreesToRadians', '$radiansToDegrees'];
 /** Arithmetic that mingo computes in double precision: refused on a Decimal128 rather than answered inexactly. */
-const DOUBLE_ONLY = ['$abs', '$ceil', '$floor', '$round', '$trunc', '$mod', '$pow', '$sqrt', '$exp', '$ln', '$log', '$log10'];
+const DOUBLE_ONLY = ['$abs', '$ceil', '$floor', '$round', '$trunc', '$mod', '$pow', ...DOUBLE_FUNCTIONS];
 
 /** Operators whose result has their first operand's type, and those whose result is always a double. */
 const SAME_TYPE = new Set(['$abs', '$ceil', '$floor', '$round', '$trunc']);
-const ALWAYS_DOUBLE = new Set(['$sqrt', '$exp', '$ln', '$log', '$log10']);
+const ALWAYS_DOUBLE = new Set(DOUBLE_FUNCTIONS);
 
 /** mingo's plain result of a DOUBLE_ONLY operator in the BSON type MongoDB gives it (manual: each operator's result type). */
 function resultType(name: string, args: unknown, r: number): unknown {
@@ -223,7 +255,7 @@ function refusingDecimals(name: string, base: Expression): Expression {
 }
 
 /** MongoDB's truthiness (false, null, missing and any zero are false) of a possibly typed value. */
-function truthy(v: unknown): boolean {
+export function truthy(v: unknown): boolean {
   const p = plainNumbers(v);
   return p instanceof Decimal128 ? Number(p.toString()) !== 0 : !!p || p === '';
 }
@@ -254,23 +286,11 @@ function movingWithPlainCounts(base: Expression): Expression {
   };
 }
 
-const MOVING = ['$ifNull', '$let', '$mergeObjects', '$literal', '$first', '$last', '$concatArrays', '$reverseArray', '$objectToArray', '$arrayToObject', '$getField', '$map', '$reduce'];
-
-/** A conversion (`$toDouble`, `$toLong`): mingo's plain result in the BSON type it converts to. */
-function converting(base: Expression, type: (r: number) => unknown): Expression {
-  const plain = plainExpression(base);
-  return (obj, expr, options) => {
-    const outer = typed;
-    const r = plain(obj, expr, options);
-    return outer && typeof r === 'number' ? result(type(r), outer) : r;
-  };
-}
+const MOVING = ['$ifNull', '$let', '$mergeObjects', '$literal', '$first', '$last', '$concatArrays', '$reverseArray', '$objectToArray', '$arrayToObject', '$getField', '$setField', '$unsetField', '$map', '$reduce', '$zip'];
 
 export const TYPED_EXPRESSIONS: Record<string, Expression> = {
   $arrayElemAt: movingWithPlainCounts(expressionOperators.$arrayElemAt as Expression),
   $slice: movingWithPlainCounts(expressionOperators.$slice as Expression),
-  $toDouble: converting(expressionOperators.$toDouble as Expression, storedDouble),
-  $toLong: converting(expressionOperators.$toLong as Expression, (r) => (Number.isSafeInteger(r) ? Long.fromNumber(r) : r)),
   ...Object.fromEntries(MOVING.map((name) => [name, moving((expressionOperators as unknown as Record<string, Expression>)[name])])),
   $cond: (obj, expr, options) => {
     const [test, then, otherwise] = Array.isArray(expr) ? expr : isPlainCond(expr) ? [expr.if, expr.then, expr.else] : [];
@@ -340,7 +360,7 @@ function typedPick(base: Accumulator): Accumulator {
   };
 }
 
-function typedValues(coll: Doc[], expr: unknown, options: Options): unknown[] {
+export function typedValues(coll: Doc[], expr: unknown, options: Options): unknown[] {
   const values = inMode(true, () => accumulatorOperators.$push(coll, expr, options) as unknown[]);
   if (values.some((v) => v !== null && typeof v === 'object')) wrappersMade = true;
   return values;

@@ -3,7 +3,11 @@
  * server does not support answer a clear error instead of being silently misread.
  */
 import { Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp } from 'bson';
-import { createAggregator, createRawQuery, usesComparison } from './mingo-context.js';
+import { evalExpr } from 'mingo/core';
+import type { Options } from 'mingo/types';
+import { beginAggregation, inMode, markWrappers, truthy } from './arithmetic.js';
+import { createAggregator, createRawQuery, mingoOptions, usesComparison } from './mingo-context.js';
+import { readsNumberTypes } from './typed-values.js';
 import { compareValues, hasNumberWrappers, isInt32Number, isPlainObject, plainNumbers, setOwn, toNumber, typeRank, type Doc } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import type { Collation } from './collation.js';
@@ -85,14 +89,15 @@ const OWN_KEYS = new Set([...BIT_OPERATORS, '$all', '$type', '$id', '$ref', '$db
 
 /**
  * Whether a condition needs this module's matcher rather than mingo's: strings under a collation,
- * BinData operands (MongoDB orders BinData by length, then subtype, then bytes), or OWN_KEYS.
+ * BinData operands (MongoDB orders BinData by length, then subtype, then bytes), OWN_KEYS, or an
+ * `$expr` reading stored number types (see typedExprMatcher).
  */
 function needsOwnMatcher(v: unknown, collation: Collation | undefined): boolean {
   if (typeof v === 'string') return collation !== undefined;
   if (v instanceof Binary || v instanceof DBRef) return true;
   if (Array.isArray(v)) return v.some((x) => needsOwnMatcher(x, collation));
   if (!isPlainObject(v)) return false;
-  for (const [k, x] of Object.entries(v)) if (OWN_KEYS.has(k) || needsOwnMatcher(x, collation)) return true;
+  for (const [k, x] of Object.entries(v)) if (OWN_KEYS.has(k) || (k === '$expr' && readsNumberTypes(x)) || needsOwnMatcher(x, collation)) return true;
   return false;
 }
 
@@ -211,6 +216,12 @@ function compileOwn(filter: Doc, variables: Doc | undefined, collation: Collatio
       // Aggregation comparisons apply the collation themselves (see mingo-context.ts); a few others cannot.
       const comparison = usesComparison(cond);
       if (comparison) fail(ErrorCodes.NotImplemented, `${comparison} in $expr with a non-simple collation is not supported by the embedded server`);
+    }
+    if (key === '$expr' && readsNumberTypes(cond)) {
+      parts.push(typedExprMatcher(cond, variables, collation));
+      continue;
+    }
+    if (key === '$expr' && collation) {
       const query = createRawQuery({ $expr: plainNumbers(cond) }, variables && plainNumbers(variables), collation);
       parts.push((d) => query.test(plainNumbers(d)));
       continue;
@@ -225,6 +236,25 @@ function compileOwn(filter: Doc, variables: Doc | undefined, collation: Collatio
     parts.push((d) => test(candidates(d, path)));
   }
   return (doc) => parts.every((m) => m(doc));
+}
+
+/**
+ * An `$expr` using an operator that reads stored number types (`$type`, `$toString`...): evaluated
+ * on the stored document as in a pipeline (mingo's operators inside it get plain copies), so `$type`
+ * of a NumberLong is "long", not the "int" a plain copy would give.
+ */
+function typedExprMatcher(cond: unknown, variables: Doc | undefined, collation: Collation | undefined): Matcher {
+  const options = mingoOptions({ ...(variables ? { variables } : {}), ...(collation ? { collation: collation.spec as never } : {}) });
+  const withRoot = (root: Doc) => (options.constructor as unknown as { init(o: Options): Options & { update(l: { root: Doc }): Options } }).init(options).update({ root });
+  return (doc) => {
+    const end = beginAggregation();
+    markWrappers();
+    try {
+      return truthy(inMode(false, () => evalExpr(doc, cond, withRoot(doc))));
+    } finally {
+      end();
+    }
+  };
 }
 
 /** A condition on the values a path reaches (see candidates). */

@@ -7,6 +7,7 @@
  * of hundreds of entries), so every query, update and pipeline here is built from an options object
  * of mingo's own class that shares this context instead.
  */
+import { Long } from 'bson';
 import { Aggregator as AggregatorBase } from 'mingo/aggregator';
 import { Context, evalExpr, ProcessingMode } from 'mingo/core';
 import { Lazy, type Iterator } from 'mingo/lazy';
@@ -21,7 +22,7 @@ import type { Options } from 'mingo/types';
 import { resolve } from 'mingo/util';
 import { canonicalKey, compareValues, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
-import { beginAggregation, inMode, markWrappers, wrappersPresent, plainAccumulator, plainExpression, plainForMingo, TYPED_ACCUMULATORS, TYPED_EXPRESSIONS } from './arithmetic.js';
+import { beginAggregation, inMode, markWrappers, wrappersPresent, plainAccumulator, plainExpression, plainForMingo, TYPED_EXPRESSIONS } from './arithmetic.js';
 import { parseCollation, type Collation } from './collation.js';
 import { compileFilter } from './match.js';
 import { sortDocs } from './shape.js';
@@ -29,6 +30,7 @@ import { $bucketAuto, $sortByCount } from './stages/buckets.js';
 import { $densify } from './stages/densify.js';
 import { $graphLookup } from './stages/graph-lookup.js';
 import { $fill, $setWindowFields, WINDOW_FRAME, windowFrame } from './stages/window-fields.js';
+import { ACCUMULATORS_ON_TYPED_VALUES as ACCUMULATORS, TYPED_VALUE_EXPRESSIONS } from './typed-values.js';
 
 function $sort(coll: Iterator, spec: unknown, options: Options): Iterator {
   return Lazy(sortDocs(coll.collect() as Doc[], spec as Doc, parseCollation(options.collation)));
@@ -78,6 +80,15 @@ function $bucket(coll: Iterator, spec: unknown, options: Options): Iterator {
   });
 }
 
+/** `$unwind`: mingo's, with the `includeArrayIndex` field an int64, as MongoDB gives it. */
+function $unwind(coll: Iterator, spec: unknown, options: Options): Iterator {
+  const unwound = pipelineOperators.$unwind(coll, spec as never, options);
+  const field = isPlainObject(spec) && typeof spec.includeArrayIndex === 'string' && !spec.includeArrayIndex.includes('.') ? spec.includeArrayIndex : undefined;
+  if (!field) return unwound;
+  markWrappers();
+  return unwound.map((d) => (typeof (d as Doc)[field] === 'number' ? { ...(d as Doc), [field]: Long.fromNumber((d as Doc)[field]) } : d));
+}
+
 /** An internal accumulator: the group's documents themselves. */
 const DOCS = '$embeddedDocuments';
 
@@ -110,12 +121,16 @@ function $group(coll: Iterator, spec: unknown, options: Options): Iterator {
   const fields = Object.keys(expr).filter((k) => k !== '_id');
   const partitions = new Map<string, { id: unknown; docs: Doc[] }>();
   for (const doc of coll.collect() as Doc[]) {
-    const id = evalExpr(doc, expr._id, options);
+    // The key is output: its first document's value, with its types.
+    const id = inMode(true, () => evalExpr(doc, expr._id, options));
     // Group keys compare by value across number types (and under the collation).
     const key = collation ? collation.key(id ?? null) : canonicalKey(id ?? null);
     const group = partitions.get(key);
     if (group) group.docs.push(doc);
-    else partitions.set(key, { id, docs: [doc] });
+    else {
+      if (plainNumbers(id) !== id) markWrappers();
+      partitions.set(key, { id: id ?? null, docs: [doc] });
+    }
   }
   return Lazy([...partitions.values()].map(({ id, docs }) => accumulateGroup(docs, id, expr, fields, options)));
 }
@@ -131,7 +146,7 @@ function accumulateGroup(docs: Doc[], id: unknown, expr: Doc, fields: string[], 
     const op = isPlainObject(acc) && Object.keys(acc).length === 1 ? Object.keys(acc)[0] : undefined;
     if (op && collation && COLLATED_ACCUMULATORS.has(op)) row[f] = collatedAccumulator(op, docs.map((d) => evalExpr(d, acc[op], options)), collation);
     // Called directly: through evalExpr, mingo would take the expression operator of the same name.
-    else if (op && TYPED_ACCUMULATORS[op]) row[f] = TYPED_ACCUMULATORS[op](docs, acc[op], groupOptions);
+    else if (op && ACCUMULATORS[op]) row[f] = ACCUMULATORS[op](docs, acc[op], groupOptions);
     else row[f] = evalExpr(docs, acc, groupOptions);
   }
   return row;
@@ -176,6 +191,14 @@ function joinKey(v: unknown): unknown {
   return canonicalKey(p);
 }
 
+/** A `$lookup` spec with its `let` variables computed for one document, with their number types (mingo would compute them plain). */
+function withTypedLet(spec: Doc, obj: Doc, options: Options): Doc {
+  if (!isPlainObject(spec.let)) return spec;
+  const values = Object.entries(spec.let).map(([k, e]) => [k, inMode(true, () => evalExpr(obj, e, options))] as const);
+  if (values.some(([, v]) => plainNumbers(v) !== v)) markWrappers();
+  return { ...spec, let: Object.fromEntries(values.map(([k, v]) => [k, { $literal: v }])) };
+}
+
 /**
  * `$lookup` by localField/foreignField: values equal by value across number types (and under the
  * collation, if any) join, as MongoDB matches them (mingo's join compares number wrappers by
@@ -186,7 +209,12 @@ function joinKey(v: unknown): unknown {
 function $lookup(coll: Iterator, spec: unknown, options: Options): Iterator {
   const collation = parseCollation(options.collation);
   const s = spec as Doc;
-  if (typeof s.localField !== 'string' || typeof s.foreignField !== 'string') return pipelineOperators.$lookup(coll, s as never, options);
+  if (typeof s.localField !== 'string' || typeof s.foreignField !== 'string') {
+    if (!isPlainObject(s.let)) return pipelineOperators.$lookup(coll, s as never, options);
+    // One document at a time, for its typed variables; the other collection is read once.
+    const from = typeof s.from === 'string' ? (options.collectionResolver?.(s.from) ?? []) : s.from;
+    return coll.map((obj) => pipelineOperators.$lookup(Lazy([obj]), withTypedLet({ ...s, from }, obj as Doc, options) as never, options).collect()[0]);
+  }
   const key = collation ? (v: unknown) => collation.key(v) : joinKey;
   const foreign = (options.collectionResolver?.(String(s.from)) ?? []) as Doc[];
   const byKey = new Map<unknown, number[]>();
@@ -210,7 +238,7 @@ function $lookup(coll: Iterator, spec: unknown, options: Options): Iterator {
     }
     const matched = indexes.map((i) => foreign[i]);
     if (!sub) return { ...(obj as Doc), [s.as]: matched };
-    return pipelineOperators.$lookup(Lazy([obj]), { ...sub, from: matched } as never, options).collect()[0];
+    return pipelineOperators.$lookup(Lazy([obj]), withTypedLet({ ...sub, from: matched }, obj as Doc, options) as never, options).collect()[0];
   });
 }
 
@@ -315,9 +343,9 @@ export function checkCollatedPipeline(pipeline: Doc[]): void {
 }
 
 /** Every operator in a table wrapped, but those replaced. */
-function wrapAll<F>(table: Record<string, F>, wrap: (f: F) => F, replaced: Record<string, F>): Record<string, F> {
+function wrapAll<F>(table: Record<string, F>, wrap: (f: F, name: string) => F, replaced: Record<string, F>): Record<string, F> {
   const out: Record<string, F> = {};
-  for (const [k, f] of Object.entries(table)) out[k] = replaced[k] ?? wrap(f);
+  for (const [k, f] of Object.entries(table)) out[k] = replaced[k] ?? wrap(f, k);
   return out;
 }
 
@@ -339,6 +367,7 @@ const PIPELINE: Record<string, Stage> = {
   $set: $set,
   $group: $group as Stage,
   $lookup: $lookup as Stage,
+  $unwind: $unwind as Stage,
   // Their new documents are stage output: picked values keep their types, arithmetic gives MongoDB's.
   $replaceRoot: typedOneToOne(pipelineOperators.$replaceRoot as unknown as Stage),
   $replaceWith: typedOneToOne(pipelineOperators.$replaceWith as unknown as Stage),
@@ -353,8 +382,8 @@ const PIPELINE: Record<string, Stage> = {
 };
 
 const CONTEXT = Context.init({
-  accumulator: { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, TYPED_ACCUMULATORS), [DOCS]: (coll: Doc[]) => coll, [WINDOW_FRAME]: windowFrame } as unknown as typeof accumulatorOperators,
-  expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, TYPED_EXPRESSIONS), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
+  accumulator: { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, ACCUMULATORS), [DOCS]: (coll: Doc[]) => coll, [WINDOW_FRAME]: windowFrame } as unknown as typeof accumulatorOperators,
+  expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, { ...TYPED_EXPRESSIONS, ...TYPED_VALUE_EXPRESSIONS }), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
   pipeline: Object.fromEntries(Object.entries(PIPELINE).map(([k, f]) => [k, TYPED_STAGES.has(k) ? f : plainStage(f)])) as unknown as typeof pipelineOperators,
   projection: projectionOperators,
   query: queryOperators,

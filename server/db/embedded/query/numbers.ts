@@ -29,7 +29,7 @@ function toBigInt(v: unknown): bigint {
 }
 
 /** A finite decimal as coefficient × 10^exponent; undefined for NaN and infinities. */
-function decimalParts(v: unknown): [bigint, number] | undefined {
+export function decimalParts(v: unknown): [bigint, number] | undefined {
   const kind = numberKind(v);
   if (kind === 0 || kind === 1) return [toBigInt(v), 0];
   const text = v instanceof Decimal128 ? v.toString() : String(toNumber(v));

@@ -1,6 +1,7 @@
 /** Sorting and projection of result documents with MongoDB's rules. */
 import { createQuery } from './mingo-context.js';
-import { cloneDoc, compareValues, idFirst, isPlainObject, type Doc } from '../bson-values.js';
+import { cloneDoc, compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
+import { beginAggregation, inMode, markWrappers } from './arithmetic.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { pathValues } from '../storage/paths.js';
 import type { Collation } from './collation.js';
@@ -74,7 +75,8 @@ export function projectDocs(docs: Doc[], projection: Doc | undefined, filter: Do
   try {
     // mingo's exclusion projection deletes fields from nested objects of its input: give it copies,
     // never the stored documents. MongoDB also returns `_id` first.
-    const projected = Object.keys(rest).length > 0 ? (createQuery(positional ? (filter ?? {}) : {}).find(docs.map(cloneDoc), rest).all() as Doc[]) : docs.map(cloneDoc);
+    const project = () => createQuery(positional ? (filter ?? {}) : {}).find(docs.map(cloneDoc), rest).all() as Doc[];
+    const projected = Object.keys(rest).length === 0 ? docs.map(cloneDoc) : computesValues(rest) ? computed(docs, project) : project();
     for (let i = 0; i < projected.length; i++) {
       const out = projected[i];
       for (const [path, spec] of slices) applySlice(out, path.split('.'), spec);
@@ -88,6 +90,25 @@ export function projectDocs(docs: Doc[], projection: Doc | undefined, filter: Do
     return projected.map(idFirst);
   } catch (err) {
     throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** Whether a projection computes fields with aggregation expressions (`{ x: { $toDecimal: '$a' } }`, `{ x: '$a' }`). */
+function computesValues(v: unknown): boolean {
+  if (typeof v === 'string') return v.startsWith('$');
+  if (Array.isArray(v)) return true;
+  if (!isPlainObject(v)) return false;
+  return Object.entries(v).some(([k, x]) => k.startsWith('$') || computesValues(x));
+}
+
+/** A projection computing fields, as in a pipeline's `$project`: its results have MongoDB's number types (see arithmetic.ts). */
+function computed(docs: Doc[], project: () => Doc[]): Doc[] {
+  const end = beginAggregation();
+  try {
+    if (docs.some((d) => plainNumbers(d) !== d)) markWrappers();
+    return inMode(true, project);
+  } finally {
+    end();
   }
 }
 

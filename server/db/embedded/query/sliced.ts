@@ -7,12 +7,13 @@ import { evalExpr } from 'mingo/core';
 import * as accumulators from 'mingo/operators/accumulator';
 import type { Options } from 'mingo/types';
 import { HashMap } from 'mingo/util';
-import { compareValues, isPlainObject, type Doc } from '../bson-values.js';
+import { compareValues, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
 import type { Slicer } from '../storage/slices.js';
-import { inMode, plainForMingo, TYPED_ACCUMULATORS } from './arithmetic.js';
+import { inMode, markWrappers, plainForMingo } from './arithmetic.js';
 import type { Collation } from './collation.js';
 import { mingoOptions } from './mingo-context.js';
 import { sortDocs, sortKey } from './shape.js';
+import { ACCUMULATORS_ON_TYPED_VALUES as TYPED_ACCUMULATORS } from './typed-values.js';
 
 /** Below this many documents a sort is short enough to run in one go. */
 const SMALL_SORT = 4096;
@@ -126,18 +127,23 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
     if (!isPlainObject(acc) || Object.keys(acc).length !== 1 || !(Object.keys(acc)[0] in accumulators)) return undefined;
   }
   const options = mingoOptions(variables ? { variables } : undefined);
-  const partitions = HashMap.init<unknown, Doc[]>();
+  const partitions = HashMap.init<unknown, { id: unknown; docs: Doc[] }>();
   const groupBy = fieldReader(spec._id);
   for (const doc of docs) {
-    const key = plainForMingo(groupBy ? groupBy(doc) : evalExpr(doc, spec._id, options)) ?? null;
+    // Keyed by plain value (1 and NumberLong(1) are one group); the group's _id is its first document's value, with its types.
+    const id = groupBy ? groupBy(doc) : inMode(true, () => evalExpr(doc, spec._id, options));
+    const key = plainNumbers(id) ?? null;
     const group = partitions.get(key);
-    if (group) group.push(doc);
-    else partitions.set(key, [doc]);
+    if (group) group.docs.push(doc);
+    else {
+      if (key !== id && id !== undefined) markWrappers();
+      partitions.set(key, { id: id ?? null, docs: [doc] });
+    }
     const pause = slicer.tick();
     if (pause) await pause;
   }
   const out: Doc[] = [];
-  for (const [groupId, group] of partitions) {
+  for (const { id: groupId, docs: group } of partitions.values()) {
     const row: Doc = {};
     if (groupId !== undefined) row._id = groupId;
     for (const f of fields) {

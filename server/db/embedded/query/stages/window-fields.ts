@@ -12,7 +12,8 @@ import type { Options } from 'mingo/types';
 import { evalExpr } from 'mingo/core';
 import { resolve } from 'mingo/util';
 import { isPlainObject, storedDouble, type Doc } from '../../bson-values.js';
-import { markWrappers, TYPED_ACCUMULATORS } from '../arithmetic.js';
+import { markWrappers } from '../arithmetic.js';
+import { ACCUMULATORS_ON_TYPED_VALUES as TYPED_ACCUMULATORS } from '../typed-values.js';
 import { contextStage, isInexactForMingo, POSITION, positionedCopies, refuseBigLongKeys, refuseInexact, typedValue, withField, type Stage } from './typed-input.js';
 
 /** An internal accumulator: the documents of the window itself (registered in the shared context). */
