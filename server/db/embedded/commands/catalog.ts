@@ -113,6 +113,14 @@ export const catalogCommands: Record<string, Handler> = {
       if (ctx.cmd[key] !== undefined) options[key] = ctx.cmd[key];
     }
     if (ctx.cmd.index !== undefined) fail(ErrorCodes.NotImplemented, 'collMod of an index is not supported by the embedded server');
+    const expireAfterSeconds: unknown = ctx.cmd.expireAfterSeconds;
+    if (expireAfterSeconds !== undefined) {
+      // A clustered collection's TTL can be set, changed or turned "off"; other collections have none to change.
+      if (!coll.options.clusteredIndex) fail(ErrorCodes.InvalidOptions, "'expireAfterSeconds' is only supported on clustered collections (and time-series collections, which the embedded server does not support)");
+      if (expireAfterSeconds === 'off') delete options.expireAfterSeconds;
+      else if (typeof expireAfterSeconds === 'number' && expireAfterSeconds >= 0) options.expireAfterSeconds = expireAfterSeconds;
+      else fail(ErrorCodes.InvalidOptions, "'expireAfterSeconds' must be a non-negative number or 'off'");
+    }
     ctx.engine.setCollectionOptions(coll, options);
     return { ok: 1 };
   },

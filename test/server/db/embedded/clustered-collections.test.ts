@@ -37,6 +37,22 @@ describe('clustered collections', () => {
     expect((duplicate as MongoServerError).code).to.equal(11000);
   });
 
+  it('sets, changes and turns off the TTL of a clustered collection with collMod, and refuses it on an ordinary collection', async () => {
+    await target.db.createCollection('expiring', { clusteredIndex: { key: { _id: 1 }, unique: true } });
+    const ttlOf = async () => {
+      const [info] = await target.db.listCollections({ name: 'expiring' }).toArray();
+      const seconds = (info as { options: Record<string, unknown> }).options.expireAfterSeconds;
+      return seconds === undefined ? undefined : Number(seconds);
+    };
+    await target.db.command({ collMod: 'expiring', expireAfterSeconds: 3600 });
+    expect(await ttlOf()).to.equal(3600);
+    await target.db.command({ collMod: 'expiring', expireAfterSeconds: 'off' });
+    expect(await ttlOf()).to.equal(undefined);
+    await target.db.createCollection('ordinary');
+    const refused = await target.db.command({ collMod: 'ordinary', expireAfterSeconds: 60 }).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(MongoServerError);
+  });
+
   it('refuses a clustered index on another key or not unique, and expireAfterSeconds on an ordinary collection', async () => {
     for (const clusteredIndex of [{ key: { a: 1 }, unique: true }, { key: { _id: 1 }, unique: false }]) {
       const refused = await target.db.createCollection('refused', { clusteredIndex }).catch((e: unknown) => e);
