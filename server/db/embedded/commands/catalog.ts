@@ -25,6 +25,24 @@ function checkValidator(validator: unknown): void {
   }
 }
 
+/**
+ * A clustered collection keeps its documents in `_id` order: here that is what every collection does, so
+ * clustering changes only what the catalog shows. MongoDB clusters only by `{_id: 1}`, always unique;
+ * the index is named `_id_` unless a name is given.
+ */
+function clusteredIndexSpec(raw: unknown): IndexSpec {
+  if (!isPlainObject(raw)) fail(ErrorCodes.InvalidOptions, "The 'clusteredIndex' option must be a document");
+  const key = raw.key;
+  if (!isPlainObject(key) || canonicalKey(key) !== canonicalKey({ _id: 1 })) fail(ErrorCodes.InvalidOptions, 'The clusteredIndex option is only supported for key: {_id: 1}');
+  if (raw.unique !== true) fail(ErrorCodes.InvalidOptions, "The 'clusteredIndex' option must have 'unique: true'");
+  if (raw.v !== undefined && raw.v !== 2) fail(ErrorCodes.InvalidOptions, 'Invalid clusteredIndex version; only v: 2 is supported');
+  if (raw.name !== undefined && typeof raw.name !== 'string') fail(ErrorCodes.TypeMismatch, "The clusteredIndex 'name' must be a string");
+  for (const field of Object.keys(raw)) {
+    if (!['key', 'unique', 'name', 'v'].includes(field)) fail(ErrorCodes.InvalidOptions, `Unknown clusteredIndex option: ${field}`);
+  }
+  return { v: 2, key: { _id: 1 }, name: (raw.name as string | undefined) ?? '_id_', unique: true };
+}
+
 function defaultIndexName(key: Doc): string {
   return Object.entries(key)
     .map(([k, v]) => `${k}_${String(v)}`)
@@ -69,7 +87,8 @@ function newIndexes(coll: Collection, requested: IndexSpec[]): IndexSpec[] {
   const fresh: IndexSpec[] = [];
   for (const given of requested) {
     const spec = withCollation(given, coll.options.collation);
-    const sameName = spec.name === '_id_' ? { spec: coll.indexSpecs()[0] } : coll.indexes.get(spec.name);
+    const idIndex = coll.idIndexSpec();
+    const sameName = spec.name === idIndex.name ? { spec: idIndex } : coll.indexes.get(spec.name);
     const sameKey = [...coll.indexes.values()].find((i) => canonicalKey(i.spec.key) === canonicalKey(spec.key));
     if (sameName) {
       if (canonicalKey(sameName.spec.key) !== canonicalKey(spec.key)) {
@@ -176,6 +195,11 @@ export const catalogCommands: Record<string, Handler> = {
     if (cmd.timeseries !== undefined) fail(ErrorCodes.NotImplemented, 'time-series collections are not supported by the embedded server');
     const collation = parseCollation(cmd.collation);
     checkValidator(cmd.validator);
+    const clusteredIndex = cmd.clusteredIndex === undefined ? undefined : clusteredIndexSpec(cmd.clusteredIndex);
+    if (cmd.expireAfterSeconds !== undefined) {
+      if (!clusteredIndex) fail(ErrorCodes.InvalidOptions, "'expireAfterSeconds' is only supported on clustered collections (and time-series collections, which the embedded server does not support)");
+      if (typeof cmd.expireAfterSeconds !== 'number' || cmd.expireAfterSeconds < 0) fail(ErrorCodes.InvalidOptions, "'expireAfterSeconds' must be a non-negative number");
+    }
     const ns = `${ctx.db}.${name}`;
     if (ctx.txn) {
       checkCatalogChangeInTransaction(ctx.txn, ns, 'create a collection');
@@ -188,6 +212,7 @@ export const catalogCommands: Record<string, Handler> = {
     }
     if (collation) options.collation = collation.spec;
     else delete options.collation;
+    if (clusteredIndex) options.clusteredIndex = clusteredIndex;
     // Inside a transaction the collection appears at commit, to others as to the catalog.
     if (ctx.txn) pendingCollection(ctx.txn, ctx.db, name, options);
     else ctx.engine.createCollection(ctx.db, name, options);
@@ -202,6 +227,14 @@ export const catalogCommands: Record<string, Handler> = {
       if (ctx.cmd[key] !== undefined) options[key] = ctx.cmd[key];
     }
     if (ctx.cmd.index !== undefined) fail(ErrorCodes.NotImplemented, 'collMod of an index is not supported by the embedded server');
+    const expireAfterSeconds: unknown = ctx.cmd.expireAfterSeconds;
+    if (expireAfterSeconds !== undefined) {
+      // A clustered collection's TTL can be set, changed or turned "off"; other collections have none to change.
+      if (!coll.options.clusteredIndex) fail(ErrorCodes.InvalidOptions, "'expireAfterSeconds' is only supported on clustered collections (and time-series collections, which the embedded server does not support)");
+      if (expireAfterSeconds === 'off') delete options.expireAfterSeconds;
+      else if (typeof expireAfterSeconds === 'number' && expireAfterSeconds >= 0) options.expireAfterSeconds = expireAfterSeconds;
+      else fail(ErrorCodes.InvalidOptions, "'expireAfterSeconds' must be a non-negative number or 'off'");
+    }
     ctx.engine.setCollectionOptions(coll, options);
     return { ok: 1 };
   },
@@ -255,7 +288,8 @@ export const catalogCommands: Record<string, Handler> = {
         type: 'collection',
         options: c.options,
         info: { readOnly: false },
-        idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+        // A clustered collection has no separate _id index to describe (its index is in options.clusteredIndex).
+        ...(c.options.clusteredIndex ? {} : { idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } }),
       }))
       .filter((info) => !filter || filter.test(info))
       .map((info) => (ctx.cmd.nameOnly ? { name: info.name, type: info.type } : info));
@@ -298,7 +332,7 @@ export const catalogCommands: Record<string, Handler> = {
       names.push(found.name);
     }
     for (const name of names) {
-      if (name === '_id_') fail(ErrorCodes.InvalidOptions, 'cannot drop _id index');
+      if (name === coll.idIndexSpec().name) fail(ErrorCodes.InvalidOptions, 'cannot drop _id index');
       if (!coll.indexes.has(name)) fail(ErrorCodes.IndexNotFound, `index not found with name [${name}]`);
     }
     for (const name of names) ctx.engine.dropIndex(coll, name);

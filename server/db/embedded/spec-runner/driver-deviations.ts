@@ -39,16 +39,22 @@ function isDoc(value: unknown): value is Doc {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Tests known to fail because of the driver, not the server: their failure message says so. */
-const KNOWN_DRIVER_FAILURES: { file: string; testPrefix: string; why: string }[] = [
-  {
-    file: 'create-null-ids',
-    testPrefix: 'inserting _id with type null via ',
-    why: 'the installed driver replaces an explicit _id: null with a new ObjectId before sending (a server given { _id: null } through runCommand stores it)',
-  },
-];
+const NULL_ID_REPLACED =
+  'the installed driver replaces an explicit _id: null (or undefined) with a new ObjectId before sending (a server given { _id: null } through runCommand stores it)';
 
-/** Why a failing test is expected to fail with this driver, or undefined. */
-export function knownDriverFailure(fileBase: string, test: string): string | undefined {
-  return KNOWN_DRIVER_FAILURES.find(k => k.file === fileBase && test.startsWith(k.testPrefix))?.why;
+/** The documents an operation inserts through the driver (insertOne, insertMany, bulkWrite's insertOne). */
+function insertedDocuments(operation: Doc): unknown[] {
+  const args = (operation.arguments ?? {}) as Doc;
+  if (operation.name === 'insertOne') return [args.document];
+  if (operation.name === 'insertMany') return Array.isArray(args.documents) ? args.documents : [];
+  if (operation.name === 'bulkWrite' && Array.isArray(args.requests)) {
+    return args.requests.map((r) => (isDoc(r) && isDoc(r.insertOne) ? r.insertOne.document : undefined));
+  }
+  return [];
+}
+
+/** Why a failing test is expected to fail with this driver (detected in its operations), or undefined. */
+export function knownDriverFailure(operations: unknown[]): string | undefined {
+  const nullId = operations.some((op) => isDoc(op) && insertedDocuments(op).some((d) => isDoc(d) && '_id' in d && (d._id === null || d._id === undefined)));
+  return nullId ? NULL_ID_REPLACED : undefined;
 }

@@ -74,6 +74,8 @@ function featureIn(value: unknown): string | undefined {
   }
   if (value === null || typeof value !== 'object') return undefined;
   const obj = value as Doc;
+  // Canonical EJSON ({$symbol: ...}) is loaded as a BSONSymbol; the server stores symbols as strings.
+  if (obj._bsontype === 'BSONSymbol') return 'the BSON symbol type (deprecated; stored as a string)';
   if (typeof obj.name === 'string' && 'object' in obj && FEATURE_OPERATIONS[obj.name]) return FEATURE_OPERATIONS[obj.name];
   if (obj.name === 'modifyCollection' && 'object' in obj && isIndexChange(obj.arguments)) return 'collMod of indexes';
   if ('collMod' in obj && 'index' in obj) return 'collMod of indexes';

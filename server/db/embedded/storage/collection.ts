@@ -179,8 +179,14 @@ export class Collection {
     });
   }
 
+  /** The `_id` index: on a clustered collection it is the clustered index, with the name given at create. */
+  idIndexSpec(): IndexSpec {
+    const clustered = this.options.clusteredIndex as IndexSpec | undefined;
+    return clustered ? { ...clustered, clustered: true } : ID_INDEX_SPEC;
+  }
+
   indexSpecs(): IndexSpec[] {
-    return [ID_INDEX_SPEC, ...[...this.indexes.values()].map((i) => i.spec)];
+    return [this.idIndexSpec(), ...[...this.indexes.values()].map((i) => i.spec)];
   }
 }
 

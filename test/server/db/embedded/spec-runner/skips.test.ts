@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { BSONSymbol } from 'bson';
 import { unsupportedFeature } from '../../../../../server/db/embedded/spec-runner/skips.js';
 import type { TestCase, TestFile } from '../../../../../server/db/embedded/spec-runner/types.js';
 
@@ -29,6 +30,11 @@ describe('the spec runner skips a test by the unsupported feature it uses', () =
     expect(unsupportedFeature(file(), test([hideIndex]))).to.match(/collMod of indexes/);
     const validator = { object: 'database0', name: 'modifyCollection', arguments: { collection: 'test', validator: { x: { $type: 'int' } } } };
     expect(unsupportedFeature(file(), test([validator]))).to.equal(undefined);
+  });
+
+  it('skips a test that writes a BSON symbol, but not one that writes the same text as a string', () => {
+    expect(unsupportedFeature(file(), test([op('insertOne', { document: { _id: new BSONSymbol('') } })]))).to.match(/symbol/);
+    expect(unsupportedFeature(file(), test([op('insertOne', { document: { _id: '', symbol: 'x' } })]))).to.equal(undefined);
   });
 
   it('runs tests with a collation, an ordinary index or nothing special', () => {
