@@ -72,11 +72,29 @@ export function normalizeFilter(filter: Doc): Doc {
 export function compileFilter(filter: Doc | undefined, variables?: Doc, collation?: Collation): Matcher {
   if (filter === undefined || filter === null) return () => true;
   if (!isPlainObject(filter)) fail(ErrorCodes.TypeMismatch, 'filter must be an object');
+  if ('$comment' in filter) {
+    // A note for the logs, matched by every document.
+    const { $comment: _comment, ...rest } = filter;
+    return compileFilter(rest, variables, collation);
+  }
   const keys = Object.keys(filter);
   if (keys.length === 0) return () => true;
   checkOperators(filter);
+  checkLogical(filter);
   if (needsOwnMatcher(filter, collation)) return compileOwn(filter, variables, collation);
   return mingoMatcher(filter, variables);
+}
+
+/** `$and`, `$or` and `$nor` take a non-empty array of documents (MongoDB answers BadValue otherwise). */
+function checkLogical(filter: Doc): void {
+  for (const [k, v] of Object.entries(filter)) {
+    if (!LOGICAL.has(k)) continue;
+    if (!Array.isArray(v) || v.length === 0) fail(ErrorCodes.BadValue, `${k} must be a nonempty array`);
+    for (const sub of v) {
+      if (!isPlainObject(sub)) fail(ErrorCodes.BadValue, `${k}/$or/$nor entries need to be full objects`);
+      checkLogical(sub);
+    }
+  }
 }
 
 const BIT_OPERATORS = new Set(['$bitsAllSet', '$bitsAnySet', '$bitsAllClear', '$bitsAnyClear']);
@@ -92,8 +110,23 @@ function needsOwnMatcher(v: unknown, collation: Collation | undefined): boolean 
   if (v instanceof Binary || v instanceof DBRef) return true;
   if (Array.isArray(v)) return v.some((x) => needsOwnMatcher(x, collation));
   if (!isPlainObject(v)) return false;
-  for (const [k, x] of Object.entries(v)) if (OWN_KEYS.has(k) || needsOwnMatcher(x, collation)) return true;
+  for (const [k, x] of Object.entries(v)) {
+    if (OWN_KEYS.has(k) || needsOwnMatcher(x, collation)) return true;
+    if (!k.startsWith('$') || k === '$eq' || k === '$ne') {
+      if (comparesWhole(x) || (x === null && k.includes('.'))) return true;
+    } else if ((k === '$in' || k === '$nin') && Array.isArray(x) && x.some(comparesWhole)) {
+      return true;
+    }
+  }
   return false;
+}
+
+/**
+ * Equality operands mingo judges differently: an array (equal to an array field as a whole, also
+ * inside `$in`) and a document of several fields (equal only with its fields in the same order).
+ */
+function comparesWhole(v: unknown): boolean {
+  return Array.isArray(v) || (isPlainObject(v) && !isOperatorObject(v) && Object.keys(v).length > 1);
 }
 
 /**
@@ -272,12 +305,20 @@ function isOperatorObject(v: unknown): v is Doc {
 }
 
 function fieldTest(cond: unknown, cmp: (a: unknown, b: unknown) => number, variables: Doc | undefined, collation: Collation | undefined): FieldTest {
-  const equals = (target: unknown) => (r: Reached) => r.flat.some((v) => v !== undefined && cmp(v, target) === 0);
+  // null equals a missing field as well, also one missing in some element of an array of documents.
+  const equals = (target: unknown) =>
+    target === null ? (r: Reached) => r.values.length === 0 || r.flat.some((v) => v === null || v === undefined) : (r: Reached) => r.flat.some((v) => v !== undefined && cmp(v, target) === 0);
   if (!isOperatorObject(cond)) return equals(cond);
   const tests: FieldTest[] = [];
   const rest: Doc = {};
   for (let [op, arg] of Object.entries(cond)) {
-    const own = op === '$all' || op === '$type' || BIT_OPERATORS.has(op) || needsOwnMatcher(arg, collation);
+    const own =
+      op === '$all' ||
+      op === '$type' ||
+      BIT_OPERATORS.has(op) ||
+      needsOwnMatcher(arg, collation) ||
+      ((op === '$eq' || op === '$ne') && (arg === null || comparesWhole(arg))) ||
+      ((op === '$in' || op === '$nin') && Array.isArray(arg) && arg.some(comparesWhole));
     if (!OWN_OPERATORS.has(op) || !own || (op === '$not' && !isPlainObject(arg))) {
       rest[op] = arg;
       continue;
