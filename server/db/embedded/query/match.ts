@@ -112,13 +112,21 @@ function needsOwnMatcher(v: unknown, collation: Collation | undefined): boolean 
   if (!isPlainObject(v)) return false;
   for (const [k, x] of Object.entries(v)) {
     if (OWN_KEYS.has(k) || needsOwnMatcher(x, collation)) return true;
+    if (!k.startsWith('$') && k.includes('.') && nullEquality(x)) return true;
     if (!k.startsWith('$') || k === '$eq' || k === '$ne') {
-      if (comparesWhole(x) || (x === null && k.includes('.'))) return true;
+      if (comparesWhole(x)) return true;
     } else if ((k === '$in' || k === '$nin') && Array.isArray(x) && x.some(comparesWhole)) {
       return true;
     }
   }
   return false;
+}
+
+/** Whether a condition tests equality with null (missing), which mingo misjudges on paths through arrays. */
+function nullEquality(cond: unknown): boolean {
+  if (cond === null) return true;
+  if (!isOperatorObject(cond)) return false;
+  return cond.$eq === null || cond.$ne === null || [cond.$in, cond.$nin].some((list) => Array.isArray(list) && list.includes(null));
 }
 
 /**
@@ -318,7 +326,7 @@ function fieldTest(cond: unknown, cmp: (a: unknown, b: unknown) => number, varia
       BIT_OPERATORS.has(op) ||
       needsOwnMatcher(arg, collation) ||
       ((op === '$eq' || op === '$ne') && (arg === null || comparesWhole(arg))) ||
-      ((op === '$in' || op === '$nin') && Array.isArray(arg) && arg.some(comparesWhole));
+      ((op === '$in' || op === '$nin') && Array.isArray(arg) && arg.some((v) => v === null || comparesWhole(v)));
     if (!OWN_OPERATORS.has(op) || !own || (op === '$not' && !isPlainObject(arg))) {
       rest[op] = arg;
       continue;
