@@ -359,7 +359,8 @@ function fieldTest(cond: unknown, cmp: (a: unknown, b: unknown) => number, varia
       case '$all': {
         // "$all is equivalent to an $and of the specified values": a scalar field equal to the one value matches.
         if (!Array.isArray(arg)) fail(ErrorCodes.BadValue, '$all needs an array');
-        const each = arg.map((a) => (isPlainObject(a) && '$elemMatch' in a ? fieldTest(a, cmp, variables, collation) : equals(a)));
+        // A regular expression among the values matches strings as it does in `$in`.
+        const each = arg.map((a) => (isPlainObject(a) && '$elemMatch' in a ? fieldTest(a, cmp, variables, collation) : a instanceof RegExp ? inTest([a], equals) : equals(a)));
         tests.push((r) => each.length > 0 && each.every((t) => t(r)));
         break;
       }

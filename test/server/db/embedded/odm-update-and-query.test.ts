@@ -144,6 +144,15 @@ describe('update and query answers an ODM relies on', () => {
       expect(await ids(docs, { a: { $in: [{ y: 2, x: 1 }] } })).to.deep.equal([2]);
     });
 
+    it('$all with regular expressions needs each to match some element', async () => {
+      const docs = [
+        { _id: 1, a: ['apple', 'cherry'] },
+        { _id: 2, a: ['apple'] },
+        { _id: 3, a: 'cherry apple' },
+      ];
+      expect(await ids(docs, { a: { $all: [/pp/, /err/] } })).to.deep.equal([1, 3]);
+    });
+
     it('$comment is accepted and matches every document', async () => {
       expect(await ids([{ _id: 1, a: 1 }, { _id: 2 }], { a: 1, $comment: 'why this query runs' })).to.deep.equal([1]);
     });
