@@ -153,6 +153,22 @@ describe('update and query answers an ODM relies on', () => {
       expect(await ids(docs, { a: { $all: [/pp/, /err/] } })).to.deep.equal([1, 3]);
     });
 
+    it('a range on an indexed array field matches when different elements satisfy each bound', async () => {
+      const c = coll();
+      await c.createIndex({ a: 1 });
+      await c.createIndex({ 'o.b': 1 });
+      await c.insertMany([
+        { _id: 1, a: [1, 10], o: [{ b: 1 }, { b: 10 }] },
+        { _id: 2, a: [5], o: [{ b: 5 }] },
+        { _id: 3, a: [1, 2], o: [{ b: 1 }] },
+      ]);
+      const found = async (filter: object) => (await c.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
+      expect(await found({ a: { $gt: 3, $lt: 6 } })).to.deep.equal([1, 2]);
+      expect(await found({ 'o.b': { $gt: 3, $lt: 6 } })).to.deep.equal([1, 2]);
+      expect(await found({ a: { $elemMatch: { $gt: 3, $lt: 6 } } })).to.deep.equal([2]);
+      expect(await c.countDocuments({ a: { $gt: 3, $lt: 6 } })).to.equal(2);
+    });
+
     it('$comment is accepted and matches every document', async () => {
       expect(await ids([{ _id: 1, a: 1 }, { _id: 2 }], { a: 1, $comment: 'why this query runs' })).to.deep.equal([1]);
     });
