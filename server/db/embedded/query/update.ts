@@ -85,6 +85,12 @@ function bsonTypeName(v: unknown): string {
  */
 function checkPaths(doc: Doc, mod: Doc): void {
   const idText = () => `{_id: ${JSON.stringify(doc._id)}}`;
+  if (isPlainObject(mod.$rename)) {
+    for (const [from, to] of Object.entries(mod.$rename)) {
+      if (throughArray(doc, from)) fail(ErrorCodes.BadValue, `The source field cannot be an array element, '${from}' in doc with ${idText()} has an array field called '${throughArray(doc, from)}'`);
+      if (throughArray(doc, String(to))) fail(ErrorCodes.BadValue, `The destination field cannot be an array element, '${String(to)}' in doc with ${idText()} has an array field called '${throughArray(doc, String(to))}'`);
+    }
+  }
   for (const [op, arg] of Object.entries(mod)) {
     if (!isPlainObject(arg)) continue;
     for (const path of Object.keys(arg)) {
@@ -121,6 +127,18 @@ function checkPaths(doc: Doc, mod: Doc): void {
       }
     }
   }
+}
+
+/** The first array that a dotted path passes through before its last part (undefined when none). */
+function throughArray(doc: Doc, path: string): string | undefined {
+  const parts = path.split('.');
+  let cur: unknown = doc;
+  for (let i = 0; i < parts.length - 1; i++) {
+    if (!isPlainObject(cur)) return undefined;
+    cur = cur[parts[i]];
+    if (Array.isArray(cur)) return parts.slice(0, i + 1).join('.');
+  }
+  return undefined;
 }
 
 /** MongoDB's document size limit. */

@@ -87,6 +87,14 @@ describe('update and query answers an ODM relies on', () => {
       expect((await c.findOne({ _id: 1 }))?.a).to.deep.equal([{ k: 1, hit: true }, { k: 2 }, { k: 3, z: true, hit: true }]);
     });
 
+    it('$rename through an array answers BadValue (2) and leaves the document as it was', async () => {
+      const c = coll();
+      await c.insertOne({ _id: 1, x: 1, a: [{ b: 1 }] });
+      expect((await rejection(c.updateOne({ _id: 1 }, { $rename: { 'a.b': 'c' } })))?.code).to.equal(2);
+      expect((await rejection(c.updateOne({ _id: 1 }, { $rename: { x: 'a.0.z' } })))?.code).to.equal(2);
+      expect(await c.findOne({ _id: 1 })).to.deep.equal({ _id: 1, x: 1, a: [{ b: 1 }] });
+    });
+
     it('a path with an empty field name answers EmptyFieldName (56)', async () => {
       const c = coll();
       await c.insertOne({ _id: 1 });
