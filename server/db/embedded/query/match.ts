@@ -76,11 +76,29 @@ export function normalizeFilter(filter: Doc): Doc {
 export function compileFilter(filter: Doc | undefined, variables?: Doc, collation?: Collation): Matcher {
   if (filter === undefined || filter === null) return () => true;
   if (!isPlainObject(filter)) fail(ErrorCodes.TypeMismatch, 'filter must be an object');
+  if ('$comment' in filter) {
+    // A note for the logs, matched by every document.
+    const { $comment: _comment, ...rest } = filter;
+    return compileFilter(rest, variables, collation);
+  }
   const keys = Object.keys(filter);
   if (keys.length === 0) return () => true;
   checkOperators(filter);
+  checkLogical(filter);
   if (needsOwnMatcher(filter, collation)) return compileOwn(filter, variables, collation);
   return mingoMatcher(filter, variables);
+}
+
+/** `$and`, `$or` and `$nor` take a non-empty array of documents (MongoDB answers BadValue otherwise). */
+function checkLogical(filter: Doc): void {
+  for (const [k, v] of Object.entries(filter)) {
+    if (!LOGICAL.has(k)) continue;
+    if (!Array.isArray(v) || v.length === 0) fail(ErrorCodes.BadValue, `${k} must be a nonempty array`);
+    for (const sub of v) {
+      if (!isPlainObject(sub)) fail(ErrorCodes.BadValue, `${k}/$or/$nor entries need to be full objects`);
+      checkLogical(sub);
+    }
+  }
 }
 
 const BIT_OPERATORS = new Set(['$bitsAllSet', '$bitsAnySet', '$bitsAllClear', '$bitsAnyClear']);
@@ -97,8 +115,31 @@ function needsOwnMatcher(v: unknown, collation: Collation | undefined): boolean 
   if (v instanceof Binary || v instanceof DBRef) return true;
   if (Array.isArray(v)) return v.some((x) => needsOwnMatcher(x, collation));
   if (!isPlainObject(v)) return false;
-  for (const [k, x] of Object.entries(v)) if (OWN_KEYS.has(k) || (k === '$expr' && readsNumberTypes(x)) || needsOwnMatcher(x, collation)) return true;
+  for (const [k, x] of Object.entries(v)) {
+    if (OWN_KEYS.has(k) || (k === '$expr' && readsNumberTypes(x)) || needsOwnMatcher(x, collation)) return true;
+    if (!k.startsWith('$') && k.includes('.') && nullEquality(x)) return true;
+    if (!k.startsWith('$') || k === '$eq' || k === '$ne') {
+      if (comparesWhole(x)) return true;
+    } else if ((k === '$in' || k === '$nin') && Array.isArray(x) && x.some(comparesWhole)) {
+      return true;
+    }
+  }
   return false;
+}
+
+/** Whether a condition tests equality with null (missing), which mingo misjudges on paths through arrays. */
+function nullEquality(cond: unknown): boolean {
+  if (cond === null) return true;
+  if (!isOperatorObject(cond)) return false;
+  return cond.$eq === null || cond.$ne === null || [cond.$in, cond.$nin].some((list) => Array.isArray(list) && list.includes(null));
+}
+
+/**
+ * Equality operands mingo judges differently: an array (equal to an array field as a whole, also
+ * inside `$in`) and a document of several fields (equal only with its fields in the same order).
+ */
+function comparesWhole(v: unknown): boolean {
+  return Array.isArray(v) || (isPlainObject(v) && !isOperatorObject(v) && Object.keys(v).length > 1);
 }
 
 /**
@@ -302,12 +343,20 @@ function isOperatorObject(v: unknown): v is Doc {
 }
 
 function fieldTest(cond: unknown, cmp: (a: unknown, b: unknown) => number, variables: Doc | undefined, collation: Collation | undefined): FieldTest {
-  const equals = (target: unknown) => (r: Reached) => r.flat.some((v) => v !== undefined && cmp(v, target) === 0);
+  // null equals a missing field as well, also one missing in some element of an array of documents.
+  const equals = (target: unknown) =>
+    target === null ? (r: Reached) => r.values.length === 0 || r.flat.some((v) => v === null || v === undefined) : (r: Reached) => r.flat.some((v) => v !== undefined && cmp(v, target) === 0);
   if (!isOperatorObject(cond)) return equals(cond);
   const tests: FieldTest[] = [];
   const rest: Doc = {};
   for (let [op, arg] of Object.entries(cond)) {
-    const own = op === '$all' || op === '$type' || BIT_OPERATORS.has(op) || needsOwnMatcher(arg, collation);
+    const own =
+      op === '$all' ||
+      op === '$type' ||
+      BIT_OPERATORS.has(op) ||
+      needsOwnMatcher(arg, collation) ||
+      ((op === '$eq' || op === '$ne') && (arg === null || comparesWhole(arg))) ||
+      ((op === '$in' || op === '$nin') && Array.isArray(arg) && arg.some((v) => v === null || comparesWhole(v)));
     if (!OWN_OPERATORS.has(op) || !own || (op === '$not' && !isPlainObject(arg))) {
       rest[op] = arg;
       continue;
@@ -340,7 +389,8 @@ function fieldTest(cond: unknown, cmp: (a: unknown, b: unknown) => number, varia
       case '$all': {
         // "$all is equivalent to an $and of the specified values": a scalar field equal to the one value matches.
         if (!Array.isArray(arg)) fail(ErrorCodes.BadValue, '$all needs an array');
-        const each = arg.map((a) => (isPlainObject(a) && '$elemMatch' in a ? fieldTest(a, cmp, variables, collation) : equals(a)));
+        // A regular expression among the values matches strings as it does in `$in`.
+        const each = arg.map((a) => (isPlainObject(a) && '$elemMatch' in a ? fieldTest(a, cmp, variables, collation) : a instanceof RegExp ? inTest([a], equals) : equals(a)));
         tests.push((r) => each.length > 0 && each.every((t) => t(r)));
         break;
       }

@@ -129,7 +129,10 @@ export function planQuery(coll: Collection, filter: Doc, collation?: Collation):
       const b = { value: lead.eq[0], inclusive: true };
       if (!best || best.score < 2) best = { index, score: 2, ids: () => dedupe(index.scanLeading(b, b, stats)) };
     } else if (lead.lower || lead.upper) {
-      if (!best || best.score < 1) best = { index, score: 1, ids: () => dedupe(index.scanLeading(lead.lower, lead.upper, stats)) };
+      // On a multikey index one element may satisfy the lower bound and another the upper one
+      // ({ a: [1, 10] } matches { $gt: 3, $lt: 6 }), so MongoDB scans with one bound only.
+      const upper = index.multikey && lead.lower ? undefined : lead.upper;
+      if (!best || best.score < 1) best = { index, score: 1, ids: () => dedupe(index.scanLeading(lead.lower, upper, stats)) };
     }
   }
   if (best) return { stage: 'IXSCAN', indexName: best.index.name, ids: best.ids(), stats, exact: best.score >= 3 };

@@ -4,7 +4,7 @@
  * `_id`, conflicting paths, `$setOnInsert`, unknown modifiers.
  */
 import { update as mingoUpdate } from 'mingo';
-import { calculateObjectSize, Decimal128, Double, Int32, Long, ObjectId } from 'bson';
+import { BSONRegExp, calculateObjectSize, Decimal128, Double, Int32, Long, ObjectId, Timestamp } from 'bson';
 import { createAggregator, createQuery } from './mingo-context.js';
 import { fastUpdate } from './fast-update.js';
 import { canonicalKey, cloneDoc, compareValues, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, setOwn, toNumber, valuesEqual, type Doc } from '../bson-values.js';
@@ -48,6 +48,7 @@ export function validateUpdate(u: unknown): asserts u is UpdateSpec {
     if (!isPlainObject(arg)) fail(ErrorCodes.FailedToParse, `Modifiers operate on fields but we found type ${typeof arg} instead.`);
     const paths = op === '$rename' ? [...Object.keys(arg), ...Object.values(arg).map(String)] : Object.keys(arg);
     for (const p of paths) {
+      if (p.split('.').some((part) => part === '')) fail(ErrorCodes.EmptyFieldName, `The update path '${p}' contains an empty field name, which is not allowed.`);
       // Only a true prefix conflicts: positional parts ($, $[], $[id]) are path components like any
       // other, so `a.$.x` and `a.$.y` (Mongoose's subdocument timestamps) update different fields.
       const clash = seen.find((s) => s === p || s.startsWith(p + '.') || p.startsWith(s + '.'));
@@ -84,6 +85,12 @@ function bsonTypeName(v: unknown): string {
  */
 function checkPaths(doc: Doc, mod: Doc): void {
   const idText = () => `{_id: ${JSON.stringify(doc._id)}}`;
+  if (isPlainObject(mod.$rename)) {
+    for (const [from, to] of Object.entries(mod.$rename)) {
+      if (throughArray(doc, from)) fail(ErrorCodes.BadValue, `The source field cannot be an array element, '${from}' in doc with ${idText()} has an array field called '${throughArray(doc, from)}'`);
+      if (throughArray(doc, String(to))) fail(ErrorCodes.BadValue, `The destination field cannot be an array element, '${String(to)}' in doc with ${idText()} has an array field called '${throughArray(doc, String(to))}'`);
+    }
+  }
   for (const [op, arg] of Object.entries(mod)) {
     if (!isPlainObject(arg)) continue;
     for (const path of Object.keys(arg)) {
@@ -112,6 +119,7 @@ function checkPaths(doc: Doc, mod: Doc): void {
           }
           if (ARRAY_ONLY.has(op) && !Array.isArray(next)) {
             if (op === '$pull' || op === '$pullAll') fail(ErrorCodes.BadValue, 'Cannot apply $pull to a non-array value');
+            if (op === '$pop') fail(ErrorCodes.TypeMismatch, `Path '${path}' contains an element of non-array type '${bsonTypeName(next)}'`);
             fail(ErrorCodes.BadValue, `The field '${path}' must be an array but is of type ${bsonTypeName(next)} in document ${idText()}`);
           }
         }
@@ -119,6 +127,18 @@ function checkPaths(doc: Doc, mod: Doc): void {
       }
     }
   }
+}
+
+/** The first array that a dotted path passes through before its last part (undefined when none). */
+function throughArray(doc: Doc, path: string): string | undefined {
+  const parts = path.split('.');
+  let cur: unknown = doc;
+  for (let i = 0; i < parts.length - 1; i++) {
+    if (!isPlainObject(cur)) return undefined;
+    cur = cur[parts[i]];
+    if (Array.isArray(cur)) return parts.slice(0, i + 1).join('.');
+  }
+  return undefined;
 }
 
 /** MongoDB's document size limit. */
@@ -167,6 +187,7 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       // several of them in one update are concrete, independent paths (as MongoDB applies them).
       const concrete = opts.inserting ? mod : resolvePositional(next, mod, opts.filter ?? {}, opts.arrayFilters);
       checkPaths(next, concrete);
+      currentDatesAsSet(concrete);
       const pulled = applyPull(next, concrete);
       const computed = applyNumeric(next, concrete);
       keepNewToSet(next, concrete);
@@ -182,7 +203,7 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
           throw toUpdateError(err);
         }
       }
-      for (const [path, order] of ordering) applyPushOrdering(next, path, order);
+      for (const [path, order] of ordering) changed = applyPushOrdering(next, path, order) || changed;
       if (!changed && !opts.inserting) return doc;
     } else if (!opts.inserting) {
       return doc;
@@ -232,20 +253,22 @@ function resolvePositional(doc: Doc, mod: Doc, filter: Doc, arrayFilters: Doc[] 
   const filters = new Map<string, ReturnType<typeof createQuery>>();
   const used = new Set<string>();
   for (const f of arrayFilters ?? []) {
-    const ids = new Set(Object.keys(f).map((k) => k.split('.')[0]));
+    const ids = filterIdentifiers(f, new Set());
     if (ids.size !== 1) fail(ErrorCodes.FailedToParse, 'Error parsing array filter :: caused by :: Expected a single top-level field name');
     const [id] = ids;
     if (filters.has(id)) fail(ErrorCodes.FailedToParse, `Found multiple array filters with the same top-level field name ${id}`);
     filters.set(id, createQuery(f));
   }
+  // An identifier counts as used when a path names it, even where no element reaches it (an empty array).
+  for (const arg of Object.values(mod)) {
+    if (isPlainObject(arg)) for (const p of Object.keys(arg)) for (const x of p.split('.')) if (/^\$\[[^\]]+\]$/.test(x)) used.add(x.slice(2, -1));
+  }
   const out: Doc = {};
-  let any = false;
   for (const [op, arg] of Object.entries(mod)) {
     if (!isPlainObject(arg) || !Object.keys(arg).some((p) => p.split('.').some((x) => POSITIONAL_PART.test(x)))) {
       out[op] = arg;
       continue;
     }
-    any = true;
     const next: Doc = {};
     for (const [path, value] of Object.entries(arg)) {
       const parts = path.split('.');
@@ -277,7 +300,6 @@ function resolvePositional(doc: Doc, mod: Doc, filter: Doc, arrayFilters: Doc[] 
         const id = part.slice(2, -1);
         const query = filters.get(id);
         if (!query) fail(ErrorCodes.BadValue, `No array filter found for identifier '${id}' in path '${path}'`);
-        used.add(id);
         for (let j = 0; j < array.length; j++) if (query.test({ [id]: array[j] })) expand(i + 1, [...prefix, String(j)]);
       };
       expand(0, []);
@@ -285,7 +307,19 @@ function resolvePositional(doc: Doc, mod: Doc, filter: Doc, arrayFilters: Doc[] 
     out[op] = next;
   }
   for (const id of filters.keys()) {
-    if (any && !used.has(id)) fail(ErrorCodes.FailedToParse, `The array filter for identifier '${id}' was not used in the update ${JSON.stringify(mod)}`);
+    if (!used.has(id)) fail(ErrorCodes.FailedToParse, `The array filter for identifier '${id}' was not used in the update ${JSON.stringify(mod)}`);
+  }
+  return out;
+}
+
+/** The identifiers an array filter names: its top-level fields' first parts, also inside `$and`/`$or`/`$nor`. */
+function filterIdentifiers(filter: Doc, out: Set<string>): Set<string> {
+  for (const [k, v] of Object.entries(filter)) {
+    if ((k === '$and' || k === '$or' || k === '$nor') && Array.isArray(v)) {
+      for (const sub of v) if (isPlainObject(sub)) filterIdentifiers(sub, out);
+    } else if (!k.startsWith('$')) {
+      out.add(k.split('.')[0]);
+    }
   }
   return out;
 }
@@ -320,6 +354,10 @@ function applyPull(doc: Doc, mod: Doc): boolean {
     } else if (isPlainObject(cond)) {
       const q = createQuery(cond);
       remove = (el) => isPlainObject(el) && q.test(el);
+    } else if (cond instanceof RegExp || cond instanceof BSONRegExp) {
+      // A regular expression is a condition on each element, as in a query, not a value to equal.
+      const q = createQuery({ v: cond });
+      remove = (el) => q.test({ v: el });
     } else {
       remove = (el) => valuesEqual(el, cond);
     }
@@ -380,13 +418,15 @@ function applyNumeric(doc: Doc, mod: Doc): boolean {
 }
 
 /**
- * Leaves in `$addToSet` only values the array does not hold yet, equal by MongoDB's comparison
- * (1, NumberLong(1) and 1.0 are one value; mingo's equality tells them apart).
+ * `$addToSet` as MongoDB applies it: values the array does not hold yet, equal by MongoDB's
+ * comparison (1, NumberLong(1) and 1.0 are one value; documents are equal only with their fields in
+ * the same order), are pushed; mingo's own `$addToSet` would judge equality its way, so it never sees one.
  */
 function keepNewToSet(doc: Doc, mod: Doc): void {
   const spec = mod.$addToSet;
   if (!isPlainObject(spec)) return;
-  const kept: Doc = {};
+  delete mod.$addToSet;
+  const push: Doc = { ...(isPlainObject(mod.$push) ? mod.$push : {}) };
   for (const [path, arg] of Object.entries(spec)) {
     const each = isPlainObject(arg) && Array.isArray(arg.$each) && Object.keys(arg).length === 1;
     const values: unknown[] = each ? arg.$each : [arg];
@@ -398,9 +438,30 @@ function keepNewToSet(doc: Doc, mod: Doc): void {
       seen.add(key);
       return true;
     });
-    if (!Array.isArray(current) || fresh.length > 0) kept[path] = each ? { $each: fresh } : arg;
+    if (!Array.isArray(current) || fresh.length > 0) push[path] = { $each: fresh };
   }
-  mod.$addToSet = kept;
+  if (Object.keys(push).length > 0) mod.$push = push;
+}
+
+/**
+ * `$currentDate` becomes a `$set` of the time now: a Date, or with `{ $type: 'timestamp' }` a BSON
+ * Timestamp (seconds and an increment), as MongoDB stores them (mingo would store a plain number).
+ */
+let timestampIncrement = 0;
+function currentDatesAsSet(mod: Doc): void {
+  const spec = mod.$currentDate;
+  if (!isPlainObject(spec)) return;
+  delete mod.$currentDate;
+  const now = new Date();
+  const set: Doc = { ...(isPlainObject(mod.$set) ? mod.$set : {}) };
+  for (const [path, how] of Object.entries(spec)) {
+    // MongoDB takes any boolean as a date.
+    const type = typeof how === 'boolean' ? 'date' : isPlainObject(how) && Object.keys(how).length === 1 ? how.$type : undefined;
+    if (type === 'date') set[path] = now;
+    else if (type === 'timestamp') set[path] = new Timestamp({ t: Math.floor(now.getTime() / 1000), i: ++timestampIncrement });
+    else fail(ErrorCodes.BadValue, "The '$type' string field is required to be 'date' or 'timestamp': {$currentDate: {field : {$type: 'date'}}}");
+  }
+  if (Object.keys(set).length > 0) mod.$set = set;
 }
 
 /**
@@ -457,9 +518,10 @@ function takePushOrdering(mod: Doc): Array<[string, PushOrdering]> {
   return out;
 }
 
-function applyPushOrdering(doc: Doc, path: string, order: PushOrdering): void {
+/** Sorts and slices the pushed array; returns whether that changed it. */
+function applyPushOrdering(doc: Doc, path: string, order: PushOrdering): boolean {
   const found = valueAt(doc, path.split('.'));
-  if (!Array.isArray(found)) return;
+  if (!Array.isArray(found)) return false;
   let array: unknown[] = found;
   if (order.sort !== undefined) {
     const sort = order.sort;
@@ -471,6 +533,7 @@ function applyPushOrdering(doc: Doc, path: string, order: PushOrdering): void {
   const key = parts[parts.length - 1];
   if (Array.isArray(parent)) parent[Number(key)] = array;
   else setOwn(parent, key, array);
+  return array.length !== found.length || array.some((v, i) => v !== found[i]);
 }
 
 /** The object or array holding the last part of a concrete path, creating missing objects on the way. */
