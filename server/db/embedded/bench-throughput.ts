@@ -21,11 +21,21 @@ export interface ThroughputOptions {
   baseline?: string;
   dbPath?: boolean;
   claimSeconds: number;
+  /** Run each server with --trace-gc and report the collector's pauses during the country-wide $group. */
+  traceGc?: boolean;
+}
+
+/** One collection reported by --trace-gc, stamped with the bench's clock when its line arrived. */
+interface GcPause {
+  at: number;
+  kind: string;
+  pauseMs: number;
 }
 
 interface Child {
   proc: ChildProcess;
   uri: string;
+  gc: GcPause[];
 }
 
 interface Figures {
@@ -43,15 +53,27 @@ interface Figures {
   groupLookups: number;
   restartMs?: number;
   restartRssPerDoc?: number;
+  /** With traceGc: the pauses while the $group ran, per kind (count, total and longest, ms). */
+  groupGc?: Map<string, { count: number; totalMs: number; maxMs: number }>;
 }
 
 const PROVINCES = 31;
 const PATIENT = { connectTimeoutMS: 600_000, socketTimeoutMS: 0, serverSelectionTimeoutMS: 600_000, heartbeatFrequencyMS: 60_000 };
 
-function startChild(folder: string, args: string[]): Promise<Child> {
-  const proc = spawn(process.execPath, ['--max-old-space-size=20000', '--import', 'tsx', path.join(folder, 'cli.ts'), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** A --trace-gc line: `[pid:0x…]  1234 ms: Mark-Compact 3000.1 (3100.2) -> 2990.0 (3100.2) MB, 812.34 / 0.00 ms …`. */
+const GC_LINE = /ms: ([A-Za-z-]+(?: \(reduce\))?)[^,]*MB, (?:pooled: [\d.]+ MB, )?([\d.]+) \/ [\d.]+ ms/;
+
+function startChild(folder: string, args: string[], traceGc = false): Promise<Child> {
+  const node = ['--max-old-space-size=20000', ...(traceGc ? ['--trace-gc'] : [])];
+  const proc = spawn(process.execPath, [...node, '--import', 'tsx', path.join(folder, 'cli.ts'), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const gc: GcPause[] = [];
   return new Promise((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).once('line', (uri) => resolve({ proc, uri }));
+    // The URI is the first line that is not the collector's (--trace-gc writes to stdout too).
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      if (line.startsWith('mongodb://')) resolve({ proc, uri: line, gc });
+      const m = GC_LINE.exec(line);
+      if (m) gc.push({ at: performance.now(), kind: m[1], pauseMs: Number(m[2]) });
+    });
     proc.once('exit', (code) => reject(new Error(`server in ${folder} exited with code ${code}`)));
   });
 }
@@ -109,7 +131,7 @@ function percentile(sorted: number[], p: number): number {
 async function measure(folder: string, opts: ThroughputOptions, label: string): Promise<Figures> {
   const dir = opts.dbPath ? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-db-')) : undefined;
   const args = dir ? ['--dbpath', dir, '--journal', 'none'] : ['--inmemory'];
-  let child = await startChild(folder, args);
+  let child = await startChild(folder, args, opts.traceGc);
   // Journal compaction of a large data set holds the server for a while: the driver's monitor must wait.
   const client = await MongoClient.connect(child.uri, PATIENT);
   const log = (msg: string) => process.stderr.write(`  [${label}] ${msg}\n`);
@@ -189,7 +211,20 @@ async function measure(folder: string, opts: ThroughputOptions, label: string): 
       during.push(performance.now() - s);
     }
     await group;
-    const groupMs = performance.now() - t0;
+    const groupEnd = performance.now();
+    const groupMs = groupEnd - t0;
+    let groupGc: Figures['groupGc'];
+    if (opts.traceGc) {
+      groupGc = new Map();
+      for (const p of child.gc) {
+        if (p.at < t0 || p.at > groupEnd) continue;
+        const k = groupGc.get(p.kind) ?? { count: 0, totalMs: 0, maxMs: 0 };
+        k.count++;
+        k.totalMs += p.pauseMs;
+        k.maxMs = Math.max(k.maxMs, p.pauseMs);
+        groupGc.set(p.kind, k);
+      }
+    }
     await other.close();
     during.sort((a, b) => a - b);
     log(`$group in ${Math.round(groupMs)} ms, ${during.length} lookups meanwhile`);
@@ -225,6 +260,7 @@ async function measure(folder: string, opts: ThroughputOptions, label: string): 
       groupLookups: during.length,
       restartMs,
       restartRssPerDoc,
+      groupGc,
     };
   } finally {
     await client.close().catch(() => undefined);
@@ -265,6 +301,11 @@ export async function throughputBench(opts: ThroughputOptions): Promise<void> {
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
+  for (const [label, f] of [['this version', after], ['baseline', before]] as const) {
+    if (!f?.groupGc) continue;
+    const kinds = [...f.groupGc].map(([kind, k]) => `${kind} ${k.count}× (total ${int(k.totalMs)} ms, longest ${k.maxMs.toFixed(1)} ms)`);
+    console.log(`GC pauses during the $group (${label}): ${kinds.join('; ') || 'none'}.`);
+  }
   const projected = (after.restartRssPerDoc ?? after.rssPerDoc) * 5_000_000;
   console.log(`\nProjected RSS of 5,000,000 enrolments in this version: ${(projected / 2 ** 30).toFixed(1)} GiB.`);
 }
