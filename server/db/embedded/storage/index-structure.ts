@@ -297,12 +297,27 @@ export class Index {
     for (const key of keys.values()) this.removeEntry(key, id);
   }
 
-  /** Builds the index over documents in one sort (index creation, start-up). */
+  /**
+   * Builds the index over documents in one sort (index creation, start-up). The sort runs over a
+   * permutation of entry numbers, with the keys in one column per field: no object per entry, and
+   * every temporary a few large arrays that go back whole when the build ends (an object per entry
+   * left millions of small dead objects scattered among the live chunks, RSS that was not returned).
+   * The chunks are exactly their entries' length.
+   */
   build(entries: Iterable<[string, Doc]>): void {
-    const all: Array<{ key: unknown[]; id: string; entry: Entry; doc?: Doc }> = [];
+    const ids: string[] = [];
+    const built: Entry[] = [];
+    const builtDocs: Array<Doc | undefined> = [];
+    const columns: unknown[][] = this.paths.map(() => []);
+    const push = (id: string, entry: Entry, doc: Doc | undefined, key: unknown[]): void => {
+      ids.push(id);
+      built.push(entry);
+      builtDocs.push(doc);
+      for (let f = 0; f < columns.length; f++) columns[f].push(key[f]);
+    };
     for (const [id, doc] of entries) {
       const keys = this.keysOf(doc);
-      if (keys.length === 1) all.push({ key: keys[0], id, entry: id, doc });
+      if (keys.length === 1) push(id, id, doc, keys[0]);
       else {
         if (keys.length > 1) this.multikey = true;
         const seen = new Set<string>();
@@ -310,20 +325,35 @@ export class Index {
           const ks = this.keyString(key);
           if (seen.has(ks)) continue;
           seen.add(ks);
-          all.push({ key, id, entry: { id, key } });
+          push(id, { id, key }, undefined, key);
         }
       }
     }
-    all.sort((a, b) => this.compareTuples(a.key, b.key) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const n = ids.length;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => {
+      for (let f = 0; f < columns.length; f++) {
+        const c = this.compareValue(columns[f][a], columns[f][b]);
+        if (c !== 0) return c;
+      }
+      return ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0;
+    });
     this.chunks = [];
     this.chunkDocs = [];
-    for (let i = 0; i < all.length; i += CHUNK) {
-      const part = all.slice(i, i + CHUNK);
-      this.chunks.push(part.map((x) => x.entry));
-      this.chunkDocs.push(part.map((x) => x.doc));
+    for (let start = 0; start < n; start += CHUNK) {
+      const length = Math.min(CHUNK, n - start);
+      const chunk = new Array<Entry>(length);
+      const docs = new Array<Doc | undefined>(length);
+      for (let j = 0; j < length; j++) {
+        chunk[j] = built[order[start + j]];
+        docs[j] = builtDocs[order[start + j]];
+      }
+      this.chunks.push(chunk);
+      this.chunkDocs.push(docs);
     }
     this.bounds = this.chunks.map((_, c) => this.bound(c));
-    this.size = all.length;
+    this.size = n;
     this.version++;
   }
 
