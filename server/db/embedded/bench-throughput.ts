@@ -136,9 +136,12 @@ function enrolment(i: number, campaigns: ObjectId[], users: ObjectId[], rand: ()
     mobile: `0912${String(i % 10_000_000).padStart(7, '0')}`,
     targetGroup: i % 3 ? 'farmers' : 'nomads',
     channel: i % 4 ? 'in-person' : 'online',
+    ...(i % 4 ? { inPersonReason: 'asked' } : {}),
     status: i % 5 ? 'logged' : 'verified',
     createdBy: users[p],
     province: String(p).padStart(2, '0'),
+    // province, county, district, village: what the place-scoped plugin stores
+    placePath: [String(p).padStart(2, '0'), `${String(p).padStart(2, '0')}${i % 7}`, `${String(p).padStart(2, '0')}${i % 7}${i % 3}`, `${String(p).padStart(2, '0')}${String(Math.floor(rand() * 900)).padStart(4, '0')}`],
     createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000),
   };
 }
