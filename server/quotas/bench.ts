@@ -8,7 +8,7 @@
  *   1. enrolments accepted per second through POST /api/v1/enrolments at 1 and at 50 concurrent clients, p50/p99,
  *      and the database round trips per enrolment counted by the driver's command monitoring;
  *   2. the same inserts straight through the driver (insertOne at the same concurrency), and the ratio API ÷ raw;
- *   3. the embedded server's RSS per 100,000 enrolments (its process, before and after the bulk load);
+ *   3. the embedded server's RSS per 100,000 enrolments (its process, before and after the bulk load, each after a full GC);
  *   4. a burst of 10,000 enrolments at once with 10% duplicates, then the drift job: what it found;
  *   5. the province dashboard from the counters against the same table computed by an aggregation over the
  *      enrolments (and the country table over all of them), and the ratio;
@@ -21,10 +21,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { MongoClient } from 'mongodb';
+import { BSON, MongoClient } from 'mongodb';
 import mongoose, { Types } from 'mongoose';
 import { startSmtpSink } from '../../jobs/smtp-sink.js';
 import { deliverDue } from '../../jobs/deliver-outbox.js';
@@ -124,14 +123,30 @@ async function concurrently(count: number, clients: number, work: (index: number
   return { seconds: (performance.now() - start) / 1000, latencies: latencies.sort((a, b) => a - b), ok };
 }
 
+/** The embedded server's memory after it collected all its garbage (server/db/embedded/bench-memory-probe.ts). */
+type CollectedMemory = NodeJS.MemoryUsage & { snapshot?: string };
+const memoryReports: Array<(m: CollectedMemory) => void> = [];
+
+function collectedMemory(child: ChildProcess): Promise<CollectedMemory> {
+  const reported = new Promise<CollectedMemory>((resolve) => memoryReports.push(resolve));
+  child.kill('SIGUSR2');
+  return reported;
+}
+
 async function startDatabase(): Promise<{ uri: string; dbName?: string; child?: ChildProcess }> {
   if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, dbName: `rict_bench_${randomBytes(4).toString('hex')}` };
   // Its own process (and core), so the database and the application do not share one event loop.
   // BENCH_DB_CPU_PROF=<dir> profiles the database process too (node --cpu-prof)
   const profile = process.env.BENCH_DB_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_DB_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--max-old-space-size=12288', '--import', 'tsx', 'server/db/embedded/cli.ts', '--inmemory', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The memory probe: on SIGUSR2 the server collects its garbage and reports its memory (BENCH_HEAP_SNAPSHOT_DIR=<dir>
+  // makes it write a heap snapshot there too).
+  const probe = ['--expose-gc', '--import', 'tsx', '--import', './server/db/embedded/bench-memory-probe.ts'];
+  const child = spawn(process.execPath, [...profile, '--max-old-space-size=12288', ...probe, 'server/db/embedded/cli.ts', '--inmemory', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const first = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.startsWith('memory ')) memoryReports.shift()?.(JSON.parse(line.slice('memory '.length)) as CollectedMemory);
+      else resolve(line);
+    });
     child.once('exit', (code) => reject(new Error(`embedded server exited (${code})`)));
   });
   child.on('exit', (code, signal) => log(`embedded server exited: code ${code}, signal ${signal}`));
@@ -282,20 +297,17 @@ async function main(): Promise<void> {
     log(`places: ${provinces.length} provinces, ${counties} counties, ${places.census} census villages, ${places.synthetic} synthetic villages`);
 
     const bulkCount = TOTAL - API_COUNT - DRIVER_COUNT;
-    const rssBefore = db.child?.pid ? rssOf(db.child.pid) : NaN;
-    // An idle moment lets V8's memory reducer collect what the load left as garbage (as bench:db does), so the
-    // figure is what the data set holds, not how far the last collection lagged behind.
-    const settledRss = async () => {
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      return db.child?.pid ? rssOf(db.child.pid) : NaN;
-    };
+    // Measured after the server collected all its garbage, so the figure is what the data set holds, not how far the
+    // last collection lagged behind (an idle moment of 3 s left up to half of it uncollected).
+    const settled = async () => (db.child ? await collectedMemory(db.child) : undefined);
+    const before = await settled();
     // In two halves: the second half's growth is the cost of more enrolments, without the one-off growth
-    // (compiled code, young generation) that the first half also pays.
+    // (compiled code, young generation, the shared-value tables filling up) that the first half also pays.
     const firstHalf = Math.floor(bulkCount / 2);
     let bulkSeconds = await bulkLoad(provinces, firstHalf);
-    const rssHalf = await settledRss();
+    const half = await settled();
     bulkSeconds += await bulkLoad(provinces, bulkCount - firstHalf);
-    const rssAfter = await settledRss();
+    const after = await settled();
     log(`bulk load done in ${fmt(bulkSeconds, 1)} s`);
     const rebuild = await timed(async () => {
       for (const p of provinces) await rebuildCounters(p.campaign._id);
@@ -309,7 +321,10 @@ async function main(): Promise<void> {
     report(`Data set: ${provinces.length} provinces, ${counties} counties, ${fmt(places.census)} census villages + ${fmt(places.synthetic)} synthetic villages (${VILLAGES_PER_COUNTY} per county without census villages); ${fmt(TOTAL)} enrolments (${fmt(bulkCount)} bulk-loaded, ${fmt(API_COUNT)} through the API, ${fmt(DRIVER_COUNT)} through the driver)`);
     report(`Database: ${db.child ? 'embedded server, in memory, own process' : 'MongoDB at MONGODB_URI'}; ${CLIENTS} concurrent clients`);
     report(`Bulk load (insertMany, 10,000 a batch): ${fmt(bulkCount / bulkSeconds)} enrolments/s; counter rebuild of all ${provinces.length} campaigns: ${fmt(rebuild.ms / 1000, 1)} s`);
-    if (db.child) report(`Embedded server RSS: ${fmt(rssBefore / 2 ** 20)} MB before the bulk load, ${fmt(rssAfter / 2 ** 20)} MB after  →  ${fmt((rssAfter - rssBefore) / bulkCount * 100_000 / 2 ** 20, 1)} MB per 100,000 enrolments (${fmt((rssAfter - rssBefore) / bulkCount)} bytes each; the second half alone ${fmt((rssAfter - rssHalf) / (bulkCount - firstHalf))} bytes each)`);
+    if (before && half && after) {
+      const each = (from: NodeJS.MemoryUsage, to: NodeJS.MemoryUsage, count: number, field: 'rss' | 'heapUsed') => (to[field] - from[field]) / count;
+      report(`Embedded server after a full GC (its whole process: V8 heap, code, buffers; the bulk-loaded enrolments only, written by insertMany with no audit events): RSS ${fmt(before.rss / 2 ** 20)} MB before the bulk load, ${fmt(after.rss / 2 ** 20)} MB after  →  ${fmt((each(before, after, bulkCount, 'rss') * 100_000) / 2 ** 20, 1)} MB per 100,000 enrolments (${fmt(each(before, after, bulkCount, 'rss'))} bytes each, V8 heap ${fmt(each(before, after, bulkCount, 'heapUsed'))}; the second half alone ${fmt(each(half, after, bulkCount - firstHalf, 'rss'))} bytes each, heap ${fmt(each(half, after, bulkCount - firstHalf, 'heapUsed'))})`);
+    }
 
     // 1. through the API
     const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: ':memory:', LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-session-secret-of-enough-length' });
@@ -392,6 +407,20 @@ async function main(): Promise<void> {
     const burstDrift = await rebuildCounters(burstProvince.campaign._id);
     report(`Burst of ${fmt(BURST)} enrolments at once (10% duplicates): ${fmt(BURST - burstRefused.length)} written, ${fmt(burstRefused.filter((e) => e.status === 409).length)} refused as duplicates, ${fmt(burstRefused.filter((e) => e.status !== 409).length)} other errors, in ${fmt(burst.ms / 1000, 1)} s (${fmt(BURST / (burst.ms / 1000))}/s); drift job afterwards: ${burstDrift.drifted.length} counters off`);
 
+    // What an enrolment written by the application holds beside itself: its creation's audit event (server/audit/record.ts)
+    if (db.child && after) {
+      const enrolled = await collection.estimatedDocumentCount();
+      const sinceBulk = await collectedMemory(db.child);
+      const audit = mongoose.connection.collection('audit_events');
+      const created = { subject: 'enrolments', action: 'create' };
+      const events = await audit.countDocuments(created);
+      const averageBson = async (docs: BSON.Document[]) => docs.reduce((sum, d) => sum + BSON.calculateObjectSize(d), 0) / Math.max(1, docs.length);
+      const eventBson = await averageBson(await audit.find(created).limit(1000).toArray());
+      const enrolmentBson = await averageBson(await collection.find({}).limit(1000).toArray());
+      const written = enrolled - bulkCount;
+      report(`Enrolments written through the application (API, driver, burst: ${fmt(written)}): RSS after a full GC grew ${fmt((sinceBulk.rss - after.rss) / written)} bytes each (heap ${fmt((sinceBulk.heapUsed - after.heapUsed) / written)}), with counters, sessions and ${fmt(events)} creation audit events of ${fmt(eventBson)} BSON bytes each beside enrolments of ${fmt(enrolmentBson)}`);
+    }
+
     // 3. dashboards: counters against an aggregation over the enrolments
     log('dashboards');
     const total = await Enrolment.estimatedDocumentCount().setOptions({ scope: 'system' });
@@ -472,12 +501,6 @@ async function provinceTableByAggregation(province: Province): Promise<Map<strin
     { $group: { _id: { $arrayElemAt: ['$placePath', 1] }, logged: { $sum: 1 }, verified: { $sum: { $cond: [{ $eq: ['$status', 'verified'] }, 1, 0] } } } },
   ]).option({ scope: 'system' });
   return new Map(rows.map((r) => [r._id, { logged: r.logged, verified: r.verified }]));
-}
-
-/** Resident memory of a process, from /proc (Linux), in bytes. */
-function rssOf(pid: number): number {
-  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return line ? Number(line[1]) * 1024 : NaN;
 }
 
 /** Counts the commands the application sends through Mongoose's client (its own heartbeats and handshakes aside). */

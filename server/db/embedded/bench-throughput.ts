@@ -1,7 +1,8 @@
 /**
  * The throughput and memory part of `npm run bench:db`: enrolment-shaped documents with the app's
  * indexes, each engine in a child process of its own (so its RSS is its own), measured the same way:
- * load rate and RSS per document, point lookups, the outbox's sorted claim (findAndModify with a sort)
+ * load rate and RSS per document (3 s idle, and after a full collection through
+ * bench-memory-probe.ts), point lookups, the outbox's sorted claim (findAndModify with a sort)
  * at 20,000 queued, point-lookup latency from a second client while a country-wide `$group` runs, and
  * (with a data directory) the restart that replays the journal. With `--baseline <folder>` (the
  * embedded server's folder of an earlier version, e.g. extracted with `git archive`) the same run
@@ -21,12 +22,27 @@ export interface ThroughputOptions {
   baseline?: string;
   dbPath?: boolean;
   claimSeconds: number;
+  /** Run each server with --trace-gc and report the collector's pauses during the country-wide $group. */
+  traceGc?: boolean;
+}
+
+/** One collection reported by --trace-gc, stamped with the bench's clock when its line arrived. */
+interface GcPause {
+  at: number;
+  kind: string;
+  pauseMs: number;
 }
 
 interface Child {
   proc: ChildProcess;
   uri: string;
+  gc: GcPause[];
+  /** Callers waiting for the memory probe's next report (see bench-memory-probe.ts). */
+  memoryWaiters: Array<(m: NodeJS.MemoryUsage) => void>;
 }
+
+/** Preloaded into every server, from this folder (a baseline's too): SIGUSR2 collects garbage and reports memory. */
+const MEMORY_PROBE = path.join(path.dirname(new URL(import.meta.url).pathname), 'bench-memory-probe.ts');
 
 interface Figures {
   loadPerSec: number;
@@ -43,15 +59,34 @@ interface Figures {
   groupLookups: number;
   restartMs?: number;
   restartRssPerDoc?: number;
+  /** After a full collection (the memory probe): RSS and V8 heap in use per enrolment. */
+  gcRssPerDoc: number;
+  gcHeapPerDoc: number;
+  restartGcRssPerDoc?: number;
+  restartGcHeapPerDoc?: number;
+  /** With traceGc: the pauses while the $group ran, per kind (count, total and longest, ms). */
+  groupGc?: Map<string, { count: number; totalMs: number; maxMs: number }>;
 }
 
 const PROVINCES = 31;
 const PATIENT = { connectTimeoutMS: 600_000, socketTimeoutMS: 0, serverSelectionTimeoutMS: 600_000, heartbeatFrequencyMS: 60_000 };
 
-function startChild(folder: string, args: string[]): Promise<Child> {
-  const proc = spawn(process.execPath, ['--max-old-space-size=20000', '--import', 'tsx', path.join(folder, 'cli.ts'), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** A --trace-gc line: `[pid:0x…]  1234 ms: Mark-Compact 3000.1 (3100.2) -> 2990.0 (3100.2) MB, 812.34 / 0.00 ms …`. */
+const GC_LINE = /ms: ([A-Za-z-]+(?: \(reduce\))?)[^,]*MB, (?:pooled: [\d.]+ MB, )?([\d.]+) \/ [\d.]+ ms/;
+
+function startChild(folder: string, args: string[], traceGc = false): Promise<Child> {
+  const node = ['--max-old-space-size=20000', '--expose-gc', ...(traceGc ? ['--trace-gc'] : [])];
+  const proc = spawn(process.execPath, [...node, '--import', 'tsx', '--import', MEMORY_PROBE, path.join(folder, 'cli.ts'), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const gc: GcPause[] = [];
+  const memoryWaiters: Child['memoryWaiters'] = [];
   return new Promise((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).once('line', (uri) => resolve({ proc, uri }));
+    // The URI is the first line that is not the collector's (--trace-gc writes to stdout too) nor the probe's.
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      if (line.startsWith('mongodb://')) resolve({ proc, uri: line, gc, memoryWaiters });
+      if (line.startsWith('memory ')) memoryWaiters.shift()?.(JSON.parse(line.slice('memory '.length)) as NodeJS.MemoryUsage);
+      const m = GC_LINE.exec(line);
+      if (m) gc.push({ at: performance.now(), kind: m[1], pauseMs: Number(m[2]) });
+    });
     proc.once('exit', (code) => reject(new Error(`server in ${folder} exited with code ${code}`)));
   });
 }
@@ -65,6 +100,13 @@ async function stopChild(child: Child): Promise<void> {
 function rssBytes(child: Child): number {
   const status = fs.readFileSync(`/proc/${child.proc.pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+/** The server's RSS and heap after it collected all its garbage (the probe reads RSS itself, after the collection). */
+function collectedMemory(child: Child): Promise<NodeJS.MemoryUsage> {
+  const reported = new Promise<NodeJS.MemoryUsage>((resolve) => child.memoryWaiters.push(resolve));
+  child.proc.kill('SIGUSR2');
+  return reported;
 }
 
 function rng(seed: number): () => number {
@@ -94,9 +136,12 @@ function enrolment(i: number, campaigns: ObjectId[], users: ObjectId[], rand: ()
     mobile: `0912${String(i % 10_000_000).padStart(7, '0')}`,
     targetGroup: i % 3 ? 'farmers' : 'nomads',
     channel: i % 4 ? 'in-person' : 'online',
+    ...(i % 4 ? { inPersonReason: 'asked' } : {}),
     status: i % 5 ? 'logged' : 'verified',
     createdBy: users[p],
     province: String(p).padStart(2, '0'),
+    // province, county, district, village: what the place-scoped plugin stores
+    placePath: [String(p).padStart(2, '0'), `${String(p).padStart(2, '0')}${i % 7}`, `${String(p).padStart(2, '0')}${i % 7}${i % 3}`, `${String(p).padStart(2, '0')}${String(Math.floor(rand() * 900)).padStart(4, '0')}`],
     createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000),
   };
 }
@@ -109,7 +154,7 @@ function percentile(sorted: number[], p: number): number {
 async function measure(folder: string, opts: ThroughputOptions, label: string): Promise<Figures> {
   const dir = opts.dbPath ? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-db-')) : undefined;
   const args = dir ? ['--dbpath', dir, '--journal', 'none'] : ['--inmemory'];
-  let child = await startChild(folder, args);
+  let child = await startChild(folder, args, opts.traceGc);
   // Journal compaction of a large data set holds the server for a while: the driver's monitor must wait.
   const client = await MongoClient.connect(child.uri, PATIENT);
   const log = (msg: string) => process.stderr.write(`  [${label}] ${msg}\n`);
@@ -120,6 +165,7 @@ async function measure(folder: string, opts: ThroughputOptions, label: string): 
     await enrolments.createIndex({ province: 1, place: 1, createdAt: -1 });
     await enrolments.createIndex({ province: 1, status: 1, createdAt: -1 });
     const rssBefore = rssBytes(child);
+    const collectedBefore = await collectedMemory(child);
     const rand = rng(5);
     const campaigns = Array.from({ length: PROVINCES }, () => new ObjectId());
     const users = Array.from({ length: PROVINCES }, () => new ObjectId());
@@ -136,6 +182,9 @@ async function measure(folder: string, opts: ThroughputOptions, label: string): 
     // An idle moment lets V8's memory reducer give back what the load left as garbage.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const rssPerDoc = (rssBytes(child) - rssBefore) / n;
+    const collected = await collectedMemory(child);
+    const gcRssPerDoc = (collected.rss - collectedBefore.rss) / n;
+    const gcHeapPerDoc = (collected.heapUsed - collectedBefore.heapUsed) / n;
     log(`loaded ${n.toLocaleString('en-US')} in ${Math.round(loadMs)} ms`);
 
     const perProvince = Math.ceil(n / PROVINCES);
@@ -189,13 +238,28 @@ async function measure(folder: string, opts: ThroughputOptions, label: string): 
       during.push(performance.now() - s);
     }
     await group;
-    const groupMs = performance.now() - t0;
+    const groupEnd = performance.now();
+    const groupMs = groupEnd - t0;
+    let groupGc: Figures['groupGc'];
+    if (opts.traceGc) {
+      groupGc = new Map();
+      for (const p of child.gc) {
+        if (p.at < t0 || p.at > groupEnd) continue;
+        const k = groupGc.get(p.kind) ?? { count: 0, totalMs: 0, maxMs: 0 };
+        k.count++;
+        k.totalMs += p.pauseMs;
+        k.maxMs = Math.max(k.maxMs, p.pauseMs);
+        groupGc.set(p.kind, k);
+      }
+    }
     await other.close();
     during.sort((a, b) => a - b);
     log(`$group in ${Math.round(groupMs)} ms, ${during.length} lookups meanwhile`);
 
     let restartMs: number | undefined;
     let restartRssPerDoc: number | undefined;
+    let restartGcRssPerDoc: number | undefined;
+    let restartGcHeapPerDoc: number | undefined;
     if (dir) {
       await client.close();
       await stopChild(child);
@@ -204,6 +268,9 @@ async function measure(folder: string, opts: ThroughputOptions, label: string): 
       restartMs = performance.now() - t0;
       await new Promise((resolve) => setTimeout(resolve, 3000));
       restartRssPerDoc = (rssBytes(child) - rssBefore) / n;
+      const collectedAfterRestart = await collectedMemory(child);
+      restartGcRssPerDoc = (collectedAfterRestart.rss - collectedBefore.rss) / n;
+      restartGcHeapPerDoc = (collectedAfterRestart.heapUsed - collectedBefore.heapUsed) / n;
       const again = await MongoClient.connect(child.uri, PATIENT);
       const found = await again.db('bench_throughput').collection('enrolments').findOne(lookup(pick));
       if (!found) throw new Error('a lookup after the restart found nothing');
@@ -225,6 +292,11 @@ async function measure(folder: string, opts: ThroughputOptions, label: string): 
       groupLookups: during.length,
       restartMs,
       restartRssPerDoc,
+      gcRssPerDoc,
+      gcHeapPerDoc,
+      restartGcRssPerDoc,
+      restartGcHeapPerDoc,
+      groupGc,
     };
   } finally {
     await client.close().catch(() => undefined);
@@ -248,8 +320,10 @@ export async function throughputBench(opts: ThroughputOptions): Promise<void> {
     rows.push([name, fmt(a), b === undefined ? '' : fmt(b), ratio]);
   };
   row('load, insertMany of 1,000 (enrolments/s)', after.loadPerSec, before?.loadPerSec, int, 'higher');
-  row('RSS per enrolment (bytes)', after.rssPerDoc, before?.rssPerDoc, int, 'lower');
+  row('RSS per enrolment, 3 s idle (bytes)', after.rssPerDoc, before?.rssPerDoc, int, 'lower');
   row('  ÷ BSON size of one enrolment', after.rssPerDoc / after.bsonPerDoc, before ? before.rssPerDoc / before.bsonPerDoc : undefined, (v) => `${v.toFixed(2)}×`, 'lower');
+  row('RSS per enrolment after a full GC (bytes)', after.gcRssPerDoc, before?.gcRssPerDoc, int, 'lower');
+  row('  V8 heap in use per enrolment after it', after.gcHeapPerDoc, before?.gcHeapPerDoc, int, 'lower');
   row('point lookup {province, nationalId} p50', after.lookupP50, before?.lookupP50, ms, 'lower');
   row('point lookup p99', after.lookupP99, before?.lookupP99, ms, 'lower');
   row('findAndModify with sort, 20,000 queued (claims/s)', after.claimsPerSec, before?.claimsPerSec, (v) => v.toFixed(1), 'higher');
@@ -258,13 +332,20 @@ export async function throughputBench(opts: ThroughputOptions): Promise<void> {
   row('point lookup p99 from another client during it', after.groupLookupP99, before?.groupLookupP99, ms, 'lower');
   row('  lookups answered during the $group', after.groupLookups, before?.groupLookups, int, 'higher');
   row('restart: journal replay and index build', after.restartMs, before?.restartMs, ms, 'lower');
-  row('RSS per enrolment after the restart (bytes, with the outbox)', after.restartRssPerDoc, before?.restartRssPerDoc, int, 'lower');
+  row('RSS per enrolment after the restart, 3 s idle (bytes, with the outbox)', after.restartRssPerDoc, before?.restartRssPerDoc, int, 'lower');
+  row('  after a full GC (bytes, with the outbox)', after.restartGcRssPerDoc, before?.restartGcRssPerDoc, int, 'lower');
+  row('  V8 heap in use per enrolment after it', after.restartGcHeapPerDoc, before?.restartGcHeapPerDoc, int, 'lower');
   const header = ['measure', 'this version', before ? 'baseline' : '', before ? 'this ÷ baseline' : ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
+  for (const [label, f] of [['this version', after], ['baseline', before]] as const) {
+    if (!f?.groupGc) continue;
+    const kinds = [...f.groupGc].map(([kind, k]) => `${kind} ${k.count}× (total ${int(k.totalMs)} ms, longest ${k.maxMs.toFixed(1)} ms)`);
+    console.log(`GC pauses during the $group (${label}): ${kinds.join('; ') || 'none'}.`);
+  }
   const projected = (after.restartRssPerDoc ?? after.rssPerDoc) * 5_000_000;
   console.log(`\nProjected RSS of 5,000,000 enrolments in this version: ${(projected / 2 ** 30).toFixed(1)} GiB.`);
 }

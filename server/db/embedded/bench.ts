@@ -13,7 +13,8 @@
  * Then the throughput and memory table (bench-throughput.ts): --enrolments N (default 200,000),
  * --baseline <folder> (an earlier version's embedded folder: measured in the same run, ratios printed),
  * --dbpath-restart (load into a data directory and time the restart), --claim-seconds S (10),
- * --only-throughput (skip the table above).
+ * --only-throughput (skip the table above),
+ * --trace-gc (run each server with node's --trace-gc and print its collector pauses during the $group).
  */
 import { performance } from 'node:perf_hooks';
 import { MongoClient } from 'mongodb';
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
       baseline: stringOption('baseline'),
       dbPath: process.argv.includes('--dbpath-restart'),
       claimSeconds: option('claim-seconds', 10),
+      traceGc: process.argv.includes('--trace-gc'),
     });
   }
 }

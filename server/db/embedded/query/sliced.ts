@@ -87,10 +87,76 @@ function fieldReader(expr: unknown): ((doc: Doc) => unknown) | undefined {
   return (doc) => (Object.hasOwn(doc, field) ? doc[field] : undefined);
 }
 
+/**
+ * The top-level fields of an `_id` made of `$field`s only (`{ province: '$province', status: '$status' }`), in its
+ * order; undefined for any other expression.
+ */
+function plainFieldsOf(expr: unknown): string[] | undefined {
+  if (!isPlainObject(expr)) return undefined;
+  const names = Object.keys(expr);
+  const fields: string[] = [];
+  for (const name of names) {
+    if (name.startsWith('$') || name.includes('.')) return undefined;
+    const field = fieldReader(expr[name]) && (expr[name] as string).slice(1);
+    if (!field) return undefined;
+    fields.push(field);
+  }
+  return fields.length > 0 ? fields : undefined;
+}
+
+/**
+ * The groups of an `_id` of plain fields, for documents whose values there are all strings, in nested maps keyed
+ * by those strings: finding a document's group makes no key object, hash or deep comparison (a country-wide group
+ * made millions of each, garbage whose collection held up the other clients). Equal strings make equal `_id`s, so
+ * the group found here is the one the general path finds; a combination not seen yet takes the general path once.
+ */
+class GroupsByStrings {
+  private readonly root = new Map<string, unknown>();
+
+  constructor(private readonly fields: string[]) {}
+
+  /** The group of a document seen before with the same strings; undefined for a new combination or a non-string. */
+  get(doc: Doc): SlicedGroup | undefined {
+    let node: unknown = this.root;
+    for (const field of this.fields) {
+      const v = doc[field];
+      if (typeof v !== 'string') return undefined;
+      node = (node as Map<string, unknown>).get(v);
+      if (node === undefined) return undefined;
+    }
+    return node as SlicedGroup;
+  }
+
+  /** Remembers a document's group when its values are all strings. */
+  set(doc: Doc, group: SlicedGroup): void {
+    let node = this.root;
+    for (let i = 0; i < this.fields.length; i++) {
+      const v = doc[this.fields[i]];
+      if (typeof v !== 'string') return;
+      if (i === this.fields.length - 1) {
+        node.set(v, group);
+        return;
+      }
+      let next = node.get(v) as Map<string, unknown> | undefined;
+      if (!next) {
+        next = new Map();
+        node.set(v, next);
+      }
+      node = next;
+    }
+  }
+}
+
 /** Accumulators that evaluate their expression on each document independently (values can be computed first). */
 const PER_DOCUMENT = new Set(['$sum', '$avg', '$min', '$max', '$push', '$addToSet', '$stdDevPop', '$stdDevSamp']);
 
 type Accumulator = (coll: Doc[], expr: unknown, options: Options) => unknown;
+
+/** One group of a sliced `$group`: its `_id` as the first document gave it, and its documents. */
+interface SlicedGroup {
+  id: unknown;
+  docs: Doc[];
+}
 
 /**
  * Accumulators whose result over a group is the same accumulator over its results for consecutive
@@ -127,18 +193,25 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
     if (!isPlainObject(acc) || Object.keys(acc).length !== 1 || !(Object.keys(acc)[0] in accumulators)) return undefined;
   }
   const options = mingoOptions(variables ? { variables } : undefined);
-  const partitions = HashMap.init<unknown, { id: unknown; docs: Doc[] }>();
+  const partitions = HashMap.init<unknown, SlicedGroup>();
   const groupBy = fieldReader(spec._id);
+  const plainFields = plainFieldsOf(spec._id);
+  const byStrings = plainFields && new GroupsByStrings(plainFields);
   for (const doc of docs) {
-    // Keyed by plain value (1 and NumberLong(1) are one group); the group's _id is its first document's value, with its types.
-    const id = groupBy ? groupBy(doc) : inMode(true, () => evalExpr(doc, spec._id, options));
-    const key = plainNumbers(id) ?? null;
-    const group = partitions.get(key);
-    if (group) group.docs.push(doc);
-    else {
-      if (key !== id && id !== undefined) markWrappers();
-      partitions.set(key, { id: id ?? null, docs: [doc] });
+    let group = byStrings?.get(doc);
+    if (!group) {
+      // Keyed by plain value (1 and NumberLong(1) are one group); the group's _id is its first document's value, with its types.
+      const id = groupBy ? groupBy(doc) : inMode(true, () => evalExpr(doc, spec._id, options));
+      const key = plainNumbers(id) ?? null;
+      group = partitions.get(key);
+      if (!group) {
+        if (key !== id && id !== undefined) markWrappers();
+        group = { id: id ?? null, docs: [] };
+        partitions.set(key, group);
+      }
+      byStrings?.set(doc, group);
     }
+    group.docs.push(doc);
     const pause = slicer.tick();
     if (pause) await pause;
   }

@@ -77,10 +77,10 @@ export class Collection {
     if (this.docs.has(id)) throw duplicateKeyError(this.ns, ID_INDEX_SPEC, [doc._id]);
     const keyMaps = this.keyMaps(doc);
     this.checkUnique(keyMaps, id);
-    this.sharing.share(doc);
-    this.docs.set(id, doc);
+    const stored = this.sharing.share(doc);
+    this.docs.set(id, stored);
     let i = 0;
-    for (const index of this.indexes.values()) index.add(id, keyMaps[i++], doc);
+    for (const index of this.indexes.values()) index.add(id, keyMaps[i++], stored);
     return id;
   }
 
@@ -88,9 +88,9 @@ export class Collection {
    * Puts a journalled document back without constraint checks: the journal only holds valid states.
    * While `loading` (start-up replay) indexes are left alone and built once at the end (finishLoad).
    */
-  load(doc: Doc): void {
-    const id = Collection.idKey(doc);
-    this.sharing.share(doc);
+  load(decoded: Doc): void {
+    const id = Collection.idKey(decoded);
+    const doc = this.sharing.share(decoded);
     if (this.loading) {
       this.docs.set(id, doc);
       return;
@@ -130,10 +130,10 @@ export class Collection {
       index.remove(id, oldKeys);
       changed.push([index, keys]);
     }
-    this.sharing.share(newDoc);
-    this.docs.set(id, newDoc);
-    for (const [index, keys] of changed) index.add(id, keys, newDoc);
-    for (const [index, keys] of unchanged) index.refresh(id, keys, newDoc);
+    const stored = this.sharing.share(newDoc);
+    this.docs.set(id, stored);
+    for (const [index, keys] of changed) index.add(id, keys, stored);
+    for (const [index, keys] of unchanged) index.refresh(id, keys, stored);
   }
 
   remove(id: string): Doc | undefined {

@@ -24,4 +24,25 @@ describe('$group over groups of thousands of documents', () => {
     });
     expect(rows).to.deep.equal(expected);
   });
+  it('groups by an _id of several fields, strings or not, as one key per distinct combination', async () => {
+    const c = t.db.collection<{ _id: number; province: string; status?: string | number | null }>('pairs');
+    // strings mostly; some statuses null, a number or missing (the _id then has no status field)
+    const status = (i: number) => (i % 50 === 0 ? null : i % 70 === 0 ? 7 : i % 90 === 0 ? undefined : ['logged', 'verified'][i % 2]);
+    const docs = Array.from({ length: 10_000 }, (_, i) => {
+      const s = status(i);
+      return { _id: i, province: `0${i % 4}`, ...(s === undefined ? {} : { status: s }) };
+    });
+    await c.insertMany(docs);
+    const rows = await c.aggregate([{ $group: { _id: { province: '$province', status: '$status' }, n: { $sum: 1 } } }]).toArray();
+    const expected = new Map<string, { _id: Record<string, unknown>; n: number }>();
+    for (const d of docs) {
+      const _id = { province: d.province, ...('status' in d ? { status: d.status } : {}) };
+      const key = JSON.stringify(_id);
+      const row = expected.get(key) ?? { _id, n: 0 };
+      row.n++;
+      expected.set(key, row);
+    }
+    const byKey = (r: { _id?: unknown }) => JSON.stringify(r._id);
+    expect([...rows].sort((a, b) => byKey(a).localeCompare(byKey(b)))).to.deep.equal([...expected.values()].sort((a, b) => byKey(a).localeCompare(byKey(b))));
+  });
 });

@@ -45,4 +45,26 @@ describe('documents holding equal values', () => {
     expect(docs[4].ref).to.equal(5);
     expect(await c.countDocuments({ ref: id })).to.equal(1);
   });
+  it('keep every field of a document with many fields, in order, through inserts, updates and replacements', async () => {
+    const c = t.db.collection<{ _id: number; [field: string]: unknown }>('wide');
+    const fields = (n: number, tag: string) => Object.fromEntries(Array.from({ length: n }, (_, f) => [`field_${f}_نام`, `${tag}${f}`]));
+    const wide = { _id: 1, ...fields(30, 'a'), at: new Date('2026-01-01T00:00:00Z'), list: ['x', 'y'] };
+    await c.insertMany([wide, { _id: 2, ...fields(30, 'a') }]);
+    const read = async (id: number) => {
+      const doc = await c.findOne({ _id: id });
+      return { keys: Object.keys(doc!), doc };
+    };
+    expect(await read(1)).to.deep.equal({ keys: Object.keys(wide), doc: wide });
+
+    // $set of a new field appends it; of an existing one keeps its place
+    await c.updateOne({ _id: 1 }, { $set: { field_3_نام: 'changed', added: 7 } });
+    const updated = { ...wide, field_3_نام: 'changed', added: 7 };
+    expect(await read(1)).to.deep.equal({ keys: Object.keys(updated), doc: updated });
+
+    // a replacement has its own fields in its own order, _id first
+    const replacement = { zeta: 1, ...fields(20, 'b'), alpha: 2 };
+    await c.replaceOne({ _id: 2 }, replacement);
+    expect(await read(2)).to.deep.equal({ keys: ['_id', ...Object.keys(replacement)], doc: { _id: 2, ...replacement } });
+    expect(await c.countDocuments({ field_5_نام: 'a5' })).to.equal(1);
+  });
 });
