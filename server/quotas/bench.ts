@@ -346,6 +346,7 @@ async function main(): Promise<void> {
     // a server that has run a while has its provinces' villages in the place cache; the bench picks villages at random
     await placesByCodes(provinces.flatMap((p) => p.villages.map((v) => v.code)));
     const load = startLoadGenerator();
+    log('API: warming the token, user, place and campaign caches');
     // the first request of each province reads its token, user, places and campaign: warm them before counting
     for (const province of provinces) {
       const { village_: _, ...body } = enrolmentBody(province);

@@ -39,6 +39,15 @@ describe('What an enrolment costs in database round trips (driver command monito
     expect(commands.map((c) => c.name)).to.include('commitTransaction');
   });
 
+  it('takes at most 3 round trips per enrolment when enrolments arrive together: a batch shares its 4 commands', async () => {
+    const client = api(app.baseUrl, token);
+    // 12 other people: each birth date of person() once, none that a later test's person shares
+    const bodies = Array.from({ length: 12 }, () => enrolmentBody(++serial, person(serial)));
+    const { result, commands } = await recordCommands(() => Promise.all(bodies.map((body) => client.post('/api/v1/enrolments', body))));
+    expect(result.map((r) => r.status)).to.deep.equal(bodies.map(() => 201));
+    expect(commands.length / bodies.length, describeCommands(commands)).to.be.at.most(3);
+  });
+
   it('answers a national ID already enrolled with 409 without a check before the insert', async () => {
     const client = api(app.baseUrl, token);
     const body = enrolmentBody(++serial, person(serial));
