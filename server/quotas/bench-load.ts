@@ -55,8 +55,13 @@ async function run(job: LoadJob): Promise<LoadResult> {
     return { ...result, refusals };
   }
   const documents = EJSON.parse(job.documents, { relaxed: false }) as Record<string, unknown>[];
-  const client = await MongoClient.connect(job.uri, { maxPoolSize: job.clients + 10, serverSelectionTimeoutMS: 600_000, socketTimeoutMS: 0 });
+  // the pool's connections are open before the clock starts, as the application's pool is by the API's turn
+  const client = new MongoClient(job.uri, { minPoolSize: job.clients, maxPoolSize: job.clients + 10, serverSelectionTimeoutMS: 600_000, socketTimeoutMS: 0 });
+  let ready = 0;
+  const poolOpen = new Promise<void>((resolve) => client.on('connectionReady', () => void (++ready >= job.clients && resolve())));
+  await client.connect();
   try {
+    await poolOpen;
     const collection = client.db(job.db).collection(job.collection);
     const result = await concurrently(documents.length, job.clients, async (i) => {
       await collection.insertOne(documents[i]!);
