@@ -20,8 +20,15 @@ const apiTokenSchema = new Schema(
 );
 apiTokenSchema.plugin(audited, { placeOf: placeOfUser });
 
-// a revoked or deleted token stops working at once in this process
-onWrite(apiTokenSchema, () => forgetAllUsers());
+// a revoked or deleted token stops working at once in this process; its "last used" (written once a minute per
+// token in use) changes nothing about whom it lets in, and forgetting every user on it made each token in use be read
+// again after any other token's minute
+onWrite(apiTokenSchema, () => forgetAllUsers(), { unless: onlyLastUsed });
+
+function onlyLastUsed(update: Record<string, unknown>): boolean {
+  const set = update.$set as Record<string, unknown> | undefined;
+  return Object.keys(update).every((key) => key === '$set') && set !== undefined && Object.keys(set).every((key) => key === 'lastUsedAt');
+}
 
 export interface ApiTokenRecord {
   _id: Types.ObjectId;

@@ -1,7 +1,7 @@
 import type { ClientSession } from 'mongoose';
 import { Types } from 'mongoose';
 import { AuditEvent, type AuditAction, type AuditChange } from '../../models/audit-event.model.js';
-import { requireActor, type Actor } from './context.js';
+import { currentActor, requireActor, type Actor } from './context.js';
 
 /** The place an event belongs to, for scope and sharding. */
 export interface AuditPlace {
@@ -22,6 +22,8 @@ export interface AuditInput {
   detail?: Record<string, unknown>;
   /** Fields not worth repeating in the trail (a record's own history array). */
   ignore?: readonly string[];
+  /** Who made the change, when it is not the current actor: a group commit writes the changes of many callers. */
+  actor?: Actor;
 }
 
 /** Never stored with their value: that a password or token changed is recorded, not what it is. */
@@ -33,16 +35,17 @@ export const COUNTRY: AuditPlace = { province: '00', placePath: ['00'] };
 
 /**
  * Writes the audit events of one change, in `session` when the change runs in one (so a change that is rolled
- * back leaves no event), by the current actor (server/audit/context.ts; none is an error). The audit plugin calls
+ * back leaves no event), by the input's own actor or else the current one (server/audit/context.ts; none is an error). The audit plugin calls
  * it for every audited model; code that writes with the raw driver (`Model.collection.*`) must call it itself in
  * the same transaction. An update that changed nothing records nothing.
  */
 export async function recordAudit(session: ClientSession | null | undefined, inputs: readonly AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
-  const actor = requireActor(inputs[0]!.subject);
+  const current = currentActor();
   const at = new Date();
   const events = [];
   for (const input of inputs) {
+    const actor = input.actor ?? current ?? requireActor(input.subject);
     const changes = input.action === 'create' || input.action === 'update' || input.action === 'delete' ? diff(input.before ?? null, input.after ?? null, input.ignore) : [];
     if (input.action === 'update' && changes.length === 0) continue;
     const place = placeOf(input, actor);

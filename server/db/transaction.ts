@@ -13,18 +13,20 @@ const queues = new Map<string, Promise<unknown>>();
  * documents (every enrolment of a province moves the province's counter) otherwise retry in lockstep and keep
  * conflicting; jitter lets them through one after another. A commit whose result is unknown is committed again.
  */
-export async function inTransaction<T>(work: (session: ClientSession) => Promise<T>, options: { queue?: string } = {}): Promise<T> {
-  if (!options.queue) return runTransaction(work);
+export async function inTransaction<T>(work: (session: ClientSession) => Promise<T>, options: { queue?: string | readonly string[] } = {}): Promise<T> {
+  const keys = [...new Set(typeof options.queue === 'string' ? [options.queue] : (options.queue ?? []))];
+  if (keys.length === 0) return runTransaction(work);
   // Transactions that write the same hot documents (the key names them) take turns in this process instead of
-  // conflicting; between processes the retries below still decide.
-  const previous = queues.get(options.queue) ?? Promise.resolve();
+  // conflicting; between processes the retries below still decide. One that writes the documents of several keys
+  // waits for the tail of each: it only ever waits for transactions queued before it, so none waits in a circle.
+  const previous = Promise.all(keys.map((key) => queues.get(key)));
   const mine = previous.then(() => runTransaction(work));
   const tail = mine.catch(() => undefined);
-  queues.set(options.queue, tail);
+  for (const key of keys) queues.set(key, tail);
   try {
     return await mine;
   } finally {
-    if (queues.get(options.queue) === tail) queues.delete(options.queue);
+    for (const key of keys) if (queues.get(key) === tail) queues.delete(key);
   }
 }
 

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { requireActor, type Actor } from '../audit/context.js';
 import { recordAudit } from '../audit/record.js';
 import { Enrolment, type EnrolmentRecord } from '../../models/enrolment.model.js';
 import { inTransaction } from '../db/transaction.js';
@@ -7,11 +8,15 @@ import type { NewEnrolment } from './enrolments.service.js';
 
 /**
  * Group commit of enrolments. Every enrolment of a campaign moves the same counters (its province's above all),
- * so the transactions of one campaign take turns (`counterQueue`). Instead of one transaction per enrolment,
- * the enrolments that arrive while a campaign's transaction runs wait together and go into the next one: one
- * `insertMany`, one `bulkWrite` of the summed counter `$inc`s, one commit. An enrolment and its counters are
- * always in the same transaction, and a caller hears back only once its transaction has committed, so a crash
- * between two batches loses nothing that was acknowledged.
+ * so the transactions that move a campaign's counters take turns (`counterQueue`). Instead of one transaction
+ * per enrolment, the enrolments that arrive while the writer's transaction runs wait together and go into the
+ * next one, whatever their campaign: one `insertMany`, one audit `insertMany`, one `bulkWrite` of the summed
+ * counter `$inc`s, one commit. One lane for all campaigns rather than one per campaign: the commands of a batch
+ * cost the same whether it holds one enrolment or fifty, and with a lane per campaign concurrent clients spread
+ * over the provinces' campaigns made batches of 1–2 (4 commands each); a batch that spans campaigns waits for
+ * each of their counter queues. An enrolment and its counters are always in the same transaction, and a caller
+ * hears back only once its transaction has committed, so a crash between two batches loses nothing that was
+ * acknowledged.
  *
  * When a batch fails, every caller still gets its own answer: the record, or the error of its own write. A
  * national ID already enrolled (or twice in the batch) stops the ordered insert at that enrolment with the
@@ -31,22 +36,22 @@ export const MAX_BATCH = 100;
 
 interface Waiting {
   write: EnrolmentWrite;
+  /** The caller's actor: the batch runs in the context of whoever started the lane, not of each caller. */
+  actor: Actor;
   resolve: (record: EnrolmentRecord) => void;
   reject: (error: unknown) => void;
 }
 
-/** Per campaign: the enrolments waiting for the next transaction, and whether one is running. */
-const lanes = new Map<string, { waiting: Waiting[] }>();
+/** The enrolments waiting for the next transaction; `draining` while one runs. */
+const lane: { waiting: Waiting[]; draining: boolean } = { waiting: [], draining: false };
 
 /** Writes one enrolment with its counters; resolves with the stored record once its transaction has committed. */
 export function writeEnrolment(write: EnrolmentWrite): Promise<EnrolmentRecord> {
-  const key = String(write.enrolment.campaign);
+  // refused here, before it waits, when nobody answers for it
+  const actor = requireActor('enrolments');
   return new Promise((resolve, reject) => {
-    const lane = lanes.get(key);
-    if (lane) return void lane.waiting.push({ write, resolve, reject });
-    const started = { waiting: [{ write, resolve, reject }] };
-    lanes.set(key, started);
-    void drain(key, started);
+    lane.waiting.push({ write, actor, resolve, reject });
+    if (!lane.draining) void drain();
   });
 }
 
@@ -55,9 +60,10 @@ export function counterQueue(campaign: Types.ObjectId | string): string {
   return `counters:${String(campaign)}`;
 }
 
-async function drain(key: string, lane: { waiting: Waiting[] }): Promise<void> {
+async function drain(): Promise<void> {
+  lane.draining = true;
   while (lane.waiting.length > 0) await commitBatch(lane.waiting.splice(0, MAX_BATCH));
-  lanes.delete(key);
+  lane.draining = false;
 }
 
 /** Never throws: every waiting caller is answered. */
@@ -67,7 +73,7 @@ async function commitBatch(batch: Waiting[]): Promise<void> {
   try {
     while (batch.length > 1) {
       try {
-        const records = await commitTogether(batch.map((w) => w.write));
+        const records = await commitTogether(batch);
         batch.forEach((w, i) => w.resolve(records[i]!));
         return;
       } catch (err) {
@@ -80,7 +86,7 @@ async function commitBatch(batch: Waiting[]): Promise<void> {
     // one left, or the transaction itself was refused: each is tried alone and answered for itself
     for (const waiting of batch) {
       try {
-        waiting.resolve((await commitTogether([waiting.write]))[0]!);
+        waiting.resolve((await commitTogether([waiting]))[0]!);
       } catch (err) {
         waiting.reject(err);
       }
@@ -98,20 +104,21 @@ function duplicateAt(err: unknown): number | null {
 }
 
 /** The enrolments and their counters in one transaction. */
-async function commitTogether(writes: EnrolmentWrite[]): Promise<EnrolmentRecord[]> {
+async function commitTogether(batch: Waiting[]): Promise<EnrolmentRecord[]> {
+  const writes = batch.map((w) => w.write);
   return inTransaction(
     async (session) => {
       // the input was read and checked by the service: the driver writes it as it is, Mongoose would cast it again
       const records = writes.map(({ enrolment }) => ({ _id: new Types.ObjectId(), ...enrolment }) satisfies EnrolmentRecord);
       await Enrolment.collection.insertMany(records, { session, ordered: true });
-      // written with the driver, past the audit plugin: their creation is recorded here, in the same transaction
-      await recordAudit(session, records.map((record) => ({ action: 'create', subject: 'enrolments', documentId: String(record._id), before: null, after: record })));
+      // written with the driver, past the audit plugin: their creation is recorded here, in the same transaction, each by its own caller
+      await recordAudit(session, records.map((record, i) => ({ action: 'create', subject: 'enrolments', documentId: String(record._id), before: null, after: record, actor: batch[i]!.actor })));
       await countEnrolments(
         writes.map(({ enrolment, place }) => ({ campaignId: enrolment.campaign, place, logged: 1, verified: 0, online: enrolment.channel === 'online' ? 1 : 0, at: enrolment.createdAt })),
         session,
       );
       return records;
     },
-    { queue: counterQueue(writes[0]!.enrolment.campaign) },
+    { queue: writes.map(({ enrolment }) => counterQueue(enrolment.campaign)) },
   );
 }

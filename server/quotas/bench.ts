@@ -18,11 +18,12 @@
  * driver phases then run against that full collection. The database is the embedded server in its own process
  * (in memory) unless MONGODB_URI is set, in which case a fresh database `rict_bench_<random>` is used and dropped.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { EJSON } from 'bson';
 import { BSON, MongoClient } from 'mongodb';
 import mongoose, { Types } from 'mongoose';
 import { startSmtpSink } from '../../jobs/smtp-sink.js';
@@ -50,6 +51,7 @@ import { progressOf } from './dashboard.service.js';
 import { countEnrolment, rebuildCounters } from './progress.service.js';
 import { findHolders, proposeAllocationFor, saveQuotas } from './quotas.service.js';
 import { runAs } from '../audit/context.js';
+import type { LoadJob, LoadResult } from './bench-load.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -151,6 +153,22 @@ async function startDatabase(): Promise<{ uri: string; dbName?: string; child?: 
   });
   child.on('exit', (code, signal) => log(`embedded server exited: code ${code}, signal ${signal}`));
   return { uri: first.trim(), child };
+}
+
+/**
+ * The load generator (./bench-load.ts) in its own process: the API's HTTP client and the raw insertOne client
+ * both run there, so neither shares the measured application's thread and the ratio compares like with like.
+ */
+function startLoadGenerator(): { run(job: LoadJob): Promise<LoadResult>; stop(): void } {
+  const child = fork(new URL('./bench-load.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return {
+    run: (job) =>
+      new Promise((resolve, reject) => {
+        child.once('message', (reply: { result?: LoadResult; error?: string }) => (reply.result ? resolve(reply.result) : reject(new Error(reply.error))));
+        child.send(job);
+      }),
+    stop: () => void child.disconnect(),
+  };
 }
 
 interface Province {
@@ -333,52 +351,48 @@ async function main(): Promise<void> {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const refusals = new Map<number, number>();
-    const postEnrolment = async () => {
-      const province = pickProvince(provinces);
-      const { village_: _, ...body } = enrolmentBody(province);
-      const response = await fetch(`${base}/api/v1/enrolments`, { method: 'POST', headers: { authorization: `Bearer ${province.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      await response.arrayBuffer();
-      return response.status === 201;
-    };
+    const url = `${base}/api/v1/enrolments`;
+    const requests = (count: number) =>
+      Array.from({ length: count }, () => {
+        const province = pickProvince(provinces);
+        const { village_: _, ...body } = enrolmentBody(province);
+        return { token: province.token, body: JSON.stringify(body) };
+      });
     // a server that has run a while has its provinces' villages in the place cache; the bench picks villages at random
     await placesByCodes(provinces.flatMap((p) => p.villages.map((v) => v.code)));
+    const load = startLoadGenerator();
+    log('API: warming the token, user, place and campaign caches');
     // the first request of each province reads its token, user, places and campaign: warm them before counting
     for (const province of provinces) {
       const { village_: _, ...body } = enrolmentBody(province);
-      await fetch(`${base}/api/v1/enrolments`, { method: 'POST', headers: { authorization: `Bearer ${province.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.arrayBuffer());
+      await load.run({ kind: 'http', url, clients: 1, requests: [{ token: province.token, body: JSON.stringify(body) }] });
     }
     const ONE_CLIENT = Math.max(100, Math.floor(API_COUNT / 10));
     log(`API: ${fmt(ONE_CLIENT)} enrolments, 1 client`);
+    const oneRequests = requests(ONE_CLIENT);
     commands.reset();
-    const oneRun = await concurrently(ONE_CLIENT, 1, postEnrolment);
+    const oneRun = await load.run({ kind: 'http', url, clients: 1, requests: oneRequests });
     const oneTrips = commands.count() / oneRun.ok;
-    report(`API  POST /api/v1/enrolments, 1 client: ${fmt(oneRun.ok / oneRun.seconds, 1)} accepted/s; p50 ${fmt(p50(oneRun.latencies), 1)} ms, p99 ${fmt(p99(oneRun.latencies), 1)} ms; ${fmt(oneTrips, 2)} round trips per enrolment`);
+    report(`API  POST /api/v1/enrolments, 1 client: ${fmt(oneRun.ok / oneRun.seconds, 1)} accepted/s; p50 ${fmt(p50(oneRun.latencies), 1)} ms, p99 ${fmt(p99(oneRun.latencies), 1)} ms; ${fmt(oneTrips, 2)} round trips per enrolment (${commands.breakdown()})`);
     log(`API: ${fmt(API_COUNT)} enrolments, ${CLIENTS} clients`);
+    const apiRequests = requests(API_COUNT);
     commands.reset();
-    const apiRun = await concurrently(API_COUNT, CLIENTS, async () => {
-      const province = pickProvince(provinces);
-      const { village_: _, ...body } = enrolmentBody(province);
-      const response = await fetch(`${base}/api/v1/enrolments`, { method: 'POST', headers: { authorization: `Bearer ${province.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      await response.arrayBuffer();
-      if (response.status !== 201) refusals.set(response.status, (refusals.get(response.status) ?? 0) + 1);
-      return response.status === 201;
-    });
+    const apiRun = await load.run({ kind: 'http', url, clients: CLIENTS, requests: apiRequests });
+    const refusals = Object.entries(apiRun.refusals);
     server.closeAllConnections();
     server.close();
     const apiRate = apiRun.ok / apiRun.seconds;
     const apiTrips = commands.count() / apiRun.ok;
-    report(`API  POST /api/v1/enrolments, ${CLIENTS} clients: ${fmt(apiRate, 1)} accepted/s; p50 ${fmt(p50(apiRun.latencies), 1)} ms, p99 ${fmt(p99(apiRun.latencies), 1)} ms; ${fmt(apiTrips, 2)} round trips per enrolment (group commit); refused: ${refusals.size ? [...refusals].map(([s, n]) => `${n}×${s}`).join(', ') : 'none'}`);
+    report(`API  POST /api/v1/enrolments, ${CLIENTS} clients: ${fmt(apiRate, 1)} accepted/s; p50 ${fmt(p50(apiRun.latencies), 1)} ms, p99 ${fmt(p99(apiRun.latencies), 1)} ms; ${fmt(apiTrips, 2)} round trips per enrolment (group commit); refused: ${refusals.length ? refusals.map(([s, n]) => `${n}×${s}`).join(', ') : 'none'}`);
 
     // 2. the same inserts through the driver: the document alone, then with its counters in a transaction
     log('driver inserts');
     const collection = mongoose.connection.collection('enrolments');
-    const driverRun = await concurrently(DRIVER_COUNT / 2, CLIENTS, async () => {
-      await collection.insertOne(enrolmentDocument(pickProvince(provinces), new Date(), 'logged'));
-      return true;
-    });
+    const rawDocuments = Array.from({ length: DRIVER_COUNT / 2 }, () => enrolmentDocument(pickProvince(provinces), new Date(), 'logged'));
+    const driverRun = await load.run({ kind: 'insertOne', uri: db.uri, db: mongoose.connection.name, collection: 'enrolments', clients: CLIENTS, documents: EJSON.stringify(rawDocuments, { relaxed: false }) });
+    load.stop();
     const driverRate = driverRun.ok / driverRun.seconds;
-    report(`Driver insertOne: ${fmt(driverRate, 1)} inserts/s; p50 ${fmt(p50(driverRun.latencies), 1)} ms, p99 ${fmt(p99(driverRun.latencies), 1)} ms  →  API ÷ raw ${fmt(apiRate / driverRate, 3)} (driver/API ${fmt(driverRate / apiRate, 1)}×)`);
+    report(`Driver insertOne (from the load generator's process, as the API's requests): ${fmt(driverRate, 1)} inserts/s; p50 ${fmt(p50(driverRun.latencies), 1)} ms, p99 ${fmt(p99(driverRun.latencies), 1)} ms  →  API ÷ raw ${fmt(apiRate / driverRate, 3)} (driver/API ${fmt(driverRate / apiRate, 1)}×)`);
     const withCounters = await concurrently(DRIVER_COUNT / 2, CLIENTS, async () => {
       const province = pickProvince(provinces);
       const doc = enrolmentDocument(province, new Date(), 'logged');
@@ -503,16 +517,24 @@ async function provinceTableByAggregation(province: Province): Promise<Map<strin
   return new Map(rows.map((r) => [r._id, { logged: r.logged, verified: r.verified }]));
 }
 
-/** Counts the commands the application sends through Mongoose's client (its own heartbeats and handshakes aside). */
-function commandCounter(): { reset(): void; count(): number } {
+/** Counts the commands the application sends through Mongoose's client (its own heartbeats and handshakes aside), by command and collection. */
+function commandCounter(): { reset(): void; count(): number; breakdown(): string } {
   let n = 0;
+  let kinds = new Map<string, number>();
   const own = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'endSessions', 'saslStart', 'saslContinue', 'buildInfo']);
-  mongoose.connection.getClient().on('commandStarted', (event: { commandName: string }) => {
-    if (!own.has(event.commandName)) n++;
+  mongoose.connection.getClient().on('commandStarted', (event: { commandName: string; command: Record<string, unknown> }) => {
+    if (own.has(event.commandName)) return;
+    n++;
+    const collection = event.command[event.commandName];
+    const kind = typeof collection === 'string' ? `${event.commandName} ${collection}` : event.commandName;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   });
-  return { reset: () => void (n = 0), count: () => n };
+  return {
+    reset: () => void ((n = 0), (kinds = new Map())),
+    count: () => n,
+    breakdown: () => [...kinds].sort((a, b) => b[1] - a[1]).map(([kind, count]) => `${count} ${kind}`).join(', '),
+  };
 }
-
 
 // the benchmark's writes are recorded in the audit trail as its own
 await runAs({ kind: 'system', name: 'bench' }, main);

@@ -41,6 +41,27 @@ describe('inTransaction', () => {
     expect(attempts).to.equal(20);
   });
 
+  it('lets a transaction of several queues take turns with the transactions of each, without conflicts', async () => {
+    const counters = mongoose.connection.collection('transaction_test_counters');
+    await counters.insertMany([{ _id: 'a' as never, n: 0 }, { _id: 'b' as never, n: 0 }]);
+    let attempts = 0;
+    // every third writes both documents, the others one of them: all of them queue on what they write
+    const keysOf = (i: number) => (i % 3 === 0 ? ['a', 'b'] : i % 3 === 1 ? ['a'] : ['b']);
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        inTransaction(
+          async (session) => {
+            attempts++;
+            for (const key of keysOf(i)) await counters.updateOne({ _id: key as never }, { $inc: { n: 1 } }, { session });
+          },
+          { queue: keysOf(i) },
+        ),
+      ),
+    );
+    expect((await counters.find({}).sort({ _id: 1 }).toArray()).map((c) => c.n)).to.deep.equal([20, 20]);
+    expect(attempts).to.equal(30);
+  });
+
   it('writes nothing when the work fails, and lets the error through', async () => {
     const items = mongoose.connection.collection('transaction_test_items');
     const failure = await inTransaction(async (session) => {

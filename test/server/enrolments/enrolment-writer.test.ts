@@ -1,15 +1,17 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { expect } from 'chai';
-import mongoose from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import type { CampaignRecord } from '../../../models/campaign.model.js';
+import { AuditEvent, type AuditEventRecord } from '../../../models/audit-event.model.js';
 import { Enrolment } from '../../../models/enrolment.model.js';
 import { ProgressCounter } from '../../../models/progress-counter.model.js';
-import { writeEnrolment } from '../../../server/enrolments/enrolment-writer.js';
+import { runAs, type Actor } from '../../../server/audit/context.js';
+import { writeEnrolment, type EnrolmentWrite } from '../../../server/enrolments/enrolment-writer.js';
 import { rebuildCounters } from '../../../server/quotas/progress.service.js';
 import { recordCommands } from '../../support/commands.js';
 import { resetDatabase } from '../../support/database.js';
-import { nationalId, openCampaign } from '../../support/enrolments.js';
+import { KHAJEH_DIZAJ, nationalId, openCampaign } from '../../support/enrolments.js';
 import { enrolmentWrite } from './fixtures/enrolment-writes.js';
 
 async function districtCounter(campaign: CampaignRecord): Promise<number> {
@@ -54,6 +56,35 @@ describe('The enrolment writer (group commit)', () => {
     const outcomes = await Promise.allSettled(writes.map((w) => writeEnrolment(w)));
     expect(outcomes.map((o) => o.status)).to.deep.equal(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
     expect(await districtCounter(campaign)).to.equal(3);
+  });
+
+  it('writes the enrolments of several campaigns that arrive together in one transaction, each counted in its own campaign', async () => {
+    const other = await openCampaign('02');
+    const inSari = (n: number): EnrolmentWrite => {
+      const write = enrolmentWrite(other, n);
+      const path = ['02', '0207', '020701', '0207010001', '02070100010001'];
+      return { enrolment: { ...write.enrolment, province: '02', place: path.at(-1)!, placePath: path }, place: { code: path.at(-1)!, province: '02', ancestors: path.slice(0, -1), level: 'village' } };
+    };
+    const writes = Array.from({ length: 10 }, (_, n) => (n % 2 === 0 ? enrolmentWrite(campaign, n) : inSari(n)));
+    const { commands } = await recordCommands(() => Promise.all(writes.map((w) => writeEnrolment(w))));
+    // the first goes alone, the other nine, of both campaigns, wait for it and go together
+    expect(commands.filter((c) => c.name === 'commitTransaction')).to.have.length(2);
+    expect(await districtCounter(campaign)).to.equal(5);
+    const sari = await ProgressCounter.findOne({ province: '02', campaign: other._id, placeCode: '0207' }).setOptions({ scope: 'system' }).lean();
+    expect(sari?.logged).to.equal(5);
+    expect((await rebuildCounters(campaign._id)).drifted).to.deep.equal([]);
+    expect((await rebuildCounters(other._id)).drifted).to.deep.equal([]);
+  });
+
+  it('records the creation of each enrolment of a batch by the caller who sent it, not by whoever started the batch', async () => {
+    const callers: Actor[] = [1, 2, 3].map((n) => ({ kind: 'user', userId: new Types.ObjectId().toHexString(), username: `head-${n}`, role: 'village-head', province: '03', placeCode: KHAJEH_DIZAJ, ip: `10.0.0.${n}` }));
+    const records = await Promise.all(callers.map((actor, n) => runAs(actor, () => writeEnrolment(enrolmentWrite(campaign, 200 + n)))));
+    for (const [n, record] of records.entries()) {
+      const events = await AuditEvent.find({ subject: 'enrolments', documentId: String(record._id) }).setOptions({ scope: 'system' }).lean<AuditEventRecord[]>();
+      expect(events.map((e) => ({ action: e.action, username: e.actor.username, role: e.actor.role, ip: e.actor.ip, province: e.province, place: e.place }))).to.deep.equal([
+        { action: 'create', username: `head-${n + 1}`, role: 'village-head', ip: `10.0.0.${n + 1}`, province: '03', place: record.place },
+      ]);
+    }
   });
 
   after(async () => {

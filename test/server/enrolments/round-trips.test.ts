@@ -39,6 +39,26 @@ describe('What an enrolment costs in database round trips (driver command monito
     expect(commands.map((c) => c.name)).to.include('commitTransaction');
   });
 
+  it('takes at most 3 round trips per enrolment when enrolments arrive together: a batch shares its 4 commands', async () => {
+    const client = api(app.baseUrl, token);
+    // 12 other people: each birth date of person() once, none that a later test's person shares
+    const bodies = Array.from({ length: 12 }, () => enrolmentBody(++serial, person(serial)));
+    const { result, commands } = await recordCommands(() => Promise.all(bodies.map((body) => client.post('/api/v1/enrolments', body))));
+    expect(result.map((r) => r.status)).to.deep.equal(bodies.map(() => 201));
+    expect(commands.length / bodies.length, describeCommands(commands)).to.be.at.most(3);
+  });
+
+  it('keeps every other token remembered when one token\'s last use is written', async () => {
+    const other = await apiToken(await createUser({ role: 'village-head', placeCode: KHAJEH_DIZAJ }));
+    const client = api(app.baseUrl, token);
+    expect((await client.get('/api/v1/me')).status).to.equal(200);
+    // the other token's first request writes its "last used"
+    expect((await api(app.baseUrl, other).get('/api/v1/me')).status).to.equal(200);
+    const { result, commands } = await recordCommands(() => client.get('/api/v1/me'));
+    expect(result.status).to.equal(200);
+    expect(commands.filter((c) => c.collection === 'api_tokens' || c.collection === 'users'), describeCommands(commands)).to.deep.equal([]);
+  });
+
   it('answers a national ID already enrolled with 409 without a check before the insert', async () => {
     const client = api(app.baseUrl, token);
     const body = enrolmentBody(++serial, person(serial));

@@ -1,0 +1,82 @@
+/**
+ * The load generator of `npm run bench` (server/quotas/bench.ts), in a process of its own: the HTTP client that
+ * posts the API enrolments, and the raw driver client whose insertOne rate the API is compared with. Run in the
+ * application's process, the client's own work (undici, JSON, streams: a fifth of that process's CPU at 50
+ * clients) was counted against the application; here both figures pay the same price of a client outside the
+ * measured process. The parent sends one job at a time over IPC and gets back the latencies; the requests and
+ * documents are made by the parent (its seeded generator), so a run stays reproducible.
+ */
+import { EJSON } from 'bson';
+import { MongoClient } from 'mongodb';
+
+export type LoadJob =
+  | { kind: 'http'; url: string; clients: number; requests: { token: string; body: string }[] }
+  | { kind: 'insertOne'; uri: string; db: string; collection: string; clients: number; documents: string };
+
+export interface LoadResult {
+  seconds: number;
+  /** Every request's latency in ms, sorted. */
+  latencies: number[];
+  /** How many got the answer wanted (201, or an acknowledged insert). */
+  ok: number;
+  /** HTTP status → how many, for the answers that were not 201. */
+  refusals: Record<number, number>;
+}
+
+/** `clients` concurrent loops, each taking the next item until all are done; every item's latency kept. */
+async function concurrently(count: number, clients: number, work: (index: number) => Promise<boolean>): Promise<Omit<LoadResult, 'refusals'>> {
+  let next = 0;
+  let ok = 0;
+  const latencies: number[] = [];
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < count) {
+        const index = next++;
+        const t = performance.now();
+        if (await work(index)) ok++;
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { seconds: (performance.now() - start) / 1000, latencies: latencies.sort((a, b) => a - b), ok };
+}
+
+async function run(job: LoadJob): Promise<LoadResult> {
+  const refusals: Record<number, number> = {};
+  if (job.kind === 'http') {
+    const result = await concurrently(job.requests.length, job.clients, async (i) => {
+      const { token, body } = job.requests[i]!;
+      const response = await fetch(job.url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+      await response.arrayBuffer();
+      if (response.status !== 201) refusals[response.status] = (refusals[response.status] ?? 0) + 1;
+      return response.status === 201;
+    });
+    return { ...result, refusals };
+  }
+  const documents = EJSON.parse(job.documents, { relaxed: false }) as Record<string, unknown>[];
+  // the pool's connections are open before the clock starts, as the application's pool is by the API's turn
+  const client = new MongoClient(job.uri, { minPoolSize: job.clients, maxPoolSize: job.clients + 10, serverSelectionTimeoutMS: 600_000, socketTimeoutMS: 0 });
+  let ready = 0;
+  const poolOpen = new Promise<void>((resolve) => client.on('connectionReady', () => void (++ready >= job.clients && resolve())));
+  await client.connect();
+  try {
+    await poolOpen;
+    const collection = client.db(job.db).collection(job.collection);
+    const result = await concurrently(documents.length, job.clients, async (i) => {
+      await collection.insertOne(documents[i]!);
+      return true;
+    });
+    return { ...result, refusals };
+  } finally {
+    await client.close();
+  }
+}
+
+process.on('message', (job: LoadJob) => {
+  run(job).then(
+    (result) => process.send!({ result }),
+    (err: unknown) => process.send!({ error: String((err as Error)?.stack ?? err) }),
+  );
+});
+process.on('disconnect', () => process.exit(0));
