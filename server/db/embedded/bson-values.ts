@@ -28,7 +28,7 @@ export function typeRank(v: unknown): number {
   }
   if (v instanceof MinKey) return 0;
   if (v instanceof MaxKey) return 100;
-  if (v instanceof Long || v instanceof Double || v instanceof Decimal128 || v instanceof Int32) return 3;
+  if (isInt64(v) || v instanceof Double || v instanceof Decimal128 || v instanceof Int32) return 3;
   if (v instanceof BSONSymbol) return 4;
   if (Array.isArray(v)) return 6;
   if (v instanceof Binary || ArrayBuffer.isView(v)) return 7;
@@ -44,7 +44,7 @@ export function toNumber(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   if (v instanceof Double || v instanceof Int32) return v.value;
-  if (v instanceof Long) return v.toNumber();
+  if (isInt64(v)) return v.toNumber();
   if (v instanceof Decimal128) return Number(v.toString());
   return NaN;
 }
@@ -68,11 +68,19 @@ export function storedDouble(n: number): number | Double {
  * arguments such as `limit` or `txnNumber`, where only the value matters); a Long beyond 2^53
  * stays a Long either way. BSON symbols become strings, as value promotion makes them.
  */
+/**
+ * Whether a value is a BSON int64. The bson package's Timestamp extends its Long class, but a
+ * Timestamp is a type of its own (17): never a number to compare, sort, add or convert.
+ */
+export function isInt64(v: unknown): v is Long {
+  return v instanceof Long && !(v instanceof Timestamp);
+}
+
 export function keepNumberTypes(v: unknown, keep: boolean): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (v instanceof Int32) return v.value;
   if (v instanceof Double) return keep ? storedDouble(v.value) : v.value;
-  if (v instanceof Long) return keep || !Number.isSafeInteger(v.toNumber()) ? v : v.toNumber();
+  if (isInt64(v)) return keep || !Number.isSafeInteger(v.toNumber()) ? v : v.toNumber();
   if (v instanceof BSONSymbol) return v.value;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) v[i] = keepNumberTypes(v[i], keep);
@@ -90,7 +98,7 @@ export function keepNumberTypes(v: unknown, keep: boolean): unknown {
 /** Whether a value holds a number wrapper (Double, Long, Int32, Decimal128) anywhere. */
 export function hasNumberWrappers(v: unknown): boolean {
   if (v === null || typeof v !== 'object') return false;
-  if (v instanceof Double || v instanceof Long || v instanceof Int32 || v instanceof Decimal128) return true;
+  if (v instanceof Double || isInt64(v) || v instanceof Int32 || v instanceof Decimal128) return true;
   if (Array.isArray(v)) return v.some(hasNumberWrappers);
   if (!isPlainObject(v)) return false;
   for (const k in v) if (hasNumberWrappers(v[k])) return true;
@@ -107,7 +115,7 @@ export function plainNumbers<T>(v: T): T {
   if (v === null || typeof v !== 'object') return v;
   if (v instanceof Double || v instanceof Int32) return v.value as T;
   if (v instanceof Decimal128) return Number(v.toString()) as T;
-  if (v instanceof Long) return (Number.isSafeInteger(v.toNumber()) ? v.toNumber() : v) as T;
+  if (isInt64(v)) return (Number.isSafeInteger(v.toNumber()) ? v.toNumber() : v) as T;
   if (Array.isArray(v)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < v.length; i++) {
@@ -127,7 +135,7 @@ export function plainNumbers<T>(v: T): T {
 }
 
 function compareNumbers(a: unknown, b: unknown): number {
-  if (a instanceof Long && b instanceof Long) return a.compare(b);
+  if (isInt64(a) && isInt64(b)) return a.compare(b);
   const x = toNumber(a);
   const y = toNumber(b);
   // MongoDB orders NaN before every other number.
@@ -236,7 +244,7 @@ export function canonicalKey(v: unknown, strings?: (s: string) => string): strin
   }
   if (v instanceof ObjectId) return 'o' + v.toHexString();
   if (v instanceof Date) return 'd' + v.getTime();
-  if (v instanceof Long) return 'n' + (Number.isSafeInteger(v.toNumber()) ? v.toNumber() : v.toString());
+  if (isInt64(v)) return 'n' + (Number.isSafeInteger(v.toNumber()) ? v.toNumber() : v.toString());
   if (v instanceof Double || v instanceof Int32) return Object.is(v.value, -0) ? 'n0' : 'n' + v.value;
   if (v instanceof Decimal128) return 'n' + Number(v.toString());
   if (Array.isArray(v)) return '[' + v.map((x) => canonicalKey(x, strings)).join(',') + ']';

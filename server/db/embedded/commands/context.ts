@@ -1,5 +1,5 @@
 /** What every command handler receives, and the shared state it may use. */
-import { Long } from 'bson';
+import { isInt64 } from '../bson-values.js';
 import type { Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
 import type { Transaction } from '../txn/transaction.js';
@@ -58,7 +58,7 @@ export function collectionName(ctx: CommandContext): string {
 export function optionalNumber(v: unknown): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'number') return v;
-  if (v instanceof Long) return v.toNumber();
+  if (isInt64(v)) return v.toNumber();
   return Number(v);
 }
 

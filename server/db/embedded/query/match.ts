@@ -2,13 +2,13 @@
  * Filter matching through mingo, with MongoDB's behaviour enforced at the boundary: operators the
  * server does not support answer a clear error instead of being silently misread.
  */
-import { Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp } from 'bson';
+import { Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, MaxKey, MinKey, ObjectId, Timestamp } from 'bson';
 import { evalExpr } from 'mingo/core';
 import type { Options } from 'mingo/types';
 import { beginAggregation, inMode, markWrappers, truthy } from './arithmetic.js';
 import { createAggregator, createRawQuery, mingoOptions, usesComparison } from './mingo-context.js';
 import { readsNumberTypes } from './typed-values.js';
-import { compareValues, hasNumberWrappers, isInt32Number, isPlainObject, plainNumbers, setOwn, toNumber, typeRank, type Doc } from '../bson-values.js';
+import { compareValues, hasNumberWrappers, isInt32Number, isPlainObject, plainNumbers, setOwn, toNumber, typeRank, type Doc, isInt64 } from '../bson-values.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import type { Collation } from './collation.js';
 
@@ -202,7 +202,7 @@ function bsonType(v: unknown): number | undefined {
   if (v === undefined) return undefined;
   if (v === null) return 10;
   if (typeof v === 'number') return isInt32Number(v) ? 16 : 1;
-  if (typeof v === 'bigint' || v instanceof Long) return 18;
+  if (typeof v === 'bigint' || isInt64(v)) return 18;
   if (v instanceof Double) return 1;
   if (v instanceof Int32) return 16;
   if (v instanceof Decimal128) return 19;

@@ -4,7 +4,7 @@
  * overflowing is refused. Values are in the stored representation (see bson-values.ts).
  */
 import { Decimal128, Double, Int32, Long } from 'bson';
-import { isInt32Number, storedDouble, toNumber } from '../bson-values.js';
+import { isInt32Number, storedDouble, toNumber, isInt64 } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
 
 type Kind = 0 | 1 | 2 | 3; // int32, int64, double, decimal
@@ -16,7 +16,7 @@ export const INT64_MAX = 2n ** 63n - 1n;
 export function numberKind(v: unknown): Kind | undefined {
   if (typeof v === 'number') return isInt32Number(v) ? 0 : 2;
   if (v instanceof Int32) return 0;
-  if (v instanceof Long || typeof v === 'bigint') return 1;
+  if (isInt64(v) || typeof v === 'bigint') return 1;
   if (v instanceof Double) return 2;
   if (v instanceof Decimal128) return 3;
   return undefined;
@@ -24,7 +24,7 @@ export function numberKind(v: unknown): Kind | undefined {
 
 function toBigInt(v: unknown): bigint {
   if (typeof v === 'bigint') return v;
-  if (v instanceof Long) return BigInt(v.toString());
+  if (isInt64(v)) return BigInt(v.toString());
   return BigInt(toNumber(v));
 }
 

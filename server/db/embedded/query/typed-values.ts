@@ -21,7 +21,7 @@ import { evalExpr } from 'mingo/core';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
 import type { Options } from 'mingo/types';
-import { canonicalKey, compareValues, isPlainObject, plainNumbers, storedDouble, toNumber, type Doc } from '../bson-values.js';
+import { canonicalKey, compareValues, isPlainObject, plainNumbers, storedDouble, toNumber, type Doc, isInt64 } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
 import { inMode, outputsTyped, plainAccumulator, plainExpression, result, truthy, TYPED_ACCUMULATORS, typedValues } from './arithmetic.js';
 import { decimalParts, INT64_MAX, INT64_MIN, numberKind } from './numbers.js';
@@ -118,7 +118,7 @@ function toDecimal(v: unknown): Decimal128 {
   if (v instanceof Date) return Decimal128.fromString(String(v.getTime()));
   if (typeof v === 'string') return BASE10_NUMBER.test(v) ? Decimal128.fromString(v) : conversionFailure(v, 'decimal');
   const kind = numberKind(v);
-  if (kind === 0 || kind === 1) return Decimal128.fromString(String(v instanceof Long || typeof v === 'bigint' ? v.toString() : toNumber(v)));
+  if (kind === 0 || kind === 1) return Decimal128.fromString(String(isInt64(v) || typeof v === 'bigint' ? v.toString() : toNumber(v)));
   if (kind === 2) {
     const x = toNumber(v);
     return Decimal128.fromString(Number.isFinite(x) ? x.toPrecision(15) : Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity');
@@ -129,7 +129,7 @@ function toDecimal(v: unknown): Decimal128 {
 /** A value as int64, exact (a Decimal128 or a double truncated; a string must be a base-10 integer). */
 function toLong(v: unknown): Long {
   let n: bigint;
-  if (v instanceof Long) return v;
+  if (isInt64(v)) return v;
   if (typeof v === 'boolean') n = v ? 1n : 0n;
   else if (v instanceof Date) n = BigInt(v.getTime());
   else if (typeof v === 'string') n = BASE10_INTEGER.test(v) ? BigInt(v) : conversionFailure(v, 'long');
@@ -153,7 +153,7 @@ const mingoConversion = (name: string) => (v: unknown, options: Options): unknow
 
 /** `$toString` of a NumberLong or a Decimal128 prints its stored digits (`Decimal128("1.50")` is "1.50"). */
 function toStringValue(v: unknown, options: Options): unknown {
-  if (v instanceof Long || v instanceof Decimal128) return v.toString();
+  if (isInt64(v) || v instanceof Decimal128) return v.toString();
   return mingoConversion('$toString')(v, options);
 }
 
@@ -195,7 +195,7 @@ function bitwise(name: string, identity: bigint, op: (a: bigint, b: bigint) => b
     const list = Array.isArray(args) ? args : [args];
     if (list.some(isNil)) return null;
     if (!list.every((v) => numberKind(v) === 0 || numberKind(v) === 1)) return TO_MINGO;
-    const r = list.reduce<bigint>((acc, v) => op(acc, BigInt(v instanceof Long ? v.toString() : toNumber(v))), identity);
+    const r = list.reduce<bigint>((acc, v) => op(acc, BigInt(isInt64(v) ? v.toString() : toNumber(v))), identity);
     return list.some((v) => numberKind(v) === 1) ? Long.fromBigInt(BigInt.asIntN(64, r)) : Number(BigInt.asIntN(32, r));
   });
 }
@@ -291,7 +291,7 @@ export const TYPED_VALUE_EXPRESSIONS: Record<string, Expression> = {
   $bitNot: typedExpression('$bitNot', (obj, expr, options) => {
     const v = typedArg(obj, Array.isArray(expr) && expr.length === 1 ? expr[0] : expr, options);
     if (isNil(v)) return null;
-    if (v instanceof Long) return Long.fromBigInt(~BigInt(v.toString()));
+    if (isInt64(v)) return Long.fromBigInt(~BigInt(v.toString()));
     return numberKind(v) === 0 ? ~toNumber(v) : TO_MINGO;
   }),
   // $stdDevPop, $stdDevSamp (and $sum, $avg, $min, $max) in an expression are the accumulators, applied to the operands.

@@ -7,7 +7,7 @@ import { update as mingoUpdate } from 'mingo';
 import { BSONRegExp, calculateObjectSize, Decimal128, Double, Int32, Long, ObjectId, Timestamp } from 'bson';
 import { createAggregator, createQuery } from './mingo-context.js';
 import { fastUpdate } from './fast-update.js';
-import { canonicalKey, cloneDoc, compareValues, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, setOwn, toNumber, valuesEqual, type Doc } from '../bson-values.js';
+import { canonicalKey, cloneDoc, compareValues, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, setOwn, toNumber, valuesEqual, type Doc, isInt64 } from '../bson-values.js';
 import { sortDocs } from './shape.js';
 import { arithmetic, numberKind, storedNumber, zeroLike } from './numbers.js';
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
@@ -64,7 +64,7 @@ const NUMERIC_ONLY = new Set(['$inc', '$mul']);
 const ARRAY_ONLY = new Set(['$push', '$addToSet', '$pull', '$pullAll', '$pop']);
 
 function isNumeric(v: unknown): boolean {
-  return typeof v === 'number' || typeof v === 'bigint' || v instanceof Long || v instanceof Decimal128 || v instanceof Int32 || v instanceof Double;
+  return typeof v === 'number' || typeof v === 'bigint' || isInt64(v) || v instanceof Decimal128 || v instanceof Int32 || v instanceof Double;
 }
 
 function bsonTypeName(v: unknown): string {

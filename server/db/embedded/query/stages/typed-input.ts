@@ -2,11 +2,11 @@
  * Helpers for the server's own stages that run mingo's logic on plain copies of the documents and
  * then return (or compute from) the typed documents themselves (see README, "Numeric types").
  */
-import { Decimal128, Long } from 'bson';
+import { Decimal128 } from 'bson';
 import { evalExpr, OpType } from 'mingo/core';
 import type { Iterator } from 'mingo/lazy';
 import type { Options } from 'mingo/types';
-import { hasNumberWrappers, isPlainObject, plainNumbers, setOwn, type Doc } from '../../bson-values.js';
+import { hasNumberWrappers, isPlainObject, plainNumbers, setOwn, type Doc, isInt64 } from '../../bson-values.js';
 import { ErrorCodes, fail } from '../../errors.js';
 import { inMode, markWrappers } from '../arithmetic.js';
 
@@ -39,7 +39,7 @@ export function contextStage(options: Options, name: string): Stage {
 
 /** Whether a value is a number mingo can only compute with inexactly (a Decimal128, a Long beyond 2^53). */
 export function isInexactForMingo(v: unknown): boolean {
-  return v instanceof Decimal128 || (v instanceof Long && !Number.isSafeInteger(v.toNumber()));
+  return v instanceof Decimal128 || (isInt64(v) && !Number.isSafeInteger(v.toNumber()));
 }
 
 /** Refuses, as a documented limit, what mingo would compute in double precision instead of MongoDB's type. */
