@@ -182,8 +182,9 @@ describe('durability of the embedded server with a data directory', () => {
       await client.close();
       await server.stop();
     }
-    // One update of 50 documents adds well under the threshold, so the journal never exceeds twice it.
-    expect(largest).to.be.lessThan(2 * compactBytes);
+    // The snapshot is written in 5 ms slices between the updates, so on a loaded machine the journal grows past the
+    // threshold while it is written; it still stays well under the ~300 KB the 40 rounds write in all.
+    expect(largest).to.be.lessThan(3 * compactBytes);
     expect(fs.existsSync(path.join(dbPath, 'snapshot.bson'))).to.equal(true);
 
     server = await startServer({ dbPath, compactBytes });
