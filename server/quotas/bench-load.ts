@@ -8,6 +8,7 @@
  */
 import { EJSON } from 'bson';
 import { MongoClient } from 'mongodb';
+import { concurrently } from './concurrent-load.js';
 
 export type LoadJob =
   | { kind: 'http'; url: string; clients: number; requests: { token: string; body: string }[] }
@@ -21,25 +22,6 @@ export interface LoadResult {
   ok: number;
   /** HTTP status → how many, for the answers that were not 201. */
   refusals: Record<number, number>;
-}
-
-/** `clients` concurrent loops, each taking the next item until all are done; every item's latency kept. */
-async function concurrently(count: number, clients: number, work: (index: number) => Promise<boolean>): Promise<Omit<LoadResult, 'refusals'>> {
-  let next = 0;
-  let ok = 0;
-  const latencies: number[] = [];
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < count) {
-        const index = next++;
-        const t = performance.now();
-        if (await work(index)) ok++;
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return { seconds: (performance.now() - start) / 1000, latencies: latencies.sort((a, b) => a - b), ok };
 }
 
 async function run(job: LoadJob): Promise<LoadResult> {

@@ -25,6 +25,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { EJSON } from 'bson';
 import { BSON, MongoClient } from 'mongodb';
+import { concurrently } from './concurrent-load.js';
 import mongoose, { Types } from 'mongoose';
 import { startSmtpSink } from '../../jobs/smtp-sink.js';
 import { deliverDue } from '../../jobs/deliver-outbox.js';
@@ -104,25 +105,6 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; result: T
   const start = performance.now();
   const result = await work();
   return { ms: performance.now() - start, result };
-}
-
-/** `clients` concurrent loops, each taking the next item until `count` are done; every item's latency kept. */
-async function concurrently(count: number, clients: number, work: (index: number) => Promise<boolean>): Promise<{ seconds: number; latencies: number[]; ok: number }> {
-  let next = 0;
-  let ok = 0;
-  const latencies: number[] = [];
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < count) {
-        const index = next++;
-        const t = performance.now();
-        if (await work(index)) ok++;
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return { seconds: (performance.now() - start) / 1000, latencies: latencies.sort((a, b) => a - b), ok };
 }
 
 /** The embedded server's memory after it collected all its garbage (server/db/embedded/bench-memory-probe.ts). */
