@@ -8,7 +8,7 @@ import { canonicalKey, cloneDoc, hasNumberWrappers, idFirst, isPlainObject, type
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
-import { selectDocs, selectDocsSliced } from './crud.js';
+import { hintedIndex, hintedRead, selectDocs, selectDocsSliced } from './crud.js';
 import { documentsSliced, groupSliced, sortDocsSliced } from '../query/sliced.js';
 import { Slicer } from '../storage/slices.js';
 import { checkCollatedPipeline, createAggregator, INTERNAL_OPERATORS, isKnownStage, keepsNumberTypes } from '../query/mingo-context.js';
@@ -103,7 +103,13 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
       stages = stages.slice(1);
     }
     const acc = access(ctx, name);
-    input = filter ? await documentsSliced(await selectDocsSliced(acc, filter, { variables: cmd.let, collation }), new Slicer()) : await acc.allSliced(new Slicer());
+    const index = hintedIndex(acc, cmd.hint);
+    if (index) {
+      const hinted = hintedRead(index, filter, undefined);
+      input = await documentsSliced(await selectDocsSliced(acc, hinted.filter, { sort: hinted.sort, variables: cmd.let, collation }), new Slicer());
+    } else {
+      input = filter ? await documentsSliced(await selectDocsSliced(acc, filter, { variables: cmd.let, collation }), new Slicer()) : await acc.allSliced(new Slicer());
+    }
   }
   const readOnly = stages.every((s) => READ_ONLY_STAGES.has(Object.keys(s)[0]));
   // A stage that does not handle typed numbers gets plain copies once one is in its input (see query/arithmetic.ts).

@@ -8,6 +8,7 @@ import { sortDocsSliced } from '../query/sliced.js';
 import { Slicer } from '../storage/slices.js';
 import { applyUpdate, buildUpsert, checkDocumentSize, isOperatorUpdate, validateUpdate } from '../query/update.js';
 import { newScanStats, type CollectionAccess, type ScanStats } from '../storage/access.js';
+import type { IndexSpec } from '../storage/index-structure.js';
 import { pathValues } from '../storage/paths.js';
 import { access, collectionName, optionalNumber, writeWhenUnlocked, type CommandContext, type Handler, type Targets } from './context.js';
 
@@ -16,16 +17,36 @@ function collationFor(acc: CollectionAccess, collation: unknown): Collation | un
   return effectiveCollation(collation, acc.collection?.options.collation);
 }
 
-function checkHint(acc: CollectionAccess, hint: unknown): void {
-  if (hint === undefined || hint === null) return;
+/**
+ * The index a hint names (an unknown one is refused), or undefined for no hint or `$natural`.
+ * On MongoDB a hinted index is the plan: without a sort the documents come in its key order, and
+ * a sparse index holds only documents with at least one of its fields, so a hinted read finds no
+ * others (as MongoDB's manual warns for sparse indexes).
+ */
+export function hintedIndex(acc: CollectionAccess, hint: unknown): IndexSpec | undefined {
+  if (hint === undefined || hint === null) return undefined;
   const coll = acc.collection;
-  if (!coll) return;
+  if (!coll) return undefined;
+  if (isPlainObject(hint) && (Object.keys(hint).length === 0 || '$natural' in hint)) return undefined;
   const specs = coll.indexSpecs();
   const found =
     typeof hint === 'string'
-      ? specs.some((s) => s.name === hint)
-      : isPlainObject(hint) && (Object.keys(hint).length === 0 || '$natural' in hint || specs.some((s) => canonicalKey(s.key) === canonicalKey(hint)));
+      ? specs.find((s) => s.name === hint)
+      : isPlainObject(hint) ? specs.find((s) => canonicalKey(s.key) === canonicalKey(hint)) : undefined;
   if (!found) fail(ErrorCodes.BadValue, 'error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index');
+  return found;
+}
+
+/** The filter and sort a read runs with once its hinted index is the plan (see hintedIndex). */
+export function hintedRead(index: IndexSpec | undefined, filter: Doc | undefined, sort: Doc | undefined): { filter: Doc | undefined; sort: Doc | undefined } {
+  if (!index) return { filter, sort };
+  const fields = Object.keys(index.key);
+  const ordered = fields.every((f) => Math.abs(Number(index.key[f])) === 1);
+  const hasSort = sort !== undefined && Object.keys(sort).length > 0;
+  return {
+    filter: index.sparse ? { $and: [filter ?? {}, { $or: fields.map((f) => ({ [f]: { $exists: true } })) }] } : filter,
+    sort: hasSort || !ordered ? sort : index.key,
+  };
 }
 
 function validateNewDoc(doc: unknown): Doc {
@@ -138,11 +159,11 @@ export async function findReply(ctx: CommandContext, stats: ScanStats = newScanS
   if (cmd.filter !== undefined && !isPlainObject(cmd.filter)) fail(ErrorCodes.TypeMismatch, "BSON field 'FindCommandRequest.filter' is the wrong type, expected type 'object'");
   const acc = access(ctx, name);
   const collation = collationFor(acc, cmd.collation);
-  checkHint(acc, cmd.hint);
+  const hinted = hintedRead(hintedIndex(acc, cmd.hint), cmd.filter, cmd.sort);
   if (cmd.skip !== undefined && optionalNumber(cmd.skip)! < 0) fail(ErrorCodes.BadValue, 'skip value must be non-negative');
   const limit = optionalNumber(cmd.limit);
-  const selected = await selectDocsSliced(acc, cmd.filter, {
-    sort: cmd.sort,
+  const selected = await selectDocsSliced(acc, hinted.filter, {
+    sort: hinted.sort,
     skip: optionalNumber(cmd.skip),
     limit: limit === undefined ? undefined : Math.abs(limit),
     stats,
@@ -204,13 +225,13 @@ export const crudCommands: Record<string, Handler> = {
         const u = spec.u;
         validateUpdate(u);
         const collation = collationFor(acc, spec.collation);
-        checkHint(acc, spec.hint);
+        const hinted = hintedRead(hintedIndex(acc, spec.hint), filter, undefined);
         if (spec.multi && !Array.isArray(u) && !isOperatorUpdate(u)) {
           fail(ErrorCodes.FailedToParse, 'multi update is not supported for replacement-style update');
         }
         const opts = { arrayFilters: spec.arrayFilters, filter, variables: ctx.cmd.let };
         const compute = () => {
-          const matched = selectDocs(acc, filter, { limit: spec.multi ? undefined : 1, variables: ctx.cmd.let, collation });
+          const matched = selectDocs(acc, hinted.filter, { sort: hinted.sort, limit: spec.multi ? undefined : 1, variables: ctx.cmd.let, collation });
           if (matched.length === 0 && spec.upsert) {
             const doc = validateNewDoc(buildUpsert(filter, u, opts));
             return { plan: { upsert: doc, changes: [] as Targets, matched: 0 }, targets: [[canonicalKey(doc._id), doc]] as Targets };
@@ -259,10 +280,10 @@ export const crudCommands: Record<string, Handler> = {
       const spec = deletes[i];
       try {
         const collation = collationFor(acc, spec.collation);
-        checkHint(acc, spec.hint);
+        const hinted = hintedRead(hintedIndex(acc, spec.hint), spec.q ?? {}, undefined);
         const limit = optionalNumber(spec.limit) ?? 0;
         const compute = () => {
-          const ids = selectDocs(acc, spec.q ?? {}, { limit: limit === 1 ? 1 : undefined, variables: ctx.cmd.let, collation }).map(([id]) => id);
+          const ids = selectDocs(acc, hinted.filter, { sort: hinted.sort, limit: limit === 1 ? 1 : undefined, variables: ctx.cmd.let, collation }).map(([id]) => id);
           return { plan: ids, targets: ids.map((id): [string, null] => [id, null]) };
         };
         const done = writeWhenUnlocked(acc, compute, (ids) => {
@@ -283,7 +304,7 @@ export const crudCommands: Record<string, Handler> = {
     const acc = access(ctx, collectionName(ctx));
     const filter: Doc = cmd.query ?? {};
     const collation = collationFor(acc, cmd.collation);
-    checkHint(acc, cmd.hint);
+    const hinted = hintedRead(hintedIndex(acc, cmd.hint), filter, cmd.sort);
     if (cmd.remove && cmd.update !== undefined) fail(ErrorCodes.FailedToParse, 'Cannot specify both an update and remove=true');
     if (!cmd.remove && cmd.update === undefined) fail(ErrorCodes.FailedToParse, 'Either an update or remove=true must be specified');
     if (cmd.remove && cmd.new) fail(ErrorCodes.FailedToParse, "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document");
@@ -293,7 +314,7 @@ export const crudCommands: Record<string, Handler> = {
     const project = (doc: Doc | null) => (doc ? projectDocs([doc], cmd.fields, filter)[0] : null);
 
     const compute = () => {
-      const [found] = selectDocs(acc, filter, { sort: cmd.sort, limit: 1, variables: cmd.let, collation });
+      const [found] = selectDocs(acc, hinted.filter, { sort: hinted.sort, limit: 1, variables: cmd.let, collation });
       if (!found) {
         const upsert = !cmd.remove && cmd.upsert ? validateNewDoc(buildUpsert(filter, u!, opts)) : undefined;
         return { plan: { found, upsert, next: undefined }, targets: upsert ? ([[canonicalKey(upsert._id), upsert]] as Targets) : [] };
@@ -324,10 +345,10 @@ export const crudCommands: Record<string, Handler> = {
     const cmd = ctx.cmd;
     const acc = access(ctx, collectionName(ctx));
     const collation = collationFor(acc, cmd.collation);
-    checkHint(acc, cmd.hint);
+    const index = hintedIndex(acc, cmd.hint);
     const skip = optionalNumber(cmd.skip) ?? 0;
     const limit = Math.abs(optionalNumber(cmd.limit) ?? 0);
-    const query = cmd.query ?? {};
+    const query = hintedRead(index, cmd.query ?? {}, undefined).filter!;
     let n: number;
     if (Object.keys(query).length === 0) n = acc.count();
     else n = (await selectDocsSliced(acc, query, { collation })).length;
