@@ -186,6 +186,7 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       // Positional parts ($, $[], $[<id>]) become the indexes they stand for in this document, so
       // several of them in one update are concrete, independent paths (as MongoDB applies them).
       const concrete = opts.inserting ? mod : resolvePositional(next, mod, opts.filter ?? {}, opts.arrayFilters);
+      const dollarFields = takeDollarFields(concrete, opts.inserting === true);
       checkPaths(next, concrete);
       currentDatesAsSet(concrete);
       const pulled = applyPull(next, concrete);
@@ -204,6 +205,7 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
         }
       }
       for (const [path, order] of ordering) changed = applyPushOrdering(next, path, order) || changed;
+      for (const [field, value] of Object.entries(dollarFields)) setOwn(next, field, cloneDoc(value));
       if (!changed && !opts.inserting) return doc;
     } else if (!opts.inserting) {
       return doc;
@@ -220,6 +222,29 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
   }
   checkDocumentSize(next, false);
   return idFirst(next);
+}
+
+/**
+ * Top-level `$`-prefixed field names in a modifier update. MongoDB 5+ treats an upsert that inserts
+ * as an insert for field-name validation, so `$set: {$price: 1}` stores a field `$price` then
+ * (they are taken out of `$set` here and set directly); on an existing document any modifier of
+ * such a field answers DollarPrefixedFieldName (52). MongoDB manual: "Dollar-Prefixed Field Names".
+ */
+function takeDollarFields(mod: Doc, inserting: boolean): Doc {
+  const taken: Doc = {};
+  for (const [op, arg] of Object.entries(mod)) {
+    if (!isPlainObject(arg)) continue;
+    for (const path of Object.keys(arg)) {
+      if (!path.startsWith('$')) continue;
+      if (!inserting || op !== '$set' || path.includes('.')) {
+        const field = path.split('.')[0];
+        fail(ErrorCodes.DollarPrefixedFieldName, `The dollar ($) prefixed field '${field}' in '${path}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`);
+      }
+      setOwn(taken, path, arg[path]);
+    }
+  }
+  if (Object.keys(taken).length > 0) mod.$set = Object.fromEntries(Object.entries(mod.$set as Doc).filter(([path]) => !path.startsWith('$')));
+  return taken;
 }
 
 function withoutEmpty(mod: Doc): Doc {
