@@ -69,7 +69,9 @@ function validateIndexSpec(raw: Doc): IndexSpec {
   }
   if (raw.collation !== undefined) parseCollation(raw.collation);
   const name = typeof raw.name === 'string' ? raw.name : defaultIndexName(raw.key);
-  return { v: 2, ...raw, key: raw.key, name };
+  // listIndexes shows v, key and name first, then the options in the order given (as mongod does).
+  const { v: _version, key, name: _name, ...options } = raw;
+  return { v: 2, key, name, ...options };
 }
 
 /** Options that must match for an existing index to count as "the same index". */
