@@ -18,16 +18,18 @@ function collationFor(acc: CollectionAccess, collation: unknown): Collation | un
 }
 
 /**
- * The index a hint names (an unknown one is refused), or undefined for no hint or `$natural`.
- * On MongoDB a hinted index is the plan: without a sort the documents come in its key order, and
- * a sparse index holds only documents with at least one of its fields, so a hinted read finds no
- * others (as MongoDB's manual warns for sparse indexes).
+ * The index a hint names (an unknown one is refused), or undefined for no hint or a forward
+ * `$natural` scan. On MongoDB a hinted index is the plan: without a sort the documents come in its
+ * key order, and a sparse index holds only documents with at least one of its fields, so a hinted
+ * read finds no others (as MongoDB's manual warns for sparse indexes). `{$natural: -1}` is a
+ * reverse collection scan, returned as the pseudo-index `{$natural: -1}` so it orders the same way.
  */
 export function hintedIndex(acc: CollectionAccess, hint: unknown): IndexSpec | undefined {
   if (hint === undefined || hint === null) return undefined;
+  if (isPlainObject(hint) && '$natural' in hint) return Number(hint.$natural) === -1 ? { key: { $natural: -1 }, name: '$natural' } : undefined;
   const coll = acc.collection;
   if (!coll) return undefined;
-  if (isPlainObject(hint) && (Object.keys(hint).length === 0 || '$natural' in hint)) return undefined;
+  if (isPlainObject(hint) && Object.keys(hint).length === 0) return undefined;
   const specs = coll.indexSpecs();
   const found =
     typeof hint === 'string'

@@ -77,6 +77,16 @@ describe('reads with a hint run on the hinted index', () => {
     expect(await c.countDocuments({})).to.equal(4);
   });
 
+  it('a {$natural: -1} hint scans the collection in reverse', async () => {
+    // MongoDB manual, "$natural": hint({ $natural: -1 }) forces a reverse collection scan.
+    const c = coll();
+    await c.insertMany(items);
+    const found = await c.find({}).hint({ $natural: -1 }).toArray();
+    expect(found.map((d) => d._id)).to.deep.equal([3, 2, 1]);
+    const forward = await c.find({}).hint({ $natural: 1 }).toArray();
+    expect(forward.map((d) => d._id)).to.deep.equal([1, 2, 3]);
+  });
+
   it('a hint naming no index is refused, in aggregate too', async () => {
     const c = coll();
     await c.insertMany(items);
