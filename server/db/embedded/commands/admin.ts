@@ -69,6 +69,7 @@ export const adminCommands: Record<string, Handler> = {
       requireApiVersion: false,
       ttlMonitorEnabled: ctx.server.ttl?.enabled ?? true,
       ttlMonitorSleepSecs: ctx.server.ttl?.sleepSecs ?? 60,
+      enableTestCommands: ctx.server.testCommands === true,
     };
     if (ctx.cmd.getParameter === '*') return { ...params, ok: 1 };
     const out: Doc = {};
