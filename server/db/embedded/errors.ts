@@ -99,10 +99,15 @@ export function fail(code: number, message: string, extra?: Record<string, unkno
   throw new MongoServerError(code, message, extra);
 }
 
+/** mongod's code for a `$$name` no `let` or stage defines (Location17276). */
+const UNDEFINED_VARIABLE = 17276;
+
 /** Wraps anything thrown (mingo errors included) into a server error the client can read. */
 export function asServerError(err: unknown): MongoServerError {
   if (err instanceof MongoServerError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  // mingo reports bad operators/arguments as plain errors; MongoDB answers these as BadValue-like errors.
+  // mingo reports bad operators/arguments as plain errors; MongoDB answers these as BadValue-like errors, except an
+  // undefined $$variable, which it answers with its own code.
+  if (message.startsWith('Use of undefined variable')) return new MongoServerError(UNDEFINED_VARIABLE, message);
   return new MongoServerError(ErrorCodes.BadValue, message);
 }

@@ -121,8 +121,6 @@ export const adminCommands: Record<string, Handler> = {
     for (const lsid of ctx.cmd.endSessions ?? []) ctx.cursors.killSession(sessionKeyOf(lsid));
     return { ok: 1 };
   },
-  killAllSessions: () => ({ ok: 1 }),
-  killSessions: () => ({ ok: 1 }),
   refreshSessions: () => ({ ok: 1 }),
 
   /** explain for find (and count): MongoDB's shape, with executionStats. */
