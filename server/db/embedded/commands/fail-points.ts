@@ -206,7 +206,7 @@ export async function applyBeforeCommand(before: BeforeCommand, conn: ClientConn
   return before.error;
 }
 
-/** configureFailPoint: failCommand is the only fail point; any other is refused by name. */
+/** configureFailPoint: failCommand is the only fail point; any other is refused by name, as is waitForFailPoint. */
 export function failPointCommands(failCommand: FailCommandPoint): Record<string, Handler> {
   return {
     configureFailPoint(ctx) {
@@ -216,6 +216,9 @@ export function failPointCommands(failCommand: FailCommandPoint): Record<string,
         fail(ErrorCodes.FailPointSetFailed, `fail point ${String(name)} is not supported by the embedded server (only failCommand)`);
       }
       return failCommand.configure(ctx.cmd);
+    },
+    waitForFailPoint() {
+      fail(ErrorCodes.CommandNotSupported, 'waitForFailPoint is not supported by the embedded server');
     },
   };
 }
