@@ -43,6 +43,27 @@ export const ErrorCodes = {
   BSONObjectTooLarge: 10334,
   ConversionFailure: 241,
   Location40400: 40400,
+  // Codes tests and fail points answer with (failCommand's errorCode), named as mongod names them.
+  HostUnreachable: 6,
+  HostNotFound: 7,
+  LockTimeout: 24,
+  WriteConcernTimeout: 64,
+  UnknownReplWriteConcern: 79,
+  NetworkTimeout: 89,
+  ShutdownInProgress: 91,
+  UnsatisfiableWriteConcern: 100,
+  ReadConcernMajorityNotAvailableYet: 134,
+  PrimarySteppedDown: 189,
+  ExceededTimeLimit: 262,
+  FailPointSetFailed: 266,
+  PreparedTransactionInProgress: 267,
+  SocketException: 9001,
+  NotWritablePrimary: 10107,
+  InterruptedAtShutdown: 11600,
+  Interrupted: 11601,
+  InterruptedDueToReplStateChange: 11602,
+  NotPrimaryNoSecondaryOk: 13435,
+  NotPrimaryOrSecondary: 13436,
 } as const;
 
 const codeNames = new Map<number, string>(Object.entries(ErrorCodes).map(([name, code]) => [code, name]));
@@ -78,10 +99,15 @@ export function fail(code: number, message: string, extra?: Record<string, unkno
   throw new MongoServerError(code, message, extra);
 }
 
+/** mongod's code for a `$$name` no `let` or stage defines (Location17276). */
+const UNDEFINED_VARIABLE = 17276;
+
 /** Wraps anything thrown (mingo errors included) into a server error the client can read. */
 export function asServerError(err: unknown): MongoServerError {
   if (err instanceof MongoServerError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  // mingo reports bad operators/arguments as plain errors; MongoDB answers these as BadValue-like errors.
+  // mingo reports bad operators/arguments as plain errors; MongoDB answers these as BadValue-like errors, except an
+  // undefined $$variable, which it answers with its own code.
+  if (message.startsWith('Use of undefined variable')) return new MongoServerError(UNDEFINED_VARIABLE, message);
   return new MongoServerError(ErrorCodes.BadValue, message);
 }

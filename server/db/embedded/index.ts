@@ -43,6 +43,12 @@ export interface EmbeddedMongoOptions {
   replSetName?: string;
   /** How often TTL indexes are enforced; default 60 s, as mongod's TTL monitor. */
   ttlIntervalMs?: number;
+  /**
+   * Accept test commands (configureFailPoint with the failCommand fail point), as mongod does when started with
+   * `--setParameter enableTestCommands=1`; default off, as on mongod. For tests only: any client can then make
+   * the server fail commands or drop connections.
+   */
+  enableTestCommands?: boolean;
 }
 
 export interface EmbeddedMongo {
@@ -65,7 +71,7 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
   const socketPath = opts.socketPath;
   if (socketPath !== undefined && !socketPath.endsWith('.sock')) throw new Error(`socket path ${socketPath} must end in .sock (drivers tell a socket host by it)`);
   const engine = new Engine(journal);
-  const server = new WireServer(engine, { host, port: opts.port ?? 0, setName, startedAt: new Date() }, opts.ttlIntervalMs ?? 60_000);
+  const server = new WireServer(engine, { host, port: opts.port ?? 0, setName, startedAt: new Date(), testCommands: opts.enableTestCommands === true }, opts.ttlIntervalMs ?? 60_000);
   let port: number;
   try {
     port = await server.listen(socketPath !== undefined ? { path: socketPath } : { port: opts.port ?? 0, host });

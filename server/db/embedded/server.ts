@@ -11,8 +11,10 @@ import { catalogCommands } from './commands/catalog.js';
 import type { CommandContext, Handler, ServerInfo } from './commands/context.js';
 import { crudCommands } from './commands/crud.js';
 import { CursorStore, cursorCommands } from './commands/cursors.js';
+import { applyBeforeCommand, FailCommandPoint, failPointCommands, type ClientConnection } from './commands/fail-points.js';
 import { transactionCommands } from './commands/transactions.js';
 import { isPlainObject } from './bson-values.js';
+import { errorLabelsFor } from './error-labels.js';
 import { evaluateLet } from './query/match.js';
 import { asServerError, ErrorCodes, MongoServerError } from './errors.js';
 import type { Engine } from './storage/engine.js';
@@ -34,6 +36,9 @@ const UNSUPPORTED_COMMANDS: Record<string, string> = {
   geoNear: 'geospatial commands are not supported by the embedded server',
 };
 
+/** The handshake commands, whose `client` metadata names the connection's application. */
+const HANDSHAKE_COMMANDS = new Set(['hello', 'isMaster', 'ismaster']);
+
 /** No authentication, so the signature is a zero hash; drivers only echo it back. */
 const CLUSTER_TIME_SIGNATURE = { hash: new Binary(Buffer.alloc(20)), keyId: Long.ZERO };
 
@@ -44,6 +49,8 @@ export class WireServer {
   private readonly sessions: SessionRegistry;
   private readonly snapshots: SnapshotHistory;
   private readonly handlers: Map<string, Handler>;
+  /** The failCommand fail point, when test commands are enabled. */
+  private readonly failCommand?: FailCommandPoint;
   private readonly tcp: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private nextConnectionId = 1;
@@ -81,6 +88,7 @@ export class WireServer {
     this.info = info;
     this.sessions = new SessionRegistry(engine);
     this.snapshots = new SnapshotHistory(engine);
+    if (info.testCommands) this.failCommand = new FailCommandPoint();
     const all: Record<string, Handler> = {
       ...adminCommands,
       ...crudCommands,
@@ -88,6 +96,7 @@ export class WireServer {
       ...aggregateCommands,
       ...cursorCommands,
       ...transactionCommands(this.sessions),
+      ...(this.failCommand ? failPointCommands(this.failCommand) : {}),
     };
     // MongoDB matches command names case-sensitively but accepts a few legacy spellings.
     all.findandmodify = all.findAndModify;
@@ -145,7 +154,7 @@ export class WireServer {
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    const connectionId = this.nextConnectionId++;
+    const connection: ClientConnection = { id: this.nextConnectionId++, internal: false, close: () => socket.destroy() };
     const reader = new MessageReader();
     let queue = Promise.resolve();
     socket.on('data', (chunk) => {
@@ -158,7 +167,7 @@ export class WireServer {
       }
       for (const msg of messages) {
         // One failed message must neither stall the connection's queue nor crash the process.
-        queue = queue.then(() => this.handleMessage(socket, msg, connectionId)).catch(() => {
+        queue = queue.then(() => this.handleMessage(socket, msg, connection)).catch(() => {
           socket.destroy();
         });
       }
@@ -167,7 +176,7 @@ export class WireServer {
     socket.on('close', () => this.sockets.delete(socket));
   }
 
-  private async handleMessage(socket: net.Socket, msg: Buffer, connectionId: number): Promise<void> {
+  private async handleMessage(socket: net.Socket, msg: Buffer, connection: ClientConnection): Promise<void> {
     let request: Request;
     try {
       request = parseMessage(msg);
@@ -175,7 +184,7 @@ export class WireServer {
       socket.destroy();
       return;
     }
-    const reply = await this.run(request, connectionId);
+    const reply = await this.run(request, connection);
     this.addClusterTime(reply);
     if (request.moreToCome || socket.destroyed) return;
     const encode = request.opCode === OP_QUERY ? encodeOpReply : encodeOpMsg;
@@ -260,13 +269,18 @@ export class WireServer {
     }
   }
 
-  /** Runs one command and returns the reply document (errors included, as `ok: 0`). */
-  async run(request: Request, connectionId: number): Promise<Document> {
+  /**
+   * Runs one command and returns the reply document (errors included, as `ok: 0`), with the error labels mongod
+   * would add. An active failCommand fail point may hold the command, fail it or hang up before it runs, and give
+   * it a write concern error after.
+   */
+  async run(request: Request, connection: ClientConnection): Promise<Document> {
     const cmd = request.command;
     const name = Object.keys(cmd)[0];
     const db = typeof cmd.$db === 'string' ? cmd.$db : (request.legacyDb ?? 'admin');
-    const sessionKey = cmd.lsid ? sessionKeyOf(cmd.lsid) : undefined;
-    let ctx: CommandContext | undefined;
+    if (HANDSHAKE_COMMANDS.has(name)) noteHandshake(connection, cmd);
+    let labelsOverride: string[] | undefined;
+    let reply: Document;
     try {
       const handler = this.handlers.get(name);
       if (!handler) {
@@ -274,8 +288,35 @@ export class WireServer {
         if (unsupported) throw new MongoServerError(ErrorCodes.CommandNotSupported, unsupported);
         throw new MongoServerError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
       }
+      const before = this.failCommand?.beforeCommand(name, db, cmd, connection);
+      if (before) {
+        labelsOverride = before.labels;
+        const failure = await applyBeforeCommand(before, connection);
+        if (failure) throw failure;
+      }
+      reply = await this.execute(handler, name, db, cmd, connection.id);
+    } catch (err) {
+      reply = asServerError(err).toReply();
+    }
+    const after = this.failCommand?.afterCommand(name, db, cmd, connection);
+    if (after) {
+      // the fail point's write concern error stands for waiting for the write concern
+      reply.writeConcernError = after.writeConcernError;
+      labelsOverride = after.labels ?? labelsOverride;
+    }
+    const labels = labelsOverride ?? labelsOf(reply, name, cmd, connection);
+    if (labels.length > 0) reply.errorLabels = labels;
+    else delete reply.errorLabels;
+    return reply;
+  }
+
+  /** Runs a command the server has a handler for: sessions, transactions, snapshot reads, retried writes. */
+  private async execute(handler: Handler, name: string, db: string, cmd: Document, connectionId: number): Promise<Document> {
+    const sessionKey = cmd.lsid ? sessionKeyOf(cmd.lsid) : undefined;
+    let ctx: CommandContext | undefined;
+    try {
       const retried = RETRYABLE_WRITES.has(name) ? this.sessions.previousRetryableReply(sessionKey, cmd) : undefined;
-      if (retried) return { ...retried };
+      if (retried) return withWriteConcernError({ ...retried }, cmd);
       const txn = this.sessions.transactionFor(sessionKey, cmd, name);
       ctx = { engine: this.engine, cursors: this.cursors, server: this.info, connectionId, db, cmd, txn, sessionKey };
       if (txn) checkTransactionTarget(name, db, cmd);
@@ -295,10 +336,8 @@ export class WireServer {
       // A write error inside a transaction aborts it, as MongoDB does.
       if (txn && Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0) this.sessions.abortAfterError(txn);
       this.engine.flush();
-      if (RETRYABLE_WRITES.has(name)) this.sessions.rememberRetryable(sessionKey, cmd, reply);
-      const wcError = writeConcernError(cmd.writeConcern);
-      if (wcError) reply.writeConcernError = wcError;
-      return reply;
+      if (RETRYABLE_WRITES.has(name)) this.sessions.rememberRetryable(sessionKey, cmd, { ...reply });
+      return withWriteConcernError(reply, cmd);
     } catch (err) {
       const error = asServerError(err);
       if (ctx?.txn && name !== 'commitTransaction' && name !== 'abortTransaction') this.sessions.abortAfterError(ctx.txn);
@@ -340,6 +379,28 @@ async function removeStaleSocket(path: string): Promise<void> {
   if (answer === 'connected') throw new Error(`another server is listening on ${path}`);
   if (answer !== 'ECONNREFUSED') throw new Error(`cannot tell whether a server listens on ${path} (${answer})`);
   fs.unlinkSync(path);
+}
+
+/** The first hello of a connection names its application and tells another server's connection from a driver's. */
+function noteHandshake(connection: ClientConnection, cmd: Document): void {
+  const appName: unknown = cmd.client?.application?.name;
+  if (connection.appName === undefined && typeof appName === 'string') connection.appName = appName;
+  if (cmd.internalClient !== undefined) connection.internal = true;
+}
+
+/** The labels of a reply: those its error carries and those mongod adds for its outcome. */
+function labelsOf(reply: Document, name: string, cmd: Document, connection: ClientConnection): string[] {
+  const code = reply.ok === 0 && typeof reply.code === 'number' ? reply.code : undefined;
+  const writeConcernCode = isPlainObject(reply.writeConcernError) && typeof reply.writeConcernError.code === 'number' ? reply.writeConcernError.code : undefined;
+  const carried: string[] = Array.isArray(reply.errorLabels) ? reply.errorLabels : [];
+  const added = errorLabelsFor({ commandName: name, cmd, code, writeConcernCode, internalClient: connection.internal });
+  return [...new Set([...carried, ...added])];
+}
+
+function withWriteConcernError(reply: Document, cmd: Document): Document {
+  const wcError = writeConcernError(cmd.writeConcern);
+  if (wcError) reply.writeConcernError = wcError;
+  return reply;
 }
 
 /** A single member cannot satisfy w > 1 or unknown tags; MongoDB reports that beside the result. */

@@ -69,6 +69,7 @@ export const adminCommands: Record<string, Handler> = {
       requireApiVersion: false,
       ttlMonitorEnabled: ctx.server.ttl?.enabled ?? true,
       ttlMonitorSleepSecs: ctx.server.ttl?.sleepSecs ?? 60,
+      enableTestCommands: ctx.server.testCommands === true,
     };
     if (ctx.cmd.getParameter === '*') return { ...params, ok: 1 };
     const out: Doc = {};
@@ -120,8 +121,6 @@ export const adminCommands: Record<string, Handler> = {
     for (const lsid of ctx.cmd.endSessions ?? []) ctx.cursors.killSession(sessionKeyOf(lsid));
     return { ok: 1 };
   },
-  killAllSessions: () => ({ ok: 1 }),
-  killSessions: () => ({ ok: 1 }),
   refreshSessions: () => ({ ok: 1 }),
 
   /** explain for find (and count): MongoDB's shape, with executionStats. */

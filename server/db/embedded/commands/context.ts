@@ -14,6 +14,8 @@ export interface ServerInfo {
   socketPath?: string;
   setName: string;
   startedAt: Date;
+  /** Test commands (configureFailPoint) are accepted, as mongod's `enableTestCommands` parameter allows them. */
+  testCommands?: boolean;
   /** The TTL monitor's parameters (setParameter ttlMonitorEnabled / ttlMonitorSleepSecs). */
   ttl?: { enabled: boolean; sleepSecs: number; changed?: () => void };
 }

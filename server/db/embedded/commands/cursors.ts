@@ -65,6 +65,11 @@ export class CursorStore {
   killSession(sessionKey: string): void {
     for (const [id, c] of this.cursors) if (c.sessionKey === sessionKey) this.cursors.delete(id);
   }
+
+  /** Closes every cursor opened in a session (killAllSessions). */
+  killAllSessions(): void {
+    for (const [id, c] of this.cursors) if (c.sessionKey !== undefined) this.cursors.delete(id);
+  }
 }
 
 function takeBatch(cursor: OpenCursor, size: number): Doc[] {

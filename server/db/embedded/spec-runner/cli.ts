@@ -19,7 +19,7 @@ interface EmbeddedHandle {
   stop(): Promise<void>;
 }
 interface EmbeddedModule {
-  startEmbeddedMongo(opts: { dbPath?: string; inMemory?: boolean; port?: number; host?: string }): Promise<EmbeddedHandle>;
+  startEmbeddedMongo(opts: { dbPath?: string; inMemory?: boolean; port?: number; host?: string; enableTestCommands?: boolean }): Promise<EmbeddedHandle>;
 }
 
 function usage(): never {
@@ -58,9 +58,10 @@ async function main(): Promise<number> {
   } else {
     const specifier = '../index.js';
     const mod = (await import(specifier)) as EmbeddedModule;
-    server = await mod.startEmbeddedMongo({ inMemory: true, port: 0, host: '127.0.0.1' });
+    // Test commands on, as the unified format asks of the servers it runs against (for its fail points).
+    server = await mod.startEmbeddedMongo({ inMemory: true, port: 0, host: '127.0.0.1', enableTestCommands: true });
     uri = server.uri;
-    console.log(`Server: embedded, in memory, ${uri}`);
+    console.log(`Server: embedded, in memory, test commands enabled, ${uri}`);
   }
 
   const runner = new SpecRunner({

@@ -29,9 +29,11 @@ const EVENT_NAMES: Record<string, { driver: string; kind: 'command' | 'cmap' | '
   topologyClosedEvent: { driver: 'topologyClosed', kind: 'sdam' },
 };
 
-/** Commands whose events are never observed (sensitive per the command monitoring spec, and fail points). */
+/** The runner's own failPoint operations: never observed, sensitive commands observed or not. */
+const FAIL_POINT_COMMAND = 'configurefailpoint';
+/** Commands sensitive per the command monitoring spec: observed only with observeSensitiveCommands. */
 const ALWAYS_IGNORED = new Set([
-  'configurefailpoint', 'authenticate', 'saslstart', 'saslcontinue', 'getnonce', 'createuser', 'updateuser',
+  'authenticate', 'saslstart', 'saslcontinue', 'getnonce', 'createuser', 'updateuser',
   'copydbgetnonce', 'copydbsaslstart', 'copydb',
 ]);
 
@@ -62,7 +64,7 @@ export class EventRecorder {
         const event = ev as Record<string, unknown>;
         if (spec.kind === 'command') {
           const cmd = String(event.commandName ?? '').toLowerCase();
-          if (this.ignored.has(cmd)) return;
+          if (this.ignored.has(cmd) || cmd === FAIL_POINT_COMMAND) return;
           if (!observeSensitive && (ALWAYS_IGNORED.has(cmd) || isRedactedHello(cmd, event))) return;
         }
         this.events.push({ type: name, kind: spec.kind, event });

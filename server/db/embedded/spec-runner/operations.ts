@@ -19,8 +19,8 @@ export interface OpEnv {
   internal: MongoClient;
   /** Runs a nested operation with its own assertions (withTransaction callbacks, runOnThread). */
   runNested(op: Operation): Promise<void>;
-  /** Fail points set during the test, disabled afterwards. */
-  failPoints: { client: MongoClient; name: string }[];
+  /** Names of the fail points set during the test, disabled afterwards. */
+  failPoints: string[];
 }
 
 /** Raised when a test uses something the installed driver does not offer: the test is skipped, not failed. */
@@ -220,7 +220,7 @@ async function runSpecial(env: OpEnv, op: Operation): Promise<OpOutcome> {
       const { client } = entities.get(String(a.client), 'client');
       const fp = a.failPoint as Doc;
       await client.db('admin').command(fp);
-      env.failPoints.push({ client, name: String(fp.configureFailPoint) });
+      env.failPoints.push(String(fp.configureFailPoint));
       return { result: undefined };
     }
     case 'targetedFailPoint': {
@@ -229,7 +229,7 @@ async function runSpecial(env: OpEnv, op: Operation): Promise<OpOutcome> {
       const { client } = entities.get(se.clientId, 'client');
       const fp = a.failPoint as Doc;
       await client.db('admin').command(fp);
-      env.failPoints.push({ client, name: String(fp.configureFailPoint) });
+      env.failPoints.push(String(fp.configureFailPoint));
       return { result: undefined };
     }
     case 'runOnThread': {

@@ -41,9 +41,22 @@ const FEATURE_OPERATIONS: Record<string, string> = {
   listSearchIndexes: 'Atlas Search indexes',
   updateSearchIndex: 'Atlas Search indexes',
   dropSearchIndex: 'Atlas Search indexes',
-  failPoint: 'fail points (configureFailPoint, a test-only command)',
-  targetedFailPoint: 'fail points (configureFailPoint, a test-only command)',
 };
+
+/** The fail point the embedded server implements (commands/fail-points.ts); the others it refuses by name. */
+const SUPPORTED_FAIL_POINT = 'failCommand';
+/** failCommand options the embedded server refuses rather than reproduce. */
+const UNSUPPORTED_FAIL_COMMAND_DATA = ['errorExtraInfo', 'tassert'];
+
+/** A fail point a failPoint/targetedFailPoint operation sets that the embedded server does not reproduce. */
+function failPointFeature(args: unknown): string | undefined {
+  const fp = (args as Doc | undefined)?.failPoint as Doc | undefined;
+  const name = fp?.configureFailPoint;
+  if (name !== SUPPORTED_FAIL_POINT) return `the ${String(name)} fail point (only failCommand is implemented)`;
+  const data = (fp?.data ?? {}) as Doc;
+  const option = UNSUPPORTED_FAIL_COMMAND_DATA.find(k => k in data);
+  return option ? `failCommand's ${option} option` : undefined;
+}
 
 const INDEX_TYPES: Record<string, string> = { text: 'text indexes', '2d': 'geospatial indexes', '2dsphere': 'geospatial indexes', geoHaystack: 'geospatial indexes' };
 
@@ -77,6 +90,10 @@ function featureIn(value: unknown): string | undefined {
   // Canonical EJSON ({$symbol: ...}) is loaded as a BSONSymbol; the server stores symbols as strings.
   if (obj._bsontype === 'BSONSymbol') return 'the BSON symbol type (deprecated; stored as a string)';
   if (typeof obj.name === 'string' && 'object' in obj && FEATURE_OPERATIONS[obj.name]) return FEATURE_OPERATIONS[obj.name];
+  if ((obj.name === 'failPoint' || obj.name === 'targetedFailPoint') && obj.object === 'testRunner') {
+    const unsupported = failPointFeature(obj.arguments);
+    if (unsupported) return unsupported;
+  }
   if (obj.name === 'modifyCollection' && 'object' in obj && isIndexChange(obj.arguments)) return 'collMod of indexes';
   if ('collMod' in obj && 'index' in obj) return 'collMod of indexes';
   for (const [k, v] of Object.entries(obj)) {

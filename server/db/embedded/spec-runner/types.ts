@@ -85,4 +85,6 @@ export interface ServerInfo {
   csfle: boolean;
   /** getParameter '*' answer, for serverParameters requirements (empty when the server has none). */
   parameters?: Record<string, unknown>;
+  /** The server accepts configureFailPoint (mongod only with test commands enabled). */
+  failPoints?: boolean;
 }

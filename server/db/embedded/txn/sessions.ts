@@ -143,6 +143,17 @@ export class SessionRegistry {
     }
   }
 
+  /**
+   * killSessions / killAllSessions: aborts the open transactions of the sessions named (all when none are), as
+   * mongod kills their operations; the sessions stay usable, with their retryable-write history.
+   */
+  killTransactions(keys?: string[]): void {
+    for (const key of keys ?? [...this.sessions.keys()]) {
+      const txn = this.sessions.get(key)?.txn;
+      if (txn?.state === 'active') endTransaction(this.engine, txn, 'aborted');
+    }
+  }
+
   abortAll(): void {
     for (const key of [...this.sessions.keys()]) this.end(key);
   }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
 import mongoose from 'mongoose';
-import { startEmbeddedMongo } from '../../../../server/db/embedded/index.js';
+import { startEmbeddedMongo, type EmbeddedMongoOptions } from '../../../../server/db/embedded/index.js';
 
 export interface Target {
   uri: string;
@@ -18,10 +18,11 @@ export interface Target {
   close(): Promise<void>;
 }
 
-export async function openTarget(prefix: string, clientOptions: MongoClientOptions = {}): Promise<Target> {
+/** `embedded` options apply only to the embedded server (e.g. enableTestCommands, which a real mongod takes at startup). */
+export async function openTarget(prefix: string, clientOptions: MongoClientOptions = {}, embedded: EmbeddedMongoOptions = {}): Promise<Target> {
   const dbName = `${prefix}_${randomBytes(4).toString('hex')}`;
   const external = process.env.MONGODB_URI;
-  const server = external ? undefined : await startEmbeddedMongo({ inMemory: true, host: '127.0.0.1', port: 0 });
+  const server = external ? undefined : await startEmbeddedMongo({ inMemory: true, host: '127.0.0.1', port: 0, ...embedded });
   const uri = external ?? server!.uri;
   const client = await new MongoClient(uri, clientOptions).connect();
   const connections: mongoose.Connection[] = [];

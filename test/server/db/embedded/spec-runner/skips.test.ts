@@ -23,9 +23,14 @@ describe('the spec runner skips a test by the unsupported feature it uses', () =
     expect(unsupportedFeature(file(), inTransaction)).to.equal(undefined);
   });
 
-  it('skips a test that sets a fail point or changes an index through collMod, but not a plain collMod', () => {
-    const failPoint = { object: 'testRunner', name: 'failPoint', arguments: { client: 'client0', failPoint: { configureFailPoint: 'failCommand' } } };
-    expect(unsupportedFeature(file(), test([failPoint, op('find')]))).to.match(/fail points/);
+  it('runs a test that sets the failCommand fail point, but skips one that sets another fail point, naming it', () => {
+    const failPoint = (configureFailPoint: string, data = {}) => ({ object: 'testRunner', name: 'failPoint', arguments: { client: 'client0', failPoint: { configureFailPoint, mode: { times: 1 }, data } } });
+    expect(unsupportedFeature(file(), test([failPoint('failCommand', { failCommands: ['insert'], errorCode: 91 }), op('insertOne')]))).to.equal(undefined);
+    expect(unsupportedFeature(file(), test([failPoint('onPrimaryTransactionalWrite'), op('insertOne')]))).to.match(/onPrimaryTransactionalWrite fail point/);
+    expect(unsupportedFeature(file(), test([failPoint('failCommand', { failCommands: ['find'], errorCode: 2, errorExtraInfo: {} })]))).to.match(/errorExtraInfo/);
+  });
+
+  it('skips a test that changes an index through collMod, but not a plain collMod', () => {
     const hideIndex = { object: 'database0', name: 'modifyCollection', arguments: { collection: 'test', index: { keyPattern: { x: 1 }, hidden: true } } };
     expect(unsupportedFeature(file(), test([hideIndex]))).to.match(/collMod of indexes/);
     const validator = { object: 'database0', name: 'modifyCollection', arguments: { collection: 'test', validator: { x: { $type: 'int' } } } };
