@@ -43,6 +43,9 @@ export const ErrorCodes = {
   BSONObjectTooLarge: 10334,
   ConversionFailure: 241,
   Location40400: 40400,
+  Location40081: 40081,
+  NotSingleValueField: 54,
+  Location40415: 40415,
 } as const;
 
 const codeNames = new Map<number, string>(Object.entries(ErrorCodes).map(([name, code]) => [code, name]));

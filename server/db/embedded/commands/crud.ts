@@ -3,7 +3,7 @@ import { ObjectId } from 'bson';
 import { canonicalKey, idFirst, isPlainObject, type Doc } from '../bson-values.js';
 import { asServerError, ErrorCodes, fail } from '../errors.js';
 import { effectiveCollation, type Collation } from '../query/collation.js';
-import { projectDocs, sortDocs } from '../query/shape.js';
+import { checkProjection, projectDocs, sortDocs } from '../query/shape.js';
 import { sortDocsSliced } from '../query/sliced.js';
 import { Slicer } from '../storage/slices.js';
 import { applyUpdate, buildUpsert, checkDocumentSize, isOperatorUpdate, validateUpdate } from '../query/update.js';
@@ -136,6 +136,7 @@ export async function findReply(ctx: CommandContext, stats: ScanStats = newScanS
   const cmd = ctx.cmd;
   const name = collectionName(ctx);
   if (cmd.filter !== undefined && !isPlainObject(cmd.filter)) fail(ErrorCodes.TypeMismatch, "BSON field 'FindCommandRequest.filter' is the wrong type, expected type 'object'");
+  checkProjection(cmd.projection);
   const acc = access(ctx, name);
   const collation = collationFor(acc, cmd.collation);
   checkHint(acc, cmd.hint);
@@ -289,6 +290,7 @@ export const crudCommands: Record<string, Handler> = {
     if (cmd.remove && cmd.new) fail(ErrorCodes.FailedToParse, "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document");
     const u = cmd.remove ? undefined : cmd.update;
     if (!cmd.remove) validateUpdate(u);
+    checkProjection(cmd.fields);
     const opts = { arrayFilters: cmd.arrayFilters, filter, variables: cmd.let };
     const project = (doc: Doc | null) => (doc ? projectDocs([doc], cmd.fields, filter)[0] : null);
 

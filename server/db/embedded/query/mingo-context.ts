@@ -25,7 +25,7 @@ import { ErrorCodes, fail } from '../errors.js';
 import { beginAggregation, inMode, markWrappers, wrappersPresent, plainAccumulator, plainExpression, plainForMingo, TYPED_EXPRESSIONS } from './arithmetic.js';
 import { parseCollation, type Collation } from './collation.js';
 import { compileFilter } from './match.js';
-import { sortDocs } from './shape.js';
+import { checkProjection, sortDocs, withoutIdInclusion } from './shape.js';
 import { $bucketAuto, $sortByCount } from './stages/buckets.js';
 import { $densify } from './stages/densify.js';
 import { $graphLookup } from './stages/graph-lookup.js';
@@ -105,7 +105,8 @@ const projectTyped = typedOneToOne(pipelineOperators.$project as unknown as Stag
 
 /** $project keeps `_id` first, as MongoDB returns it (mingo appends it after the projected fields). */
 function $project(coll: Iterator, spec: unknown, options: Options): Iterator {
-  return projectTyped(coll, spec as never, options).map((d) => idFirst(d as Doc));
+  const projection = isPlainObject(spec) ? withoutIdInclusion(spec, checkProjection(spec, '$project')) : spec;
+  return projectTyped(coll, projection as never, options).map((d) => idFirst(d as Doc));
 }
 
 /**
