@@ -8,6 +8,7 @@ import { canonicalKey, cloneDoc, hasNumberWrappers, idFirst, isPlainObject, type
 import { ErrorCodes, MongoServerError, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
+import { cursorOwner } from './cursors.js';
 import { selectDocs, selectDocsSliced } from './crud.js';
 import { documentsSliced, groupSliced, sortDocsSliced } from '../query/sliced.js';
 import { Slicer } from '../storage/slices.js';
@@ -75,7 +76,7 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
   checkStages(pipeline);
   const collectionless = cmd.aggregate === 1;
   const name = collectionless ? undefined : String(cmd.aggregate);
-  const collation = effectiveCollation(cmd.collation, name === undefined ? undefined : ctx.engine.getCollection(ctx.db, name)?.options.collation);
+  const collation = effectiveCollation(cmd.collation, name === undefined ? undefined : access(ctx, name).catalogEntry?.options.collation);
   if (collation) checkCollatedPipeline(pipeline);
 
   const last = pipeline[pipeline.length - 1];
@@ -161,7 +162,7 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
     results = [];
   }
   const ns = `${ctx.db}.${name ?? '$cmd.aggregate'}`;
-  return ctx.cursors.open(ns, results, optionalNumber(cmd.cursor?.batchSize), ctx.sessionKey);
+  return ctx.cursors.open(ns, results, optionalNumber(cmd.cursor?.batchSize), cursorOwner(ctx));
 }
 
 /** $out replaces the target collection; $merge folds results into it by the `on` fields. */

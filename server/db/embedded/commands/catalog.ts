@@ -9,6 +9,7 @@ import type { Collection } from '../storage/collection.js';
 import type { IndexSpec } from '../storage/index-structure.js';
 import type { Transaction } from '../txn/transaction.js';
 import { collectionName, optionalNumber, type CommandContext, type Handler } from './context.js';
+import { cursorOwner } from './cursors.js';
 
 const UNSUPPORTED_INDEX_TYPES = new Set(['text', '2d', '2dsphere', 'geoHaystack']);
 
@@ -234,7 +235,10 @@ export const catalogCommands: Record<string, Handler> = {
     const ns = `${ctx.db}.${name}`;
     if (ctx.txn) {
       checkCatalogChangeInTransaction(ctx.txn, ns, 'create a collection');
-      if (ctx.engine.getCollection(ctx.db, name) || ctx.txn.pendingCollections.has(ns)) fail(ErrorCodes.NamespaceExists, `Collection ${ns} already exists.`);
+      // A collection created by someone else after the transaction's snapshot is not there for it:
+      // its create succeeds and the commit fails with a write conflict (commitTransaction), as on MongoDB.
+      const existing = ctx.engine.getCollection(ctx.db, name);
+      if ((existing && existing.createdSeq <= ctx.txn.startSeq) || ctx.txn.pendingCollections.has(ns)) fail(ErrorCodes.NamespaceExists, `Collection ${ns} already exists.`);
     }
     const options: Doc = {};
     for (const [k, v] of Object.entries(cmd)) if (CREATE_FIELDS.has(k)) options[k] = v;
@@ -326,7 +330,7 @@ export const catalogCommands: Record<string, Handler> = {
       }))
       .filter((info) => !filter || filter.test(info))
       .map((info) => (ctx.cmd.nameOnly ? { name: info.name, type: info.type } : info));
-    return ctx.cursors.open(`${ctx.db}.$cmd.listCollections`, infos, ctx.cmd.cursor?.batchSize, ctx.sessionKey);
+    return ctx.cursors.open(`${ctx.db}.$cmd.listCollections`, infos, ctx.cmd.cursor?.batchSize, cursorOwner(ctx));
   },
 
   async createIndexes(ctx) {
@@ -348,7 +352,7 @@ export const catalogCommands: Record<string, Handler> = {
 
   listIndexes(ctx) {
     const coll = requireCollection(ctx, collectionName(ctx));
-    return ctx.cursors.open(`${ctx.db}.${coll.name}`, coll.indexSpecs(), ctx.cmd.cursor?.batchSize, ctx.sessionKey);
+    return ctx.cursors.open(`${ctx.db}.${coll.name}`, coll.indexSpecs(), ctx.cmd.cursor?.batchSize, cursorOwner(ctx));
   },
 
   dropIndexes(ctx) {

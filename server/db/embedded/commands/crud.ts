@@ -10,10 +10,11 @@ import { applyUpdate, buildUpsert, checkDocumentSize, isOperatorUpdate, validate
 import { newScanStats, type CollectionAccess, type ScanStats } from '../storage/access.js';
 import { pathValues } from '../storage/paths.js';
 import { access, collectionName, optionalNumber, writeWhenUnlocked, type CommandContext, type Handler, type Targets } from './context.js';
+import { cursorOwner } from './cursors.js';
 
 /** The statement's collation, else the collection's default; undefined for simple (binary). */
 function collationFor(acc: CollectionAccess, collation: unknown): Collation | undefined {
-  return effectiveCollation(collation, acc.collection?.options.collation);
+  return effectiveCollation(collation, acc.catalogEntry?.options.collation);
 }
 
 function checkHint(acc: CollectionAccess, hint: unknown): void {
@@ -185,7 +186,7 @@ export const crudCommands: Record<string, Handler> = {
     const limit = optionalNumber(ctx.cmd.limit);
     const singleBatch = ctx.cmd.singleBatch === true || (limit !== undefined && limit < 0);
     const batchSize = optionalNumber(ctx.cmd.batchSize);
-    return ctx.cursors.open(`${ctx.db}.${collectionName(ctx)}`, docs, singleBatch && batchSize === undefined ? docs.length || 1 : batchSize, ctx.sessionKey, singleBatch);
+    return ctx.cursors.open(`${ctx.db}.${collectionName(ctx)}`, docs, singleBatch && batchSize === undefined ? docs.length || 1 : batchSize, cursorOwner(ctx), singleBatch);
   },
 
   async update(ctx) {
