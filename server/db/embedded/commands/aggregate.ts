@@ -5,7 +5,7 @@
  */
 import { ProcessingMode } from 'mingo';
 import { canonicalKey, cloneDoc, hasNumberWrappers, idFirst, isPlainObject, type Doc } from '../bson-values.js';
-import { ErrorCodes, MongoServerError, fail } from '../errors.js';
+import { asServerError, ErrorCodes, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
 import { cursorOwner } from './cursors.js';
@@ -130,8 +130,7 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
     if (op === '$sort' && isPlainObject(arg)) input = await sortDocsSliced(input, arg, slicer, collation);
     else if (op === '$group' && !collation) {
       const grouped = await groupSliced(input, arg, cmd.let, slicer).catch((err: unknown) => {
-        if (err instanceof MongoServerError) throw err;
-        throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
+        throw asServerError(err);
       });
       if (!grouped) break;
       input = grouped;
@@ -153,8 +152,7 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
     });
     results = agg.run(input) as Doc[];
   } catch (err) {
-    if (err instanceof MongoServerError) throw err;
-    throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
+    throw asServerError(err);
   }
 
   if (writeStage) {

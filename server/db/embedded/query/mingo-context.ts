@@ -82,6 +82,10 @@ function $bucket(coll: Iterator, spec: unknown, options: Options): Iterator {
 
 /** `$unwind`: mingo's, with the `includeArrayIndex` field an int64, as MongoDB gives it. */
 function $unwind(coll: Iterator, spec: unknown, options: Options): Iterator {
+  // mingo reads a path without `$` as no field and unwinds nothing; MongoDB refuses it.
+  const path = isPlainObject(spec) ? spec.path : spec;
+  if (typeof path !== 'string') fail(15981, `expected either a string or an object as specification for $unwind stage, got ${typeof path}`);
+  if (!path.startsWith('$')) fail(28818, `path option to $unwind stage should be prefixed with a '$': ${path}`);
   const unwound = pipelineOperators.$unwind(coll, spec as never, options);
   const field = isPlainObject(spec) && typeof spec.includeArrayIndex === 'string' && !spec.includeArrayIndex.includes('.') ? spec.includeArrayIndex : undefined;
   if (!field) return unwound;

@@ -2,7 +2,7 @@
 import { createQuery } from './mingo-context.js';
 import { cloneDoc, compareValues, idFirst, isPlainObject, plainNumbers, toNumber, type Doc } from '../bson-values.js';
 import { beginAggregation, inMode, markWrappers } from './arithmetic.js';
-import { ErrorCodes, MongoServerError, fail } from '../errors.js';
+import { asServerError, ErrorCodes, fail } from '../errors.js';
 import { pathValues } from '../storage/paths.js';
 import type { Collation } from './collation.js';
 
@@ -167,7 +167,7 @@ export function projectDocs(docs: Doc[], projection: Doc | undefined, filter: Do
     }
     return projected.map(idFirst);
   } catch (err) {
-    throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
+    throw asServerError(err);
   }
 }
 

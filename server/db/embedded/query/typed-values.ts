@@ -291,6 +291,12 @@ export const TYPED_VALUE_EXPRESSIONS: Record<string, Expression> = {
     const kind = numberKind(typedArg(obj, Array.isArray(expr) && expr.length === 1 ? expr[0] : expr, options));
     return kind === undefined ? TO_MINGO : NUMBER_TYPES[kind];
   }),
+  // MongoDB refuses anything but an array, null and a missing field included (mingo answers null for those).
+  $size: typedExpression('$size', (obj, expr, options) => {
+    const array = typedArg(obj, Array.isArray(expr) && expr.length === 1 ? expr[0] : expr, options);
+    if (!Array.isArray(array)) fail(ErrorCodes.Location17124, `The argument to $size must be an array, but was of type: ${typeName(array, options)}`);
+    return array.length;
+  }),
   // A second argument that is not an array is MongoDB's 40081, checked here; the well-formed case is mingo's.
   $in: typedExpression('$in', (obj, expr, options) => {
     if (!Array.isArray(expr) || expr.length !== 2) return TO_MINGO;

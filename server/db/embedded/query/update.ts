@@ -11,7 +11,7 @@ import { orderCreatedFields } from './field-order.js';
 import { canonicalKey, cloneDoc, compareValues, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, setOwn, toNumber, valuesEqual, type Doc, isInt64 } from '../bson-values.js';
 import { sortDocs } from './shape.js';
 import { arithmetic, numberKind, storedNumber, zeroLike } from './numbers.js';
-import { ErrorCodes, MongoServerError, fail } from '../errors.js';
+import { ErrorCodes, MongoServerError, fail, mingoErrorCode } from '../errors.js';
 import { beginAggregation, markWrappers } from './arithmetic.js';
 
 const MODIFIERS = new Set([
@@ -608,7 +608,7 @@ function toUpdateError(err: unknown): MongoServerError {
   const message = err instanceof Error ? err.message : String(err);
   // mingo reports type errors like "$inc on non-number"; MongoDB answers TypeMismatch or BadValue.
   if (/immutable field '_id'/.test(message)) return new MongoServerError(ErrorCodes.ImmutableField, message);
-  const code = /type|number|array/i.test(message) ? ErrorCodes.TypeMismatch : ErrorCodes.BadValue;
+  const code = mingoErrorCode(message) ?? (/type|number|array/i.test(message) ? ErrorCodes.TypeMismatch : ErrorCodes.BadValue);
   return new MongoServerError(code, message);
 }
 

@@ -60,6 +60,36 @@ describe('answers with MongoDB error codes, and update field order', () => {
     expect(inPipeline?.message).to.contain('missing');
   });
 
+  it('aggregation operators given an argument of the wrong type answer their own codes', async () => {
+    const c = t.db.collection('argtypes');
+    await c.insertOne({ s: 'text' });
+    const codes: Array<[Record<string, unknown>, number]> = [
+      [{ $size: '$s' }, 17124],
+      [{ $size: '$missing' }, 17124],
+      [{ $arrayElemAt: ['$s', 0] }, 28689],
+      [{ $concat: ['$s', 1] }, 16702],
+      [{ $concatArrays: ['$s', [1]] }, 28664],
+      [{ $filter: { input: '$s', cond: true } }, 28651],
+      [{ $map: { input: '$s', in: 1 } }, 16883],
+      [{ $reduce: { input: '$s', initialValue: 0, in: 1 } }, 40080],
+      [{ $slice: ['$s', 1] }, 28724],
+      [{ $reverseArray: '$s' }, 34435],
+      [{ $indexOfArray: ['$s', 1] }, 40090],
+    ];
+    for (const [expr, code] of codes) {
+      const err = await rejection(c.aggregate([{ $project: { r: expr } }]).toArray());
+      expect(err?.code, JSON.stringify(expr)).to.equal(code);
+    }
+  });
+
+  it('$unwind of a path without $ answers 28818 instead of unwinding nothing', async () => {
+    const c = t.db.collection('unwindpath');
+    await c.insertOne({ arr: [1, 2] });
+    expect((await rejection(c.aggregate([{ $unwind: 'arr' }]).toArray()))?.code).to.equal(28818);
+    expect((await rejection(c.aggregate([{ $unwind: { path: 'arr' } }]).toArray()))?.code).to.equal(28818);
+    expect(await c.aggregate([{ $unwind: '$arr' }, { $project: { _id: 0 } }]).toArray()).to.deep.equal([{ arr: 1 }, { arr: 2 }]);
+  });
+
   describe('updates', () => {
     it('$rename of a field onto itself or onto its own path answers BadValue (2)', async () => {
       const c = t.db.collection('rename');
