@@ -386,12 +386,22 @@ const PIPELINE: Record<string, Stage> = {
   $densify: $densify as Stage,
 };
 
-/** Server-side JavaScript: mingo would call the code as a JavaScript function, which arrives over the wire as a string. */
-const refuseJavaScript = (name: string) => (): never => fail(ErrorCodes.NotImplemented, `${name} (server-side JavaScript) is not supported by the embedded server`);
+/**
+ * Server-side JavaScript: a client's code arrives as a string (or BSON Code), which mingo cannot
+ * call, so it is refused. mingo's own stages ($setWindowFields, $fill) pass JavaScript functions,
+ * which run as before.
+ */
+function refuseJavaScript<F extends (...args: any[]) => unknown>(name: string, base: F, code: string): F {
+  return ((...args: any[]) => {
+    const spec: unknown = args[1];
+    if (isPlainObject(spec) && typeof spec[code] === 'function') return base(...args);
+    return fail(ErrorCodes.NotImplemented, `${name} (server-side JavaScript) is not supported by the embedded server`);
+  }) as F;
+}
 
 const CONTEXT = Context.init({
-  accumulator: { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, { ...ACCUMULATORS, $accumulator: refuseJavaScript('$accumulator') }), [DOCS]: (coll: Doc[]) => coll, [WINDOW_FRAME]: windowFrame } as unknown as typeof accumulatorOperators,
-  expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, { ...TYPED_EXPRESSIONS, ...TYPED_VALUE_EXPRESSIONS, $function: refuseJavaScript('$function') }), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
+  accumulator: { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, { ...ACCUMULATORS, $accumulator: refuseJavaScript('$accumulator', plainAccumulator((accumulatorOperators as any).$accumulator), 'init') }), [DOCS]: (coll: Doc[]) => coll, [WINDOW_FRAME]: windowFrame } as unknown as typeof accumulatorOperators,
+  expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, { ...TYPED_EXPRESSIONS, ...TYPED_VALUE_EXPRESSIONS, $function: refuseJavaScript('$function', plainExpression((expressionOperators as any).$function, '$function'), 'body') }), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
   pipeline: Object.fromEntries(Object.entries(PIPELINE).map(([k, f]) => [k, TYPED_STAGES.has(k) ? f : plainStage(f)])) as unknown as typeof pipelineOperators,
   projection: projectionOperators,
   query: queryOperators,
