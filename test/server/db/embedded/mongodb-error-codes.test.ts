@@ -82,6 +82,15 @@ describe('answers with MongoDB error codes, and update field order', () => {
     }
   });
 
+  it('the same operators give null for a missing array or string, as the manual documents', async () => {
+    const c = t.db.collection('nullargs');
+    await c.insertOne({ s: 'text' });
+    const projected = await c
+      .aggregate([{ $project: { _id: 0, a: { $slice: ['$missing', 1] }, b: { $concat: ['$missing', 'x'] }, c: { $filter: { input: '$missing', cond: true } }, d: { $arrayElemAt: ['$missing', 0] } } }])
+      .toArray();
+    expect(projected).to.deep.equal([{ a: null, b: null, c: null, d: null }]);
+  });
+
   it('$unwind of a path without $ answers 28818 instead of unwinding nothing', async () => {
     const c = t.db.collection('unwindpath');
     await c.insertOne({ arr: [1, 2] });
