@@ -4,7 +4,7 @@
  * so their writes go through the engine (unique indexes, journal, transactions).
  */
 import { ProcessingMode } from 'mingo';
-import { canonicalKey, cloneDoc, hasNumberWrappers, idFirst, isPlainObject, type Doc } from '../bson-values.js';
+import { canonicalKey, cloneDoc, hasNumberWrappers, idFirst, isPlainObject, toNumber, type Doc } from '../bson-values.js';
 import { asServerError, ErrorCodes, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
@@ -46,6 +46,15 @@ function checkStages(pipeline: Doc[]): void {
     const unsupported = op === '$listLocalSessions' && i === 0 ? undefined : UNSUPPORTED_STAGES[op];
     if (unsupported) fail(ErrorCodes.CommandNotSupported, unsupported);
     if (!isKnownStage(op) && !UNSUPPORTED_STAGES[op]) fail(ErrorCodes.Location40324, `Unrecognized pipeline stage name: '${op}'`);
+    // mingo takes a $limit of 0 and says less about bad arguments: MongoDB's own checks and codes.
+    if (op === '$limit') {
+      if (Number.isNaN(toNumber(stage.$limit))) fail(15957, 'the limit must be specified as a number');
+      if (toNumber(stage.$limit) <= 0) fail(15958, 'the limit must be positive');
+    }
+    if (op === '$skip') {
+      if (Number.isNaN(toNumber(stage.$skip))) fail(15972, `Argument to $skip must be a number not a ${typeof stage.$skip}`);
+      if (toNumber(stage.$skip) < 0) fail(15956, 'Argument to $skip cannot be negative');
+    }
     if (op === '$match' && JSON.stringify(stage.$match).includes('"$text"')) fail(ErrorCodes.NotImplemented, 'text search ($text) is not supported by the embedded server');
     for (const nested of ['$facet', '$lookup', '$unionWith']) {
       if (op !== nested) continue;

@@ -14,12 +14,11 @@ export function sortDocs(docs: Doc[], sort: Doc | undefined, collation?: Collati
   if (!sort || !isPlainObject(sort)) return docs;
   const spec = Object.entries(sort);
   if (spec.length === 0) return docs;
-  for (const [, dir] of spec) {
-    if (isPlainObject(dir)) {
-      if (dir.$meta === 'textScore') fail(ErrorCodes.NotImplemented, 'text search ($meta: "textScore") is not supported by the embedded server');
-      fail(ErrorCodes.BadValue, `Invalid sort specification ${JSON.stringify(dir)}`);
-    }
-    if (dir !== 1 && dir !== -1) fail(ErrorCodes.BadValue, '$sort key ordering must be 1 (for ascending) or -1 (for descending)');
+  // MongoDB's sort pattern parser: anything but a number is an illegal key (15974), a number other than 1 or -1 a bad order (15975).
+  for (const [key, dir] of spec) {
+    if (isPlainObject(dir) && dir.$meta === 'textScore') fail(ErrorCodes.NotImplemented, 'text search ($meta: "textScore") is not supported by the embedded server');
+    if (typeof dir === 'boolean' || Number.isNaN(toNumber(dir))) fail(15974, `Illegal key in $sort specification: ${key}: ${JSON.stringify(dir)}`);
+    if (dir !== 1 && dir !== -1) fail(15975, '$sort key ordering must be 1 (for ascending) or -1 (for descending)');
   }
   if (spec.length === 1 && spec[0][0] === '$natural') return spec[0][1] === -1 ? docs.slice().reverse() : docs;
   const strings = collation?.compare;

@@ -99,6 +99,17 @@ describe('answers with MongoDB error codes, and update field order', () => {
     expect(await c.aggregate([{ $unwind: '$arr' }, { $project: { _id: 0 } }]).toArray()).to.deep.equal([{ arr: 1 }, { arr: 2 }]);
   });
 
+  it('a bad $limit, $skip or sort answers the stage parser codes ($limit: 0 is refused, not an empty result)', async () => {
+    const c = t.db.collection('stageargs');
+    await c.insertOne({ a: 1 });
+    expect((await rejection(c.aggregate([{ $limit: 0 }]).toArray()))?.code).to.equal(15958);
+    expect((await rejection(c.aggregate([{ $limit: -1 }]).toArray()))?.code).to.equal(15958);
+    expect((await rejection(c.aggregate([{ $skip: -1 }]).toArray()))?.code).to.equal(15956);
+    expect((await rejection(c.aggregate([{ $sort: { a: 2 } }]).toArray()))?.code).to.equal(15975);
+    expect((await rejection(c.aggregate([{ $sort: { a: 'up' } }]).toArray()))?.code).to.equal(15974);
+    expect((await rejection(t.db.command({ find: 'stageargs', sort: { a: 2 } })))?.code).to.equal(15975);
+  });
+
   describe('updates', () => {
     it('$rename of a field onto itself or onto its own path answers BadValue (2)', async () => {
       const c = t.db.collection('rename');
