@@ -64,6 +64,10 @@ export const ErrorCodes = {
   InterruptedDueToReplStateChange: 11602,
   NotPrimaryNoSecondaryOk: 13435,
   NotPrimaryOrSecondary: 13436,
+  Location40081: 40081,
+  Location17124: 17124,
+  NotSingleValueField: 54,
+  Location40415: 40415,
 } as const;
 
 const codeNames = new Map<number, string>(Object.entries(ErrorCodes).map(([name, code]) => [code, name]));
@@ -102,12 +106,36 @@ export function fail(code: number, message: string, extra?: Record<string, unkno
 /** mongod's code for a `$$name` no `let` or stage defines (Location17276). */
 const UNDEFINED_VARIABLE = 17276;
 
+/**
+ * mingo's errors for an operator argument of the wrong type begin with the operator and the
+ * argument ("$size expression must resolve to ...", "$filter 'input' expression must resolve to
+ * ..."); MongoDB answers each with a code of its own (pipeline/expression.cpp).
+ */
+const ARGUMENT_TYPE_CODES: Array<[prefix: string, code: number]> = [
+  ['$size expression', 17124],
+  ['$arrayElemAt arg1', 28689],
+  ['$concat expression', 16702],
+  ['$concatArrays expression', 28664],
+  ["$filter 'input'", 28651],
+  ["$map 'input'", 16883],
+  ["$reduce 'input'", 40080],
+  ['$slice arg1', 28724],
+  ['$reverseArray expression', 34435],
+  ['$indexOfArray arg1', 40090],
+];
+
+/** MongoDB's code for an error mingo reported, if it is one of those above. */
+export function mingoErrorCode(message: string): number | undefined {
+  if (!message.includes('must resolve to')) return undefined;
+  return ARGUMENT_TYPE_CODES.find(([prefix]) => message.startsWith(prefix))?.[1];
+}
+
 /** Wraps anything thrown (mingo errors included) into a server error the client can read. */
 export function asServerError(err: unknown): MongoServerError {
   if (err instanceof MongoServerError) return err;
   const message = err instanceof Error ? err.message : String(err);
   // mingo reports bad operators/arguments as plain errors; MongoDB answers these as BadValue-like errors, except an
-  // undefined $$variable, which it answers with its own code.
+  // undefined $$variable and the operator arguments above, which it answers with codes of their own.
   if (message.startsWith('Use of undefined variable')) return new MongoServerError(UNDEFINED_VARIABLE, message);
-  return new MongoServerError(ErrorCodes.BadValue, message);
+  return new MongoServerError(mingoErrorCode(message) ?? ErrorCodes.BadValue, message);
 }

@@ -4,10 +4,11 @@
  * so their writes go through the engine (unique indexes, journal, transactions).
  */
 import { ProcessingMode } from 'mingo';
-import { canonicalKey, cloneDoc, hasNumberWrappers, idFirst, isPlainObject, type Doc } from '../bson-values.js';
-import { ErrorCodes, MongoServerError, fail } from '../errors.js';
+import { canonicalKey, cloneDoc, hasNumberWrappers, idFirst, isPlainObject, toNumber, type Doc } from '../bson-values.js';
+import { asServerError, ErrorCodes, fail } from '../errors.js';
 import { duplicateKeyError } from '../storage/collection.js';
 import { access, optionalNumber, writeWhenUnlocked, type CommandContext, type Targets, type Handler } from './context.js';
+import { cursorOwner } from './cursors.js';
 import { hintedIndex, hintedRead, selectDocs, selectDocsSliced } from './crud.js';
 import { documentsSliced, groupSliced, sortDocsSliced } from '../query/sliced.js';
 import { Slicer } from '../storage/slices.js';
@@ -45,6 +46,15 @@ function checkStages(pipeline: Doc[]): void {
     const unsupported = op === '$listLocalSessions' && i === 0 ? undefined : UNSUPPORTED_STAGES[op];
     if (unsupported) fail(ErrorCodes.CommandNotSupported, unsupported);
     if (!isKnownStage(op) && !UNSUPPORTED_STAGES[op]) fail(ErrorCodes.Location40324, `Unrecognized pipeline stage name: '${op}'`);
+    // mingo takes a $limit of 0 and says less about bad arguments: MongoDB's own checks and codes.
+    if (op === '$limit') {
+      if (Number.isNaN(toNumber(stage.$limit))) fail(15957, 'the limit must be specified as a number');
+      if (toNumber(stage.$limit) <= 0) fail(15958, 'the limit must be positive');
+    }
+    if (op === '$skip') {
+      if (Number.isNaN(toNumber(stage.$skip))) fail(15972, `Argument to $skip must be a number not a ${typeof stage.$skip}`);
+      if (toNumber(stage.$skip) < 0) fail(15956, 'Argument to $skip cannot be negative');
+    }
     if (op === '$match' && JSON.stringify(stage.$match).includes('"$text"')) fail(ErrorCodes.NotImplemented, 'text search ($text) is not supported by the embedded server');
     for (const nested of ['$facet', '$lookup', '$unionWith']) {
       if (op !== nested) continue;
@@ -75,7 +85,7 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
   checkStages(pipeline);
   const collectionless = cmd.aggregate === 1;
   const name = collectionless ? undefined : String(cmd.aggregate);
-  const collation = effectiveCollation(cmd.collation, name === undefined ? undefined : ctx.engine.getCollection(ctx.db, name)?.options.collation);
+  const collation = effectiveCollation(cmd.collation, name === undefined ? undefined : access(ctx, name).catalogEntry?.options.collation);
   if (collation) checkCollatedPipeline(pipeline);
 
   const last = pipeline[pipeline.length - 1];
@@ -135,8 +145,7 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
     if (op === '$sort' && isPlainObject(arg)) input = await sortDocsSliced(input, arg, slicer, collation);
     else if (op === '$group' && !collation) {
       const grouped = await groupSliced(input, arg, cmd.let, slicer).catch((err: unknown) => {
-        if (err instanceof MongoServerError) throw err;
-        throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
+        throw asServerError(err);
       });
       if (!grouped) break;
       input = grouped;
@@ -158,8 +167,7 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
     });
     results = agg.run(input) as Doc[];
   } catch (err) {
-    if (err instanceof MongoServerError) throw err;
-    throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
+    throw asServerError(err);
   }
 
   if (writeStage) {
@@ -167,7 +175,7 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
     results = [];
   }
   const ns = `${ctx.db}.${name ?? '$cmd.aggregate'}`;
-  return ctx.cursors.open(ns, results, optionalNumber(cmd.cursor?.batchSize), ctx.sessionKey);
+  return ctx.cursors.open(ns, results, optionalNumber(cmd.cursor?.batchSize), cursorOwner(ctx));
 }
 
 /** $out replaces the target collection; $merge folds results into it by the `on` fields. */

@@ -9,6 +9,7 @@ import type { Collection } from '../storage/collection.js';
 import type { IndexSpec } from '../storage/index-structure.js';
 import type { Transaction } from '../txn/transaction.js';
 import { collectionName, optionalNumber, type CommandContext, type Handler } from './context.js';
+import { cursorOwner } from './cursors.js';
 
 const UNSUPPORTED_INDEX_TYPES = new Set(['text', '2d', '2dsphere', 'geoHaystack']);
 
@@ -188,9 +189,40 @@ async function afterWritingTransactions(ctx: CommandContext, inScope: (ns: strin
   }
 }
 
+/** Arguments every command takes (MongoDB's generic_argument.idl), beside its own fields. */
+const GENERIC_ARGUMENTS = new Set([
+  'apiVersion', 'apiStrict', 'apiDeprecationErrors', '$db', 'maxTimeMS', 'readConcern', 'writeConcern', 'lsid',
+  'clientOperationKey', 'txnNumber', 'autocommit', 'startTransaction', 'stmtId', 'comment', '$readPreference',
+  '$clusterTime', '$audit', '$client', '$configServerState', 'allowImplicitCollectionCreation', '$oplogQueryData',
+  '$queryOptions', '$replData', 'databaseVersion', 'shardVersion', 'tracking_info', 'coordinator', 'maxTimeMSOpOnly',
+  '$configTime', '$topologyTime', 'txnRetryCounter', 'mayBypassWriteBlocking', '$tenant', 'expectPrefix',
+]);
+
+/** The fields of `create` in MongoDB 7/8 (create.idl): the collection options it stores. */
+const CREATE_FIELDS = new Set([
+  'capped', 'autoIndexId', 'idIndex', 'size', 'max', 'storageEngine', 'validator', 'validationLevel', 'validationAction',
+  'indexOptionDefaults', 'viewOn', 'pipeline', 'collation', 'recordPreImages', 'changeStreamPreAndPostImages', 'timeseries',
+  'clusteredIndex', 'expireAfterSeconds', 'encryptedFields', 'temp', 'flags', 'recordIdsReplicated',
+]);
+
+/** The fields of `collMod` in MongoDB 7/8 (coll_mod.idl). */
+const COLLMOD_FIELDS = new Set([
+  'index', 'validator', 'validationLevel', 'validationAction', 'viewOn', 'pipeline', 'recordPreImages',
+  'changeStreamPreAndPostImages', 'expireAfterSeconds', 'timeseries', 'isTimeseriesNamespace', 'dryRun', 'cappedSize',
+  'cappedMax', 'timeseriesBucketsMayHaveMixedSchemaData',
+]);
+
+/** MongoDB's commands parse strictly: a field neither theirs nor generic is refused (IDL 40415). */
+function refuseUnknownFields(cmd: Doc, command: string, fields: Set<string>): void {
+  for (const k of Object.keys(cmd)) {
+    if (k !== command && !fields.has(k) && !GENERIC_ARGUMENTS.has(k)) fail(ErrorCodes.Location40415, `BSON field '${command}.${k}' is an unknown field.`);
+  }
+}
+
 export const catalogCommands: Record<string, Handler> = {
   create(ctx) {
     const cmd = ctx.cmd;
+    refuseUnknownFields(cmd, 'create', CREATE_FIELDS);
     const name = collectionName(ctx);
     if (cmd.viewOn !== undefined) fail(ErrorCodes.NotImplemented, 'views are not supported by the embedded server');
     if (cmd.capped === true) fail(ErrorCodes.NotImplemented, 'capped collections are not supported by the embedded server');
@@ -205,13 +237,13 @@ export const catalogCommands: Record<string, Handler> = {
     const ns = `${ctx.db}.${name}`;
     if (ctx.txn) {
       checkCatalogChangeInTransaction(ctx.txn, ns, 'create a collection');
-      if (ctx.engine.getCollection(ctx.db, name) || ctx.txn.pendingCollections.has(ns)) fail(ErrorCodes.NamespaceExists, `Collection ${ns} already exists.`);
+      // A collection created by someone else after the transaction's snapshot is not there for it:
+      // its create succeeds and the commit fails with a write conflict (commitTransaction), as on MongoDB.
+      const existing = ctx.engine.getCollection(ctx.db, name);
+      if ((existing && existing.createdSeq <= ctx.txn.startSeq) || ctx.txn.pendingCollections.has(ns)) fail(ErrorCodes.NamespaceExists, `Collection ${ns} already exists.`);
     }
     const options: Doc = {};
-    for (const [k, v] of Object.entries(cmd)) {
-      if (k === 'create' || k.startsWith('$') || ['lsid', 'txnNumber', 'autocommit', 'startTransaction', 'writeConcern', 'comment'].includes(k)) continue;
-      options[k] = v;
-    }
+    for (const [k, v] of Object.entries(cmd)) if (CREATE_FIELDS.has(k)) options[k] = v;
     if (collation) options.collation = collation.spec;
     else delete options.collation;
     if (clusteredIndex) options.clusteredIndex = clusteredIndex;
@@ -222,6 +254,10 @@ export const catalogCommands: Record<string, Handler> = {
   },
 
   collMod(ctx) {
+    refuseUnknownFields(ctx.cmd, 'collMod', COLLMOD_FIELDS);
+    if (ctx.cmd.viewOn !== undefined || ctx.cmd.pipeline !== undefined) fail(ErrorCodes.NotImplemented, 'views are not supported by the embedded server');
+    if (ctx.cmd.timeseries !== undefined) fail(ErrorCodes.NotImplemented, 'time-series collections are not supported by the embedded server');
+    if (ctx.cmd.cappedSize !== undefined || ctx.cmd.cappedMax !== undefined) fail(ErrorCodes.NotImplemented, 'capped collections are not supported by the embedded server');
     const coll = requireCollection(ctx, collectionName(ctx));
     checkValidator(ctx.cmd.validator);
     const options: Doc = { ...coll.options };
@@ -237,7 +273,8 @@ export const catalogCommands: Record<string, Handler> = {
       else if (typeof expireAfterSeconds === 'number' && expireAfterSeconds >= 0) options.expireAfterSeconds = expireAfterSeconds;
       else fail(ErrorCodes.InvalidOptions, "'expireAfterSeconds' must be a non-negative number or 'off'");
     }
-    ctx.engine.setCollectionOptions(coll, options);
+    // A dry run checks the request and changes nothing.
+    if (ctx.cmd.dryRun !== true) ctx.engine.setCollectionOptions(coll, options);
     return { ok: 1 };
   },
 
@@ -295,7 +332,7 @@ export const catalogCommands: Record<string, Handler> = {
       }))
       .filter((info) => !filter || filter.test(info))
       .map((info) => (ctx.cmd.nameOnly ? { name: info.name, type: info.type } : info));
-    return ctx.cursors.open(`${ctx.db}.$cmd.listCollections`, infos, ctx.cmd.cursor?.batchSize, ctx.sessionKey);
+    return ctx.cursors.open(`${ctx.db}.$cmd.listCollections`, infos, ctx.cmd.cursor?.batchSize, cursorOwner(ctx));
   },
 
   async createIndexes(ctx) {
@@ -317,7 +354,7 @@ export const catalogCommands: Record<string, Handler> = {
 
   listIndexes(ctx) {
     const coll = requireCollection(ctx, collectionName(ctx));
-    return ctx.cursors.open(`${ctx.db}.${coll.name}`, coll.indexSpecs(), ctx.cmd.cursor?.batchSize, ctx.sessionKey);
+    return ctx.cursors.open(`${ctx.db}.${coll.name}`, coll.indexSpecs(), ctx.cmd.cursor?.batchSize, cursorOwner(ctx));
   },
 
   dropIndexes(ctx) {

@@ -3,7 +3,7 @@ import { ObjectId } from 'bson';
 import { canonicalKey, idFirst, isPlainObject, type Doc } from '../bson-values.js';
 import { asServerError, ErrorCodes, fail } from '../errors.js';
 import { effectiveCollation, type Collation } from '../query/collation.js';
-import { projectDocs, sortDocs } from '../query/shape.js';
+import { checkProjection, projectDocs, sortDocs } from '../query/shape.js';
 import { sortDocsSliced } from '../query/sliced.js';
 import { Slicer } from '../storage/slices.js';
 import { applyUpdate, buildUpsert, checkDocumentSize, isOperatorUpdate, validateUpdate } from '../query/update.js';
@@ -11,10 +11,11 @@ import { newScanStats, type CollectionAccess, type ScanStats } from '../storage/
 import type { IndexSpec } from '../storage/index-structure.js';
 import { pathValues } from '../storage/paths.js';
 import { access, collectionName, optionalNumber, writeWhenUnlocked, type CommandContext, type Handler, type Targets } from './context.js';
+import { cursorOwner } from './cursors.js';
 
 /** The statement's collation, else the collection's default; undefined for simple (binary). */
 function collationFor(acc: CollectionAccess, collation: unknown): Collation | undefined {
-  return effectiveCollation(collation, acc.collection?.options.collation);
+  return effectiveCollation(collation, acc.catalogEntry?.options.collation);
 }
 
 /**
@@ -159,6 +160,7 @@ export async function findReply(ctx: CommandContext, stats: ScanStats = newScanS
   const cmd = ctx.cmd;
   const name = collectionName(ctx);
   if (cmd.filter !== undefined && !isPlainObject(cmd.filter)) fail(ErrorCodes.TypeMismatch, "BSON field 'FindCommandRequest.filter' is the wrong type, expected type 'object'");
+  checkProjection(cmd.projection);
   const acc = access(ctx, name);
   const collation = collationFor(acc, cmd.collation);
   const hinted = hintedRead(hintedIndex(acc, cmd.hint), cmd.filter, cmd.sort);
@@ -207,7 +209,7 @@ export const crudCommands: Record<string, Handler> = {
     const limit = optionalNumber(ctx.cmd.limit);
     const singleBatch = ctx.cmd.singleBatch === true || (limit !== undefined && limit < 0);
     const batchSize = optionalNumber(ctx.cmd.batchSize);
-    return ctx.cursors.open(`${ctx.db}.${collectionName(ctx)}`, docs, singleBatch && batchSize === undefined ? docs.length || 1 : batchSize, ctx.sessionKey, singleBatch);
+    return ctx.cursors.open(`${ctx.db}.${collectionName(ctx)}`, docs, singleBatch && batchSize === undefined ? docs.length || 1 : batchSize, cursorOwner(ctx), singleBatch);
   },
 
   async update(ctx) {
@@ -312,6 +314,7 @@ export const crudCommands: Record<string, Handler> = {
     if (cmd.remove && cmd.new) fail(ErrorCodes.FailedToParse, "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document");
     const u = cmd.remove ? undefined : cmd.update;
     if (!cmd.remove) validateUpdate(u);
+    checkProjection(cmd.fields);
     const opts = { arrayFilters: cmd.arrayFilters, filter, variables: cmd.let };
     const project = (doc: Doc | null) => (doc ? projectDocs([doc], cmd.fields, filter)[0] : null);
 

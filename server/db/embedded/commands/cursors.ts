@@ -11,12 +11,34 @@ const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 64 * 1024;
 /** MongoDB's cursorTimeoutMillis default: idle cursors are closed after 10 minutes. */
 const CURSOR_TIMEOUT_MS = 10 * 60 * 1000;
 
-interface OpenCursor {
+/** The session and transaction a cursor was opened in: its getMores must come from the same. */
+export interface CursorOwner {
+  sessionKey?: string;
+  txnNumber?: string;
+}
+
+/** The owner a command gives the cursor it opens (`txnNumber` only inside a transaction, not a retryable write). */
+export function cursorOwner(ctx: CommandContext): CursorOwner {
+  const inTransaction = ctx.cmd.autocommit === false && ctx.cmd.txnNumber !== undefined;
+  return { sessionKey: ctx.sessionKey, txnNumber: inTransaction ? String(ctx.cmd.txnNumber) : undefined };
+}
+
+interface OpenCursor extends CursorOwner {
   ns: string;
   docs: Doc[];
   pos: number;
-  sessionKey?: string;
   lastUsed: number;
+}
+
+/** MongoDB's checks of a getMore against its cursor's owner (getmore_cmd.cpp: validateLSID, validateTxnNumber). */
+function checkOwner(id: string, cursor: CursorOwner, caller: CursorOwner): void {
+  const prefix = `Cannot run getMore on cursor ${id}, which was`;
+  if (!cursor.sessionKey && caller.sessionKey) fail(50736, `${prefix} not created in a session, in session ${caller.sessionKey}`);
+  if (cursor.sessionKey && !caller.sessionKey) fail(50737, `${prefix} created in session ${cursor.sessionKey}, without an lsid`);
+  if (cursor.sessionKey !== caller.sessionKey) fail(50738, `${prefix} created in session ${cursor.sessionKey}, in session ${caller.sessionKey}`);
+  if (caller.txnNumber && !cursor.txnNumber) fail(50739, `${prefix} not created in a transaction, in transaction ${caller.txnNumber}`);
+  if (!caller.txnNumber && cursor.txnNumber) fail(50740, `${prefix} created in transaction ${cursor.txnNumber}, without a txnNumber`);
+  if (caller.txnNumber !== cursor.txnNumber) fail(50741, `${prefix} created in transaction ${cursor.txnNumber}, in transaction ${caller.txnNumber}`);
 }
 
 export class CursorStore {
@@ -24,10 +46,10 @@ export class CursorStore {
   private nextId = 1n;
 
   /** Takes a first batch; parks the rest under a new cursor id (0 when nothing is left). */
-  open(ns: string, docs: Doc[], batchSize: number | undefined, sessionKey?: string, singleBatch = false): Doc {
+  open(ns: string, docs: Doc[], batchSize: number | undefined, owner: CursorOwner, singleBatch = false): Doc {
     // batchSize 0 asks for an open cursor with an empty first batch.
     const size = batchSize === undefined ? DEFAULT_FIRST_BATCH : batchSize;
-    const cursor: OpenCursor = { ns, docs, pos: 0, sessionKey, lastUsed: Date.now() };
+    const cursor: OpenCursor = { ns, docs, pos: 0, ...owner, lastUsed: Date.now() };
     const firstBatch = takeBatch(cursor, size);
     let id = Long.ZERO;
     if (cursor.pos < docs.length && !singleBatch) {
@@ -38,10 +60,11 @@ export class CursorStore {
     return { cursor: { firstBatch, id, ns }, ok: 1 };
   }
 
-  getMore(id: Long, batchSize: number | undefined): Doc {
+  getMore(id: Long, batchSize: number | undefined, caller: CursorOwner): Doc {
     const key = id.toString();
     const cursor = this.cursors.get(key);
     if (!cursor) fail(ErrorCodes.CursorNotFound, `cursor id ${key} not found`);
+    checkOwner(key, cursor, caller);
     cursor.lastUsed = Date.now();
     const nextBatch = takeBatch(cursor, batchSize && batchSize > 0 ? batchSize : Infinity);
     const done = cursor.pos >= cursor.docs.length;
@@ -89,7 +112,7 @@ export const cursorCommands: Record<string, Handler> = {
   getMore(ctx: CommandContext) {
     const id = ctx.cmd.getMore;
     const long = id instanceof Long ? id : Long.fromNumber(Number(id));
-    return ctx.cursors.getMore(long, optionalNumber(ctx.cmd.batchSize));
+    return ctx.cursors.getMore(long, optionalNumber(ctx.cmd.batchSize), cursorOwner(ctx));
   },
   killCursors(ctx: CommandContext) {
     const ids = (ctx.cmd.cursors ?? []).map((id: unknown) => (id instanceof Long ? id : Long.fromNumber(Number(id))));

@@ -286,11 +286,20 @@ function movingWithPlainCounts(base: Expression): Expression {
   };
 }
 
+/** `$slice` of a null or missing array is null, as in MongoDB (mingo refuses it). */
+function nullForMissingArray(base: Expression): Expression {
+  return (obj, expr, options) => {
+    if (!Array.isArray(expr) || expr.length < 2) return base(obj, expr, options);
+    const array = evalExpr(obj, expr[0], options);
+    return array === null || array === undefined ? null : base(obj, expr, options);
+  };
+}
+
 const MOVING = ['$ifNull', '$let', '$mergeObjects', '$literal', '$first', '$last', '$concatArrays', '$reverseArray', '$objectToArray', '$arrayToObject', '$getField', '$setField', '$unsetField', '$map', '$reduce', '$zip'];
 
 export const TYPED_EXPRESSIONS: Record<string, Expression> = {
   $arrayElemAt: movingWithPlainCounts(expressionOperators.$arrayElemAt as Expression),
-  $slice: movingWithPlainCounts(expressionOperators.$slice as Expression),
+  $slice: nullForMissingArray(movingWithPlainCounts(expressionOperators.$slice as Expression)),
   ...Object.fromEntries(MOVING.map((name) => [name, moving((expressionOperators as unknown as Record<string, Expression>)[name])])),
   $cond: (obj, expr, options) => {
     const [test, then, otherwise] = Array.isArray(expr) ? expr : isPlainCond(expr) ? [expr.if, expr.then, expr.else] : [];

@@ -9,6 +9,7 @@
  * mutated (every write replaces them), so sharing is safe.
  */
 import { canonicalKey, isInt32Number, isPlainObject, storedDouble, type Doc } from '../bson-values.js';
+import { compareFieldPaths } from './field-order.js';
 
 type Assignment = [parts: string[], value: unknown];
 
@@ -39,6 +40,8 @@ export function fastUpdate(doc: Doc, mod: Doc): Doc | undefined {
   if (assignments.length === 0) return undefined;
   if (assignments.every(([parts, value]) => same(read(doc, parts), value))) return doc;
   const next: Doc = { ...doc };
+  // Written in MongoDB's order of the paths, so that fields created together land in it (field-order.ts).
+  if (assignments.length > 1) assignments.sort((a, b) => compareFieldPaths(a[0], b[0]));
   for (const [parts, value] of assignments) write(next, doc, parts, value);
   return next;
 }

@@ -9,7 +9,7 @@ import { beginAggregation, inMode, markWrappers, truthy } from './arithmetic.js'
 import { createAggregator, createRawQuery, mingoOptions, usesComparison } from './mingo-context.js';
 import { readsNumberTypes } from './typed-values.js';
 import { compareValues, hasNumberWrappers, isInt32Number, isPlainObject, plainNumbers, setOwn, toNumber, typeRank, type Doc, isInt64 } from '../bson-values.js';
-import { ErrorCodes, MongoServerError, fail } from '../errors.js';
+import { asServerError, ErrorCodes, fail } from '../errors.js';
 import type { Collation } from './collation.js';
 
 const UNSUPPORTED_QUERY_OPERATORS: Record<string, string> = {
@@ -181,7 +181,7 @@ function mingoMatcher(filter: Doc, variables?: Doc): Matcher {
       return query.test(view);
     };
   } catch (err) {
-    throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
+    throw asServerError(err);
   }
 }
 
@@ -498,6 +498,6 @@ export function evaluateLet(vars: Doc): Doc {
   try {
     return createAggregator([{ $addFields: { v: vars } }]).run([{}])[0].v as Doc;
   } catch (err) {
-    throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
+    throw asServerError(err);
   }
 }

@@ -25,7 +25,7 @@ import { ErrorCodes, fail } from '../errors.js';
 import { beginAggregation, inMode, markWrappers, wrappersPresent, plainAccumulator, plainExpression, plainForMingo, TYPED_EXPRESSIONS } from './arithmetic.js';
 import { parseCollation, type Collation } from './collation.js';
 import { compileFilter } from './match.js';
-import { sortDocs } from './shape.js';
+import { checkProjection, sortDocs, withoutIdInclusion } from './shape.js';
 import { $bucketAuto, $sortByCount } from './stages/buckets.js';
 import { $densify } from './stages/densify.js';
 import { $graphLookup } from './stages/graph-lookup.js';
@@ -82,6 +82,10 @@ function $bucket(coll: Iterator, spec: unknown, options: Options): Iterator {
 
 /** `$unwind`: mingo's, with the `includeArrayIndex` field an int64, as MongoDB gives it. */
 function $unwind(coll: Iterator, spec: unknown, options: Options): Iterator {
+  // mingo reads a path without `$` as no field and unwinds nothing; MongoDB refuses it.
+  const path = isPlainObject(spec) ? spec.path : spec;
+  if (typeof path !== 'string') fail(15981, `expected either a string or an object as specification for $unwind stage, got ${typeof path}`);
+  if (!path.startsWith('$')) fail(28818, `path option to $unwind stage should be prefixed with a '$': ${path}`);
   const unwound = pipelineOperators.$unwind(coll, spec as never, options);
   const field = isPlainObject(spec) && typeof spec.includeArrayIndex === 'string' && !spec.includeArrayIndex.includes('.') ? spec.includeArrayIndex : undefined;
   if (!field) return unwound;
@@ -105,7 +109,8 @@ const projectTyped = typedOneToOne(pipelineOperators.$project as unknown as Stag
 
 /** $project keeps `_id` first, as MongoDB returns it (mingo appends it after the projected fields). */
 function $project(coll: Iterator, spec: unknown, options: Options): Iterator {
-  return projectTyped(coll, spec as never, options).map((d) => idFirst(d as Doc));
+  const projection = isPlainObject(spec) ? withoutIdInclusion(spec, checkProjection(spec, '$project')) : spec;
+  return projectTyped(coll, projection as never, options).map((d) => idFirst(d as Doc));
 }
 
 /**
@@ -381,9 +386,22 @@ const PIPELINE: Record<string, Stage> = {
   $densify: $densify as Stage,
 };
 
+/**
+ * Server-side JavaScript: a client's code arrives as a string (or BSON Code), which mingo cannot
+ * call, so it is refused. mingo's own stages ($setWindowFields, $fill) pass JavaScript functions,
+ * which run as before.
+ */
+function refuseJavaScript<F extends (...args: any[]) => unknown>(name: string, base: F, code: string): F {
+  return ((...args: any[]) => {
+    const spec: unknown = args[1];
+    if (isPlainObject(spec) && typeof spec[code] === 'function') return base(...args);
+    return fail(ErrorCodes.NotImplemented, `${name} (server-side JavaScript) is not supported by the embedded server`);
+  }) as F;
+}
+
 const CONTEXT = Context.init({
-  accumulator: { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, ACCUMULATORS), [DOCS]: (coll: Doc[]) => coll, [WINDOW_FRAME]: windowFrame } as unknown as typeof accumulatorOperators,
-  expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, { ...TYPED_EXPRESSIONS, ...TYPED_VALUE_EXPRESSIONS }), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
+  accumulator: { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, { ...ACCUMULATORS, $accumulator: refuseJavaScript('$accumulator', plainAccumulator((accumulatorOperators as any).$accumulator), 'init') }), [DOCS]: (coll: Doc[]) => coll, [WINDOW_FRAME]: windowFrame } as unknown as typeof accumulatorOperators,
+  expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, { ...TYPED_EXPRESSIONS, ...TYPED_VALUE_EXPRESSIONS, $function: refuseJavaScript('$function', plainExpression((expressionOperators as any).$function, '$function'), 'body') }), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
   pipeline: Object.fromEntries(Object.entries(PIPELINE).map(([k, f]) => [k, TYPED_STAGES.has(k) ? f : plainStage(f)])) as unknown as typeof pipelineOperators,
   projection: projectionOperators,
   query: queryOperators,

@@ -1,8 +1,8 @@
 /** Sorting and projection of result documents with MongoDB's rules. */
 import { createQuery } from './mingo-context.js';
-import { cloneDoc, compareValues, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
+import { cloneDoc, compareValues, idFirst, isPlainObject, plainNumbers, toNumber, type Doc } from '../bson-values.js';
 import { beginAggregation, inMode, markWrappers } from './arithmetic.js';
-import { ErrorCodes, MongoServerError, fail } from '../errors.js';
+import { asServerError, ErrorCodes, fail } from '../errors.js';
 import { pathValues } from '../storage/paths.js';
 import type { Collation } from './collation.js';
 
@@ -14,12 +14,11 @@ export function sortDocs(docs: Doc[], sort: Doc | undefined, collation?: Collati
   if (!sort || !isPlainObject(sort)) return docs;
   const spec = Object.entries(sort);
   if (spec.length === 0) return docs;
-  for (const [, dir] of spec) {
-    if (isPlainObject(dir)) {
-      if (dir.$meta === 'textScore') fail(ErrorCodes.NotImplemented, 'text search ($meta: "textScore") is not supported by the embedded server');
-      fail(ErrorCodes.BadValue, `Invalid sort specification ${JSON.stringify(dir)}`);
-    }
-    if (dir !== 1 && dir !== -1) fail(ErrorCodes.BadValue, '$sort key ordering must be 1 (for ascending) or -1 (for descending)');
+  // MongoDB's sort pattern parser: anything but a number is an illegal key (15974), a number other than 1 or -1 a bad order (15975).
+  for (const [key, dir] of spec) {
+    if (isPlainObject(dir) && dir.$meta === 'textScore') fail(ErrorCodes.NotImplemented, 'text search ($meta: "textScore") is not supported by the embedded server');
+    if (typeof dir === 'boolean' || Number.isNaN(toNumber(dir))) fail(15974, `Illegal key in $sort specification: ${key}: ${JSON.stringify(dir)}`);
+    if (dir !== 1 && dir !== -1) fail(15975, '$sort key ordering must be 1 (for ascending) or -1 (for descending)');
   }
   if (spec.length === 1 && spec[0][0] === '$natural') return spec[0][1] === -1 ? docs.slice().reverse() : docs;
   const strings = collation?.compare;
@@ -50,9 +49,87 @@ export function sortKey(doc: Doc, path: string, dir: number, strings?: (a: strin
   return best;
 }
 
+/**
+ * Refuses a find projection MongoDB's parser refuses, with its codes: a path given twice or inside
+ * another (31250 when the later one is the shorter or equal path, 31249 when it runs through an
+ * earlier one), an inclusion in an exclusion projection (31253) or the reverse (31254), an
+ * expression (31252) or a literal (31310) in an exclusion. `_id` at the top level may go either
+ * way; `$slice` and `$elemMatch` are neither inclusion nor exclusion.
+ */
+export function checkProjection(projection: unknown, stage?: '$project'): 'inclusion' | 'exclusion' | undefined {
+  if (!isPlainObject(projection)) return undefined;
+  // In a pipeline `$slice` and `$elemMatch` are expressions like any other; MongoDB names the stage.
+  const refuse = (code: number, message: string): never => fail(code, stage ? `Invalid ${stage} :: caused by :: ${message}` : message);
+  type Node = Map<string, Node | 'leaf'>;
+  const root: Node = new Map();
+  let type: 'inclusion' | 'exclusion' | undefined;
+  const addPath = (parent: Node, path: string) => {
+    const parts = path.split('.');
+    let node = parent;
+    for (let i = 0; i < parts.length; i++) {
+      const child = node.get(parts[i]);
+      if (i === parts.length - 1) {
+        if (child) refuse(31250, `Path collision at ${path}`);
+        node.set(parts[i], 'leaf');
+        return;
+      }
+      if (child === 'leaf') refuse(31249, `Path collision at ${path} remaining portion ${parts.slice(i + 1).join('.')}`);
+      else if (child) node = child;
+      else {
+        const inner: Node = new Map();
+        node.set(parts[i], inner);
+        node = inner;
+      }
+    }
+  };
+  const visit = (spec: Doc, parent: Node, atRoot: boolean) => {
+    for (const [k, v] of Object.entries(spec)) {
+      const positional = k.endsWith('.$') ? k.slice(0, -2) : k;
+      const topLevelId = atRoot && k === '_id';
+      if (isPlainObject(v)) {
+        const first = Object.keys(v)[0];
+        if (Object.keys(v).length === 1 && first.startsWith('$')) {
+          addPath(parent, k);
+          if ((!stage && (first === '$slice' || first === '$elemMatch')) || first === '$meta') continue;
+          if (type === 'exclusion') refuse(31252, 'Cannot use expression other than $meta in exclusion projection');
+          type = 'inclusion';
+          continue;
+        }
+        const inner: Node = new Map();
+        if (parent.has(k)) refuse(31250, `Path collision at ${k}`);
+        parent.set(k, inner);
+        visit(v, inner, false);
+        continue;
+      }
+      if (typeof v === 'boolean' || !Number.isNaN(toNumber(v))) {
+        addPath(parent, positional);
+        if (topLevelId) continue;
+        const including = v !== false && toNumber(v) !== 0;
+        if (including && type === 'exclusion') refuse(31253, `Cannot do inclusion on field ${k} in exclusion projection`);
+        if (!including && type === 'inclusion') refuse(31254, `Cannot do exclusion on field ${k} in inclusion projection`);
+        type = including ? 'inclusion' : 'exclusion';
+        continue;
+      }
+      addPath(parent, k);
+      if (type === 'exclusion') refuse(31310, `Cannot use an expression ${k}: ${JSON.stringify(v)} in an exclusion projection`);
+      type = 'inclusion';
+    }
+  };
+  visit(projection, root, true);
+  return type;
+}
+
+/** An exclusion projection without an `_id: 1` (every exclusion keeps `_id`; mingo would see a mix). */
+export function withoutIdInclusion(projection: Doc, type: 'inclusion' | 'exclusion' | undefined): Doc {
+  if (type !== 'exclusion' || !('_id' in projection) || projection._id === false || toNumber(projection._id) === 0) return projection;
+  const { _id: _kept, ...rest } = projection;
+  return rest;
+}
+
 /** Applies a find-style projection (inclusion, exclusion, $slice, $elemMatch, positional $). */
 export function projectDocs(docs: Doc[], projection: Doc | undefined, filter: Doc | undefined): Doc[] {
   if (!projection || !isPlainObject(projection) || Object.keys(projection).length === 0) return docs;
+  projection = withoutIdInclusion(projection, checkProjection(projection));
   for (const [k, v] of Object.entries(projection)) {
     if (isPlainObject(v) && '$meta' in v) fail(ErrorCodes.NotImplemented, `projection $meta is not supported by the embedded server`);
     if (k.startsWith('$')) fail(ErrorCodes.BadValue, `FieldPath field names may not start with '$'. Consider using $getField or $setField.`);
@@ -89,7 +166,7 @@ export function projectDocs(docs: Doc[], projection: Doc | undefined, filter: Do
     }
     return projected.map(idFirst);
   } catch (err) {
-    throw new MongoServerError(ErrorCodes.BadValue, err instanceof Error ? err.message : String(err));
+    throw asServerError(err);
   }
 }
 

@@ -188,6 +188,12 @@ function converting(name: string, convert: Conversion): Expression {
 /** BSON type names of numbers, as `$type` reports them. */
 const NUMBER_TYPES = ['int', 'long', 'double', 'decimal'];
 
+/** A value's BSON type name, as `$type` reports it (`missing` for no value). */
+function typeName(v: unknown, options: Options): string {
+  const kind = numberKind(v);
+  return kind === undefined ? String(MINGO_EXPRESSIONS.$type({}, { $literal: v }, options)) : NUMBER_TYPES[kind];
+}
+
 /** `$bitAnd`/`$bitOr`/`$bitXor` on int32 and int64 operands: an int64 when any operand is one. */
 function bitwise(name: string, identity: bigint, op: (a: bigint, b: bigint) => bigint): Expression {
   return typedExpression(name, (obj, expr, options) => {
@@ -284,6 +290,19 @@ export const TYPED_VALUE_EXPRESSIONS: Record<string, Expression> = {
   $type: typedExpression('$type', (obj, expr, options) => {
     const kind = numberKind(typedArg(obj, Array.isArray(expr) && expr.length === 1 ? expr[0] : expr, options));
     return kind === undefined ? TO_MINGO : NUMBER_TYPES[kind];
+  }),
+  // MongoDB refuses anything but an array, null and a missing field included (mingo answers null for those).
+  $size: typedExpression('$size', (obj, expr, options) => {
+    const array = typedArg(obj, Array.isArray(expr) && expr.length === 1 ? expr[0] : expr, options);
+    if (!Array.isArray(array)) fail(ErrorCodes.Location17124, `The argument to $size must be an array, but was of type: ${typeName(array, options)}`);
+    return array.length;
+  }),
+  // A second argument that is not an array is MongoDB's 40081, checked here; the well-formed case is mingo's.
+  $in: typedExpression('$in', (obj, expr, options) => {
+    if (!Array.isArray(expr) || expr.length !== 2) return TO_MINGO;
+    const list = typedArg(obj, expr[1], options);
+    if (!Array.isArray(list)) fail(ErrorCodes.Location40081, `$in requires an array as a second argument, found: ${typeName(list, options)}`);
+    return TO_MINGO;
   }),
   $bitAnd: bitwise('$bitAnd', -1n, (a, b) => a & b),
   $bitOr: bitwise('$bitOr', 0n, (a, b) => a | b),

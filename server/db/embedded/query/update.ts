@@ -7,10 +7,11 @@ import { update as mingoUpdate } from 'mingo';
 import { BSONRegExp, calculateObjectSize, Decimal128, Double, Int32, Long, ObjectId, Timestamp } from 'bson';
 import { createAggregator, createQuery } from './mingo-context.js';
 import { fastUpdate } from './fast-update.js';
+import { orderCreatedFields } from './field-order.js';
 import { canonicalKey, cloneDoc, compareValues, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, setOwn, toNumber, valuesEqual, type Doc, isInt64 } from '../bson-values.js';
 import { sortDocs } from './shape.js';
 import { arithmetic, numberKind, storedNumber, zeroLike } from './numbers.js';
-import { ErrorCodes, MongoServerError, fail } from '../errors.js';
+import { ErrorCodes, MongoServerError, fail, mingoErrorCode } from '../errors.js';
 import { beginAggregation, markWrappers } from './arithmetic.js';
 
 const MODIFIERS = new Set([
@@ -46,6 +47,7 @@ export function validateUpdate(u: unknown): asserts u is UpdateSpec {
     if (!op.startsWith('$') || !MODIFIERS.has(op)) fail(ErrorCodes.FailedToParse, `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
     const arg = u[op];
     if (!isPlainObject(arg)) fail(ErrorCodes.FailedToParse, `Modifiers operate on fields but we found type ${typeof arg} instead.`);
+    if (op === '$rename') checkRename(arg);
     const paths = op === '$rename' ? [...Object.keys(arg), ...Object.values(arg).map(String)] : Object.keys(arg);
     for (const p of paths) {
       if (p.split('.').some((part) => part === '')) fail(ErrorCodes.EmptyFieldName, `The update path '${p}' contains an empty field name, which is not allowed.`);
@@ -55,6 +57,17 @@ export function validateUpdate(u: unknown): asserts u is UpdateSpec {
       if (clash) fail(ErrorCodes.ConflictingUpdateOperators, `Updating the path '${p}' would create a conflict at '${clash}'`);
       seen.push(p);
     }
+  }
+}
+
+/** MongoDB's refusals of a `$rename` argument (BadValue), before any path conflict is looked for. */
+function checkRename(arg: Doc): void {
+  for (const [from, to] of Object.entries(arg)) {
+    if (typeof to !== 'string') fail(ErrorCodes.BadValue, `The 'to' field for $rename must be a string: ${from}: ${JSON.stringify(to)}`);
+    if (from.split('.').some((p) => p.startsWith('$'))) fail(ErrorCodes.BadValue, `The source field for $rename may not be dynamic: ${from}`);
+    if (to.split('.').some((p) => p.startsWith('$'))) fail(ErrorCodes.BadValue, `The destination field for $rename may not be dynamic: ${to}`);
+    if (from === to) fail(ErrorCodes.BadValue, `The source and target field for $rename must differ: ${from}: "${to}"`);
+    if (from.startsWith(to + '.') || to.startsWith(from + '.')) fail(ErrorCodes.BadValue, `The source and target field for $rename must not be on the same path: ${from}: "${to}"`);
   }
 }
 
@@ -185,9 +198,14 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
     if (Object.keys(mod).length > 0) {
       // Positional parts ($, $[], $[<id>]) become the indexes they stand for in this document, so
       // several of them in one update are concrete, independent paths (as MongoDB applies them).
+      // An inserted document matched no query, so a `$` has no element to stand for.
+      if (opts.inserting && Object.values(mod).some((arg) => isPlainObject(arg) && Object.keys(arg).some((p) => p.split('.').includes('$')))) {
+        fail(ErrorCodes.BadValue, 'The positional operator did not find the match needed from the query.');
+      }
       const concrete = opts.inserting ? mod : resolvePositional(next, mod, opts.filter ?? {}, opts.arrayFilters);
       const dollarFields = takeDollarFields(concrete, opts.inserting === true);
       checkPaths(next, concrete);
+      const written = writtenPaths(concrete);
       currentDatesAsSet(concrete);
       const pulled = applyPull(next, concrete);
       const computed = applyNumeric(next, concrete);
@@ -207,6 +225,7 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       for (const [path, order] of ordering) changed = applyPushOrdering(next, path, order) || changed;
       for (const [field, value] of Object.entries(dollarFields)) setOwn(next, field, cloneDoc(value));
       if (!changed && !opts.inserting) return doc;
+      orderCreatedFields(doc, next, written);
     } else if (!opts.inserting) {
       return doc;
     }
@@ -246,6 +265,18 @@ function takeDollarFields(mod: Doc, inserting: boolean): Doc {
   if (Object.keys(taken).length > 0) mod.$set = Object.fromEntries(Object.entries(mod.$set as Doc).filter(([path]) => !path.startsWith('$')));
   return taken;
 }
+
+/** The paths an update may create fields at: every operator's, `$rename`'s targets, none of the removing ones. */
+function writtenPaths(mod: Doc): string[] {
+  const paths: string[] = [];
+  for (const [op, arg] of Object.entries(mod)) {
+    if (!isPlainObject(arg) || REMOVING.has(op)) continue;
+    paths.push(...(op === '$rename' ? Object.values(arg).map(String) : Object.keys(arg)));
+  }
+  return paths;
+}
+
+const REMOVING = new Set(['$unset', '$pull', '$pullAll', '$pop']);
 
 function withoutEmpty(mod: Doc): Doc {
   const out: Doc = {};
@@ -602,13 +633,26 @@ function toUpdateError(err: unknown): MongoServerError {
   const message = err instanceof Error ? err.message : String(err);
   // mingo reports type errors like "$inc on non-number"; MongoDB answers TypeMismatch or BadValue.
   if (/immutable field '_id'/.test(message)) return new MongoServerError(ErrorCodes.ImmutableField, message);
-  const code = /type|number|array/i.test(message) ? ErrorCodes.TypeMismatch : ErrorCodes.BadValue;
+  const code = mingoErrorCode(message) ?? (/type|number|array/i.test(message) ? ErrorCodes.TypeMismatch : ErrorCodes.BadValue);
   return new MongoServerError(code, message);
 }
 
-/** Fields an upsert copies from the filter: top-level equality conditions (also inside $and). */
+/**
+ * Fields an upsert copies from the filter: top-level equality conditions (also inside $and). Two
+ * equalities on one path, or on a path and a path inside it, leave MongoDB no document to build:
+ * it refuses them with NotSingleValueField (54).
+ */
 export function upsertSeed(filter: Doc): Doc {
   const seed: Doc = {};
+  const seeded: string[] = [];
+  const claim = (path: string) => {
+    for (const other of seeded) {
+      if (other === path) fail(ErrorCodes.NotSingleValueField, `cannot infer query fields to set, path '${path}' is matched twice`);
+      const [longer, shorter] = other.length > path.length ? [other, path] : [path, other];
+      if (longer.startsWith(shorter + '.')) fail(ErrorCodes.NotSingleValueField, `cannot infer query fields to set, both paths '${longer}' and '${shorter}' are matched`);
+    }
+    seeded.push(path);
+  };
   const visit = (f: Doc) => {
     for (const [k, v] of Object.entries(f)) {
       if (k === '$and' && Array.isArray(v)) {
@@ -623,6 +667,7 @@ export function upsertSeed(filter: Doc): Doc {
       } else {
         value = v;
       }
+      claim(k);
       setPath(seed, k, cloneDoc(value));
     }
   };

@@ -55,7 +55,10 @@ export class CollectionAccess {
   }
 
   get collection(): Collection | undefined {
-    return this.engine.getCollection(this.db, this.name);
+    const coll = this.engine.getCollection(this.db, this.name);
+    // A transaction sees the catalog of its snapshot: a collection created since is not there for it
+    // (its reads find nothing, its first write creates the collection again and the commit conflicts).
+    return coll && this.txn && coll.createdSeq > this.txn.startSeq ? undefined : coll;
   }
 
   private get overlay(): Map<string, Doc | null> | undefined {
@@ -196,16 +199,17 @@ export class CollectionAccess {
   }
 
   /**
-   * The collection this command's writes go to: the committed one, else one its transaction
-   * created (an empty shape carrying its options and indexes, see Transaction.pendingCollections).
+   * The collection as this command sees it in the catalog, and where its writes go: the committed
+   * one, else one its transaction created (an empty shape carrying its options, default collation
+   * and indexes, see Transaction.pendingCollections).
    */
-  private get writeTarget(): Collection | undefined {
+  get catalogEntry(): Collection | undefined {
     return this.collection ?? this.txn?.pendingCollections.get(this.ns)?.shape;
   }
 
   insert(doc: Doc): void {
     const id = Collection.idKey(doc);
-    if (!this.bypassValidation) this.writeTarget?.validate(doc);
+    if (!this.bypassValidation) this.catalogEntry?.validate(doc);
     if (this.txn) {
       this.txnWrite(id, doc, true);
       return;
@@ -215,7 +219,7 @@ export class CollectionAccess {
   }
 
   replace(id: string, doc: Doc): void {
-    if (!this.bypassValidation) this.writeTarget?.validate(doc, this.get(id));
+    if (!this.bypassValidation) this.catalogEntry?.validate(doc, this.get(id));
     if (this.txn) {
       this.txnWrite(id, doc, false);
       return;
@@ -263,7 +267,7 @@ export class CollectionAccess {
     const txn = this.txn!;
     // A first insert creates the collection at commit (see Transaction.pendingCollections).
     if (doc && !this.collection) pendingCollection(txn, this.db, this.name);
-    const coll = this.writeTarget;
+    const coll = this.catalogEntry;
     const resources = this.resources(coll, id, doc);
     for (const r of resources) {
       const holder = this.engine.locks.get(r);

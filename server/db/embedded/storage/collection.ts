@@ -42,6 +42,9 @@ export class Collection {
     return this.docs.get(id);
   }
 
+  /** Engine write sequence at which the collection was created (transactions begun before do not see it). */
+  createdSeq = 0;
+
   constructor(dbName: string, name: string, options: Doc = {}) {
     this.dbName = dbName;
     this.name = name;

@@ -67,6 +67,7 @@ export class Engine {
       this.dbs.set(db, colls);
     }
     const coll = new Collection(db, name, options);
+    coll.createdSeq = ++this.seq;
     colls.set(name, coll);
     this.log({ op: 'cc', db, coll: name, options });
     return coll;

@@ -59,6 +59,11 @@ describe('commands of the embedded server', () => {
     const changeStream = await serverError(c.aggregate([{ $changeStream: {} }]).toArray());
     expect(changeStream.code).to.equal(115);
     expect(changeStream.message).to.match(/change streams are not supported/);
+    const fn = await serverError(c.aggregate([{ $project: { r: { $function: { body: 'function() { return 1; }', args: [], lang: 'js' } } } }]).toArray());
+    expect([fn.code, fn.message]).to.deep.equal([238, '$function (server-side JavaScript) is not supported by the embedded server']);
+    const accumulator = { init: 'function() { return 0; }', accumulate: 'function(s) { return s + 1; }', accumulateArgs: [], merge: 'function(a, b) { return a + b; }', lang: 'js' };
+    const acc = await serverError(c.aggregate([{ $group: { _id: null, n: { $accumulator: accumulator } } }]).toArray());
+    expect(acc.code).to.equal(238);
   });
 
   it('enforce a query-operator validator with DocumentValidationFailure (121) and refuse $jsonSchema', async () => {

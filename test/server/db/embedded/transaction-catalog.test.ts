@@ -248,6 +248,67 @@ describe('catalog changes and restricted operations in transactions', () => {
     expect(await t.db.collection('twice').find().toArray()).to.deep.equal([{ _id: 1 }]);
   });
 
+  // MongoDB's jstests/core/txns/create_collection_parallel.js: a create cannot observe a collection
+  // created after the transaction's snapshot, so it succeeds and the commit fails with WriteConflict.
+  it('let a transaction create a collection someone else created after its snapshot, and fail its commit with WriteConflict (112)', async () => {
+    await t.db.collection('before_snapshot').insertOne({ _id: 1 as never });
+    const session = t.client.startSession();
+    try {
+      session.startTransaction();
+      // The first read takes the transaction's snapshot.
+      expect(await t.db.collection('before_snapshot').countDocuments({}, { session })).to.equal(1);
+      await t.db.createCollection('after_snapshot');
+      await t.db.collection('after_snapshot').insertOne({ _id: 2 as never, from: 'outside' });
+      await t.db.createCollection('after_snapshot', { session });
+      await t.db.collection('after_snapshot').insertOne({ _id: 1 as never, from: 'transaction' }, { session });
+      const err = await rejection(session.commitTransaction());
+      expect(err?.code).to.equal(112);
+      expect((err as MongoServerError | undefined)?.hasErrorLabel('TransientTransactionError')).to.equal(true);
+    } finally {
+      await session.endSession();
+    }
+    expect(await t.db.collection('after_snapshot').find().toArray()).to.deep.equal([{ _id: 2, from: 'outside' }]);
+  });
+
+  it("apply the default collation of a collection created in a transaction to the transaction's own reads and writes", async () => {
+    const session = t.client.startSession();
+    try {
+      session.startTransaction();
+      await t.db.createCollection('collated_in_txn', { session, collation: { locale: 'en', strength: 2 } });
+      const c = t.db.collection('collated_in_txn');
+      await c.insertMany([{ _id: 1 as never, n: 'abc' }, { _id: 2 as never, n: 'ABC' }, { _id: 3 as never, n: 'b' }], { session });
+      expect(await c.countDocuments({ n: 'abc' }, { session })).to.equal(2);
+      expect((await c.find({ n: 'ABC' }, { session }).sort({ _id: 1 }).toArray()).map((d) => d._id)).to.deep.equal([1, 2]);
+      expect((await c.updateMany({ n: 'aBc' }, { $set: { hit: true } }, { session })).modifiedCount).to.equal(2);
+      expect((await c.aggregate([{ $match: { n: 'ABC' } }, { $count: 'n' }], { session }).toArray())[0]).to.deep.equal({ n: 2 });
+      await session.commitTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await t.db.collection('collated_in_txn').countDocuments({ hit: true })).to.equal(2);
+  });
+
+  // getmore_cmd.cpp (validateTxnNumber): a cursor belongs to the transaction it was opened in, or to none.
+  it('refuse a getMore in a transaction on a cursor opened outside it with 50739, aborting the transaction', async () => {
+    await t.db.collection('paged').insertMany([{ p: 1 }, { p: 2 }, { p: 3 }, { p: 4 }]);
+    const session = t.client.startSession();
+    try {
+      const cursor = t.db.collection('paged').find({}, { session, batchSize: 2 });
+      await cursor.next();
+      session.startTransaction();
+      await t.db.collection('paged').findOne({}, { session });
+      const err = await rejection((async () => {
+        for (let i = 0; i < 3; i++) await cursor.next();
+      })());
+      expect(err?.code).to.equal(50739);
+      expect(await nextCommandCode(session)).to.equal(251);
+      await session.abortTransaction().catch(() => undefined);
+      await cursor.close().catch(() => undefined);
+    } finally {
+      await session.endSession();
+    }
+  });
+
   it('build an index created in a transaction on its new empty collection, enforcing it on the writes of the transaction', async () => {
     const session = t.client.startSession();
     try {
