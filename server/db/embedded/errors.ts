@@ -23,6 +23,8 @@ export const ErrorCodes = {
   SnapshotTooOld: 239,
   CommandNotSupported: 115,
   InvalidIdField: 53,
+  NotSingleValueField: 54,
+  NotExactValueField: 111,
   NoSuchTransaction: 251,
   TransactionCommitted: 256,
   OperationNotSupportedInTransaction: 263,

@@ -581,28 +581,57 @@ function toUpdateError(err: unknown): MongoServerError {
   return new MongoServerError(code, message);
 }
 
-/** Fields an upsert copies from the filter: top-level equality conditions (also inside $and). */
-export function upsertSeed(filter: Doc): Doc {
-  const seed: Doc = {};
+/**
+ * Fields an upsert copies from its filter, as mongod extracts them (its jstests/core/upsert_fields.js):
+ * the equalities the filter implies, at its top level or under `$and`, or as the one clause of an
+ * `$or` (mongod rewrites a single-clause `$or`/`$and` into that clause). An equality is `path: value`
+ * (but not a regex, which is a pattern match), `$eq` (a regex value too), a `$in` of one value and each
+ * value of `$all`; comparisons, `$elemMatch`, `$not`, `$nor` and an `$or` of several clauses imply none.
+ * Two equalities on one path, or on a path and a path inside it, cannot both be set: NotSingleValueField
+ * (54). A replacement takes only `_id`, which must then be given whole (NotExactValueField, 111).
+ */
+export function upsertSeed(filter: Doc, onlyId = false): Doc {
+  const equalities: [string, unknown][] = [];
   const visit = (f: Doc) => {
     for (const [k, v] of Object.entries(f)) {
       if (k === '$and' && Array.isArray(v)) {
         for (const sub of v) if (isPlainObject(sub)) visit(sub);
-        continue;
+      } else if (k === '$or' && Array.isArray(v) && v.length === 1 && isPlainObject(v[0])) {
+        visit(v[0]);
+      } else if (!k.startsWith('$')) {
+        for (const value of impliedEqualities(v)) equalities.push([k, value]);
       }
-      if (k.startsWith('$')) continue;
-      let value: unknown;
-      if (isPlainObject(v) && Object.keys(v).some((x) => x.startsWith('$'))) {
-        if (!('$eq' in v)) continue;
-        value = v.$eq;
-      } else {
-        value = v;
-      }
-      setPath(seed, k, cloneDoc(value));
     }
   };
   visit(filter);
+  const kept = onlyId ? equalities.filter(([path]) => path === '_id' || path.startsWith('_id.')) : equalities;
+  for (let i = 0; i < kept.length; i++) {
+    for (let j = i + 1; j < kept.length; j++) {
+      const [a, b] = [kept[i][0], kept[j][0]];
+      if (a === b) fail(ErrorCodes.NotSingleValueField, `cannot infer query fields to set, path '${a}' is matched twice`);
+      if (b.startsWith(`${a}.`) || a.startsWith(`${b}.`)) fail(ErrorCodes.NotSingleValueField, `cannot infer query fields to set, both paths '${a}' and '${b}' are matched`);
+    }
+  }
+  const seed: Doc = {};
+  for (const [path, value] of kept) {
+    if (onlyId && path !== '_id') fail(ErrorCodes.NotExactValueField, `field at '_id' must be exactly specified, field at sub-path '${path}' found`);
+    setPath(seed, path, cloneDoc(value));
+  }
   return seed;
+}
+
+/** The values a field's condition requires it to equal (see upsertSeed). */
+function impliedEqualities(cond: unknown): unknown[] {
+  const isPattern = (v: unknown) => v instanceof RegExp || v instanceof BSONRegExp;
+  if (isPattern(cond)) return [];
+  if (!isPlainObject(cond) || !Object.keys(cond).some((op) => op.startsWith('$'))) return [cond];
+  const values: unknown[] = [];
+  if ('$eq' in cond) values.push(cond.$eq);
+  if (Array.isArray(cond.$in) && cond.$in.length === 1 && !isPattern(cond.$in[0])) values.push(cond.$in[0]);
+  if (Array.isArray(cond.$all)) {
+    for (const v of cond.$all) if (!isPattern(v) && !(isPlainObject(v) && '$elemMatch' in v)) values.push(v);
+  }
+  return values;
 }
 
 function setPath(doc: Doc, path: string, value: unknown): void {
@@ -619,7 +648,7 @@ function setPath(doc: Doc, path: string, value: unknown): void {
 export function buildUpsert(filter: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[]; variables?: Doc }): Doc {
   let doc: Doc;
   if (!Array.isArray(u) && !isOperatorUpdate(u)) {
-    const seed = upsertSeed(filter);
+    const seed = upsertSeed(filter, true);
     doc = { ...(u as Doc) };
     if (!('_id' in doc) && '_id' in seed) doc = { _id: seed._id, ...doc };
   } else {
