@@ -41,6 +41,7 @@ export const ErrorCodes = {
   NoSuchKey: 4,
   Location17419: 17419,
   PathNotViable: 28,
+  CannotBackfillArray: 34,
   Unauthorized: 13,
   BSONObjectTooLarge: 10334,
   ConversionFailure: 241,

@@ -59,6 +59,8 @@ export function validateUpdate(u: unknown): asserts u is UpdateSpec {
 }
 
 /** Operators that create the path they name (so a path through a scalar or an array cannot be). */
+/** The most nulls mongod pads an array with to reach an index a path names (its kMaxPaddingAllowed). */
+const MAX_ARRAY_PADDING = 1_500_000;
 const CREATING = new Set(['$set', '$setOnInsert', '$inc', '$mul', '$min', '$max', '$push', '$addToSet', '$currentDate', '$bit']);
 const NUMERIC_ONLY = new Set(['$inc', '$mul']);
 const ARRAY_ONLY = new Set(['$push', '$addToSet', '$pull', '$pullAll', '$pop']);
@@ -80,8 +82,10 @@ function bsonTypeName(v: unknown): string {
 /**
  * MongoDB's refusals that mingo would turn into a silent no-op: a path that runs through a scalar
  * or through an array by field name (28 PathNotViable), `$push`/`$addToSet`/`$pull` on a
- * non-array (2 BadValue), `$inc`/`$mul` on a non-number (14 TypeMismatch). Paths with positional
- * parts are checked up to the first positional part.
+ * non-array (2 BadValue), `$inc`/`$mul` on a non-number (14 TypeMismatch), an index that would pad
+ * an array with more than 1,500,000 nulls (34 CannotBackfillArray; building such an array would hold
+ * the server for seconds or exhaust its memory). Paths with positional parts are checked up to the
+ * first positional part.
  */
 function checkPaths(doc: Doc, mod: Doc): void {
   const idText = () => `{_id: ${JSON.stringify(doc._id)}}`;
@@ -104,6 +108,9 @@ function checkPaths(doc: Doc, mod: Doc): void {
           if (!/^\d+$/.test(part)) {
             if (!CREATING.has(op)) break;
             fail(ErrorCodes.PathNotViable, `Cannot create field '${part}' in element {${parts[i - 1]}: ${bsonTypeName(cur)}}`);
+          }
+          if (CREATING.has(op) && Number(part) - cur.length > MAX_ARRAY_PADDING) {
+            fail(ErrorCodes.CannotBackfillArray, `can't backfill more than ${MAX_ARRAY_PADDING} elements`);
           }
           next = cur[Number(part)];
         } else if (cur !== null && typeof cur === 'object' && !(cur instanceof Date) && !isNumeric(cur)) {
