@@ -4,7 +4,7 @@
  * `_id`, conflicting paths, `$setOnInsert`, unknown modifiers.
  */
 import { update as mingoUpdate } from 'mingo';
-import { BSONRegExp, calculateObjectSize, Decimal128, Double, Int32, Long, ObjectId, Timestamp } from 'bson';
+import { BSONRegExp, calculateObjectSize, DBRef, Decimal128, Double, Int32, Long, ObjectId, Timestamp } from 'bson';
 import { createAggregator, createQuery } from './mingo-context.js';
 import { fastUpdate } from './fast-update.js';
 import { canonicalKey, cloneDoc, compareValues, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, setOwn, toNumber, valuesEqual, type Doc, isInt64 } from '../bson-values.js';
@@ -181,6 +181,8 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       }
     }
     next = cloneDoc(doc);
+    const dbRefFields = namesDbRefField(mod);
+    if (dbRefFields) next = dbRefsAsDocuments(next) as Doc;
     // mingo refuses any $set of _id; MongoDB allows setting it to its current value (and, on upsert, to any).
     if (isPlainObject(mod.$set) && '_id' in mod.$set) {
       const { _id: id, ...rest } = mod.$set;
@@ -212,6 +214,7 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       }
       for (const [path, order] of ordering) changed = applyPushOrdering(next, path, order) || changed;
       if (!changed && !opts.inserting) return doc;
+      if (dbRefFields) next = documentsAsDbRefs(next) as Doc;
     } else if (!opts.inserting) {
       return doc;
     }
@@ -227,6 +230,37 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
   }
   checkDocumentSize(next, false);
   return idFirst(next);
+}
+
+const DBREF_FIELDS = new Set(['$ref', '$id', '$db']);
+
+/** Whether an update names a field of a DBRef (`a.$id`), which mingo reaches only in a plain document. */
+function namesDbRefField(mod: Doc): boolean {
+  return Object.values(mod).some((arg) => isPlainObject(arg) && Object.keys(arg).some((path) => path.split('.').some((part) => DBREF_FIELDS.has(part))));
+}
+
+/** The DBRefs in a value as the documents they are in BSON (`{$ref, $id, $db, ...}`). */
+function dbRefsAsDocuments(v: unknown): unknown {
+  if (v instanceof DBRef) return { $ref: v.collection, $id: v.oid, ...(v.db ? { $db: v.db } : {}), ...v.fields };
+  if (Array.isArray(v)) return v.map(dbRefsAsDocuments);
+  if (!isPlainObject(v)) return v;
+  const out: Doc = {};
+  for (const [k, x] of Object.entries(v)) setOwn(out, k, dbRefsAsDocuments(x));
+  return out;
+}
+
+/** The documents shaped as DBRefs (`$ref` a string, then `$id`) as the DBRefs the stored form holds. */
+function documentsAsDbRefs(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(documentsAsDbRefs);
+  if (!isPlainObject(v)) return v;
+  const keys = Object.keys(v);
+  if (keys[0] === '$ref' && keys[1] === '$id' && typeof v.$ref === 'string') {
+    const { $ref, $id, $db, ...fields } = v;
+    return new DBRef($ref, $id as ObjectId, typeof $db === 'string' ? $db : undefined, fields);
+  }
+  const out: Doc = {};
+  for (const [k, x] of Object.entries(v)) setOwn(out, k, documentsAsDbRefs(x));
+  return out;
 }
 
 function withoutEmpty(mod: Doc): Doc {
