@@ -23,6 +23,8 @@ export const ErrorCodes = {
   SnapshotTooOld: 239,
   CommandNotSupported: 115,
   InvalidIdField: 53,
+  NotSingleValueField: 54,
+  NotExactValueField: 111,
   NoSuchTransaction: 251,
   TransactionCommitted: 256,
   OperationNotSupportedInTransaction: 263,
@@ -39,6 +41,7 @@ export const ErrorCodes = {
   NoSuchKey: 4,
   Location17419: 17419,
   PathNotViable: 28,
+  CannotBackfillArray: 34,
   Unauthorized: 13,
   BSONObjectTooLarge: 10334,
   ConversionFailure: 241,
@@ -66,7 +69,6 @@ export const ErrorCodes = {
   NotPrimaryOrSecondary: 13436,
   Location40081: 40081,
   Location17124: 17124,
-  NotSingleValueField: 54,
   Location40415: 40415,
 } as const;
 

@@ -103,7 +103,8 @@ function checkLogical(filter: Doc): void {
 
 const BIT_OPERATORS = new Set(['$bitsAllSet', '$bitsAnySet', '$bitsAllClear', '$bitsAnyClear']);
 /** Keys mingo answers differently from MongoDB: `$all` on a scalar, bit tests on BinData, DBRef fields. */
-const OWN_KEYS = new Set([...BIT_OPERATORS, '$all', '$type', '$id', '$ref', '$db']);
+const DBREF_FIELDS = ['$id', '$ref', '$db'];
+const OWN_KEYS = new Set([...BIT_OPERATORS, '$all', '$type', ...DBREF_FIELDS]);
 
 /**
  * Whether a condition needs this module's matcher rather than mingo's: strings under a collation,
@@ -118,6 +119,8 @@ function needsOwnMatcher(v: unknown, collation: Collation | undefined): boolean 
   for (const [k, x] of Object.entries(v)) {
     if (OWN_KEYS.has(k) || (k === '$expr' && readsNumberTypes(x)) || needsOwnMatcher(x, collation)) return true;
     if (!k.startsWith('$') && k.includes('.') && nullEquality(x)) return true;
+    // A path through a DBRef's fields (`a.$id`): mingo does not look inside a DBRef.
+    if (!k.startsWith('$') && k.split('.').some((part) => DBREF_FIELDS.includes(part))) return true;
     if (!k.startsWith('$') || k === '$eq' || k === '$ne') {
       if (comparesWhole(x)) return true;
     } else if ((k === '$in' || k === '$nin') && Array.isArray(x) && x.some(comparesWhole)) {

@@ -4,7 +4,7 @@
  * `_id`, conflicting paths, `$setOnInsert`, unknown modifiers.
  */
 import { update as mingoUpdate } from 'mingo';
-import { BSONRegExp, calculateObjectSize, Decimal128, Double, Int32, Long, ObjectId, Timestamp } from 'bson';
+import { BSONRegExp, calculateObjectSize, DBRef, Decimal128, Double, Int32, Long, ObjectId, Timestamp } from 'bson';
 import { createAggregator, createQuery } from './mingo-context.js';
 import { fastUpdate } from './fast-update.js';
 import { orderCreatedFields } from './field-order.js';
@@ -72,6 +72,8 @@ function checkRename(arg: Doc): void {
 }
 
 /** Operators that create the path they name (so a path through a scalar or an array cannot be). */
+/** The most nulls mongod pads an array with to reach an index a path names (its kMaxPaddingAllowed). */
+const MAX_ARRAY_PADDING = 1_500_000;
 const CREATING = new Set(['$set', '$setOnInsert', '$inc', '$mul', '$min', '$max', '$push', '$addToSet', '$currentDate', '$bit']);
 const NUMERIC_ONLY = new Set(['$inc', '$mul']);
 const ARRAY_ONLY = new Set(['$push', '$addToSet', '$pull', '$pullAll', '$pop']);
@@ -93,8 +95,10 @@ function bsonTypeName(v: unknown): string {
 /**
  * MongoDB's refusals that mingo would turn into a silent no-op: a path that runs through a scalar
  * or through an array by field name (28 PathNotViable), `$push`/`$addToSet`/`$pull` on a
- * non-array (2 BadValue), `$inc`/`$mul` on a non-number (14 TypeMismatch). Paths with positional
- * parts are checked up to the first positional part.
+ * non-array (2 BadValue), `$inc`/`$mul` on a non-number (14 TypeMismatch), an index that would pad
+ * an array with more than 1,500,000 nulls (34 CannotBackfillArray; building such an array would hold
+ * the server for seconds or exhaust its memory). Paths with positional parts are checked up to the
+ * first positional part.
  */
 function checkPaths(doc: Doc, mod: Doc): void {
   const idText = () => `{_id: ${JSON.stringify(doc._id)}}`;
@@ -117,6 +121,9 @@ function checkPaths(doc: Doc, mod: Doc): void {
           if (!/^\d+$/.test(part)) {
             if (!CREATING.has(op)) break;
             fail(ErrorCodes.PathNotViable, `Cannot create field '${part}' in element {${parts[i - 1]}: ${bsonTypeName(cur)}}`);
+          }
+          if (CREATING.has(op) && Number(part) - cur.length > MAX_ARRAY_PADDING) {
+            fail(ErrorCodes.CannotBackfillArray, `can't backfill more than ${MAX_ARRAY_PADDING} elements`);
           }
           next = cur[Number(part)];
         } else if (cur !== null && typeof cur === 'object' && !(cur instanceof Date) && !isNumeric(cur)) {
@@ -187,6 +194,8 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       }
     }
     next = cloneDoc(doc);
+    const dbRefFields = namesDbRefField(mod);
+    if (dbRefFields) next = dbRefsAsDocuments(next) as Doc;
     // mingo refuses any $set of _id; MongoDB allows setting it to its current value (and, on upsert, to any).
     if (isPlainObject(mod.$set) && '_id' in mod.$set) {
       const { _id: id, ...rest } = mod.$set;
@@ -226,6 +235,7 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       for (const [field, value] of Object.entries(dollarFields)) setOwn(next, field, cloneDoc(value));
       if (!changed && !opts.inserting) return doc;
       orderCreatedFields(doc, next, written);
+      if (dbRefFields) next = documentsAsDbRefs(next) as Doc;
     } else if (!opts.inserting) {
       return doc;
     }
@@ -277,6 +287,37 @@ function writtenPaths(mod: Doc): string[] {
 }
 
 const REMOVING = new Set(['$unset', '$pull', '$pullAll', '$pop']);
+
+const DBREF_FIELDS = new Set(['$ref', '$id', '$db']);
+
+/** Whether an update names a field of a DBRef (`a.$id`), which mingo reaches only in a plain document. */
+function namesDbRefField(mod: Doc): boolean {
+  return Object.values(mod).some((arg) => isPlainObject(arg) && Object.keys(arg).some((path) => path.split('.').some((part) => DBREF_FIELDS.has(part))));
+}
+
+/** The DBRefs in a value as the documents they are in BSON (`{$ref, $id, $db, ...}`). */
+function dbRefsAsDocuments(v: unknown): unknown {
+  if (v instanceof DBRef) return { $ref: v.collection, $id: v.oid, ...(v.db ? { $db: v.db } : {}), ...v.fields };
+  if (Array.isArray(v)) return v.map(dbRefsAsDocuments);
+  if (!isPlainObject(v)) return v;
+  const out: Doc = {};
+  for (const [k, x] of Object.entries(v)) setOwn(out, k, dbRefsAsDocuments(x));
+  return out;
+}
+
+/** The documents shaped as DBRefs (`$ref` a string, then `$id`) as the DBRefs the stored form holds. */
+function documentsAsDbRefs(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(documentsAsDbRefs);
+  if (!isPlainObject(v)) return v;
+  const keys = Object.keys(v);
+  if (keys[0] === '$ref' && keys[1] === '$id' && typeof v.$ref === 'string') {
+    const { $ref, $id, $db, ...fields } = v;
+    return new DBRef($ref, $id as ObjectId, typeof $db === 'string' ? $db : undefined, fields);
+  }
+  const out: Doc = {};
+  for (const [k, x] of Object.entries(v)) setOwn(out, k, documentsAsDbRefs(x));
+  return out;
+}
 
 function withoutEmpty(mod: Doc): Doc {
   const out: Doc = {};
@@ -638,41 +679,56 @@ function toUpdateError(err: unknown): MongoServerError {
 }
 
 /**
- * Fields an upsert copies from the filter: top-level equality conditions (also inside $and). Two
- * equalities on one path, or on a path and a path inside it, leave MongoDB no document to build:
- * it refuses them with NotSingleValueField (54).
+ * Fields an upsert copies from its filter, as mongod extracts them (its jstests/core/upsert_fields.js):
+ * the equalities the filter implies, at its top level or under `$and`, or as the one clause of an
+ * `$or` (mongod rewrites a single-clause `$or`/`$and` into that clause). An equality is `path: value`
+ * (but not a regex, which is a pattern match), `$eq` (a regex value too), a `$in` of one value and each
+ * value of `$all`; comparisons, `$elemMatch`, `$not`, `$nor` and an `$or` of several clauses imply none.
+ * Two equalities on one path, or on a path and a path inside it, cannot both be set: NotSingleValueField
+ * (54). A replacement takes only `_id`, which must then be given whole (NotExactValueField, 111).
  */
-export function upsertSeed(filter: Doc): Doc {
-  const seed: Doc = {};
-  const seeded: string[] = [];
-  const claim = (path: string) => {
-    for (const other of seeded) {
-      if (other === path) fail(ErrorCodes.NotSingleValueField, `cannot infer query fields to set, path '${path}' is matched twice`);
-      const [longer, shorter] = other.length > path.length ? [other, path] : [path, other];
-      if (longer.startsWith(shorter + '.')) fail(ErrorCodes.NotSingleValueField, `cannot infer query fields to set, both paths '${longer}' and '${shorter}' are matched`);
-    }
-    seeded.push(path);
-  };
+export function upsertSeed(filter: Doc, onlyId = false): Doc {
+  const equalities: [string, unknown][] = [];
   const visit = (f: Doc) => {
     for (const [k, v] of Object.entries(f)) {
       if (k === '$and' && Array.isArray(v)) {
         for (const sub of v) if (isPlainObject(sub)) visit(sub);
-        continue;
+      } else if (k === '$or' && Array.isArray(v) && v.length === 1 && isPlainObject(v[0])) {
+        visit(v[0]);
+      } else if (!k.startsWith('$')) {
+        for (const value of impliedEqualities(v)) equalities.push([k, value]);
       }
-      if (k.startsWith('$')) continue;
-      let value: unknown;
-      if (isPlainObject(v) && Object.keys(v).some((x) => x.startsWith('$'))) {
-        if (!('$eq' in v)) continue;
-        value = v.$eq;
-      } else {
-        value = v;
-      }
-      claim(k);
-      setPath(seed, k, cloneDoc(value));
     }
   };
   visit(filter);
+  const kept = onlyId ? equalities.filter(([path]) => path === '_id' || path.startsWith('_id.')) : equalities;
+  for (let i = 0; i < kept.length; i++) {
+    for (let j = i + 1; j < kept.length; j++) {
+      const [a, b] = [kept[i][0], kept[j][0]];
+      if (a === b) fail(ErrorCodes.NotSingleValueField, `cannot infer query fields to set, path '${a}' is matched twice`);
+      if (b.startsWith(`${a}.`) || a.startsWith(`${b}.`)) fail(ErrorCodes.NotSingleValueField, `cannot infer query fields to set, both paths '${a}' and '${b}' are matched`);
+    }
+  }
+  const seed: Doc = {};
+  for (const [path, value] of kept) {
+    if (onlyId && path !== '_id') fail(ErrorCodes.NotExactValueField, `field at '_id' must be exactly specified, field at sub-path '${path}' found`);
+    setPath(seed, path, cloneDoc(value));
+  }
   return seed;
+}
+
+/** The values a field's condition requires it to equal (see upsertSeed). */
+function impliedEqualities(cond: unknown): unknown[] {
+  const isPattern = (v: unknown) => v instanceof RegExp || v instanceof BSONRegExp;
+  if (isPattern(cond)) return [];
+  if (!isPlainObject(cond) || !Object.keys(cond).some((op) => op.startsWith('$'))) return [cond];
+  const values: unknown[] = [];
+  if ('$eq' in cond) values.push(cond.$eq);
+  if (Array.isArray(cond.$in) && cond.$in.length === 1 && !isPattern(cond.$in[0])) values.push(cond.$in[0]);
+  if (Array.isArray(cond.$all)) {
+    for (const v of cond.$all) if (!isPattern(v) && !(isPlainObject(v) && '$elemMatch' in v)) values.push(v);
+  }
+  return values;
 }
 
 function setPath(doc: Doc, path: string, value: unknown): void {
@@ -689,7 +745,7 @@ function setPath(doc: Doc, path: string, value: unknown): void {
 export function buildUpsert(filter: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[]; variables?: Doc }): Doc {
   let doc: Doc;
   if (!Array.isArray(u) && !isOperatorUpdate(u)) {
-    const seed = upsertSeed(filter);
+    const seed = upsertSeed(filter, true);
     doc = { ...(u as Doc) };
     if (!('_id' in doc) && '_id' in seed) doc = { _id: seed._id, ...doc };
   } else {
