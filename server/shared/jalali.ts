@@ -42,7 +42,7 @@ const DAY = 86_400_000;
 /**
  * How far a zone's clocks are ahead of UTC (ms) during one UTC day: `before` until the instant `changesAt`, `after`
  * from it on. A day without a change has `before === after` and `changesAt` at the next day's start. Zones change
- * their offset at most once a day (Iran twice a year until 2022, at 20:30 UTC, and never since), so the offsets at
+ * their offset at most once a day (Iran twice a year until 2022, at 20:30 or 19:30 UTC, never since), so the offsets at
  * two consecutive midnights tell whether the day between them changed.
  */
 interface DayOffsets {
@@ -54,7 +54,7 @@ interface DayOffsets {
 /**
  * The offsets and Jalali dates already worked out, per zone and per day: Intl is slow (8 µs a `formatToParts`),
  * and enrolments bring birth dates spread over half a century. 40,000 days is 110 years of a zone's days; when a
- * cache is full its oldest day goes first.
+ * cache is full, the day it has kept longest goes first.
  */
 export const DAYS_KEPT = 40_000;
 
