@@ -157,7 +157,8 @@ export function toJalali(instant: Date, timeZone = TEHRAN): JalaliDateTime {
   const wall = wallTime(instant, timeZone);
   const day = Math.floor(wall / DAY);
   const minutes = Math.floor((wall - day * DAY) / 60_000);
-  return { ...jalaliOfDay(day), hour: Math.floor(minutes / 60), minute: minutes % 60 };
+  const date = jalaliOfDay(day);
+  return { year: date.year, month: date.month, day: date.day, hour: Math.floor(minutes / 60), minute: minutes % 60 };
 }
 
 /** How many days each conversion cache holds now (tests check that they stay bounded). */
