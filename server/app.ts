@@ -57,13 +57,10 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   );
 
   app.use(compression());
-  app.get('/favicon.ico', (_req, res) => res.sendFile(join(ROOT, 'public/favicon.ico'), { maxAge: '30d' }));
-  app.use('/static/fonts', express.static(FONTS, { immutable: true, maxAge: '365d' }));
-  app.use('/static/fonts', express.static(FONTS_NON_LATIN, { immutable: true, maxAge: '365d' }));
-  app.use('/static', express.static(join(ROOT, 'public'), { maxAge: '1d' }));
 
   const routes = domains.map((domain) => domain(config));
 
+  // the API first: its requests (the busiest, from integrations) pass no layer of the static files on their way
   const sessions = sessionMiddleware(config, sessionSecret);
   const api = express.Router();
   api.use(express.json({ limit: '100kb' }), bearerUser, apiSession(sessions), auditActor, language(config), readOnlyRoles);
@@ -71,6 +68,11 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   api.use(notFoundHandler);
   app.use('/api/v1', api);
   app.use('/api', notFoundHandler);
+
+  app.get('/favicon.ico', (_req, res) => res.sendFile(join(ROOT, 'public/favicon.ico'), { maxAge: '30d' }));
+  app.use('/static/fonts', express.static(FONTS, { immutable: true, maxAge: '365d' }));
+  app.use('/static/fonts', express.static(FONTS_NON_LATIN, { immutable: true, maxAge: '365d' }));
+  app.use('/static', express.static(join(ROOT, 'public'), { maxAge: '1d' }));
 
   app.use(sessions, express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(sessionUser, auditActor, language(config), flashToLocals, csrfProtection, csrfTokenToLocals, pageLocals, navigation(config), readOnlyRoles);

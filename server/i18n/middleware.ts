@@ -7,12 +7,15 @@ import { LANG_COOKIE } from './routes.js';
 /**
  * Decides the reader's language. Pages are Persian first: the language switch's cookie, else the account's
  * language, else DEFAULT_LANG (a browser's English Accept-Language does not override it). API callers choose with
- * Accept-Language, else their account's language. Pages get `lang`, `dir` and `otherLang` for the layout.
+ * Accept-Language, else their account's language. Pages (not the API) get `lang`, `dir` and `otherLang` for the layout.
  */
 export function language(config: Config) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const chosen = isApiRequest(req) ? fromAcceptLanguage(req.get('accept-language')) : fromCookie(req.headers.cookie);
+    const fromApi = isApiRequest(req);
+    const chosen = fromApi ? fromAcceptLanguage(req.get('accept-language')) : fromCookie(req.headers.cookie);
     req.lang = chosen ?? req.user?.lang ?? config.defaultLang;
+    // the layout's locals: the API renders no page
+    if (fromApi) return next();
     res.locals.lang = req.lang;
     res.locals.dir = req.lang === 'fa' ? 'rtl' : 'ltr';
     res.locals.otherLang = req.lang === 'fa' ? 'en' : 'fa';

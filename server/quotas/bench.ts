@@ -20,6 +20,8 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -359,7 +361,7 @@ async function main(): Promise<void> {
     log(`API: ${fmt(API_COUNT)} enrolments, ${CLIENTS} clients`);
     const apiRequests = requests(API_COUNT);
     commands.reset();
-    const apiRun = await load.run({ kind: 'http', url, clients: CLIENTS, requests: apiRequests });
+    const apiRun = await profiled(process.env.BENCH_APP_CPU_PROF, () => load.run({ kind: 'http', url, clients: CLIENTS, requests: apiRequests }));
     const refusals = Object.entries(apiRun.refusals);
     server.closeAllConnections();
     server.close();
@@ -520,3 +522,22 @@ function commandCounter(): { reset(): void; count(): number; breakdown(): string
 
 // the benchmark's writes are recorded in the audit trail as its own
 await runAs({ kind: 'system', name: 'bench' }, main);
+
+/**
+ * Runs `work` under the CPU profiler when `file` is set (BENCH_APP_CPU_PROF=<file>.cpuprofile), so the application's
+ * profile covers the concurrent API phase alone, not the data set's build before it.
+ */
+async function profiled<T>(file: string | undefined, work: () => Promise<T>): Promise<T> {
+  if (!file) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}

@@ -37,44 +37,52 @@ export function isValidJalaliDate(date: JalaliDate): boolean {
   return jalaali.isValidJalaaliDate(date.year, date.month, date.day);
 }
 
-const partsFormatter = new Map<string, Intl.DateTimeFormat>();
+const DAY = 86_400_000;
 
 /**
- * Wall-clock fields of an instant in a time zone (Gregorian), read through Intl so history (e.g. Iran's DST before
- * 1401) is right. Intl is slow for this (a third of an enrolment's own time went into `formatToParts`), so the
- * zone's offset is kept per quarter hour: an offset that is the same at both ends of the quarter is the offset of
- * all of it (zones change on whole quarter hours), and the wall clock is then plain arithmetic.
+ * How far a zone's clocks are ahead of UTC (ms) during one UTC day: `before` until the instant `changesAt`, `after`
+ * from it on. A day without a change has `before === after` and `changesAt` at the next day's start. Zones change
+ * their offset at most once a day (Iran twice a year until 2022, at 20:30 or 19:30 UTC, never since), so the offsets at
+ * two consecutive midnights tell whether the day between them changed.
  */
-function wallClock(instant: Date, timeZone: string) {
-  const ms = instant.getTime();
-  if (!Number.isFinite(ms)) return intlWallClock(instant, timeZone);
-  const slot = Math.floor(ms / QUARTER_HOUR);
-  const key = `${timeZone}|${slot}`;
-  let offset = offsets.get(key);
-  if (offset === undefined) {
-    const start = offsetAt(slot * QUARTER_HOUR, timeZone);
-    offset = start === offsetAt((slot + 1) * QUARTER_HOUR - 1000, timeZone) ? start : null;
-    if (offsets.size >= 100_000) offsets.clear();
-    offsets.set(key, offset);
+interface DayOffsets {
+  before: number;
+  after: number;
+  changesAt: number;
+}
+
+/**
+ * The offsets and Jalali dates already worked out, per zone and per day: Intl is slow (8 µs a `formatToParts`),
+ * and enrolments bring birth dates spread over half a century. 40,000 days is 110 years of a zone's days; when a
+ * cache is full, the day it has kept longest goes first.
+ */
+export const DAYS_KEPT = 40_000;
+
+class DayCache<V> {
+  private readonly days = new Map<number, V>();
+
+  get(day: number): V | undefined {
+    return this.days.get(day);
   }
-  if (offset === null) return intlWallClock(instant, timeZone);
-  const wall = new Date(ms + offset);
-  return { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate(), hour: wall.getUTCHours(), minute: wall.getUTCMinutes(), second: wall.getUTCSeconds() };
+
+  set(day: number, value: V): void {
+    if (this.days.size >= DAYS_KEPT) this.days.delete(this.days.keys().next().value as number);
+    this.days.set(day, value);
+  }
+
+  get size(): number {
+    return this.days.size;
+  }
 }
 
-const QUARTER_HOUR = 15 * 60_000;
-/** Zone offset (wall − UTC, in ms) per quarter hour; null for a quarter in which the offset changes. */
-const offsets = new Map<string, number | null>();
+const zones = new Map<string, { formatter: Intl.DateTimeFormat; offsets: DayCache<DayOffsets> }>();
+/** The Jalali date of each Gregorian day (days since 1970-01-01), whatever the zone. */
+const jalaliDays = new DayCache<JalaliDate>();
 
-function offsetAt(ms: number, timeZone: string): number {
-  const wall = intlWallClock(new Date(ms), timeZone);
-  return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second) - Math.floor(ms / 1000) * 1000;
-}
-
-function intlWallClock(instant: Date, timeZone: string) {
-  let formatter = partsFormatter.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
+function zone(timeZone: string) {
+  let found = zones.get(timeZone);
+  if (!found) {
+    const formatter = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
       year: 'numeric',
@@ -84,20 +92,78 @@ function intlWallClock(instant: Date, timeZone: string) {
       minute: 'numeric',
       second: 'numeric',
     });
-    partsFormatter.set(timeZone, formatter);
+    found = { formatter, offsets: new DayCache<DayOffsets>() };
+    zones.set(timeZone, found);
   }
+  return found;
+}
+
+/** The zone's offset at an instant, read from Intl (whole seconds: Tehran's mean time until 1935 was +3:25:44). */
+function intlOffset(ms: number, formatter: Intl.DateTimeFormat): number {
   const fields: Record<string, number> = {};
-  for (const part of formatter.formatToParts(instant)) {
+  for (const part of formatter.formatToParts(ms)) {
     if (part.type !== 'literal') fields[part.type] = Number(part.value);
   }
-  return { year: fields.year, month: fields.month, day: fields.day, hour: fields.hour, minute: fields.minute, second: fields.second };
+  const second = Math.floor(ms / 1000) * 1000;
+  return Date.UTC(fields.year!, fields.month! - 1, fields.day!, fields.hour, fields.minute, fields.second) - second;
+}
+
+function dayOffsets(day: number, timeZone: string): DayOffsets {
+  const { formatter, offsets } = zone(timeZone);
+  const known = offsets.get(day);
+  if (known) return known;
+  // a neighbouring day already read shares its midnight with this one
+  const before = offsets.get(day - 1)?.after ?? intlOffset(day * DAY, formatter);
+  const after = offsets.get(day + 1)?.before ?? intlOffset((day + 1) * DAY, formatter);
+  let changesAt = (day + 1) * DAY;
+  if (before !== after) {
+    // the first second of the new offset (zones change on whole seconds)
+    let low = day * DAY;
+    while (changesAt - low > 1000) {
+      const middle = low + Math.floor((changesAt - low) / 2000) * 1000;
+      if (intlOffset(middle, formatter) === after) changesAt = middle;
+      else low = middle;
+    }
+  }
+  const found = { before, after, changesAt };
+  offsets.set(day, found);
+  return found;
+}
+
+/**
+ * The instant as the zone's clocks show it, in ms counted like UTC (so `getUTC*` read the wall clock). History is
+ * Intl's (ICU's time zone data: Iran's summer time until 1401, none since); Intl is asked once per UTC midnight,
+ * and about 17 times more on a day the clocks changed.
+ */
+function wallTime(instant: Date, timeZone: string): number {
+  const ms = instant.getTime();
+  const offsets = dayOffsets(Math.floor(ms / DAY), timeZone);
+  return ms + (ms < offsets.changesAt ? offsets.before : offsets.after);
+}
+
+function jalaliOfDay(day: number): JalaliDate {
+  let date = jalaliDays.get(day);
+  if (!date) {
+    const g = new Date(day * DAY);
+    const j = jalaali.toJalaali(g.getUTCFullYear(), g.getUTCMonth() + 1, g.getUTCDate());
+    date = { year: j.jy, month: j.jm, day: j.jd };
+    jalaliDays.set(day, date);
+  }
+  return date;
 }
 
 /** The Jalali calendar date and time of an instant, as a clock in Tehran shows it. */
 export function toJalali(instant: Date, timeZone = TEHRAN): JalaliDateTime {
-  const wall = wallClock(instant, timeZone);
-  const j = jalaali.toJalaali(wall.year, wall.month, wall.day);
-  return { year: j.jy, month: j.jm, day: j.jd, hour: wall.hour, minute: wall.minute };
+  const wall = wallTime(instant, timeZone);
+  const day = Math.floor(wall / DAY);
+  const minutes = Math.floor((wall - day * DAY) / 60_000);
+  const date = jalaliOfDay(day);
+  return { year: date.year, month: date.month, day: date.day, hour: Math.floor(minutes / 60), minute: minutes % 60 };
+}
+
+/** How many days each conversion cache holds now (tests check that they stay bounded). */
+export function jalaliCacheSizes(timeZone = TEHRAN): { offsetDays: number; jalaliDays: number } {
+  return { offsetDays: zones.get(timeZone)?.offsets.size ?? 0, jalaliDays: jalaliDays.size };
 }
 
 /** The instant at which a Tehran clock shows the given Jalali date and time (midnight by default). */
@@ -106,11 +172,7 @@ export function fromJalali(date: JalaliDate, time: { hour?: number; minute?: num
   const wanted = Date.UTC(g.gy, g.gm - 1, g.gd, time.hour ?? 0, time.minute ?? 0);
   // Two passes settle the zone offset, including on days when it changed.
   let guess = wanted;
-  for (let pass = 0; pass < 2; pass++) {
-    const wall = wallClock(new Date(guess), timeZone);
-    const shown = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-    guess += wanted - shown;
-  }
+  for (let pass = 0; pass < 2; pass++) guess += wanted - wallTime(new Date(guess), timeZone);
   return new Date(guess);
 }
 

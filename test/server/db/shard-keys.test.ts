@@ -34,10 +34,24 @@ function filtersOf(command: SentCommand): unknown[] {
     case 'findAndModify':
       return [c.query ?? {}];
     case 'aggregate':
-      return [(c.pipeline as any[])[0]?.$match ?? {}];
+      return pipelineFilters(c.pipeline as any[]);
     default:
       return [];
   }
+}
+
+/**
+ * What a pipeline sends to the shards: its leading `$match` stages, which MongoDB coalesces into one (the manual's
+ * "Pipeline Coalescence Optimization"), and as much of each `$unionWith` sub-pipeline, which reads another collection.
+ */
+function pipelineFilters(pipeline: any[]): unknown[] {
+  const leading: unknown[] = [];
+  for (const stage of pipeline) {
+    if (!stage.$match) break;
+    leading.push(stage.$match);
+  }
+  const unions = pipeline.filter((stage) => stage.$unionWith?.pipeline).flatMap((stage) => pipelineFilters(stage.$unionWith.pipeline));
+  return [leading.length === 1 ? leading[0] : { $and: leading }, ...unions];
 }
 
 /** True when the filter pins the province: an equality (or `$in`) on `province`, at the top or in every `$and` branch one of. */

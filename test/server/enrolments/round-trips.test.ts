@@ -69,7 +69,7 @@ describe('What an enrolment costs in database round trips (driver command monito
     expect(commands[0]!.name, describeCommands(commands)).to.equal('insert');
   });
 
-  it('takes at most 9 round trips for the form and the page it leads to (one of them the audit event), and that page shows the new enrolment', async () => {
+  it('takes at most 8 round trips for the form and the page it leads to (one of them the audit event), and that page shows the new enrolment', async () => {
     const browser = new PageClient(app.baseUrl);
     await browser.login(head.username, head.password);
     await browser.get('/enrolments/new');
@@ -78,7 +78,7 @@ describe('What an enrolment costs in database round trips (driver command monito
     const { result: page, commands } = await recordCommands(() => browser.post('/enrolments', fields, { from: '/enrolments/new' }));
     expect(page.path).to.equal('/enrolments');
     expect(page.text).to.include('ثبت‌نام مریم رضایی ثبت شد.');
-    expect(commands.length, describeCommands(commands)).to.be.at.most(9);
+    expect(commands.length, describeCommands(commands)).to.be.at.most(8);
   });
 
   it('writes no session on a page with nothing to flash', async () => {
