@@ -218,7 +218,7 @@ export const crudCommands: Record<string, Handler> = {
           const changes: Targets = [];
           for (const [id, doc] of matched) {
             const next = applyUpdate(doc, u, opts);
-            if (next !== doc && canonicalKey(next) !== canonicalKey(doc)) changes.push([id, next]);
+            if (next !== doc) changes.push([id, next]);
           }
           return { plan: { upsert: undefined, changes, matched: matched.length }, targets: changes };
         };
@@ -314,7 +314,7 @@ export const crudCommands: Record<string, Handler> = {
         acc.remove(id);
         return { lastErrorObject: { n: 1 }, value: project(doc), ok: 1 };
       }
-      if (next !== doc && canonicalKey(next) !== canonicalKey(doc)) acc.replace(id, next!);
+      if (next !== doc) acc.replace(id, next!);
       return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(cmd.new ? next! : doc), ok: 1 };
     };
     return writeWhenUnlocked(acc, compute, apply);
