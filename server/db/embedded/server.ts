@@ -277,7 +277,7 @@ export class WireServer {
       const retried = RETRYABLE_WRITES.has(name) ? this.sessions.previousRetryableReply(sessionKey, cmd) : undefined;
       if (retried) return { ...retried };
       const txn = this.sessions.transactionFor(sessionKey, cmd, name);
-      ctx = { engine: this.engine, cursors: this.cursors, server: this.info, connectionId, db, cmd, txn, sessionKey };
+      ctx = { engine: this.engine, cursors: this.cursors, server: this.info, connectionId, db, cmd, txn, sessionKey, messageBytes: request.bytes };
       if (txn) checkTransactionTarget(name, db, cmd);
       // A transaction reads at the atClusterTime its first command asks for, or refuses it.
       const atClusterTime = !txn || cmd.startTransaction === true ? this.requestedClusterTime(cmd) : undefined;
