@@ -294,7 +294,7 @@ export class WireServer {
       }
       // A write error inside a transaction aborts it, as MongoDB does.
       if (txn && Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0) this.sessions.abortAfterError(txn);
-      this.engine.flush();
+      await this.engine.flush();
       if (RETRYABLE_WRITES.has(name)) this.sessions.rememberRetryable(sessionKey, cmd, reply);
       const wcError = writeConcernError(cmd.writeConcern);
       if (wcError) reply.writeConcernError = wcError;
@@ -303,7 +303,7 @@ export class WireServer {
       const error = asServerError(err);
       if (ctx?.txn && name !== 'commitTransaction' && name !== 'abortTransaction') this.sessions.abortAfterError(ctx.txn);
       // Whatever the command changed before failing is still made durable before answering.
-      this.engine.flush();
+      await this.engine.flush();
       return error.toReply();
     }
   }

@@ -1,7 +1,10 @@
 /**
  * Write-ahead journal. Each record is `[u32 length][u32 crc32][BSON op documents...]` and holds
  * every change of one command (or one committed transaction), so a record is applied whole or not
- * at all. Records are fsynced before the command is acknowledged (unless `journal: 'none'`).
+ * at all. Records are fsynced before the command is acknowledged (unless `journal: 'none'`): each is
+ * written at once, in order, and the commands wait for an fdatasync that covers it. One runs at a time,
+ * off the event loop, and the records written meanwhile share the next one (group commit), so concurrent
+ * commands neither stall every connection for a sync nor pay one each.
  *
  * The journal is a run of numbered segments (`journal.bson` is segment 0, then `journal.000001.bson`,
  * ...); appends go to the last. When it passes `compactBytes` (and the last snapshot's size, so a
@@ -56,6 +59,12 @@ export class Journal {
   private compaction?: Promise<void>;
   private closed = false;
   private unlock?: () => void;
+  /** Commands whose records are written but not yet covered by an fdatasync, waiting for the next one. */
+  private waiting: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+  /** An fdatasync is running (on the fd it was started on). */
+  private syncing = false;
+  /** Segments left (rotation, close) while a sync ran on them: closed when it ends. */
+  private readonly closeAfterSync = new Set<number>();
 
   constructor(opts: JournalOptions) {
     this.opts = opts;
@@ -116,12 +125,50 @@ export class Journal {
     this.size = goodLength;
   }
 
-  append(ops: Document[]): void {
-    if (ops.length === 0) return;
+  /**
+   * Writes one record; in `sync` mode the promise settles once an fdatasync covering it has finished (the
+   * command is acknowledged only then). Records are written in the order their changes were applied, so a
+   * sync covering a record covers every change it could depend on.
+   */
+  append(ops: Document[]): Promise<void> | undefined {
+    if (ops.length === 0) return undefined;
     const record = encodeRecord(ops);
     fs.writeSync(this.fd, record, 0, record.length, this.size);
     this.size += record.length;
-    if (this.opts.mode === 'sync') fs.fdatasyncSync(this.fd);
+    if (this.opts.mode !== 'sync') return undefined;
+    const durable = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    this.startSync();
+    return durable;
+  }
+
+  /** Starts an fdatasync for every record waiting, unless one is running (its end starts the next). */
+  private startSync(): void {
+    if (this.syncing || this.waiting.length === 0) return;
+    const batch = this.waiting;
+    this.waiting = [];
+    const fd = this.fd;
+    this.syncing = true;
+    fs.fdatasync(fd, (err) => {
+      this.syncing = false;
+      if (this.closeAfterSync.delete(fd)) fs.closeSync(fd);
+      for (const w of batch) {
+        if (err) w.reject(err);
+        else w.resolve();
+      }
+      this.startSync();
+    });
+  }
+
+  /** Leaving the current segment (rotation, close): syncs what still waits on it now, and closes it. */
+  private leaveSegment(): void {
+    if (this.waiting.length > 0) {
+      const batch = this.waiting;
+      this.waiting = [];
+      fs.fdatasyncSync(this.fd);
+      for (const w of batch) w.resolve();
+    }
+    if (this.syncing) this.closeAfterSync.add(this.fd);
+    else fs.closeSync(this.fd);
   }
 
   /**
@@ -146,7 +193,7 @@ export class Journal {
     const next = this.segment + 1;
     const fd = fs.openSync(path.join(this.opts.dir, segmentFile(next)), fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC);
     syncDir(this.opts.dir);
-    fs.closeSync(this.fd);
+    this.leaveSegment();
     this.fd = fd;
     this.segment = next;
     this.size = 0;
@@ -195,7 +242,7 @@ export class Journal {
   /** Stops appending; a compaction in progress is abandoned (its segments stay, so nothing is lost). */
   close(): void {
     this.closed = true;
-    if (this.fd >= 0) fs.closeSync(this.fd);
+    if (this.fd >= 0) this.leaveSegment();
     this.fd = -1;
     this.unlock?.();
   }
