@@ -294,7 +294,7 @@ export class WireServer {
         const failure = await applyBeforeCommand(before, connection);
         if (failure) throw failure;
       }
-      reply = await this.execute(handler, name, db, cmd, connection.id);
+      reply = await this.execute(handler, name, db, cmd, connection.id, request.bytes);
     } catch (err) {
       reply = asServerError(err).toReply();
     }
@@ -311,14 +311,14 @@ export class WireServer {
   }
 
   /** Runs a command the server has a handler for: sessions, transactions, snapshot reads, retried writes. */
-  private async execute(handler: Handler, name: string, db: string, cmd: Document, connectionId: number): Promise<Document> {
+  private async execute(handler: Handler, name: string, db: string, cmd: Document, connectionId: number, messageBytes: number): Promise<Document> {
     const sessionKey = cmd.lsid ? sessionKeyOf(cmd.lsid) : undefined;
     let ctx: CommandContext | undefined;
     try {
       const retried = RETRYABLE_WRITES.has(name) ? this.sessions.previousRetryableReply(sessionKey, cmd) : undefined;
       if (retried) return withWriteConcernError({ ...retried }, cmd);
       const txn = this.sessions.transactionFor(sessionKey, cmd, name);
-      ctx = { engine: this.engine, cursors: this.cursors, server: this.info, connectionId, db, cmd, txn, sessionKey };
+      ctx = { engine: this.engine, cursors: this.cursors, server: this.info, connectionId, db, cmd, txn, sessionKey, messageBytes };
       if (txn) checkTransactionTarget(name, db, cmd);
       // A transaction reads at the atClusterTime its first command asks for, or refuses it.
       const atClusterTime = !txn || cmd.startTransaction === true ? this.requestedClusterTime(cmd) : undefined;
@@ -335,14 +335,14 @@ export class WireServer {
       }
       // A write error inside a transaction aborts it, as MongoDB does.
       if (txn && Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0) this.sessions.abortAfterError(txn);
-      this.engine.flush();
+      await this.engine.flush();
       if (RETRYABLE_WRITES.has(name)) this.sessions.rememberRetryable(sessionKey, cmd, { ...reply });
       return withWriteConcernError(reply, cmd);
     } catch (err) {
       const error = asServerError(err);
       if (ctx?.txn && name !== 'commitTransaction' && name !== 'abortTransaction') this.sessions.abortAfterError(ctx.txn);
       // Whatever the command changed before failing is still made durable before answering.
-      this.engine.flush();
+      await this.engine.flush();
       return error.toReply();
     }
   }

@@ -36,6 +36,8 @@ export interface CommandContext {
   txn?: Transaction;
   /** Session key (lsid) when the client sent one. */
   sessionKey?: string;
+  /** The length of the message that carried the command (undefined when it did not come over the wire). */
+  messageBytes?: number;
 }
 
 export type Handler = (ctx: CommandContext) => Doc | Promise<Doc>;

@@ -6,7 +6,7 @@ import { effectiveCollation, type Collation } from '../query/collation.js';
 import { checkProjection, projectDocs, sortDocs } from '../query/shape.js';
 import { sortDocsSliced } from '../query/sliced.js';
 import { Slicer } from '../storage/slices.js';
-import { applyUpdate, buildUpsert, checkDocumentSize, isOperatorUpdate, validateUpdate } from '../query/update.js';
+import { applyUpdate, buildUpsert, checkDocumentSize, isOperatorUpdate, MAX_DOCUMENT_BYTES, validateUpdate } from '../query/update.js';
 import { newScanStats, type CollectionAccess, type ScanStats } from '../storage/access.js';
 import type { IndexSpec } from '../storage/index-structure.js';
 import { pathValues } from '../storage/paths.js';
@@ -52,13 +52,19 @@ export function hintedRead(index: IndexSpec | undefined, filter: Doc | undefined
   };
 }
 
-function validateNewDoc(doc: unknown): Doc {
+/**
+ * A message of at most half the size limit cannot carry a document over it, even once decoded and given an
+ * `_id` (a few bytes more), so its inserts need no size computation each.
+ */
+const SMALL_MESSAGE_BYTES = MAX_DOCUMENT_BYTES / 2;
+
+function validateNewDoc(doc: unknown, withinSizeLimit = false): Doc {
   if (!isPlainObject(doc)) fail(ErrorCodes.TypeMismatch, 'document to insert must be an object');
   const id = doc._id;
   if (Array.isArray(id)) fail(ErrorCodes.BadValue, "can't use an array for _id");
   if (id instanceof RegExp) fail(ErrorCodes.BadValue, "can't use a regex for _id");
   if (isPlainObject(id) && Object.keys(id).some((k) => k.startsWith('$'))) fail(ErrorCodes.DollarPrefixedFieldName, "_id fields may not contain '$'-prefixed fields");
-  checkDocumentSize(doc, true);
+  if (!withinSizeLimit) checkDocumentSize(doc, true);
   return id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc);
 }
 
@@ -187,11 +193,12 @@ export const crudCommands: Record<string, Handler> = {
     const acc = access(ctx, collectionName(ctx));
     const docs: unknown[] = ctx.cmd.documents ?? [];
     const ordered = ctx.cmd.ordered !== false;
+    const withinSizeLimit = ctx.messageBytes !== undefined && ctx.messageBytes <= SMALL_MESSAGE_BYTES;
     let n = 0;
     const writeErrors: Doc[] = [];
     for (let i = 0; i < docs.length; i++) {
       try {
-        const doc = validateNewDoc(docs[i]);
+        const doc = validateNewDoc(docs[i], withinSizeLimit);
         const targets: Targets = [[canonicalKey(doc._id), doc]];
         const done = writeWhenUnlocked(acc, () => ({ plan: doc, targets }), (d) => acc.insert(d));
         if (done) await done;
@@ -243,7 +250,7 @@ export const crudCommands: Record<string, Handler> = {
           const changes: Targets = [];
           for (const [id, doc] of matched) {
             const next = applyUpdate(doc, u, opts);
-            if (next !== doc && canonicalKey(next) !== canonicalKey(doc)) changes.push([id, next]);
+            if (next !== doc) changes.push([id, next]);
           }
           return { plan: { upsert: undefined, changes, matched: matched.length }, targets: changes };
         };
@@ -340,7 +347,7 @@ export const crudCommands: Record<string, Handler> = {
         acc.remove(id);
         return { lastErrorObject: { n: 1 }, value: project(doc), ok: 1 };
       }
-      if (next !== doc && canonicalKey(next) !== canonicalKey(doc)) acc.replace(id, next!);
+      if (next !== doc) acc.replace(id, next!);
       return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(cmd.new ? next! : doc), ok: 1 };
     };
     return writeWhenUnlocked(acc, compute, apply);

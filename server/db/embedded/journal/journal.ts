@@ -1,7 +1,11 @@
 /**
  * Write-ahead journal. Each record is `[u32 length][u32 crc32][BSON op documents...]` and holds
  * every change of one command (or one committed transaction), so a record is applied whole or not
- * at all. Records are fsynced before the command is acknowledged (unless `journal: 'none'`).
+ * at all. Records are fsynced before the command is acknowledged (unless `journal: 'none'`): each is
+ * written at once, in order, and the commands wait for an fdatasync that covers it, run once the event
+ * loop has taken every command that arrived with it (setImmediate), so the commands of all connections
+ * that came in together share one sync (group commit) instead of paying one each. The sync stays on this
+ * thread: handing it to libuv's pool cost a 1-client insert three times its latency on a loaded machine.
  *
  * The journal is a run of numbered segments (`journal.bson` is segment 0, then `journal.000001.bson`,
  * ...); appends go to the last. When it passes `compactBytes` (and the last snapshot's size, so a
@@ -56,6 +60,9 @@ export class Journal {
   private compaction?: Promise<void>;
   private closed = false;
   private unlock?: () => void;
+  /** Commands whose records are written but not yet covered by an fdatasync, waiting for the next one. */
+  private waiting: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+  private syncScheduled = false;
 
   constructor(opts: JournalOptions) {
     this.opts = opts;
@@ -116,12 +123,50 @@ export class Journal {
     this.size = goodLength;
   }
 
-  append(ops: Document[]): void {
-    if (ops.length === 0) return;
+  /**
+   * Writes one record; in `sync` mode the promise settles once an fdatasync covering it has finished (the
+   * command is acknowledged only then). Records are written in the order their changes were applied, so a
+   * sync covering a record covers every change it could depend on.
+   */
+  append(ops: Document[]): Promise<void> | undefined {
+    if (ops.length === 0) return undefined;
     const record = encodeRecord(ops);
     fs.writeSync(this.fd, record, 0, record.length, this.size);
     this.size += record.length;
-    if (this.opts.mode === 'sync') fs.fdatasyncSync(this.fd);
+    if (this.opts.mode !== 'sync') return undefined;
+    const durable = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    this.startSync();
+    return durable;
+  }
+
+  /** After the commands that arrived together have run: one fdatasync for every record they wrote. */
+  private startSync(): void {
+    if (this.syncScheduled) return;
+    this.syncScheduled = true;
+    setImmediate(() => {
+      this.syncScheduled = false;
+      if (this.fd < 0 || this.waiting.length === 0) return;
+      const batch = this.waiting;
+      this.waiting = [];
+      try {
+        fs.fdatasyncSync(this.fd);
+      } catch (err) {
+        for (const w of batch) w.reject(err as Error);
+        return;
+      }
+      for (const w of batch) w.resolve();
+    });
+  }
+
+  /** Leaving the current segment (rotation, close): syncs what still waits on it now, and closes it. */
+  private leaveSegment(): void {
+    if (this.waiting.length > 0) {
+      const batch = this.waiting;
+      this.waiting = [];
+      fs.fdatasyncSync(this.fd);
+      for (const w of batch) w.resolve();
+    }
+    fs.closeSync(this.fd);
   }
 
   /**
@@ -146,7 +191,7 @@ export class Journal {
     const next = this.segment + 1;
     const fd = fs.openSync(path.join(this.opts.dir, segmentFile(next)), fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC);
     syncDir(this.opts.dir);
-    fs.closeSync(this.fd);
+    this.leaveSegment();
     this.fd = fd;
     this.segment = next;
     this.size = 0;
@@ -195,7 +240,7 @@ export class Journal {
   /** Stops appending; a compaction in progress is abandoned (its segments stay, so nothing is lost). */
   close(): void {
     this.closed = true;
-    if (this.fd >= 0) fs.closeSync(this.fd);
+    if (this.fd >= 0) this.leaveSegment();
     this.fd = -1;
     this.unlock?.();
   }

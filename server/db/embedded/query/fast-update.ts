@@ -2,7 +2,7 @@
  * `$set` and `$inc` on plain paths applied directly. mingo's updater rebuilds its operator context
  * and deep-copies the document on every call; most writes of the application are counters (`$inc`)
  * and status changes (`$set`) on ordinary fields, which need neither. Anything else (other
- * operators, array or `$` paths, paths through non-objects, object or array values, number types
+ * operators, array or `$` paths, paths through non-objects, object values or arrays holding them, number types
  * that would change) is left to the general path, which gives MongoDB's answers and errors.
  *
  * The new document shares untouched sub-objects with the old one; stored documents are never
@@ -24,7 +24,7 @@ export function fastUpdate(doc: Doc, mod: Doc): Doc | undefined {
       const current = read(doc, parts);
       if (current === INVALID) return undefined;
       if (op === '$set') {
-        if (isPlainObject(value) || Array.isArray(value) || value === undefined) return undefined;
+        if (isPlainObject(value) || (Array.isArray(value) && !value.every(isScalar)) || value === undefined) return undefined;
         assignments.push([parts, value]);
         continue;
       }
@@ -84,8 +84,15 @@ function write(next: Doc, old: Doc, parts: string[], value: unknown): void {
   target[parts[parts.length - 1]] = value;
 }
 
+/** An array element the fast path may store as given: no document or array inside (no field names to check). */
+function isScalar(v: unknown): boolean {
+  return v !== undefined && !isPlainObject(v) && !Array.isArray(v);
+}
+
+/** Equal as MongoDB compares an update's result: numbers by value whatever their type (1, 1.0, NumberLong(1)). */
 function same(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  return a.constructor === b.constructor && canonicalKey(a) === canonicalKey(b);
+  if (a === b || Object.is(a, b)) return true;
+  if (a === undefined || b === undefined) return false;
+  if ((typeof a !== 'object' || a === null) && (typeof b !== 'object' || b === null)) return false;
+  return canonicalKey(a) === canonicalKey(b);
 }

@@ -83,10 +83,40 @@ export function compileFilter(filter: Doc | undefined, variables?: Doc, collatio
   }
   const keys = Object.keys(filter);
   if (keys.length === 0) return () => true;
+  const equalities = collation ? undefined : plainEqualities(filter, keys);
+  if (equalities) return equalityMatcher(equalities);
   checkOperators(filter);
   checkLogical(filter);
   if (needsOwnMatcher(filter, collation)) return compileOwn(filter, variables, collation);
   return mingoMatcher(filter, variables);
+}
+
+/**
+ * A filter of top-level fields each equal to a string, boolean or ObjectId (`{ province, campaign, placeCode }`,
+ * most lookups of the application): [field, value] pairs, or undefined for any other filter. Such values have
+ * one BSON type and no collation or number rules, so the test is plain.
+ */
+function plainEqualities(filter: Doc, keys: string[]): Array<[string, unknown]> | undefined {
+  const out: Array<[string, unknown]> = [];
+  for (const k of keys) {
+    const v = filter[k];
+    if (k.startsWith('$') || k.includes('.') || !(typeof v === 'string' || typeof v === 'boolean' || v instanceof ObjectId)) return undefined;
+    out.push([k, v]);
+  }
+  return out;
+}
+
+/** MongoDB's equality on such fields: the value itself, or an array holding it as an element. */
+function equalityMatcher(equalities: Array<[string, unknown]>): Matcher {
+  const equal = (want: unknown) => (want instanceof ObjectId ? (v: unknown) => v instanceof ObjectId && v.equals(want) : (v: unknown) => v === want);
+  const tests = equalities.map(([field, want]): [string, (v: unknown) => boolean] => [field, equal(want)]);
+  return (doc) => {
+    for (const [field, test] of tests) {
+      const v = doc[field];
+      if (!test(v) && !(Array.isArray(v) && v.some(test))) return false;
+    }
+    return true;
+  };
 }
 
 /** `$and`, `$or` and `$nor` take a non-empty array of documents (MongoDB answers BadValue otherwise). */

@@ -173,7 +173,8 @@ export function checkDocumentSize(doc: Doc, inserting: boolean): void {
 }
 
 /**
- * The document after the update, or the same object when nothing changed. `filter` serves the
+ * The document after the update, or the same object when nothing changed (values compared as MongoDB does, so
+ * `$set` of 1.0 over 1 changes nothing). `filter` serves the
  * positional `$` operator; `inserting` turns `$setOnInsert` on.
  */
 export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[]; filter?: Doc; inserting?: boolean; variables?: Doc }): Doc {
@@ -186,7 +187,8 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
       if (opts.inserting) mod.$set = { ...(mod.$set ?? {}), ...mod.$setOnInsert };
       delete mod.$setOnInsert;
     }
-    if (!opts.inserting && !opts.arrayFilters && !(isPlainObject(mod.$set) && '_id' in mod.$set)) {
+    // An upsert's document is the seed from the filter updated the same way, so it takes the fast path too.
+    if (!opts.arrayFilters && !(isPlainObject(mod.$set) && '_id' in mod.$set)) {
       const fast = fastUpdate(doc, mod);
       if (fast) {
         if (fast !== doc) checkDocumentSize(fast, false);
@@ -250,7 +252,10 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: { arrayFilters?: Doc[
     fail(ErrorCodes.ImmutableField, `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${String(next._id)}`);
   }
   checkDocumentSize(next, false);
-  return idFirst(next);
+  const result = idFirst(next);
+  // Equal values of other number types (1 and 1.0) leave the document unchanged, as MongoDB counts it.
+  if (!opts.inserting && canonicalKey(result) === canonicalKey(doc)) return doc;
+  return result;
 }
 
 /**

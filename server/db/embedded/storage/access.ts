@@ -10,6 +10,7 @@ import { compileFilter } from '../query/match.js';
 import { planQuery, sortWalk, type Plan } from '../query/planner.js';
 import type { Transaction } from '../txn/transaction.js';
 import { Collection, duplicateKeyError, ID_INDEX_SPEC } from './collection.js';
+import type { Index } from './index-structure.js';
 import { validateCollectionName, type Engine } from './engine.js';
 import type { Slicer } from './slices.js';
 
@@ -236,15 +237,19 @@ export class CollectionAccess {
     if (coll) this.engine.removeDoc(coll, id);
   }
 
-  private resources(coll: Collection | undefined, id: string, doc: Doc | null): string[] {
-    const out = [`${this.ns}\0${id}`];
-    if (doc && coll) {
-      for (const index of coll.indexes.values()) {
-        if (!index.unique) continue;
-        for (const ks of index.keyMap(doc).keys()) out.push(`${this.ns}\0${index.name}\0${ks}`);
-      }
+  /** The unique-index keys a document holds in this collection: the index, its key values and its resource string. */
+  private uniqueKeys(coll: Collection | undefined, doc: Doc | null): Array<{ index: Index; values: unknown[]; resource: string }> {
+    const out: Array<{ index: Index; values: unknown[]; resource: string }> = [];
+    if (!doc || !coll) return out;
+    for (const index of coll.indexes.values()) {
+      if (!index.unique) continue;
+      for (const [ks, values] of index.keyMap(doc)) out.push({ index, values, resource: `${this.ns}\0${index.name}\0${ks}` });
     }
     return out;
+  }
+
+  private resources(coll: Collection | undefined, id: string, doc: Doc | null): string[] {
+    return [`${this.ns}\0${id}`, ...this.uniqueKeys(coll, doc).map((k) => k.resource)];
   }
 
   /**
@@ -268,7 +273,8 @@ export class CollectionAccess {
     // A first insert creates the collection at commit (see Transaction.pendingCollections).
     if (doc && !this.collection) pendingCollection(txn, this.db, this.name);
     const coll = this.catalogEntry;
-    const resources = this.resources(coll, id, doc);
+    const keys = this.uniqueKeys(coll, doc);
+    const resources = [`${this.ns}\0${id}`, ...keys.map((k) => k.resource)];
     for (const r of resources) {
       const holder = this.engine.locks.get(r);
       if (holder && holder !== txn) throw writeConflict();
@@ -276,31 +282,27 @@ export class CollectionAccess {
     const lastWrite = coll?.lastWrite(id);
     if (lastWrite !== undefined && lastWrite > txn.startSeq) throw writeConflict();
     const overlay = txn.overlayFor(this.ns);
-    if (doc && coll) this.checkUniqueMerged(coll, overlay, id, doc, isInsert);
+    if (doc && coll) this.checkUniqueMerged(coll, overlay, id, doc, isInsert, keys);
     for (const r of resources) {
       this.engine.locks.set(r, txn);
       txn.resources.add(r);
     }
     overlay.set(id, doc);
+    txn.setPendingKeys(this.ns, id, keys.map((k) => k.resource));
   }
 
   /** Unique constraints against committed data as this transaction sees it, plus its own writes. */
-  private checkUniqueMerged(coll: Collection, overlay: Map<string, Doc | null>, id: string, doc: Doc, isInsert: boolean): void {
+  private checkUniqueMerged(coll: Collection, overlay: Map<string, Doc | null>, id: string, doc: Doc, isInsert: boolean, keys: Array<{ index: Index; values: unknown[]; resource: string }>): void {
     if (isInsert) {
       const exists = overlay.has(id) ? overlay.get(id) !== null : coll.docs.has(id);
       if (exists) throw duplicateKeyError(this.ns, ID_INDEX_SPEC, [doc._id]);
     }
-    for (const index of coll.indexes.values()) {
-      if (!index.unique) continue;
-      for (const [ks, values] of index.keyMap(doc)) {
-        for (const other of index.lookup(values)) {
-          if (other !== id && !overlay.has(other)) throw duplicateKeyError(this.ns, index.spec, values);
-        }
-        for (const [other, odoc] of overlay) {
-          if (other === id || !odoc) continue;
-          for (const oks of index.keyMap(odoc).keys()) if (oks === ks) throw duplicateKeyError(this.ns, index.spec, values);
-        }
+    for (const { index, values, resource } of keys) {
+      for (const other of index.lookup(values)) {
+        if (other !== id && !overlay.has(other)) throw duplicateKeyError(this.ns, index.spec, values);
       }
+      const holder = this.txn!.pendingKeyHolder(resource);
+      if (holder !== undefined && holder !== id) throw duplicateKeyError(this.ns, index.spec, values);
     }
   }
 }

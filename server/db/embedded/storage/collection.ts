@@ -118,21 +118,24 @@ export class Collection {
     const old = this.docs.get(id);
     if (!old) throw new MongoServerError(ErrorCodes.InternalError, 'replacing a missing document');
     const keyMaps = this.keyMaps(newDoc);
-    if (check) this.checkUnique(keyMaps, id);
-    const changed: Array<[Index, Map<string, unknown[]>]> = [];
+    const changed: Array<[Index, Map<string, unknown[]>, Map<string, unknown[]>]> = [];
     const unchanged: Array<[Index, Map<string, unknown[]>]> = [];
     let i = 0;
     for (const index of this.indexes.values()) {
       const keys = keyMaps[i++];
       const oldKeys = index.keyMap(old);
-      if (sameKeys(oldKeys, keys)) {
-        unchanged.push([index, keys]);
-        continue;
-      }
-      // Out of the index while the map still holds the version it was indexed under.
-      index.remove(id, oldKeys);
-      changed.push([index, keys]);
+      if (sameKeys(oldKeys, keys)) unchanged.push([index, keys]);
+      else changed.push([index, keys, oldKeys]);
     }
+    // Keys the document already held cannot collide with another document's: only changed indexes are checked.
+    if (check) {
+      for (const [index, keys] of changed) {
+        const dup = index.unique ? index.findDuplicate(keys, id) : undefined;
+        if (dup) throw duplicateKeyError(this.ns, index.spec, dup.values);
+      }
+    }
+    // Out of the index while the map still holds the version it was indexed under.
+    for (const [index, , oldKeys] of changed) index.remove(id, oldKeys);
     const stored = this.sharing.share(newDoc);
     this.docs.set(id, stored);
     for (const [index, keys] of changed) index.add(id, keys, stored);

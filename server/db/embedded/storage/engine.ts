@@ -192,17 +192,22 @@ export class Engine {
     if (this.journal) this.pending.push(op);
   }
 
-  /** Makes this command's changes durable; called before every acknowledgement. */
-  flush(): void {
-    if (!this.journal || this.pending.length === 0) return;
+  /**
+   * Journals this command's changes as one record; the promise (none when there is nothing to wait for)
+   * settles once they are durable. Called before every acknowledgement, which waits for it.
+   */
+  flush(): Promise<void> | undefined {
+    if (!this.journal || this.pending.length === 0) return undefined;
     const ops = this.pending;
     this.pending = [];
-    this.journal.append(ops);
+    const durable = this.journal.append(ops);
     if (this.journal.needsCompaction) this.journal.compact(this.snapshotOps());
+    return durable;
   }
 
   close(): void {
-    this.flush();
+    // Closing the journal syncs what is still waiting, synchronously.
+    void this.flush();
     this.journal?.close();
   }
 

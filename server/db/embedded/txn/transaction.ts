@@ -16,6 +16,13 @@ export class Transaction {
   /** Pending writes per namespace: the new document, or null for a delete. */
   readonly writes = new Map<string, Map<string, Doc | null>>();
   readonly resources = new Set<string>();
+  /**
+   * The unique-index keys its pending documents hold now (the resource strings of `resources`), to the
+   * id holding each, and each pending document's keys: a write checks the transaction's own documents
+   * in one lookup per key instead of recomputing every pending document's keys.
+   */
+  private readonly pendingKeyHolders = new Map<string, string>();
+  private readonly pendingKeysOf = new Map<string, string[]>();
   /** The read concern level its first command gave ('local' when none): fixed for its lifetime. */
   readonly readConcernLevel: string;
   /**
@@ -46,6 +53,20 @@ export class Transaction {
       this.writes.set(ns, m);
     }
     return m;
+  }
+
+  /** The pending document holding this unique-index key resource, if any. */
+  pendingKeyHolder(resource: string): string | undefined {
+    return this.pendingKeyHolders.get(resource);
+  }
+
+  /** Records the unique-index keys of the pending version of `id` in `ns` (none for a delete). */
+  setPendingKeys(ns: string, id: string, keys: string[]): void {
+    const docKey = `${ns}\0${id}`;
+    for (const key of this.pendingKeysOf.get(docKey) ?? []) if (this.pendingKeyHolders.get(key) === id) this.pendingKeyHolders.delete(key);
+    for (const key of keys) this.pendingKeyHolders.set(key, id);
+    if (keys.length > 0) this.pendingKeysOf.set(docKey, keys);
+    else this.pendingKeysOf.delete(docKey);
   }
 
   finish(state: 'committed' | 'aborted'): void {

@@ -31,6 +31,8 @@ export interface Request {
   moreToCome: boolean;
   /** OP_QUERY carries its database in the collection name. */
   legacyDb?: string;
+  /** The message's length in bytes: no document in it is larger. */
+  bytes: number;
 }
 
 /** A stored document or journal record: every number keeps its BSON type. */
@@ -87,7 +89,7 @@ function parseOpMsg(msg: Buffer, requestId: number): Request {
   }
   if (!command) throw new Error('OP_MSG without a body section');
   for (const [identifier, docs] of sequences) command[identifier] = docs;
-  return { requestId, opCode: OP_MSG, command, moreToCome: (flags & FLAG_MORE_TO_COME) !== 0 };
+  return { requestId, opCode: OP_MSG, command, moreToCome: (flags & FLAG_MORE_TO_COME) !== 0, bytes: msg.length };
 }
 
 function parseOpQuery(msg: Buffer, requestId: number): Request {
@@ -100,7 +102,7 @@ function parseOpQuery(msg: Buffer, requestId: number): Request {
   // Legacy clients may wrap the command as { $query: {...}, $readPreference: ... }.
   if (command.$query && typeof command.$query === 'object') command = command.$query;
   const legacyDb = fullCollectionName.split('.')[0];
-  return { requestId, opCode: OP_QUERY, command, moreToCome: false, legacyDb };
+  return { requestId, opCode: OP_QUERY, command, moreToCome: false, legacyDb, bytes: msg.length };
 }
 
 let nextResponseId = 1;

@@ -141,6 +141,46 @@ describe('durability of the embedded server with a data directory', () => {
     }
   });
 
+  it('finds every document acknowledged to concurrent clients after a SIGKILL that comes while they are still writing', async function () {
+    this.timeout(60_000);
+    const dbPath = tempDir();
+    dirs.push(dbPath);
+
+    const first = await startChild(dbPath);
+    let client = await new MongoClient(first.uri, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 20 }).connect();
+    const acknowledged: string[] = [];
+    const c = client.db('durable').collection<{ _id: string }>('concurrent');
+    let killing: Promise<void> | undefined;
+    const writer = async (w: number) => {
+      for (let n = 0; !killing; n++) {
+        try {
+          await c.insertOne({ _id: `${w}-${n}` });
+        } catch {
+          return; // the server is gone: this insert was never acknowledged
+        }
+        acknowledged.push(`${w}-${n}`);
+        if (acknowledged.length >= 2000 && !killing) {
+          first.child.kill('SIGKILL');
+          killing = killed(first.child);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, (_, w) => writer(w)));
+    await killing;
+    await client.close(true).catch(() => undefined);
+
+    const second = await startChild(dbPath);
+    client = await new MongoClient(second.uri, { serverSelectionTimeoutMS: 10_000 }).connect();
+    try {
+      const found = new Set((await client.db('durable').collection<{ _id: string }>('concurrent').find({}).toArray()).map((d) => d._id));
+      expect(acknowledged.filter((id) => !found.has(id))).to.deep.equal([]);
+    } finally {
+      await client.close();
+      second.child.kill('SIGTERM');
+      await killed(second.child);
+    }
+  });
+
   it('refuses to open a data directory another live server process is using', async function () {
     this.timeout(30_000);
     const dbPath = tempDir();
