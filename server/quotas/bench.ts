@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --enrolments N --api N --clients N --villages-per-county N --burst N --outbox N]`
- * (the whole country: `npm run bench -- --enrolments 5000000`)
+ * `npm run bench [-- --enrolments N --api N --clients N --villages-per-county N --burst N --outbox N --trace-gc]`
+ * (the whole country: `npm run bench -- --enrolments 5000000`; `--trace-gc` runs the embedded server with node's
+ * --trace-gc and prints its collector's pauses during the point lookups of 6.)
  *
  * The figures of issues 4 and 11 in one run, on a whole-country data set: every province and county of the census
  * files, with synthetic villages where the census data stops (named «روستای ساختگی …» and with
@@ -64,6 +65,7 @@ const { values: args } = parseArgs({
     'villages-per-county': { type: 'string', default: '20' },
     burst: { type: 'string', default: '10000' },
     outbox: { type: 'string', default: '20000' },
+    'trace-gc': { type: 'boolean', default: false },
   },
 });
 const BURST = Number(args.burst);
@@ -112,6 +114,10 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; result: T
 /** The embedded server's memory after it collected all its garbage (server/db/embedded/bench-memory-probe.ts). */
 type CollectedMemory = NodeJS.MemoryUsage & { snapshot?: string };
 const memoryReports: Array<(m: CollectedMemory) => void> = [];
+/** With --trace-gc: the embedded server's collections, stamped with this process's clock when their line arrived. */
+const gcPauses: Array<{ at: number; kind: string; ms: number }> = [];
+/** A --trace-gc line: `[pid:0x…]  1234 ms: Scavenge 300.1 (310.2) -> 290.0 (310.2) MB, 2.34 / 0.00 ms …`. */
+const GC_LINE = /ms: ([A-Za-z-]+(?: \(reduce\))?)[^,]*MB, (?:pooled: [\d.]+ MB, )?([\d.]+) \/ [\d.]+ ms/;
 
 function collectedMemory(child: ChildProcess): Promise<CollectedMemory> {
   const reported = new Promise<CollectedMemory>((resolve) => memoryReports.push(resolve));
@@ -127,11 +133,13 @@ async function startDatabase(): Promise<{ uri: string; dbName?: string; child?: 
   // The memory probe: on SIGUSR2 the server collects its garbage and reports its memory (BENCH_HEAP_SNAPSHOT_DIR=<dir>
   // makes it write a heap snapshot there too).
   const probe = ['--expose-gc', '--import', 'tsx', '--import', './server/db/embedded/bench-memory-probe.ts'];
-  const child = spawn(process.execPath, [...profile, '--max-old-space-size=12288', ...probe, 'server/db/embedded/cli.ts', '--inmemory', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...profile, ...(args['trace-gc'] ? ['--trace-gc'] : []), '--max-old-space-size=12288', ...probe, 'server/db/embedded/cli.ts', '--inmemory', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.startsWith('memory ')) memoryReports.shift()?.(JSON.parse(line.slice('memory '.length)) as CollectedMemory);
-      else resolve(line);
+      const gc = GC_LINE.exec(line);
+      if (gc) gcPauses.push({ at: performance.now(), kind: gc[1]!, ms: Number(gc[2]) });
+      else if (line.startsWith('memory ')) memoryReports.shift()?.(JSON.parse(line.slice('memory '.length)) as CollectedMemory);
+      else if (line.startsWith('mongodb://')) resolve(line);
     });
     child.once('exit', (code) => reject(new Error(`embedded server exited (${code})`)));
   });
@@ -460,10 +468,16 @@ async function main(): Promise<void> {
           lookupMs.push(performance.now() - t);
         }
       })();
+      const aggregatingSince = performance.now();
       const aggregated = await timed(() => aggregation);
       await looking;
       lookupMs.sort((a, b) => a - b);
       report(`Point lookup (province + national ID) from another client during the country aggregation (${fmt(aggregated.ms / 1000, 1)} s): ${fmt(lookupMs.length)} lookups, p50 ${fmt(p50(lookupMs), 1)} ms, p99 ${fmt(p99(lookupMs), 1)} ms, worst ${fmt(lookupMs[lookupMs.length - 1] ?? 0, 1)} ms`);
+      if (args['trace-gc']) {
+        const kinds = new Map<string, number[]>();
+        for (const pause of gcPauses.filter((p) => p.at >= aggregatingSince)) kinds.set(pause.kind, [...(kinds.get(pause.kind) ?? []), pause.ms]);
+        report(`  the embedded server's collector meanwhile: ${[...kinds].map(([kind, ms]) => `${kind} ${ms.length}× (${fmt(ms.reduce((a, b) => a + b, 0), 0)} ms, longest ${fmt(Math.max(...ms), 1)} ms)`).join('; ') || 'no pauses'}`);
+      }
     } finally {
       await other.close();
     }

@@ -14,6 +14,11 @@
  * The stored document is also rebuilt as an object literal of its own field list (compiled once per list): V8
  * turns an object given more than a dozen fields by computed names (as the BSON decoder gives them) into a hash
  * table, about 830 bytes for an enrolment's 18 fields, where a literal keeps them in the object (about 170).
+ *
+ * Small sub-documents and short arrays of plain values are shared whole in the same way (see CompositeTable): an
+ * audit event's list of changes repeats `{ field: 'status', before: null, after: 'logged' }` in event after event,
+ * and a place path is the same array in every document of the place. An object costs about 56 bytes and an array
+ * about 90 before its values; a shared one costs its holder a pointer.
  */
 import { ObjectId } from 'bson';
 import { isPlainObject, type Doc } from '../bson-values.js';
@@ -34,6 +39,8 @@ interface FieldTable {
 export class ValueSharing {
   /** Per field path; null once a field proved to hold mostly distinct values. */
   private readonly tables = new Map<string, FieldTable | null>();
+  /** Whole sub-documents and arrays per field path; null once a field proved to hold mostly distinct ones. */
+  private readonly composites = new Map<string, CompositeTable | null>();
 
   /**
    * The document as it is to be stored: its values swapped in place for their shared equals (same values, fewer
@@ -51,22 +58,46 @@ export class ValueSharing {
       if (v === null || (typeof v !== 'object' && typeof v !== 'string')) continue;
       const field = prefix === '' ? key : prefix + '.' + key;
       if (Array.isArray(v)) {
-        // An exact-length copy; its elements shared under the array's field.
+        // An exact-length copy; its elements shared under the array's field, then the array itself.
         const copy = v.slice();
         for (let i = 0; i < copy.length; i++) {
           const el = copy[i];
           if (isPlainObject(el)) {
-            if (depth < MAX_DEPTH) this.shareFields(el, field, depth + 1);
+            if (depth < MAX_DEPTH) {
+              this.shareFields(el, field, depth + 1);
+              copy[i] = this.sharedComposite(field, el);
+            }
           } else copy[i] = this.shared(field, el);
         }
-        doc[key] = copy;
+        doc[key] = this.sharedComposite(field, copy);
       } else if (isPlainObject(v)) {
-        if (depth < MAX_DEPTH) this.shareFields(v, field, depth + 1);
+        if (depth < MAX_DEPTH) {
+          this.shareFields(v, field, depth + 1);
+          doc[key] = this.sharedComposite(field, v);
+        }
       } else {
         // Always assigned: equal strings compare equal (===) even when they are two copies.
         doc[key] = this.shared(field, v);
       }
     }
+  }
+
+  /** An equal sub-document or array already stored under this field, or `v` itself (then perhaps kept for the next). */
+  private sharedComposite(field: string, v: Doc | unknown[]): Doc | unknown[] {
+    let table = this.composites.get(field);
+    if (table === null) return v;
+    const key = compositeKey(v);
+    if (key === undefined) return v;
+    if (!table) {
+      table = new CompositeTable();
+      this.composites.set(field, table);
+    }
+    const found = table.shared(key, v);
+    if (found === GIVE_UP) {
+      this.composites.set(field, null);
+      return v;
+    }
+    return found;
   }
 
   private shared(field: string, v: unknown): unknown {
@@ -102,6 +133,108 @@ export class ValueSharing {
       else table.full = true;
     }
     return v;
+  }
+}
+
+const GIVE_UP = Symbol('give up');
+
+/**
+ * Whole values of one field, by their content key. A value is kept once it is seen a second time (the first
+ * document's own object becomes the shared one), so values that never repeat (a national ID's change, a unique
+ * list) fill only the bounded list of values seen once, never the table; after TABLE_LIMIT values seen once with
+ * almost none seen again, the field is given up.
+ */
+class CompositeTable {
+  private readonly kept = new Map<string, Doc | unknown[]>();
+  private seenOnce = new Map<string, Doc | unknown[]>();
+  /** Values kept since seenOnce was last emptied. */
+  private promoted = 0;
+
+  shared(key: string, v: Doc | unknown[]): Doc | unknown[] | typeof GIVE_UP {
+    const kept = this.kept.get(key);
+    if (kept !== undefined) return kept;
+    const first = this.seenOnce.get(key);
+    if (first !== undefined) {
+      this.seenOnce.delete(key);
+      if (this.kept.size < TABLE_LIMIT) {
+        this.kept.set(key, first);
+        this.promoted++;
+      }
+      return first;
+    }
+    if (this.seenOnce.size >= TABLE_LIMIT) {
+      // Fewer than one in a hundred repeated: the keys cost more than the sharing saves.
+      if (this.promoted < TABLE_LIMIT / 100) return GIVE_UP;
+      this.seenOnce = new Map();
+      this.promoted = 0;
+    }
+    this.seenOnce.set(key, v);
+    return v;
+  }
+}
+
+/** Fields (or elements) of a sub-document (or array) shared whole at most, and the longest content key. */
+const COMPOSITE_FIELDS = 16;
+const COMPOSITE_KEY_LENGTH = 512;
+
+/**
+ * A string that is equal for two values exactly when they are the same BSON: same fields in the same order, each
+ * value of the same type and value. Only for values made of strings, plain numbers (whose BSON type follows from
+ * the value, see bson-values.ts), booleans, null, dates, ObjectIds and arrays of these; undefined for anything else.
+ */
+function compositeKey(v: Doc | unknown[]): string | undefined {
+  let key = Array.isArray(v) ? '[' : '{';
+  let n = 0;
+  if (Array.isArray(v)) {
+    if (v.length > COMPOSITE_FIELDS) return undefined;
+    for (const el of v) {
+      const part = scalarKey(el);
+      if (part === undefined) return undefined;
+      key += part;
+    }
+  } else {
+    for (const name in v) {
+      if (++n > COMPOSITE_FIELDS) return undefined;
+      const el = v[name];
+      const part = Array.isArray(el) ? arrayKey(el) : scalarKey(el);
+      if (part === undefined) return undefined;
+      key += name.length + ':' + name + part;
+    }
+  }
+  return key.length <= COMPOSITE_KEY_LENGTH ? key : undefined;
+}
+
+function arrayKey(v: unknown[]): string | undefined {
+  if (v.length > COMPOSITE_FIELDS) return undefined;
+  let key = '[' + v.length + ':';
+  for (const el of v) {
+    const part = scalarKey(el);
+    if (part === undefined) return undefined;
+    key += part;
+  }
+  return key;
+}
+
+/** Tagged and length-prefixed, so no two values' keys run together. */
+function scalarKey(v: unknown): string | undefined {
+  switch (typeof v) {
+    case 'string':
+      return 's' + v.length + ':' + v;
+    case 'number':
+      // -0 and NaN are doubles whatever their value says
+      return v === 0 && 1 / v < 0 ? undefined : v === v ? 'n' + v + ';' : undefined;
+    case 'boolean':
+      return v ? 'T' : 'F';
+    case 'object':
+      if (v === null) return 'N';
+      if (v instanceof Date) {
+        const ms = v.getTime();
+        return ms === ms ? 'd' + ms + ';' : undefined;
+      }
+      if (v instanceof ObjectId) return 'o' + v.toHexString();
+      return undefined;
+    default:
+      return undefined;
   }
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ObjectId } from 'mongodb';
+import { Double, Long, ObjectId } from 'mongodb';
 import { openTarget, type Target } from './target.js';
 
 // Stored documents share their repeated values (strings, dates, ObjectIds); each document must still read and change on its own.
@@ -66,5 +66,60 @@ describe('documents holding equal values', () => {
     await c.replaceOne({ _id: 2 }, replacement);
     expect(await read(2)).to.deep.equal({ keys: ['_id', ...Object.keys(replacement)], doc: { _id: 2, ...replacement } });
     expect(await c.countDocuments({ field_5_نام: 'a5' })).to.equal(1);
+  });
+  it('keep equal sub-documents and arrays of many documents apart: each one changes, and keeps its order and types, on its own', async () => {
+    const c = t.db.collection<{ _id: number; [field: string]: unknown }>('nested');
+    const by = new ObjectId();
+    const at = new Date('2026-01-01T00:00:00Z');
+    const event = (i: number) => ({
+      _id: i,
+      actor: { kind: 'user', user: by, role: 'village-head' },
+      changes: [
+        { field: 'status', before: null, after: 'logged' },
+        { field: 'placePath', before: null, after: ['02', '0201', '0201990000001'] },
+        { field: 'born', before: null, after: at },
+      ],
+      placePath: ['02', '0201', '0201990000001'],
+    });
+    await c.insertMany(Array.from({ length: 6 }, (_, i) => event(i)));
+    await c.updateOne({ _id: 1 }, { $set: { 'actor.role': 'fund-manager', 'changes.0.after': 'verified' } });
+    await c.updateOne({ _id: 2 }, { $push: { placePath: '0201990000002', 'changes.1.after': 'x' } as never });
+    await c.updateOne({ _id: 3 }, { $unset: { 'actor.user': '' }, $pop: { changes: 1 } as never });
+    await c.replaceOne({ _id: 4 }, { actor: { role: 'village-head', kind: 'user', user: by }, placePath: ['0201', '02'] });
+    // a pipeline that changes nested fields in its output leaves the stored documents as they were
+    const projected = await c.aggregate([{ $match: { _id: 5 } }, { $set: { 'actor.kind': 'job', placePath: { $concatArrays: ['$placePath', ['more']] } } }]).toArray();
+    expect(projected[0].actor).to.deep.equal({ kind: 'job', user: by, role: 'village-head' });
+    const docs = await c.find().sort({ _id: 1 }).toArray();
+    for (const i of [0, 5]) expect(docs[i]).to.deep.equal(event(i));
+    expect(docs[1].actor).to.deep.equal({ kind: 'user', user: by, role: 'fund-manager' });
+    expect((docs[1].changes as Array<{ after: unknown }>).map((ch) => ch.after)).to.deep.equal(['verified', ['02', '0201', '0201990000001'], at]);
+    expect(docs[2].placePath).to.deep.equal(['02', '0201', '0201990000001', '0201990000002']);
+    expect((docs[2].changes as Array<{ after: unknown }>)[1].after).to.deep.equal(['02', '0201', '0201990000001', 'x']);
+    expect(docs[3].actor).to.deep.equal({ kind: 'user', role: 'village-head' });
+    expect(docs[3].changes).to.have.length(2);
+    expect(Object.keys(docs[4].actor as object)).to.deep.equal(['role', 'kind', 'user']);
+    expect(docs[4].placePath).to.deep.equal(['0201', '02']);
+    expect(await c.countDocuments({ placePath: ['02', '0201', '0201990000001'] })).to.equal(4);
+    expect(await c.countDocuments({ 'actor.role': 'village-head' })).to.equal(5);
+
+    // equal-looking sub-documents of other number types or field orders stay what they were
+    const typed = t.db.collection<{ _id: number; v: unknown }>('typed');
+    await typed.insertMany([
+      { _id: 1, v: { n: 1, list: [1, 2] } },
+      { _id: 2, v: { n: new Double(1), list: [1, 2] } },
+      { _id: 3, v: { n: Long.fromNumber(1), list: [1, 2] } },
+      { _id: 4, v: { list: [1, 2], n: 1 } },
+      { _id: 5, v: { n: 1, list: ['1', '2'] } },
+      { _id: 6, v: { n: 1, list: [1, 2] } },
+    ]);
+    const types = await typed.aggregate([{ $sort: { _id: 1 } }, { $project: { n: { $type: '$v.n' }, list: { $map: { input: '$v.list', in: { $type: '$$this' } } }, fields: { $map: { input: { $objectToArray: '$v' }, in: '$$this.k' } } } }]).toArray();
+    expect(types.map((d) => [d.n, d.list, d.fields])).to.deep.equal([
+      ['int', ['int', 'int'], ['n', 'list']],
+      ['double', ['int', 'int'], ['n', 'list']],
+      ['long', ['int', 'int'], ['n', 'list']],
+      ['int', ['int', 'int'], ['list', 'n']],
+      ['int', ['string', 'string'], ['n', 'list']],
+      ['int', ['int', 'int'], ['n', 'list']],
+    ]);
   });
 });
