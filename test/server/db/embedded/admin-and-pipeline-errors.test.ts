@@ -1,16 +1,12 @@
 import { expect } from 'chai';
 import { MongoServerError } from 'mongodb';
-import { openTarget, rejection, type Target } from './target.js';
+import { rejection, useTarget } from './target.js';
 
 // MongoDB manual: "explain" (aggregate), "setParameter" (ttlMonitorEnabled, ttlMonitorSleepSecs),
 // "Aggregation Pipeline Stages" (an unknown stage is refused), "Read Concern linearizable"
 // (not allowed with $out or $merge).
 describe('admin commands and pipeline errors answer as MongoDB does', () => {
-  let t: Target;
-  before(async () => {
-    t = await openTarget('adminpipe');
-  });
-  after(async () => t.close());
+  const t = useTarget('adminpipe');
 
   it('explains an aggregate with the query plan of its leading $match', async () => {
     const c = t.db.collection('explained');

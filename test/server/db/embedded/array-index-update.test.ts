@@ -1,15 +1,11 @@
 import { expect } from 'chai';
-import { openTarget, rejection, type Target } from './target.js';
+import { rejection, useTarget } from './target.js';
 
 // $set through an array index past its end. mongod's jstests/core/set7.js: the missing elements are
 // padded with null, in index order whatever order the update names them; past 1,500,000 nulls of
 // padding (mongod's kMaxPaddingAllowed) the update is refused with CannotBackfillArray (34).
 describe('$set of an array index past the end of the array', () => {
-  let t: Target;
-  before(async () => {
-    t = await openTarget('arridx');
-  });
-  after(async () => t.close());
+  const t = useTarget('arridx');
 
   let n = 0;
   const coll = () => t.db.collection<{ _id: number; a?: unknown }>(`c${++n}`);

@@ -1,18 +1,14 @@
 import { expect } from 'chai';
 import { MongoServerError, type CollationOptions } from 'mongodb';
 import { Schema } from 'mongoose';
-import { openTarget, rejection, type Target } from './target.js';
+import { rejection, useTarget } from './target.js';
 
 // MongoDB manual, "Collation": locale is mandatory; strength 1 compares base letters only, 2 adds
 // diacritics, 3 (the default) adds case; caseFirst orders case at tertiary level; numericOrdering
 // compares digit runs as numbers; alternate "shifted" ignores spaces and punctuation below
 // quaternary strength; an index, count, distinct, update, delete and findAndModify take a collation.
 describe('collation on the embedded server, as MongoDB documents it', () => {
-  let t: Target;
-  before(async () => {
-    t = await openTarget('collation');
-  });
-  after(async () => t.close());
+  const t = useTarget('collation');
 
   const caseInsensitive: CollationOptions = { locale: 'en', strength: 2 };
   const coll = (name: string) => t.db.collection<{ _id?: number | string; [field: string]: unknown }>(name);

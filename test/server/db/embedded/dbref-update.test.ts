@@ -1,16 +1,12 @@
 import { expect } from 'chai';
 import { DBRef } from 'mongodb';
-import { openTarget, rejection, type Target } from './target.js';
+import { rejection, useTarget } from './target.js';
 
 // Updating the fields of a DBRef. MongoDB manual, "Database References": a DBRef is a document with
 // the fields $ref, $id and (optionally) $db; mongod's jstests/core/update_dbref.js: `$set` of `a.$id`
 // and `a.$ref` change that DBRef, while `$id`, `$ref` or `$db` outside a DBRef are refused.
 describe('updating the fields of a DBRef', () => {
-  let t: Target;
-  before(async () => {
-    t = await openTarget('dbrefupd');
-  });
-  after(async () => t.close());
+  const t = useTarget('dbrefupd');
 
   it('$set of a.$id and a.$ref changes the DBRef, which queries then find by its new fields', async () => {
     const c = t.db.collection<{ _id: number; a: DBRef }>('refs');

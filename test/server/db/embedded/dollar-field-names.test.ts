@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Schema, Types } from 'mongoose';
-import { openTarget, rejection, type Target } from './target.js';
+import { rejection, useTarget } from './target.js';
 
 // MongoDB manual, "Dollar-Prefixed Field Names" (5.0+): "An update which creates a new document during
 // an upsert is treated as an insert rather than an update for field name validation. Upserts can
@@ -8,11 +8,7 @@ import { openTarget, rejection, type Target } from './target.js';
 // will fail since $hotel is dollar ($) prefixed." (db.expenses.updateOne({date}, {$set: {phone, $hotel}},
 // {upsert: true})). The refusal is DollarPrefixedFieldName (52).
 describe('dollar-prefixed field names in modifier updates', () => {
-  let t: Target;
-  before(async () => {
-    t = await openTarget('dollarf');
-  });
-  after(async () => t.close());
+  const t = useTarget('dollarf');
 
   let n = 0;
   const coll = () => t.db.collection<{ _id: number; [field: string]: unknown }>(`c${++n}`);

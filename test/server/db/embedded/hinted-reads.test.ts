@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Schema } from 'mongoose';
-import { openTarget, rejection, type Target } from './target.js';
+import { rejection, useTarget } from './target.js';
 
 // MongoDB manual: "cursor.hint()" (the hinted index is the plan the query runs with), "Sparse
 // Indexes" ("if a sparse index would result in an incomplete result set ... MongoDB will not use
@@ -8,11 +8,7 @@ import { openTarget, rejection, type Target } from './target.js';
 // documents it holds), "Index Scan" order: without a sort, an index scan returns documents in the
 // index's key order (forward for the pattern as written).
 describe('reads with a hint run on the hinted index', () => {
-  let t: Target;
-  before(async () => {
-    t = await openTarget('hinted');
-  });
-  after(async () => t.close());
+  const t = useTarget('hinted');
 
   let n = 0;
   const coll = () => t.db.collection<{ _id: number; [field: string]: unknown }>(`c${++n}`);

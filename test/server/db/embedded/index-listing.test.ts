@@ -1,15 +1,11 @@
 import { expect } from 'chai';
 import { Schema } from 'mongoose';
-import { openTarget, type Target } from './target.js';
+import { useTarget } from './target.js';
 
 // MongoDB manual, "listIndexes" / "db.collection.getIndexes()": each index is shown as
 // { v: 2, key: {...}, name: '...', <options> }, whatever order the createIndexes request named them in.
 describe('listIndexes shows v, key and name before the options', () => {
-  let t: Target;
-  before(async () => {
-    t = await openTarget('idxlist');
-  });
-  after(async () => t.close());
+  const t = useTarget('idxlist');
 
   it('through the driver, with the options given before the key', async () => {
     const c = t.db.collection('c1');

@@ -1,13 +1,9 @@
 import { expect } from 'chai';
-import { openTarget, type Target } from './target.js';
+import { useTarget } from './target.js';
 
 // A group larger than the parts a long aggregation is computed in must give the same answer as in one go.
 describe('$group over groups of thousands of documents', () => {
-  let t: Target;
-  before(async () => {
-    t = await openTarget('large_group');
-  });
-  after(async () => t.close());
+  const t = useTarget('large_group');
 
   it('sums, finds the least and greatest and pushes in input order across the whole group', async () => {
     const c = t.db.collection<{ _id: number; g: string; v: number | null; w?: string }>('rows');

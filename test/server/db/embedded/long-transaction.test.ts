@@ -1,14 +1,10 @@
 import { expect } from 'chai';
 import { MongoServerError } from 'mongodb';
-import { openTarget, type Target } from './target.js';
+import { useTarget } from './target.js';
 
 // Under steady load some transaction is always open; one that stays open must keep reading its snapshot.
 describe('a transaction open while many others come and go', () => {
-  let t: Target;
-  before(async () => {
-    t = await openTarget('long_txn');
-  });
-  after(async () => t.close());
+  const t = useTarget('long_txn');
 
   it('reads the documents as they were when it began, after twelve thousand writes and other transactions, and conflicts on a changed one', async function () {
     this.timeout(120_000);

@@ -1,16 +1,12 @@
 import { expect } from 'chai';
-import { openTarget, rejection, type Target } from './target.js';
+import { rejection, useTarget } from './target.js';
 
 // Each answer below is MongoDB's own: the codes come from the server's sources (the find projection
 // parser, ExpressionIn, the $rename and positional update nodes, the upsert's query-field
 // extraction, the IDL parsers of create and collMod) and the manual's "Update Operators" behaviour
 // (since 5.0, fields are processed in lexicographic order of their names).
 describe('answers with MongoDB error codes, and update field order', () => {
-  let t: Target;
-  before(async () => {
-    t = await openTarget('codes');
-  });
-  after(async () => t.close());
+  const t = useTarget('codes');
 
   describe('find projections', () => {
     before(async () => {

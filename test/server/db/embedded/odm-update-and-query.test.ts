@@ -1,18 +1,14 @@
 import { expect } from 'chai';
 import { Timestamp } from 'mongodb';
 import { Schema } from 'mongoose';
-import { openTarget, rejection, type Target } from './target.js';
+import { rejection, useTarget } from './target.js';
 
 // What an ODM's own suite sends and reads back. MongoDB manual: "$currentDate", "$push" ($each, $slice:
 // "to update only the $slice, use an empty $each array"), "$addToSet", "$pull", "$pop",
 // "$[<identifier>]" (arrayFilters), "Query for Null or Missing Fields", "$in", "Query an Array",
 // "Query on Embedded/Nested Documents" (field order), "$comment", "$or", error codes 9, 14, 56.
 describe('update and query answers an ODM relies on', () => {
-  let t: Target;
-  before(async () => {
-    t = await openTarget('odmupd');
-  });
-  after(async () => t.close());
+  const t = useTarget('odmupd');
 
   let n = 0;
   const coll = () => t.db.collection<{ _id: number; [field: string]: unknown }>(`c${++n}`);

@@ -1,17 +1,13 @@
 import { expect } from 'chai';
 import { Binary, DBRef, Decimal128, ObjectId } from 'mongodb';
 import { Schema } from 'mongoose';
-import { openTarget, type Target } from './target.js';
+import { useTarget } from './target.js';
 
 // MongoDB manual: "$slice (projection)" (neither inclusion nor exclusion), "$elemMatch (projection)",
 // "$ (projection)", "$all" (equivalent to an $and of equalities), "$type", "Comparison/Sort Order"
 // (BinData: length, then subtype, then bytes), "$bitsAllSet" (BinData bitmasks), "Database References".
 describe('projections and query operators answer as MongoDB does', () => {
-  let t: Target;
-  before(async () => {
-    t = await openTarget('projquery');
-  });
-  after(async () => t.close());
+  const t = useTarget('projquery');
 
   const coll = (name: string) => t.db.collection<{ _id: number; [field: string]: unknown }>(name);
 

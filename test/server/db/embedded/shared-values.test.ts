@@ -1,14 +1,10 @@
 import { expect } from 'chai';
 import { Double, Long, ObjectId } from 'mongodb';
-import { openTarget, type Target } from './target.js';
+import { useTarget } from './target.js';
 
 // Stored documents share their repeated values (strings, dates, ObjectIds); each document must still read and change on its own.
 describe('documents holding equal values', () => {
-  let t: Target;
-  before(async () => {
-    t = await openTarget('shared_values');
-  });
-  after(async () => t.close());
+  const t = useTarget('shared_values');
 
   it('keep each value apart: changing one document leaves the others with the same value as they were', async () => {
     const c = t.db.collection<{ _id: number; [field: string]: unknown }>('people');

@@ -45,6 +45,38 @@ export async function openTarget(prefix: string, clientOptions: MongoClientOptio
   };
 }
 
+/**
+ * The target of a `describe` block: opened in its `before` hook and closed in its `after` hook. Call it
+ * before the block's own hooks, which may then use it; reading it outside the hooks' span throws.
+ */
+export function useTarget(prefix: string, clientOptions: MongoClientOptions = {}, embedded: EmbeddedMongoOptions = {}): Target {
+  let opened: Target | undefined;
+  before(async () => {
+    opened = await openTarget(prefix, clientOptions, embedded);
+  });
+  after(async () => opened?.close());
+  const current = (): Target => {
+    if (!opened) throw new Error(`the ${prefix} target is open only between its describe block's before and after hooks`);
+    return opened;
+  };
+  return {
+    get uri() {
+      return current().uri;
+    },
+    get client() {
+      return current().client;
+    },
+    get db() {
+      return current().db;
+    },
+    get dbName() {
+      return current().dbName;
+    },
+    mongoose: () => current().mongoose(),
+    close: () => current().close(),
+  };
+}
+
 /** The error a promise rejects with (undefined when it resolves), for asserting codes. */
 export async function rejection<T>(p: Promise<T>): Promise<(Error & { code?: number; codeName?: string; errmsg?: string }) | undefined> {
   return p.then(

@@ -1,17 +1,13 @@
 import { expect } from 'chai';
 import { MongoServerError } from 'mongodb';
 import { Schema } from 'mongoose';
-import { openTarget, rejection, type Target } from './target.js';
+import { rejection, useTarget } from './target.js';
 
 // MongoDB manual: "$ (update)", "$[]", "$[<identifier>]", "$pull", "$push", "$inc", "$mul",
 // "Field Names with Periods and Dollar Signs", "BSON Document Size" (16 MiB), and error codes
 // 40 (ConflictingUpdateOperators), 28 (PathNotViable), 2 (BadValue), 14 (TypeMismatch).
 describe('update operators answer as MongoDB does', () => {
-  let t: Target;
-  before(async () => {
-    t = await openTarget('updops');
-  });
-  after(async () => t.close());
+  const t = useTarget('updops');
 
   type Child = { name: string; n?: number; at?: number; list?: number[]; k?: number };
   const coll = (name: string) => t.db.collection<{ _id: number; children?: Child[]; [field: string]: unknown }>(name);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ObjectId, type Document, type Filter } from 'mongodb';
 import { Schema } from 'mongoose';
-import { openTarget, rejection, type Target } from './target.js';
+import { rejection, useTarget } from './target.js';
 
 // Which filter fields an upsert copies into the document it inserts. MongoDB manual, "Upsert with
 // Operator Expressions": the new document is built from the equality clauses of the filter, then the
@@ -10,11 +10,7 @@ import { openTarget, rejection, type Target } from './target.js';
 // value of $all, the single clause of an $or) and that two equalities on one path, or on a path and a
 // path inside it, are refused (NotSingleValueField, 54).
 describe('upsert: the fields an insert takes from its filter', () => {
-  let t: Target;
-  before(async () => {
-    t = await openTarget('upsfields');
-  });
-  after(async () => t.close());
+  const t = useTarget('upsfields');
 
   let n = 0;
   // Numbers and patterns as _id: the driver's default schema types _id as an ObjectId.
