@@ -22,9 +22,11 @@ export interface LoadResult {
   ok: number;
   /** HTTP status → how many, for the answers that were not 201. */
   refusals: Record<number, number>;
+  /** The CPU time (user + system) this process spent on the job. */
+  cpuMs: number;
 }
 
-async function run(job: LoadJob): Promise<LoadResult> {
+async function run(job: LoadJob): Promise<Omit<LoadResult, 'cpuMs'>> {
   const refusals: Record<number, number> = {};
   if (job.kind === 'http') {
     const result = await concurrently(job.requests.length, job.clients, async (i) => {
@@ -56,8 +58,12 @@ async function run(job: LoadJob): Promise<LoadResult> {
 }
 
 process.on('message', (job: LoadJob) => {
+  const cpu = process.cpuUsage();
   run(job).then(
-    (result) => process.send!({ result }),
+    (result) => {
+      const used = process.cpuUsage(cpu);
+      process.send!({ result: { ...result, cpuMs: (used.user + used.system) / 1000 } });
+    },
     (err: unknown) => process.send!({ error: String((err as Error)?.stack ?? err) }),
   );
 });

@@ -21,7 +21,7 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -369,13 +369,18 @@ async function main(): Promise<void> {
     log(`API: ${fmt(API_COUNT)} enrolments, ${CLIENTS} clients`);
     const apiRequests = requests(API_COUNT);
     commands.reset();
+    const cpuBefore = { app: process.cpuUsage(), db: await processCpuMs(db.child) };
     const apiRun = await profiled(process.env.BENCH_APP_CPU_PROF, () => load.run({ kind: 'http', url, clients: CLIENTS, requests: apiRequests }));
+    const appCpu = process.cpuUsage(cpuBefore.app);
+    const dbCpuMs = (await processCpuMs(db.child)) - cpuBefore.db;
     const refusals = Object.entries(apiRun.refusals);
     server.closeAllConnections();
     server.close();
     const apiRate = apiRun.ok / apiRun.seconds;
     const apiTrips = commands.count() / apiRun.ok;
     report(`API  POST /api/v1/enrolments, ${CLIENTS} clients: ${fmt(apiRate, 1)} accepted/s; p50 ${fmt(p50(apiRun.latencies), 1)} ms, p99 ${fmt(p99(apiRun.latencies), 1)} ms; ${fmt(apiTrips, 2)} round trips per enrolment (group commit); refused: ${refusals.length ? refusals.map(([s, n]) => `${n}×${s}`).join(', ') : 'none'}`);
+    const busy = (cpuMs: number) => `${fmt(cpuMs / apiRun.ok, 2)} ms (${fmt((100 * cpuMs) / (apiRun.seconds * 1000))}% of one core)`;
+    report(`  CPU per enrolment at ${CLIENTS} clients: application ${busy((appCpu.user + appCpu.system) / 1000)} (of which system ${fmt(appCpu.system / 1000 / apiRun.ok, 2)} ms), load generator ${busy(apiRun.cpuMs)}${db.child ? `, embedded server ${busy(dbCpuMs)}` : ''}; database commands ${commands.timing()}`);
 
     // 2. the same inserts through the driver: the document alone, then with its counters in a transaction
     log('driver inserts');
@@ -506,6 +511,17 @@ async function main(): Promise<void> {
   }
 }
 
+/** The CPU time (user + system) a child process has used so far, from /proc (0 without one, or off Linux). */
+async function processCpuMs(child: ChildProcess | undefined): Promise<number> {
+  if (!child?.pid) return 0;
+  const stat = await readFile(`/proc/${child.pid}/stat`, 'utf8').catch(() => '');
+  // the fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS || 0;
+}
+/** USER_HZ: the unit of /proc's CPU times, 100 on every Linux the bench runs on. */
+const CLOCK_TICKS = 100;
+
 /** The province table computed the slow way: every enrolment of the campaign, grouped by county. */
 async function provinceTableByAggregation(province: Province): Promise<Map<string, { logged: number; verified: number }>> {
   const rows = await Enrolment.aggregate<{ _id: string; logged: number; verified: number }>([
@@ -516,9 +532,10 @@ async function provinceTableByAggregation(province: Province): Promise<Map<strin
 }
 
 /** Counts the commands the application sends through Mongoose's client (its own heartbeats and handshakes aside), by command and collection. */
-function commandCounter(): { reset(): void; count(): number; breakdown(): string } {
+function commandCounter(): { reset(): void; count(): number; breakdown(): string; timing(): string } {
   let n = 0;
   let kinds = new Map<string, number>();
+  let ms = new Map<string, number>();
   const own = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'endSessions', 'saslStart', 'saslContinue', 'buildInfo']);
   mongoose.connection.getClient().on('commandStarted', (event: { commandName: string; command: Record<string, unknown> }) => {
     if (own.has(event.commandName)) return;
@@ -527,8 +544,13 @@ function commandCounter(): { reset(): void; count(): number; breakdown(): string
     const kind = typeof collection === 'string' ? `${event.commandName} ${collection}` : event.commandName;
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   });
+  mongoose.connection.getClient().on('commandSucceeded', (event: { commandName: string; duration: number }) => {
+    if (!own.has(event.commandName)) ms.set(event.commandName, (ms.get(event.commandName) ?? 0) + event.duration);
+  });
   return {
-    reset: () => void ((n = 0), (kinds = new Map())),
+    reset: () => void ((n = 0), (kinds = new Map()), (ms = new Map())),
+    /** Mean time from sending each kind of command to its reply (the driver's measure: the wait, not the work). */
+    timing: () => [...ms].map(([name, total]) => `${name} ${fmt(total / [...kinds].filter(([k]) => k.split(' ')[0] === name).reduce((sum, [, c]) => sum + c, 0), 1)} ms`).join(', '),
     count: () => n,
     breakdown: () => [...kinds].sort((a, b) => b[1] - a[1]).map(([kind, count]) => `${count} ${kind}`).join(', '),
   };
