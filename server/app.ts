@@ -14,7 +14,7 @@ import { auditActor } from './audit/middleware.js';
 import { sessionMiddleware } from './auth/session.js';
 import { errorHandler, notFoundHandler } from './errors/error-handler.js';
 import { flashToLocals } from './http/flash.js';
-import './http/request.js';
+import { isApiRequest } from './http/request.js';
 import { viewHelpers } from './http/view-helpers.js';
 import { language } from './i18n/middleware.js';
 import { navigation } from './home/navigation.js';
@@ -25,6 +25,9 @@ const VAZIRMATN = dirname(createRequire(import.meta.url).resolve('vazirmatn/pack
 const FONTS = join(VAZIRMATN, 'fonts', 'webfonts');
 /** The Arabic-script cut that Persian pages load (public/app.css). */
 const FONTS_NON_LATIN = join(VAZIRMATN, 'misc', 'Non-Latin', 'fonts', 'webfonts');
+
+/** The methods of API requests whose answers may be long enough to compress. */
+const API_READS = new Set(['GET', 'HEAD']);
 
 export interface AppOptions {
   config: Config;
@@ -56,7 +59,10 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
     }),
   );
 
-  app.use(compression());
+  // Pages, static files and API reads can be large. An API write answers with a few bytes (an id, a status, a
+  // batch's 20 results), under compression's threshold: on the busiest path it would only wrap the response for nothing.
+  const compress = compression();
+  app.use((req, res, next) => (isApiRequest(req) && !API_READS.has(req.method) ? next() : compress(req, res, next)));
 
   const routes = domains.map((domain) => domain(config));
 
