@@ -130,7 +130,32 @@ const LOST_ZEROS = /^\d{8,9}$/;
 function choice<T extends string>(value: string, codes: readonly T[], namePrefix: string): T | null {
   const key = searchKey(value);
   if (!key) return null;
-  return codes.find((code) => key === searchKey(code) || key === searchKey(t('fa', namePrefix + code)) || key === searchKey(t('en', namePrefix + code))) ?? null;
+  return (spellingsOf(codes, namePrefix).get(key) as T | undefined) ?? null;
+}
+
+/** Per list of codes and catalogue prefix: each accepted spelling's search key → its code. */
+const spellings = new WeakMap<readonly string[], Map<string, Map<string, string>>>();
+
+/**
+ * The search keys of a list's codes and of their names in both languages, made once (the catalogue does not change
+ * while running) instead of three normalisations per code on every field of every enrolment. A spelling two codes
+ * share belongs to the first, as when the codes were tried in turn.
+ */
+function spellingsOf(codes: readonly string[], namePrefix: string): Map<string, string> {
+  let byPrefix = spellings.get(codes);
+  if (!byPrefix) spellings.set(codes, (byPrefix = new Map()));
+  let keys = byPrefix.get(namePrefix);
+  if (!keys) {
+    keys = new Map();
+    for (const code of codes) {
+      for (const spelling of [code, t('fa', namePrefix + code), t('en', namePrefix + code)]) {
+        const key = searchKey(spelling);
+        if (key && !keys.has(key)) keys.set(key, code);
+      }
+    }
+    byPrefix.set(namePrefix, keys);
+  }
+  return keys;
 }
 
 const objectId = z.string().refine((id) => mongoose.isValidObjectId(id), 'validation.invalid');
