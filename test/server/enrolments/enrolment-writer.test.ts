@@ -7,12 +7,17 @@ import { AuditEvent, type AuditEventRecord } from '../../../models/audit-event.m
 import { Enrolment } from '../../../models/enrolment.model.js';
 import { ProgressCounter } from '../../../models/progress-counter.model.js';
 import { runAs, type Actor } from '../../../server/audit/context.js';
-import { writeEnrolment, type EnrolmentWrite } from '../../../server/enrolments/enrolment-writer.js';
+import { writeEnrolment } from '../../../server/enrolments/enrolment-writer.js';
 import { rebuildCounters } from '../../../server/quotas/progress.service.js';
 import { recordCommands } from '../../support/commands.js';
 import { resetDatabase } from '../../support/database.js';
 import { KHAJEH_DIZAJ, nationalId, openCampaign } from '../../support/enrolments.js';
-import { enrolmentWrite } from './fixtures/enrolment-writes.js';
+import { enrolmentWrite, enrolmentWriteIn } from './fixtures/enrolment-writes.js';
+
+async function countyCounter(campaign: CampaignRecord, province: string): Promise<number> {
+  const counter = await ProgressCounter.findOne({ province, campaign: campaign._id, placeCode: `${province}07` }).setOptions({ scope: 'system' }).lean();
+  return counter?.logged ?? 0;
+}
 
 async function districtCounter(campaign: CampaignRecord): Promise<number> {
   const counter = await ProgressCounter.findOne({ province: '03', campaign: campaign._id, placeCode: '030303' }).setOptions({ scope: 'system' }).lean();
@@ -60,18 +65,12 @@ describe('The enrolment writer (group commit)', () => {
 
   it('writes the enrolments of several campaigns that arrive together in one transaction, each counted in its own campaign', async () => {
     const other = await openCampaign('02');
-    const inSari = (n: number): EnrolmentWrite => {
-      const write = enrolmentWrite(other, n);
-      const path = ['02', '0207', '020701', '0207010001', '02070100010001'];
-      return { enrolment: { ...write.enrolment, province: '02', place: path.at(-1)!, placePath: path }, place: { code: path.at(-1)!, province: '02', ancestors: path.slice(0, -1), level: 'village' } };
-    };
-    const writes = Array.from({ length: 10 }, (_, n) => (n % 2 === 0 ? enrolmentWrite(campaign, n) : inSari(n)));
+    const writes = Array.from({ length: 10 }, (_, n) => (n % 2 === 0 ? enrolmentWrite(campaign, n) : enrolmentWriteIn(other, '02', n)));
     const { commands } = await recordCommands(() => Promise.all(writes.map((w) => writeEnrolment(w))));
     // the first goes alone, the other nine, of both campaigns, wait for it and go together
     expect(commands.filter((c) => c.name === 'commitTransaction')).to.have.length(2);
     expect(await districtCounter(campaign)).to.equal(5);
-    const sari = await ProgressCounter.findOne({ province: '02', campaign: other._id, placeCode: '0207' }).setOptions({ scope: 'system' }).lean();
-    expect(sari?.logged).to.equal(5);
+    expect(await countyCounter(other, '02')).to.equal(5);
     expect((await rebuildCounters(campaign._id)).drifted).to.deep.equal([]);
     expect((await rebuildCounters(other._id)).drifted).to.deep.equal([]);
   });
@@ -92,11 +91,13 @@ describe('The enrolment writer (group commit)', () => {
     await mongoose.connection.db!.admin().command({ killAllSessions: [] });
   });
 
-  it('loses nothing it acknowledged when the process dies between batches', async function () {
+  it('loses nothing it acknowledged when the process dies between batches, with batches spanning two campaigns', async function () {
     this.timeout(120_000);
     const uri = process.env.MONGODB_URI ?? `mongodb://${mongoose.connection.host}:${mongoose.connection.port}/`;
-    // a separate process writes through the writer with 50 callers at once and prints each acknowledged national ID
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/server/enrolments/fixtures/write-until-killed.ts', uri, mongoose.connection.name, String(campaign._id)], {
+    const province = '02';
+    const other = await openCampaign(province);
+    // a separate process writes through the writer with 50 callers at once, in both provinces, and prints each acknowledged national ID
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/server/enrolments/fixtures/write-until-killed.ts', uri, mongoose.connection.name, String(campaign._id), String(other._id), province], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const acknowledged: string[] = [];
@@ -113,12 +114,15 @@ describe('The enrolment writer (group commit)', () => {
         }
       });
     });
-    const stored = await Enrolment.find({ province: '03', nationalId: { $in: acknowledged } }).setOptions({ scope: 'system' }).select('nationalId').lean();
+    const stored = await Enrolment.find({ province: { $in: ['03', province] }, nationalId: { $in: acknowledged } }).setOptions({ scope: 'system' }).select('nationalId').lean();
     expect(stored.length).to.equal(acknowledged.length);
     // whatever committed, committed with its counters: the drift job finds nothing to put right
     const total = await Enrolment.countDocuments({ province: '03', campaign: campaign._id }).setOptions({ scope: 'system' });
-    expect(total).to.be.at.least(300);
+    const otherTotal = await Enrolment.countDocuments({ province, campaign: other._id }).setOptions({ scope: 'system' });
+    expect(total + otherTotal).to.be.at.least(300);
     expect(await districtCounter(campaign)).to.equal(total);
+    expect(await countyCounter(other, province)).to.equal(otherTotal);
     expect((await rebuildCounters(campaign._id)).drifted).to.deep.equal([]);
+    expect((await rebuildCounters(other._id)).drifted).to.deep.equal([]);
   });
 });
