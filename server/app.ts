@@ -59,8 +59,9 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
     }),
   );
 
-  // Pages, static files and API reads can be large. An API write answers with a few bytes (an id, a status, a
-  // batch's 20 results), under compression's threshold: on the busiest path it would only wrap the response for nothing.
+  // Pages, static files and API reads can be large. An API write answers with an id and a status, under compression's
+  // threshold, so on the busiest path compression would only wrap the response; a batch's answer of up to 20 results
+  // is a few kilobytes, a cost the offline queue pays once per 20 enrolments.
   const compress = compression();
   app.use((req, res, next) => (isApiRequest(req) && !API_READS.has(req.method) ? next() : compress(req, res, next)));
 
