@@ -139,5 +139,8 @@ export function asServerError(err: unknown): MongoServerError {
   // mingo reports bad operators/arguments as plain errors; MongoDB answers these as BadValue-like errors, except an
   // undefined $$variable and the operator arguments above, which it answers with codes of their own.
   if (message.startsWith('Use of undefined variable')) return new MongoServerError(UNDEFINED_VARIABLE, message);
+  // mingo looks an unknown expression operator up among its accumulators last; $group checks its own first.
+  const unknownOperator = /^accumulator '(\$[^']*)' is not registered/.exec(message);
+  if (unknownOperator) return new MongoServerError(ErrorCodes.InvalidPipelineOperator, `Unrecognized expression '${unknownOperator[1]}'`);
   return new MongoServerError(mingoErrorCode(message) ?? ErrorCodes.BadValue, message);
 }

@@ -113,6 +113,19 @@ function $project(coll: Iterator, spec: unknown, options: Options): Iterator {
   return projectTyped(coll, projection as never, options).map((d) => idFirst(d as Doc));
 }
 
+/** A `$group` specification as MongoDB's parser checks it (mingo would group without an _id or skip a bad field). */
+export function checkGroupSpec(expr: unknown): asserts expr is Doc {
+  if (!isPlainObject(expr)) fail(15947, 'a group\'s fields must be specified in an object');
+  if (!('_id' in expr)) fail(15955, 'a group specification must include an _id');
+  for (const [field, acc] of Object.entries(expr)) {
+    if (field === '_id') continue;
+    if (field.includes('.')) fail(40235, `The field name '${field}' cannot contain '.'`);
+    if (!isPlainObject(acc) || Object.keys(acc).length !== 1) fail(40238, `The field '${field}' must specify one accumulator`);
+    const op = Object.keys(acc)[0];
+    if (!(op in CONTEXT_ACCUMULATORS)) fail(15952, `unknown group operator '${op}'`);
+  }
+}
+
 /**
  * `$group`: documents whose `_id` values are equal (by value across number types, under the
  * collation if any) form one group, keyed by its first document's value, as MongoDB groups them;
@@ -122,7 +135,7 @@ function $project(coll: Iterator, spec: unknown, options: Options): Iterator {
 function $group(coll: Iterator, spec: unknown, options: Options): Iterator {
   const collation = parseCollation(options.collation);
   const expr = spec as Doc;
-  if (!isPlainObject(expr) || !('_id' in expr)) fail(ErrorCodes.Location40324, "a group specification must include an _id");
+  checkGroupSpec(expr);
   const fields = Object.keys(expr).filter((k) => k !== '_id');
   const partitions = new Map<string, { id: unknown; docs: Doc[] }>();
   for (const doc of coll.collect() as Doc[]) {
@@ -399,8 +412,11 @@ function refuseJavaScript<F extends (...args: any[]) => unknown>(name: string, b
   }) as F;
 }
 
+/** The accumulators `$group` takes (mingo's, typed where typed-values.ts has its own), by name. */
+const CONTEXT_ACCUMULATORS: Record<string, unknown> = { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, { ...ACCUMULATORS, $accumulator: refuseJavaScript('$accumulator', plainAccumulator((accumulatorOperators as any).$accumulator), 'init') }), [DOCS]: (coll: Doc[]) => coll, [WINDOW_FRAME]: windowFrame };
+
 const CONTEXT = Context.init({
-  accumulator: { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, { ...ACCUMULATORS, $accumulator: refuseJavaScript('$accumulator', plainAccumulator((accumulatorOperators as any).$accumulator), 'init') }), [DOCS]: (coll: Doc[]) => coll, [WINDOW_FRAME]: windowFrame } as unknown as typeof accumulatorOperators,
+  accumulator: CONTEXT_ACCUMULATORS as unknown as typeof accumulatorOperators,
   expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, { ...TYPED_EXPRESSIONS, ...TYPED_VALUE_EXPRESSIONS, $function: refuseJavaScript('$function', plainExpression((expressionOperators as any).$function, '$function'), 'body') }), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
   pipeline: Object.fromEntries(Object.entries(PIPELINE).map(([k, f]) => [k, TYPED_STAGES.has(k) ? f : plainStage(f)])) as unknown as typeof pipelineOperators,
   projection: projectionOperators,
