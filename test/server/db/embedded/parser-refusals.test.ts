@@ -1,0 +1,98 @@
+import { expect } from 'chai';
+import { Binary, MongoServerError, type Document } from 'mongodb';
+import { rejection, useTarget } from './target.js';
+
+// What MongoDB's parsers refuse before anything runs, answered with its codes rather than with a silent result.
+// MongoDB manual: "$elemMatch (query)", "$not", "$size", "$mod", "$in", "$regex" ($options flags), "$ (projection)"
+// ("the query document should only contain a single condition on the array field being projected"; "You cannot
+// use $ in an aggregation $project"), "$project (aggregation)" (at least one field), "Field Names" (no $-prefixed
+// names in $addFields/$project), "$lookup" (from, as, localField/foreignField or pipeline), "$facet" ($out and
+// $merge are not allowed inside), "$out"/"$merge" (last stage), "$group" (_id required, accumulator operators),
+// "Index Types" / "db.collection.createIndex()" (key values), "listCollections" (info.readOnly, info.uuid).
+describe('malformed queries, pipelines and index keys are refused as MongoDB refuses them', () => {
+  const t = useTarget('parserrefusals');
+  const coll = () => t.db.collection<{ _id: number; [field: string]: unknown }>('docs');
+
+  before(async () => {
+    await coll().insertMany([{ _id: 1, a: [{ b: 1 }, { b: 2 }], n: 'x' }, { _id: 2, a: [], n: 5 }]);
+  });
+
+  const codeOf = async (p: Promise<unknown>): Promise<number | undefined> => {
+    const err = await rejection(p);
+    expect(err, 'expected the server to refuse').to.be.instanceOf(MongoServerError);
+    return (err as MongoServerError).code as number;
+  };
+
+  it('refuses query operators given arguments they cannot take (BadValue, 2; a bad regex flag 51108)', async () => {
+    const find = (filter: Document) => coll().find(filter).toArray();
+    expect(await codeOf(find({ a: { $elemMatch: 1 } }))).to.equal(2);
+    expect(await codeOf(find({ n: { $not: {} } }))).to.equal(2);
+    expect(await codeOf(find({ a: { $size: -1 } }))).to.equal(2);
+    expect(await codeOf(find({ a: { $size: 'one' } }))).to.equal(2);
+    expect(await codeOf(find({ n: { $mod: [0, 1] } }))).to.equal(2);
+    expect(await codeOf(find({ n: { $mod: [2] } }))).to.equal(2);
+    expect(await codeOf(find({ n: { $in: 5 } }))).to.equal(2);
+    expect(await codeOf(find({ $or: [{ n: { $nin: 'x' } }] }))).to.equal(2);
+    expect(await codeOf(find({ n: { $regex: 'x', $options: 'z' } }))).to.equal(51108);
+    // The well-formed versions still answer.
+    expect((await find({ a: { $size: 2 } })).map((d) => d._id)).to.deep.equal([1]);
+    expect((await find({ n: { $mod: [5, 0] } })).map((d) => d._id)).to.deep.equal([2]);
+    expect((await find({ n: { $not: { $type: 'string' } } })).map((d) => d._id)).to.deep.equal([2]);
+  });
+
+  it('refuses a positional projection in $project (31324), and in find one the query picked no element for (51246)', async () => {
+    expect(await codeOf(coll().aggregate([{ $project: { 'a.$': 1 } }]).toArray())).to.equal(31324);
+    expect(await codeOf(coll().find({}, { projection: { 'a.$': 1 } }).toArray())).to.equal(51246);
+    expect(await coll().find({ 'a.b': 2 }, { projection: { 'a.$': 1 } }).toArray()).to.deep.equal([{ _id: 1, a: [{ b: 2 }] }]);
+  });
+
+  it('refuses an empty $project (51272) and field names starting with $ in $project and $addFields (16410)', async () => {
+    expect(await codeOf(coll().aggregate([{ $project: {} }]).toArray())).to.equal(51272);
+    expect(await codeOf(coll().aggregate([{ $addFields: { $x: 1 } }]).toArray())).to.equal(16410);
+    expect(await codeOf(coll().aggregate([{ $set: { 'y.$x': 1 } }]).toArray())).to.equal(16410);
+    expect(await codeOf(coll().aggregate([{ $project: { $x: 1 } }]).toArray())).to.equal(16410);
+    expect(await coll().aggregate([{ $match: { _id: 2 } }, { $addFields: { y: { $add: [1, 2] } } }, { $project: { y: 1 } }]).toArray()).to.deep.equal([{ _id: 2, y: 3 }]);
+  });
+
+  it('refuses a $lookup without as, without from, or with only one of localField and foreignField (FailedToParse, 9)', async () => {
+    const lookup = (spec: Document) => coll().aggregate([{ $lookup: spec }]).toArray();
+    expect(await codeOf(lookup({ from: 'other', localField: 'n', foreignField: 'n' }))).to.equal(9);
+    expect(await codeOf(lookup({ localField: 'n', foreignField: 'n', as: 'o' }))).to.equal(9);
+    expect(await codeOf(lookup({ from: 'other', localField: 'n', as: 'o' }))).to.equal(9);
+    expect(await codeOf(lookup({ from: 'other', localField: 'n', foreignField: 'n', as: 'o', extra: 1 }))).to.equal(9);
+  });
+
+  it('refuses $out or $merge inside $facet (40600) or before the last stage (40601)', async () => {
+    expect(await codeOf(coll().aggregate([{ $facet: { f: [{ $out: 'elsewhere' }] } }]).toArray())).to.equal(40600);
+    expect(await codeOf(coll().aggregate([{ $facet: { f: [{ $merge: { into: 'elsewhere' } }] } }]).toArray())).to.equal(40600);
+    expect(await codeOf(coll().aggregate([{ $out: 'elsewhere' }, { $match: {} }]).toArray())).to.equal(40601);
+    expect(await t.db.listCollections({ name: 'elsewhere' }).toArray()).to.deep.equal([]);
+  });
+
+  it('refuses a $group without _id (15955), with an unknown accumulator (15952), and an unknown expression (168)', async () => {
+    expect(await codeOf(coll().aggregate([{ $group: { total: { $sum: 1 } } }]).toArray())).to.equal(15955);
+    expect(await codeOf(coll().aggregate([{ $group: { _id: null, total: { $total: 1 } } }]).toArray())).to.equal(15952);
+    expect(await codeOf(coll().aggregate([{ $project: { x: { $noSuchOperator: 1 } } }]).toArray())).to.equal(168);
+    expect(await codeOf(coll().find({ $expr: { $noSuchOperator: 1 } }).toArray())).to.equal(168);
+  });
+
+  it('refuses index key values that are not a non-zero number or a known index type (CannotCreateIndex, 67)', async () => {
+    expect(await codeOf(coll().createIndex({ n: 'ascending' } as never))).to.equal(67);
+    expect(await codeOf(coll().createIndex({ n: true } as never))).to.equal(67);
+    expect(await codeOf(coll().createIndex({ n: 0 } as never))).to.equal(67);
+    expect((await coll().indexes()).map((i) => i.name)).to.deep.equal(['_id_']);
+  });
+
+  it("lists a collection's info with readOnly false and a UUID that stays while the collection lives", async () => {
+    await t.db.createCollection('listed');
+    const info = async () => (await t.db.listCollections({ name: 'listed' }).toArray())[0] as { info: { readOnly: boolean; uuid: Binary } };
+    const first = await info();
+    expect(first.info.readOnly).to.equal(false);
+    expect(first.info.uuid).to.be.instanceOf(Binary);
+    expect(first.info.uuid.sub_type).to.equal(Binary.SUBTYPE_UUID);
+    expect((await info()).info.uuid.toString('hex')).to.equal(first.info.uuid.toString('hex'));
+    await t.db.dropCollection('listed');
+    await t.db.createCollection('listed');
+    expect((await info()).info.uuid.toString('hex')).to.not.equal(first.info.uuid.toString('hex'));
+  });
+});
