@@ -60,6 +60,7 @@ function checkStages(pipeline: Doc[]): void {
     if (op === '$project' || op === '$addFields' || op === '$set') checkProjectedFieldNames(op, stage[op]);
     if (op === '$lookup') checkLookup(stage.$lookup);
     if (op === '$group') checkGroupSpec(stage.$group);
+    if (op === '$count') checkCountField(stage.$count);
     for (const nested of ['$facet', '$lookup', '$unionWith']) {
       if (op !== nested) continue;
       const arg = stage[op];
@@ -98,6 +99,13 @@ function checkProjectedFieldNames(op: string, spec: unknown): void {
     }
   };
   visit(spec);
+}
+
+/** `$count`'s output field name, as MongoDB's $count parser checks it. */
+function checkCountField(field: unknown): void {
+  if (typeof field !== 'string' || field === '') fail(40156, 'the count field must be a non-empty string');
+  if (field.startsWith('$')) fail(40158, 'the count field cannot be a $-prefixed path');
+  if (field.includes('.')) fail(40160, "the count field cannot contain '.'");
 }
 
 const LOOKUP_ARGUMENTS = new Set(['from', 'as', 'localField', 'foreignField', 'pipeline', 'let']);
@@ -142,6 +150,7 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
   if (writeStage && cmd.readConcern?.level === 'linearizable') {
     fail(ErrorCodes.InvalidOptions, `${Object.keys(writeStage)[0]} cannot be used with a 'linearizable' read concern level`);
   }
+  if (writeStage) checkWriteTarget(writeStage, ctx.db);
   let stages = writeStage ? pipeline.slice(0, -1) : pipeline;
 
   // A leading $match is answered with the query planner (indexes) instead of a scan in mingo.
@@ -222,6 +231,22 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
   }
   const ns = `${ctx.db}.${name ?? '$cmd.aggregate'}`;
   return ctx.cursors.open(ns, results, optionalNumber(cmd.cursor?.batchSize), cursorOwner(ctx));
+}
+
+/** The databases MongoDB keeps for itself: no `$out`/`$merge` writes into them. */
+const INTERNAL_DATABASES = new Set(['admin', 'config', 'local']);
+
+/**
+ * Refuses, as mongod's $out and $merge parsers do before the pipeline runs, a target that is a `system.*`
+ * collection (17385 / 31319) or in an internal database (31321 / 31320).
+ */
+function checkWriteTarget(stage: Doc, currentDb: string): void {
+  const out = '$out' in stage;
+  const target: unknown = out ? stage.$out : isPlainObject(stage.$merge) ? stage.$merge.into : stage.$merge;
+  const db = isPlainObject(target) ? String(target.db ?? currentDb) : currentDb;
+  const coll = isPlainObject(target) ? String(target.coll) : String(target);
+  if (coll.startsWith('system.')) fail(out ? 17385 : 31319, `${out ? "Can't $out" : 'Cannot $merge'} to special collection: ${coll}`);
+  if (INTERNAL_DATABASES.has(db)) fail(out ? 31321 : 31320, `${out ? "Can't $out" : 'Cannot $merge'} to internal database: ${db}`);
 }
 
 /** $out replaces the target collection; $merge folds results into it by the `on` fields. */

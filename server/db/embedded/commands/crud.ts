@@ -68,6 +68,20 @@ function validateNewDoc(doc: unknown, withinSizeLimit = false): Doc {
   return id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc);
 }
 
+/**
+ * The delete statements as mongod's command parser takes them, before any runs: `q` and `limit` are required and
+ * `limit` is 0 (all matches) or 1 (one), else the whole command fails (a limit of 2 would otherwise delete all).
+ */
+function checkDeleteStatements(deletes: unknown): void {
+  if (!Array.isArray(deletes)) fail(ErrorCodes.TypeMismatch, "BSON field 'delete.deletes' is the wrong type, expected type 'array'");
+  for (const spec of deletes) {
+    if (!isPlainObject(spec)) fail(ErrorCodes.TypeMismatch, "BSON field 'delete.deletes' is the wrong type, expected type 'object'");
+    for (const field of ['q', 'limit']) if (!(field in spec)) fail(40414, `BSON field 'delete.deletes.${field}' is missing but a required field`);
+    const limit = optionalNumber(spec.limit);
+    if (limit !== 0 && limit !== 1) fail(ErrorCodes.FailedToParse, `The limit field in delete objects must be 0 or 1. Got ${String(spec.limit)}`);
+  }
+}
+
 /** Matching documents (with ids) in result order, honouring sort, skip and limit. */
 export function selectDocs(
   acc: CollectionAccess,
@@ -284,6 +298,7 @@ export const crudCommands: Record<string, Handler> = {
   async delete(ctx) {
     const acc = access(ctx, collectionName(ctx));
     const deletes: Doc[] = ctx.cmd.deletes ?? [];
+    checkDeleteStatements(deletes);
     const ordered = ctx.cmd.ordered !== false;
     let n = 0;
     const writeErrors: Doc[] = [];

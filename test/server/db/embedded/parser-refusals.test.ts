@@ -83,6 +83,32 @@ describe('malformed queries, pipelines and index keys are refused as MongoDB ref
     expect((await coll().indexes()).map((i) => i.name)).to.deep.equal(['_id_']);
   });
 
+  it('refuses a delete statement whose limit is not 0 or 1 (FailedToParse, 9), deleting nothing', async () => {
+    expect(await codeOf(t.db.command({ delete: 'docs', deletes: [{ q: {}, limit: 2 }] }))).to.equal(9);
+    expect(await coll().countDocuments()).to.equal(2);
+  });
+
+  it('refuses $out and $merge into a system collection (17385, 31319) or an internal database (31321, 31320)', async () => {
+    expect(await codeOf(coll().aggregate([{ $out: 'system.copy' }]).toArray())).to.equal(17385);
+    expect(await codeOf(coll().aggregate([{ $merge: { into: 'system.copy' } }]).toArray())).to.equal(31319);
+    expect(await codeOf(coll().aggregate([{ $out: { db: 'config', coll: 'copy' } }]).toArray())).to.equal(31321);
+    expect(await codeOf(coll().aggregate([{ $merge: { into: { db: 'local', coll: 'copy' } } }]).toArray())).to.equal(31320);
+  });
+
+  it("refuses a $count field that is empty, $-prefixed or dotted (40156, 40158, 40160)", async () => {
+    expect(await codeOf(coll().aggregate([{ $count: '' }]).toArray())).to.equal(40156);
+    expect(await codeOf(coll().aggregate([{ $count: '$n' }]).toArray())).to.equal(40158);
+    expect(await codeOf(coll().aggregate([{ $count: 'a.b' }]).toArray())).to.equal(40160);
+    expect(await coll().aggregate([{ $count: 'total' }]).toArray()).to.deep.equal([{ total: 2 }]);
+  });
+
+  it('answers evaluation errors with their own codes: $divide by zero 16608, a failed conversion 241, a non-document newRoot 40228', async () => {
+    const one = (stage: Document) => coll().aggregate([{ $match: { _id: 1 } }, stage]).toArray();
+    expect(await codeOf(one({ $project: { x: { $divide: [1, 0] } } }))).to.equal(16608);
+    expect(await codeOf(one({ $project: { x: { $toInt: '$n' } } }))).to.equal(241);
+    expect(await codeOf(one({ $replaceRoot: { newRoot: '$n' } }))).to.equal(40228);
+  });
+
   it("lists a collection's info with readOnly false and a UUID that stays while the collection lives", async () => {
     await t.db.createCollection('listed');
     const info = async () => (await t.db.listCollections({ name: 'listed' }).toArray())[0] as { info: { readOnly: boolean; uuid: Binary } };
