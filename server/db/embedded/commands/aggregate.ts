@@ -61,6 +61,7 @@ function checkStages(pipeline: Doc[]): void {
     if (op === '$lookup') checkLookup(stage.$lookup);
     if (op === '$group') checkGroupSpec(stage.$group);
     if (op === '$count') checkCountField(stage.$count);
+    if (op === '$sample') checkSample(stage.$sample);
     for (const nested of ['$facet', '$lookup', '$unionWith']) {
       if (op !== nested) continue;
       const arg = stage[op];
@@ -99,6 +100,17 @@ function checkProjectedFieldNames(op: string, spec: unknown): void {
     }
   };
   visit(spec);
+}
+
+/** `$sample`'s specification, as mongod parses it (a negative size would otherwise make mingo allocate without bound). */
+function checkSample(spec: unknown): void {
+  if (!isPlainObject(spec)) fail(28745, 'the $sample stage specification must be an object');
+  for (const [field, value] of Object.entries(spec)) {
+    if (field !== 'size') fail(28748, `unrecognized option to $sample: ${field}`);
+    if (typeof value === 'boolean' || Number.isNaN(toNumber(value))) fail(28746, 'size argument to $sample must be a number');
+    if (toNumber(value) < 0) fail(28747, 'size argument to $sample must not be negative');
+  }
+  if (!('size' in spec)) fail(28749, '$sample stage must specify a size');
 }
 
 /** `$count`'s output field name, as MongoDB's $count parser checks it. */

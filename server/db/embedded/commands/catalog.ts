@@ -14,6 +14,7 @@ import { cursorOwner } from './cursors.js';
 
 const UNSUPPORTED_INDEX_TYPES = new Set(['text', '2d', '2dsphere', 'geoHaystack']);
 const CANNOT_CREATE_INDEX = 67;
+const INVALID_INDEX_SPECIFICATION_OPTION = 197;
 
 /**
  * Each collection's UUID, as listCollections reports it in `info.uuid`: made when the server first lists the
@@ -96,9 +97,47 @@ function checkKeyValue(dir: unknown): void {
   if (n === 0) fail(CANNOT_CREATE_INDEX, 'Values in the index key pattern cannot be 0.');
 }
 
+/** The fields an index specification may have (mongod's index_key_validate allowed list). */
+const INDEX_SPEC_FIELDS = new Set([
+  'key', 'name', 'v', 'unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds', 'hidden', 'collation', 'background',
+  'storageEngine', 'weights', 'default_language', 'language_override', 'textIndexVersion', '2dsphereIndexVersion', 'bits', 'min',
+  'max', 'bucketSize', 'wildcardProjection', 'ns', 'clustered', 'prepareUnique', 'columnstoreProjection', 'originalSpec',
+]);
+
+/** The expressions a partialFilterExpression may use on MongoDB 7.0 ("Partial Indexes" in the manual). */
+const PARTIAL_FILTER_OPERATORS = new Set(['$eq', '$exists', '$gt', '$gte', '$lt', '$lte', '$type', '$in']);
+
+function checkPartialFilter(filter: unknown, top = true): void {
+  if (!isPlainObject(filter)) fail(CANNOT_CREATE_INDEX, "'partialFilterExpression' for an index must be a document");
+  for (const [key, cond] of Object.entries(filter)) {
+    if (key === '$and' || key === '$or') {
+      if (!top || !Array.isArray(cond)) fail(CANNOT_CREATE_INDEX, `Expression not supported in partial index: ${key}`);
+      for (const sub of cond) checkPartialFilter(sub, false);
+      continue;
+    }
+    if (key.startsWith('$')) fail(CANNOT_CREATE_INDEX, `Expression not supported in partial index: ${key}`);
+    if (!isPlainObject(cond) || !Object.keys(cond).some((k) => k.startsWith('$'))) continue;
+    for (const [op, arg] of Object.entries(cond)) {
+      if (!PARTIAL_FILTER_OPERATORS.has(op) || (op === '$exists' && arg !== true && arg !== 1)) {
+        fail(CANNOT_CREATE_INDEX, `Expression not supported in partial index: ${key}: ${JSON.stringify({ [op]: arg })}`);
+      }
+    }
+  }
+}
+
 function validateIndexSpec(raw: Doc): IndexSpec {
+  for (const field of Object.keys(raw)) {
+    if (!INDEX_SPEC_FIELDS.has(field)) fail(INVALID_INDEX_SPECIFICATION_OPTION, `The field '${field}' is not valid for an index specification. Specification: ${JSON.stringify(raw)}`);
+  }
   if (!isPlainObject(raw.key) || Object.keys(raw.key).length === 0) fail(ErrorCodes.BadValue, 'Index keys cannot be empty.');
+  if (raw.name !== undefined && (typeof raw.name !== 'string' || raw.name === '')) fail(CANNOT_CREATE_INDEX, 'The index name cannot be empty');
+  if (raw.expireAfterSeconds !== undefined && Object.keys(raw.key).length > 1) {
+    fail(CANNOT_CREATE_INDEX, 'TTL indexes are single-field indexes, compound indexes do not support TTL');
+  }
+  if (raw.partialFilterExpression !== undefined) checkPartialFilter(raw.partialFilterExpression);
   for (const [field, dir] of Object.entries(raw.key)) {
+    if (field === '') fail(CANNOT_CREATE_INDEX, 'Index keys cannot be an empty field.');
+    if (field.startsWith('$') && field !== '$**') fail(CANNOT_CREATE_INDEX, "Index key contains an illegal field name: field name starts with '$'.");
     if (typeof dir === 'string' && UNSUPPORTED_INDEX_TYPES.has(dir)) {
       fail(ErrorCodes.NotImplemented, `${dir} indexes are not supported by the embedded server`);
     }

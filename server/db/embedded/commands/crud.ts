@@ -68,15 +68,22 @@ function validateNewDoc(doc: unknown, withinSizeLimit = false): Doc {
   return id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc);
 }
 
+/** Write statements as mongod's IDL parser takes them: documents with their required fields (40414), else the command fails. */
+function checkRequiredFields(field: string, statements: unknown, required: string[]): void {
+  if (!Array.isArray(statements)) fail(ErrorCodes.TypeMismatch, `BSON field '${field}' is the wrong type, expected type 'array'`);
+  for (const spec of statements) {
+    if (!isPlainObject(spec)) fail(ErrorCodes.TypeMismatch, `BSON field '${field}' is the wrong type, expected type 'object'`);
+    for (const name of required) if (!(name in spec)) fail(40414, `BSON field '${field}.${name}' is missing but a required field`);
+  }
+}
+
 /**
  * The delete statements as mongod's command parser takes them, before any runs: `q` and `limit` are required and
  * `limit` is 0 (all matches) or 1 (one), else the whole command fails (a limit of 2 would otherwise delete all).
  */
 function checkDeleteStatements(deletes: unknown): void {
-  if (!Array.isArray(deletes)) fail(ErrorCodes.TypeMismatch, "BSON field 'delete.deletes' is the wrong type, expected type 'array'");
-  for (const spec of deletes) {
-    if (!isPlainObject(spec)) fail(ErrorCodes.TypeMismatch, "BSON field 'delete.deletes' is the wrong type, expected type 'object'");
-    for (const field of ['q', 'limit']) if (!(field in spec)) fail(40414, `BSON field 'delete.deletes.${field}' is missing but a required field`);
+  checkRequiredFields('delete.deletes', deletes, ['q', 'limit']);
+  for (const spec of deletes as Doc[]) {
     const limit = optionalNumber(spec.limit);
     if (limit !== 0 && limit !== 1) fail(ErrorCodes.FailedToParse, `The limit field in delete objects must be 0 or 1. Got ${String(spec.limit)}`);
   }
@@ -185,6 +192,11 @@ export async function findReply(ctx: CommandContext, stats: ScanStats = newScanS
   const collation = collationFor(acc, cmd.collation);
   const hinted = hintedRead(hintedIndex(acc, cmd.hint), cmd.filter, cmd.sort);
   if (cmd.skip !== undefined && optionalNumber(cmd.skip)! < 0) fail(ErrorCodes.BadValue, 'skip value must be non-negative');
+  // The find command (unlike legacy OP_QUERY's ntoreturn) takes no negative limit or batch size.
+  for (const [field, label] of [['limit', 'Limit'], ['batchSize', 'BatchSize']] as const) {
+    const value = optionalNumber(cmd[field]);
+    if (value !== undefined && value < 0) fail(ErrorCodes.BadValue, `${label} value must be non-negative, but received: ${value}`);
+  }
   const limit = optionalNumber(cmd.limit);
   const selected = await selectDocsSliced(acc, hinted.filter, {
     sort: hinted.sort,
@@ -243,6 +255,7 @@ export const crudCommands: Record<string, Handler> = {
     const writeErrors: Doc[] = [];
     // MongoDB 7 has no sort for update statements (8.0 added it): the command fails as a whole.
     if (updates.some((spec) => spec.sort !== undefined)) fail(40415, "BSON field 'update.updates.sort' is an unknown field.");
+    checkRequiredFields('update.updates', updates, ['q', 'u']);
     for (let i = 0; i < updates.length; i++) {
       const spec = updates[i];
       try {

@@ -20,7 +20,7 @@ import * as windowOperators from 'mingo/operators/window';
 import { Query as QueryBase } from 'mingo/query';
 import type { Options } from 'mingo/types';
 import { resolve } from 'mingo/util';
-import { canonicalKey, compareValues, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
+import { canonicalKey, compareValues, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, toNumber, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
 import { beginAggregation, inMode, markWrappers, wrappersPresent, plainAccumulator, plainExpression, plainForMingo, TYPED_EXPRESSIONS } from './arithmetic.js';
 import { parseCollation, type Collation } from './collation.js';
@@ -91,6 +91,23 @@ function $unwind(coll: Iterator, spec: unknown, options: Options): Iterator {
   if (!field) return unwound;
   markWrappers();
   return unwound.map((d) => (typeof (d as Doc)[field] === 'number' ? { ...(d as Doc), [field]: Long.fromNumber((d as Doc)[field]) } : d));
+}
+
+/**
+ * `$sample`: `size` documents picked at random without replacement (all of them, in random order, when there are
+ * no more than `size`), as MongoDB's random sort returns them; mingo picks with replacement, repeating documents.
+ */
+function $sample(coll: Iterator, spec: unknown): Iterator {
+  const size = Math.trunc(toNumber((spec as Doc).size));
+  const docs = coll.collect() as Doc[];
+  // A partial Fisher-Yates shuffle: the first `size` places get distinct documents.
+  const picked = docs.slice();
+  const n = Math.min(size, picked.length);
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(Math.random() * (picked.length - i));
+    [picked[i], picked[j]] = [picked[j], picked[i]];
+  }
+  return Lazy(picked.slice(0, n));
 }
 
 /** An internal accumulator: the group's documents themselves. */
@@ -386,6 +403,7 @@ const PIPELINE: Record<string, Stage> = {
   $group: $group as Stage,
   $lookup: $lookup as Stage,
   $unwind: $unwind as Stage,
+  $sample: $sample as Stage,
   // Their new documents are stage output: picked values keep their types, arithmetic gives MongoDB's.
   $replaceRoot: typedOneToOne(pipelineOperators.$replaceRoot as unknown as Stage),
   $replaceWith: typedOneToOne(pipelineOperators.$replaceWith as unknown as Stage),

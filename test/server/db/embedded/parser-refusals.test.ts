@@ -109,6 +109,42 @@ describe('malformed queries, pipelines and index keys are refused as MongoDB ref
     expect(await codeOf(one({ $replaceRoot: { newRoot: '$n' } }))).to.equal(40228);
   });
 
+  it('refuses index specifications MongoDB refuses: unknown option (197), empty name, $-prefixed key, compound TTL, unsupported partial filter (67)', async () => {
+    const create = (index: Document) => t.db.command({ createIndexes: 'docs', indexes: [index] });
+    expect(await codeOf(create({ key: { n: 1 }, name: 'n_1', notAnOption: true }))).to.equal(197);
+    expect(await codeOf(create({ key: { n: 1 }, name: '' }))).to.equal(67);
+    expect(await codeOf(create({ key: { $n: 1 }, name: 'dollar' }))).to.equal(67);
+    expect(await codeOf(create({ key: { n: 1, a: 1 }, name: 'ttl', expireAfterSeconds: 60 }))).to.equal(67);
+    expect(await codeOf(create({ key: { n: 1 }, name: 'partial', partialFilterExpression: { n: { $regex: 'x' } } }))).to.equal(67);
+    expect(await codeOf(create({ key: { n: 1 }, name: 'partial', partialFilterExpression: { n: { $exists: false } } }))).to.equal(67);
+    expect((await coll().indexes()).map((i) => i.name)).to.deep.equal(['_id_']);
+    await create({ key: { n: 1 }, name: 'partial', partialFilterExpression: { $or: [{ n: { $type: 'string' } }, { n: { $gt: 1 } }] } });
+    await coll().dropIndex('partial');
+  });
+
+  it('refuses update statements without q or u and delete statements without limit (40414), changing nothing', async () => {
+    expect(await codeOf(t.db.command({ update: 'docs', updates: [{ u: { $set: { touched: true } } }] }))).to.equal(40414);
+    expect(await codeOf(t.db.command({ update: 'docs', updates: [{ q: {} }] }))).to.equal(40414);
+    expect(await codeOf(t.db.command({ delete: 'docs', deletes: [{ q: {} }] }))).to.equal(40414);
+    expect(await coll().countDocuments({ touched: true })).to.equal(0);
+    expect(await coll().countDocuments()).to.equal(2);
+  });
+
+  it('refuses a negative limit or batchSize in the find command (BadValue, 2)', async () => {
+    expect(await codeOf(t.db.command({ find: 'docs', limit: -1 }))).to.equal(2);
+    expect(await codeOf(t.db.command({ find: 'docs', batchSize: -1 }))).to.equal(2);
+  });
+
+  it('refuses a $sample size that is negative (28747) or not a number (28746), or none (28749), and samples without repeating documents', async () => {
+    expect(await codeOf(coll().aggregate([{ $sample: { size: -1 } }]).toArray())).to.equal(28747);
+    expect(await codeOf(coll().aggregate([{ $sample: { size: 'two' } }]).toArray())).to.equal(28746);
+    expect(await codeOf(coll().aggregate([{ $sample: {} }]).toArray())).to.equal(28749);
+    // "$sample ... randomly selects the specified number of documents": never the same document twice.
+    const sampled = await coll().aggregate([{ $sample: { size: 5 } }]).toArray();
+    expect(sampled.map((d) => d._id).sort()).to.deep.equal([1, 2]);
+    expect(await coll().aggregate([{ $sample: { size: 1 } }]).toArray()).to.have.length(1);
+  });
+
   it("lists a collection's info with readOnly false and a UUID that stays while the collection lives", async () => {
     await t.db.createCollection('listed');
     const info = async () => (await t.db.listCollections({ name: 'listed' }).toArray())[0] as { info: { readOnly: boolean; uuid: Binary } };
