@@ -288,8 +288,10 @@ function collatedComparison(base: (obj: Doc, expr: unknown, options: Options) =>
     if (!collation && !Array.isArray(expr)) return base(obj, expr, options);
     if (!Array.isArray(expr) || expr.length !== 2) fail(ErrorCodes.BadValue, 'comparison operators take exactly 2 arguments');
     const [a, b] = evalExpr(obj, expr, options) as unknown[];
-    // mingo compares an int64 beyond 2^53 (a Long even in plain copies) or a typed literal as an object.
-    if (!collation && !hasNumberWrappers(a) && !hasNumberWrappers(b)) return base(obj, [{ $literal: a }, { $literal: b }], options);
+    // mingo compares an int64 beyond 2^53 (a Long even in plain copies) or a typed literal as an object, and
+    // documents without their field order (MongoDB's {x: 1, y: 2} and {y: 2, x: 1} differ): those compare here.
+    const whole = (v: unknown) => v !== null && typeof v === 'object' && (Array.isArray(v) || isPlainObject(v));
+    if (!collation && !hasNumberWrappers(a) && !hasNumberWrappers(b) && !whole(a) && !whole(b)) return base(obj, [{ $literal: a }, { $literal: b }], options);
     const c = a === undefined || b === undefined ? (a === b ? 0 : a === undefined ? -1 : 1) : compareValues(a, b, collation?.compare);
     return test(c);
   };
