@@ -432,12 +432,22 @@ function refuseJavaScript<F extends (...args: any[]) => unknown>(name: string, b
   }) as F;
 }
 
+/** `$substrCP` refuses a negative start (34455) or length (34454), as MongoDB does; mingo returns the rest of the string. */
+const checkedSubstrCP = (obj: Doc, expr: unknown, options: Options): unknown => {
+  const args = evalExpr(obj, expr, options);
+  if (Array.isArray(args) && args.length === 3) {
+    if (toNumber(args[2]) < 0) fail(34454, '$substrCP: length must be a nonnegative integer.');
+    if (toNumber(args[1]) < 0) fail(34455, '$substrCP: the starting index must be nonnegative integer.');
+  }
+  return plainExpression((expressionOperators as any).$substrCP, '$substrCP')(obj, expr, options);
+};
+
 /** The accumulators `$group` takes (mingo's, typed where typed-values.ts has its own), by name. */
 const CONTEXT_ACCUMULATORS: Record<string, unknown> = { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, { ...ACCUMULATORS, $accumulator: refuseJavaScript('$accumulator', plainAccumulator((accumulatorOperators as any).$accumulator), 'init') }), [DOCS]: (coll: Doc[]) => coll, [WINDOW_FRAME]: windowFrame };
 
 const CONTEXT = Context.init({
   accumulator: CONTEXT_ACCUMULATORS as unknown as typeof accumulatorOperators,
-  expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, { ...TYPED_EXPRESSIONS, ...TYPED_VALUE_EXPRESSIONS, $function: refuseJavaScript('$function', plainExpression((expressionOperators as any).$function, '$function'), 'body') }), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
+  expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, { ...TYPED_EXPRESSIONS, ...TYPED_VALUE_EXPRESSIONS, $function: refuseJavaScript('$function', plainExpression((expressionOperators as any).$function, '$function'), 'body'), $substrCP: checkedSubstrCP }), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
   pipeline: Object.fromEntries(Object.entries(PIPELINE).map(([k, f]) => [k, TYPED_STAGES.has(k) ? f : plainStage(f)])) as unknown as typeof pipelineOperators,
   projection: projectionOperators,
   query: queryOperators,

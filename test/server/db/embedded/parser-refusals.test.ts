@@ -102,11 +102,14 @@ describe('malformed queries, pipelines and index keys are refused as MongoDB ref
     expect(await coll().aggregate([{ $count: 'total' }]).toArray()).to.deep.equal([{ total: 2 }]);
   });
 
-  it('answers evaluation errors with their own codes: $divide by zero 16608, a failed conversion 241, a non-document newRoot 40228', async () => {
+  it('answers evaluation errors with their own codes: $divide by zero 16608, a failed conversion 241, a non-document newRoot 40228, a negative $substrCP length or start 34454/34455', async () => {
     const one = (stage: Document) => coll().aggregate([{ $match: { _id: 1 } }, stage]).toArray();
     expect(await codeOf(one({ $project: { x: { $divide: [1, 0] } } }))).to.equal(16608);
     expect(await codeOf(one({ $project: { x: { $toInt: '$n' } } }))).to.equal(241);
     expect(await codeOf(one({ $replaceRoot: { newRoot: '$n' } }))).to.equal(40228);
+    expect(await codeOf(one({ $project: { x: { $substrCP: ['$n', 0, -1] } } }))).to.equal(34454);
+    expect(await codeOf(one({ $project: { x: { $substrCP: ['$n', -1, 1] } } }))).to.equal(34455);
+    expect(await one({ $project: { x: { $substrCP: ['abcd', 1, 2] } } })).to.deep.equal([{ _id: 1, x: 'bc' }]);
   });
 
   it('refuses index specifications MongoDB refuses: unknown option (197), empty name, $-prefixed key, compound TTL, unsupported partial filter (67)', async () => {
