@@ -126,8 +126,17 @@ const ARGUMENT_TYPE_CODES: Array<[prefix: string, code: number]> = [
   ['$indexOfArray arg1', 40090],
 ];
 
+/** mingo's errors of evaluation that MongoDB answers with codes of their own (its ConversionFailure, 241, included). */
+const EVALUATION_CODES: Array<[prefix: string, code: number]> = [
+  ["can't $divide by zero", 16608],
+  ['cannot convert', 241],
+  ['$replaceRoot expression must return an object', 40228],
+];
+
 /** MongoDB's code for an error mingo reported, if it is one of those above. */
 export function mingoErrorCode(message: string): number | undefined {
+  const evaluation = EVALUATION_CODES.find(([prefix]) => message.startsWith(prefix));
+  if (evaluation) return evaluation[1];
   if (!message.includes('must resolve to')) return undefined;
   return ARGUMENT_TYPE_CODES.find(([prefix]) => message.startsWith(prefix))?.[1];
 }
@@ -139,5 +148,8 @@ export function asServerError(err: unknown): MongoServerError {
   // mingo reports bad operators/arguments as plain errors; MongoDB answers these as BadValue-like errors, except an
   // undefined $$variable and the operator arguments above, which it answers with codes of their own.
   if (message.startsWith('Use of undefined variable')) return new MongoServerError(UNDEFINED_VARIABLE, message);
+  // mingo looks an unknown expression operator up among its accumulators last; $group checks its own first.
+  const unknownOperator = /^accumulator '(\$[^']*)' is not registered/.exec(message);
+  if (unknownOperator) return new MongoServerError(ErrorCodes.InvalidPipelineOperator, `Unrecognized expression '${unknownOperator[1]}'`);
   return new MongoServerError(mingoErrorCode(message) ?? ErrorCodes.BadValue, message);
 }

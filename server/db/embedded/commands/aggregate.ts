@@ -12,7 +12,7 @@ import { cursorOwner } from './cursors.js';
 import { hintedIndex, hintedRead, selectDocs, selectDocsSliced } from './crud.js';
 import { documentsSliced, groupSliced, sortDocsSliced } from '../query/sliced.js';
 import { Slicer } from '../storage/slices.js';
-import { checkCollatedPipeline, createAggregator, INTERNAL_OPERATORS, isKnownStage, keepsNumberTypes } from '../query/mingo-context.js';
+import { checkCollatedPipeline, checkGroupSpec, createAggregator, INTERNAL_OPERATORS, isKnownStage, keepsNumberTypes } from '../query/mingo-context.js';
 import { effectiveCollation } from '../query/collation.js';
 import { beginAggregation, markWrappers } from '../query/arithmetic.js';
 import { ObjectId } from 'bson';
@@ -56,12 +56,81 @@ function checkStages(pipeline: Doc[]): void {
       if (toNumber(stage.$skip) < 0) fail(15956, 'Argument to $skip cannot be negative');
     }
     if (op === '$match' && JSON.stringify(stage.$match).includes('"$text"')) fail(ErrorCodes.NotImplemented, 'text search ($text) is not supported by the embedded server');
+    if ((op === '$out' || op === '$merge') && i !== pipeline.length - 1) fail(40601, `${op} can only be the final stage in the pipeline`);
+    if (op === '$project' || op === '$addFields' || op === '$set') checkProjectedFieldNames(op, stage[op]);
+    if (op === '$lookup') checkLookup(stage.$lookup);
+    if (op === '$group') checkGroupSpec(stage.$group);
+    if (op === '$count') checkCountField(stage.$count);
+    if (op === '$sample') checkSample(stage.$sample);
     for (const nested of ['$facet', '$lookup', '$unionWith']) {
       if (op !== nested) continue;
       const arg = stage[op];
-      if (op === '$facet') for (const sub of Object.values(arg as Doc)) checkStages(sub as Doc[]);
-      else if (isPlainObject(arg) && Array.isArray(arg.pipeline)) checkStages(arg.pipeline);
+      if (op === '$facet') {
+        for (const sub of Object.values(arg as Doc)) {
+          // MongoDB's rule: no stage that writes, or that must come first or alone, inside a facet.
+          for (const inner of Array.isArray(sub) ? sub : []) {
+            const innerOp = isPlainObject(inner) ? Object.keys(inner)[0] : undefined;
+            if (innerOp && NOT_IN_FACET.has(innerOp)) fail(40600, `${innerOp} is not allowed to be used within a $facet stage`);
+          }
+          checkStages(sub as Doc[]);
+        }
+      } else if (isPlainObject(arg) && Array.isArray(arg.pipeline)) checkStages(arg.pipeline);
     }
+  }
+}
+
+/** Stages MongoDB refuses inside `$facet` (StageConstraints::isAllowedInsideFacetStage). */
+const NOT_IN_FACET = new Set(['$out', '$merge', '$facet', '$collStats', '$indexStats', '$changeStream', '$geoNear', '$documents', '$search', '$searchMeta', '$vectorSearch', '$currentOp', '$listLocalSessions', '$listSessions', '$planCacheStats']);
+
+/**
+ * The field names of `$project`, `$addFields` and `$set`, checked as MongoDB's projection parser does: an empty
+ * `$project` (51272), the find-only positional `$` (31324), and a name starting with `$` (16410). mingo would
+ * answer the first with every field, the second with `[null]` and take the third as a field.
+ */
+function checkProjectedFieldNames(op: string, spec: unknown): void {
+  if (!isPlainObject(spec)) return;
+  if (op === '$project' && Object.keys(spec).length === 0) fail(51272, 'Invalid $project :: caused by :: projection specification must have at least one field');
+  const visit = (obj: Doc): void => {
+    for (const [key, value] of Object.entries(obj)) {
+      const parts = key.split('.');
+      if (op === '$project' && parts.includes('$') && parts[0] !== '$') fail(31324, 'Invalid $project :: caused by :: Cannot use positional projection in aggregation projection');
+      if (parts.some((p) => p.startsWith('$'))) fail(16410, `Invalid ${op} :: caused by :: FieldPath field names may not start with '$'. Consider using $getField or $setField.`);
+      // A nested document of field names (not an expression, whose one key is an operator) names fields too.
+      if (isPlainObject(value) && !Object.keys(value).some((k) => k.startsWith('$'))) visit(value);
+    }
+  };
+  visit(spec);
+}
+
+/** `$sample`'s specification, as mongod parses it (a negative size would otherwise make mingo allocate without bound). */
+function checkSample(spec: unknown): void {
+  if (!isPlainObject(spec)) fail(28745, 'the $sample stage specification must be an object');
+  for (const [field, value] of Object.entries(spec)) {
+    if (field !== 'size') fail(28748, `unrecognized option to $sample: ${field}`);
+    if (typeof value === 'boolean' || Number.isNaN(toNumber(value))) fail(28746, 'size argument to $sample must be a number');
+    if (toNumber(value) < 0) fail(28747, 'size argument to $sample must not be negative');
+  }
+  if (!('size' in spec)) fail(28749, '$sample stage must specify a size');
+}
+
+/** `$count`'s output field name, as MongoDB's $count parser checks it. */
+function checkCountField(field: unknown): void {
+  if (typeof field !== 'string' || field === '') fail(40156, 'the count field must be a non-empty string');
+  if (field.startsWith('$')) fail(40158, 'the count field cannot be a $-prefixed path');
+  if (field.includes('.')) fail(40160, "the count field cannot contain '.'");
+}
+
+const LOOKUP_ARGUMENTS = new Set(['from', 'as', 'localField', 'foreignField', 'pipeline', 'let']);
+
+/** `$lookup`'s arguments, refused with MongoDB's FailedToParse (9) where mingo would join `undefined`. */
+function checkLookup(spec: unknown): void {
+  if (!isPlainObject(spec)) fail(ErrorCodes.FailedToParse, 'the $lookup specification must be an Object');
+  for (const key of Object.keys(spec)) if (!LOOKUP_ARGUMENTS.has(key)) fail(ErrorCodes.FailedToParse, `unknown argument to $lookup: ${key}`);
+  if (typeof spec.as !== 'string' || spec.as === '') fail(ErrorCodes.FailedToParse, "must specify 'as' field for a $lookup");
+  const hasPipeline = 'pipeline' in spec;
+  if (!hasPipeline && (spec.from === undefined || spec.from === '')) fail(ErrorCodes.FailedToParse, "must specify 'from' field for a $lookup");
+  if (('localField' in spec) !== ('foreignField' in spec) || (!hasPipeline && !('localField' in spec))) {
+    fail(ErrorCodes.FailedToParse, "$lookup requires either 'pipeline' or both 'localField' and 'foreignField' to be specified");
   }
 }
 
@@ -90,12 +159,10 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
 
   const last = pipeline[pipeline.length - 1];
   const writeStage = last && ('$out' in last || '$merge' in last) ? last : undefined;
-  for (const stage of pipeline.slice(0, -1)) {
-    if ('$out' in stage || '$merge' in stage) fail(ErrorCodes.Location40324, `${Object.keys(stage)[0]} can only be the final stage in the pipeline`);
-  }
   if (writeStage && cmd.readConcern?.level === 'linearizable') {
     fail(ErrorCodes.InvalidOptions, `${Object.keys(writeStage)[0]} cannot be used with a 'linearizable' read concern level`);
   }
+  if (writeStage) checkWriteTarget(writeStage, ctx.db);
   let stages = writeStage ? pipeline.slice(0, -1) : pipeline;
 
   // A leading $match is answered with the query planner (indexes) instead of a scan in mingo.
@@ -176,6 +243,22 @@ async function runAggregate(ctx: CommandContext): Promise<unknown> {
   }
   const ns = `${ctx.db}.${name ?? '$cmd.aggregate'}`;
   return ctx.cursors.open(ns, results, optionalNumber(cmd.cursor?.batchSize), cursorOwner(ctx));
+}
+
+/** The databases MongoDB keeps for itself: no `$out`/`$merge` writes into them. */
+const INTERNAL_DATABASES = new Set(['admin', 'config', 'local']);
+
+/**
+ * Refuses, as mongod's $out and $merge parsers do before the pipeline runs, a target that is a `system.*`
+ * collection (17385 / 31319) or in an internal database (31321 / 31320).
+ */
+function checkWriteTarget(stage: Doc, currentDb: string): void {
+  const out = '$out' in stage;
+  const target: unknown = out ? stage.$out : isPlainObject(stage.$merge) ? stage.$merge.into : stage.$merge;
+  const db = isPlainObject(target) ? String(target.db ?? currentDb) : currentDb;
+  const coll = isPlainObject(target) ? String(target.coll) : String(target);
+  if (coll.startsWith('system.')) fail(out ? 17385 : 31319, `${out ? "Can't $out" : 'Cannot $merge'} to special collection: ${coll}`);
+  if (INTERNAL_DATABASES.has(db)) fail(out ? 31321 : 31320, `${out ? "Can't $out" : 'Cannot $merge'} to internal database: ${db}`);
 }
 
 /** $out replaces the target collection; $merge folds results into it by the `on` fields. */

@@ -1,7 +1,8 @@
 /** Databases, collections and indexes: create, drop, rename, list, index management, stats. */
 import { calculateObjectSize } from 'bson';
 import { createQuery } from '../query/mingo-context.js';
-import { canonicalKey, isPlainObject, type Doc } from '../bson-values.js';
+import { canonicalKey, isPlainObject, toNumber, type Doc } from '../bson-values.js';
+import { Decimal128, Double, Int32, Long, UUID } from 'bson';
 import { ErrorCodes, fail } from '../errors.js';
 import { effectiveCollation, parseCollation } from '../query/collation.js';
 import { pendingCollection } from '../storage/access.js';
@@ -12,6 +13,22 @@ import { collectionName, optionalNumber, type CommandContext, type Handler } fro
 import { cursorOwner } from './cursors.js';
 
 const UNSUPPORTED_INDEX_TYPES = new Set(['text', '2d', '2dsphere', 'geoHaystack']);
+const CANNOT_CREATE_INDEX = 67;
+const INVALID_INDEX_SPECIFICATION_OPTION = 197;
+
+/**
+ * Each collection's UUID, as listCollections reports it in `info.uuid`: made when the server first lists the
+ * collection, and kept while that collection lives (a dropped and recreated one gets a new one). It is not stored
+ * (the catalog in storage/ has no place for it): after a restart, or a rename, a collection gets a new UUID, where
+ * MongoDB keeps it (a rename within a database keeps it too).
+ */
+const UUIDS = new WeakMap<Collection, UUID>();
+
+function collectionUuid(coll: Collection): UUID {
+  let uuid = UUIDS.get(coll);
+  if (!uuid) UUIDS.set(coll, (uuid = new UUID()));
+  return uuid;
+}
 
 function requireCollection(ctx: CommandContext, name: string) {
   const coll = ctx.engine.getCollection(ctx.db, name);
@@ -60,13 +77,72 @@ function withCollation(spec: IndexSpec, collectionDefault: unknown): IndexSpec {
   return collation ? { ...rest, collation: collation.spec } : rest;
 }
 
+/** Index types MongoDB knows that the embedded server builds (a hashed index answers as an ascending one would). */
+const KNOWN_INDEX_TYPES = new Set(['hashed']);
+
+const isNumberValue = (v: unknown): boolean => v instanceof Int32 || v instanceof Double || v instanceof Long || v instanceof Decimal128;
+
+/** A key pattern value as MongoDB's index catalog accepts it: a non-zero number or a known index type (67). */
+function checkKeyValue(dir: unknown): void {
+  if (typeof dir === 'string') {
+    if (!KNOWN_INDEX_TYPES.has(dir)) fail(CANNOT_CREATE_INDEX, `Unknown index plugin '${dir}'`);
+    return;
+  }
+  if (typeof dir !== 'number' && !isNumberValue(dir)) {
+    const type = dir === null ? 'null' : typeof dir === 'boolean' ? 'bool' : Array.isArray(dir) ? 'array' : typeof dir === 'object' ? 'object' : typeof dir;
+    fail(CANNOT_CREATE_INDEX, `Values in v:2 index key pattern cannot be of type ${type}. Only numbers > 0, numbers < 0, and strings are allowed.`);
+  }
+  const n = toNumber(dir);
+  if (Number.isNaN(n)) fail(CANNOT_CREATE_INDEX, 'Values in the index key pattern cannot be NaN.');
+  if (n === 0) fail(CANNOT_CREATE_INDEX, 'Values in the index key pattern cannot be 0.');
+}
+
+/** The fields an index specification may have (mongod's index_key_validate allowed list). */
+const INDEX_SPEC_FIELDS = new Set([
+  'key', 'name', 'v', 'unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds', 'hidden', 'collation', 'background',
+  'storageEngine', 'weights', 'default_language', 'language_override', 'textIndexVersion', '2dsphereIndexVersion', 'bits', 'min',
+  'max', 'bucketSize', 'wildcardProjection', 'ns', 'clustered', 'prepareUnique', 'columnstoreProjection', 'originalSpec',
+]);
+
+/** The expressions a partialFilterExpression may use on MongoDB 7.0 ("Partial Indexes" in the manual). */
+const PARTIAL_FILTER_OPERATORS = new Set(['$eq', '$exists', '$gt', '$gte', '$lt', '$lte', '$type', '$in']);
+
+function checkPartialFilter(filter: unknown, top = true): void {
+  if (!isPlainObject(filter)) fail(CANNOT_CREATE_INDEX, "'partialFilterExpression' for an index must be a document");
+  for (const [key, cond] of Object.entries(filter)) {
+    if (key === '$and' || key === '$or') {
+      if (!top || !Array.isArray(cond)) fail(CANNOT_CREATE_INDEX, `Expression not supported in partial index: ${key}`);
+      for (const sub of cond) checkPartialFilter(sub, false);
+      continue;
+    }
+    if (key.startsWith('$')) fail(CANNOT_CREATE_INDEX, `Expression not supported in partial index: ${key}`);
+    if (!isPlainObject(cond) || !Object.keys(cond).some((k) => k.startsWith('$'))) continue;
+    for (const [op, arg] of Object.entries(cond)) {
+      if (!PARTIAL_FILTER_OPERATORS.has(op) || (op === '$exists' && arg !== true && arg !== 1)) {
+        fail(CANNOT_CREATE_INDEX, `Expression not supported in partial index: ${key}: ${JSON.stringify({ [op]: arg })}`);
+      }
+    }
+  }
+}
+
 function validateIndexSpec(raw: Doc): IndexSpec {
+  for (const field of Object.keys(raw)) {
+    if (!INDEX_SPEC_FIELDS.has(field)) fail(INVALID_INDEX_SPECIFICATION_OPTION, `The field '${field}' is not valid for an index specification. Specification: ${JSON.stringify(raw)}`);
+  }
   if (!isPlainObject(raw.key) || Object.keys(raw.key).length === 0) fail(ErrorCodes.BadValue, 'Index keys cannot be empty.');
+  if (raw.name !== undefined && (typeof raw.name !== 'string' || raw.name === '')) fail(CANNOT_CREATE_INDEX, 'The index name cannot be empty');
+  if (raw.expireAfterSeconds !== undefined && Object.keys(raw.key).length > 1) {
+    fail(CANNOT_CREATE_INDEX, 'TTL indexes are single-field indexes, compound indexes do not support TTL');
+  }
+  if (raw.partialFilterExpression !== undefined) checkPartialFilter(raw.partialFilterExpression);
   for (const [field, dir] of Object.entries(raw.key)) {
+    if (field === '') fail(CANNOT_CREATE_INDEX, 'Index keys cannot be an empty field.');
+    if (field.startsWith('$') && field !== '$**') fail(CANNOT_CREATE_INDEX, "Index key contains an illegal field name: field name starts with '$'.");
     if (typeof dir === 'string' && UNSUPPORTED_INDEX_TYPES.has(dir)) {
       fail(ErrorCodes.NotImplemented, `${dir} indexes are not supported by the embedded server`);
     }
     if (field.includes('$**')) fail(ErrorCodes.NotImplemented, 'wildcard indexes are not supported by the embedded server');
+    checkKeyValue(dir);
   }
   if (raw.collation !== undefined) parseCollation(raw.collation);
   const name = typeof raw.name === 'string' ? raw.name : defaultIndexName(raw.key);
@@ -326,7 +402,7 @@ export const catalogCommands: Record<string, Handler> = {
         name: c.name,
         type: 'collection',
         options: c.options,
-        info: { readOnly: false },
+        info: { readOnly: false, uuid: collectionUuid(c) },
         // A clustered collection has no separate _id index to describe (its index is in options.clusteredIndex).
         ...(c.options.clusteredIndex ? {} : { idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } }),
       }))

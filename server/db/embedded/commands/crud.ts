@@ -1,6 +1,6 @@
 /** insert, find, update, delete, findAndModify, count, distinct. */
 import { ObjectId } from 'bson';
-import { canonicalKey, idFirst, isPlainObject, type Doc } from '../bson-values.js';
+import { canonicalKey, compareValues, idFirst, isPlainObject, type Doc } from '../bson-values.js';
 import { asServerError, ErrorCodes, fail } from '../errors.js';
 import { effectiveCollation, type Collation } from '../query/collation.js';
 import { checkProjection, projectDocs, sortDocs } from '../query/shape.js';
@@ -66,6 +66,27 @@ function validateNewDoc(doc: unknown, withinSizeLimit = false): Doc {
   if (isPlainObject(id) && Object.keys(id).some((k) => k.startsWith('$'))) fail(ErrorCodes.DollarPrefixedFieldName, "_id fields may not contain '$'-prefixed fields");
   if (!withinSizeLimit) checkDocumentSize(doc, true);
   return id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc);
+}
+
+/** Write statements as mongod's IDL parser takes them: documents with their required fields (40414), else the command fails. */
+function checkRequiredFields(field: string, statements: unknown, required: string[]): void {
+  if (!Array.isArray(statements)) fail(ErrorCodes.TypeMismatch, `BSON field '${field}' is the wrong type, expected type 'array'`);
+  for (const spec of statements) {
+    if (!isPlainObject(spec)) fail(ErrorCodes.TypeMismatch, `BSON field '${field}' is the wrong type, expected type 'object'`);
+    for (const name of required) if (!(name in spec)) fail(40414, `BSON field '${field}.${name}' is missing but a required field`);
+  }
+}
+
+/**
+ * The delete statements as mongod's command parser takes them, before any runs: `q` and `limit` are required and
+ * `limit` is 0 (all matches) or 1 (one), else the whole command fails (a limit of 2 would otherwise delete all).
+ */
+function checkDeleteStatements(deletes: unknown): void {
+  checkRequiredFields('delete.deletes', deletes, ['q', 'limit']);
+  for (const spec of deletes as Doc[]) {
+    const limit = optionalNumber(spec.limit);
+    if (limit !== 0 && limit !== 1) fail(ErrorCodes.FailedToParse, `The limit field in delete objects must be 0 or 1. Got ${String(spec.limit)}`);
+  }
 }
 
 /** Matching documents (with ids) in result order, honouring sort, skip and limit. */
@@ -171,21 +192,96 @@ export async function findReply(ctx: CommandContext, stats: ScanStats = newScanS
   const collation = collationFor(acc, cmd.collation);
   const hinted = hintedRead(hintedIndex(acc, cmd.hint), cmd.filter, cmd.sort);
   if (cmd.skip !== undefined && optionalNumber(cmd.skip)! < 0) fail(ErrorCodes.BadValue, 'skip value must be non-negative');
+  // The find command (unlike legacy OP_QUERY's ntoreturn) takes no negative limit or batch size.
+  for (const [field, label] of [['limit', 'Limit'], ['batchSize', 'BatchSize']] as const) {
+    const value = optionalNumber(cmd[field]);
+    if (value !== undefined && value < 0) fail(ErrorCodes.BadValue, `${label} value must be non-negative, but received: ${value}`);
+  }
   const limit = optionalNumber(cmd.limit);
-  const selected = await selectDocsSliced(acc, hinted.filter, {
+  const bounds = indexBounds(cmd, hintedIndex(acc, cmd.hint));
+  const keyIndex = cmd.returnKey === true ? returnKeyIndex(acc, cmd) : undefined;
+  // mongod adds each document's record id as `$recordId`; there are none here (with returnKey it is not added).
+  if (cmd.showRecordId === true && !keyIndex) fail(ErrorCodes.NotImplemented, 'showRecordId is not supported by the embedded server');
+  const skip = optionalNumber(cmd.skip);
+  // min/max cut the index's key range before skip and limit apply.
+  let selected = await selectDocsSliced(acc, hinted.filter, {
     sort: hinted.sort,
-    skip: optionalNumber(cmd.skip),
-    limit: limit === undefined ? undefined : Math.abs(limit),
+    skip: bounds ? undefined : skip,
+    limit: bounds || limit === undefined ? undefined : Math.abs(limit),
     stats,
     variables: cmd.let,
     collation,
   });
+  if (bounds) {
+    selected = selected.filter(([, d]) => bounds(d));
+    selected = selected.slice(skip ?? 0, limit ? (skip ?? 0) + Math.abs(limit) : undefined);
+  }
+  if (keyIndex) return { docs: selected.map(([, d]) => indexKeyOf(d, keyIndex)), stats };
   const docs = projectDocs(
     selected.map(([, d]) => d),
     cmd.projection,
     cmd.filter,
   );
   return { docs, stats };
+}
+
+/** The value at a dotted path through sub-documents (an index key's field; arrays are not walked). */
+function fieldValue(doc: Doc, path: string): unknown {
+  let v: unknown = doc;
+  for (const part of path.split('.')) v = isPlainObject(v) ? v[part] : undefined;
+  return v;
+}
+
+/** `returnKey`: the document's key in the index, `{field: value}` per key field, as mongod returns it. */
+function indexKeyOf(doc: Doc, index: IndexSpec): Doc {
+  const out: Doc = {};
+  for (const field of Object.keys(index.key)) out[field] = fieldValue(doc, field) ?? null;
+  return out;
+}
+
+/**
+ * The index whose keys `returnKey` returns: the hinted one, or one whose key pattern is the sort (either
+ * direction). Which index mongod's planner would pick otherwise is not known here, so that is refused.
+ */
+function returnKeyIndex(acc: CollectionAccess, cmd: Doc): IndexSpec {
+  const hinted = hintedIndex(acc, cmd.hint);
+  if (hinted && hinted.name !== '$natural') return hinted;
+  const sort = isPlainObject(cmd.sort) ? Object.entries(cmd.sort) : [];
+  const specs = acc.collection?.indexSpecs() ?? [];
+  const matches = (spec: IndexSpec, sign: number) => {
+    const key = Object.entries(spec.key);
+    return key.length === sort.length && key.every(([f, d], i) => sort[i][0] === f && Math.sign(Number(d)) * sign === Math.sign(Number(sort[i][1])));
+  };
+  const bySort = sort.length ? specs.find((spec) => matches(spec, 1) || matches(spec, -1)) : undefined;
+  if (bySort) return bySort;
+  return fail(ErrorCodes.NotImplemented, 'returnKey without a hint or a sort on an index is not supported by the embedded server');
+}
+
+/**
+ * `min`/`max`: an inclusive lower and exclusive upper bound on the hinted index's keys, compared field by field in
+ * the index's order (mongod requires the hint, 51173, and bounds naming the index's fields in order, 51176).
+ */
+function indexBounds(cmd: Doc, index: IndexSpec | undefined): ((doc: Doc) => boolean) | undefined {
+  if (cmd.min === undefined && cmd.max === undefined) return undefined;
+  if (!index || index.name === '$natural') fail(51173, 'When using min()/max() a hint of which index to use must be provided');
+  const fields = Object.entries(index.key).map(([f, d]) => [f, Number(d) < 0 ? -1 : 1] as const);
+  const check = (bound: unknown, name: string): Doc | undefined => {
+    if (bound === undefined) return undefined;
+    if (!isPlainObject(bound) || Object.keys(bound).join('\0') !== fields.map(([f]) => f).join('\0')) {
+      fail(51176, `The '${name}' bound must name the fields of the hinted index's key pattern, in order`);
+    }
+    return bound;
+  };
+  const min = check(cmd.min, 'min');
+  const max = check(cmd.max, 'max');
+  const compare = (doc: Doc, bound: Doc) => {
+    for (const [f, dir] of fields) {
+      const c = compareValues(fieldValue(doc, f) ?? null, bound[f]) * dir;
+      if (c !== 0) return c;
+    }
+    return 0;
+  };
+  return (doc) => (!min || compare(doc, min) >= 0) && (!max || compare(doc, max) < 0);
 }
 
 export const crudCommands: Record<string, Handler> = {
@@ -229,6 +325,7 @@ export const crudCommands: Record<string, Handler> = {
     const writeErrors: Doc[] = [];
     // MongoDB 7 has no sort for update statements (8.0 added it): the command fails as a whole.
     if (updates.some((spec) => spec.sort !== undefined)) fail(40415, "BSON field 'update.updates.sort' is an unknown field.");
+    checkRequiredFields('update.updates', updates, ['q', 'u']);
     for (let i = 0; i < updates.length; i++) {
       const spec = updates[i];
       try {
@@ -284,6 +381,7 @@ export const crudCommands: Record<string, Handler> = {
   async delete(ctx) {
     const acc = access(ctx, collectionName(ctx));
     const deletes: Doc[] = ctx.cmd.deletes ?? [];
+    checkDeleteStatements(deletes);
     const ordered = ctx.cmd.ordered !== false;
     let n = 0;
     const writeErrors: Doc[] = [];

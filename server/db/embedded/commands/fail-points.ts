@@ -102,6 +102,29 @@ export class FailCommandPoint {
   private data: Doc = {};
   /** How many times the fail point has fired (configureFailPoint answers it as `count`). */
   private timesEntered = 0;
+  /** waitForFailPoint callers, woken each time the fail point fires. */
+  private waiters = new Set<() => void>();
+
+  /**
+   * waitForFailPoint: resolves once the fail point has fired `times` times since the server started (the count
+   * configureFailPoint answers plus the entries awaited), or fails with MaxTimeMSExpired after `maxTimeMS`.
+   */
+  async waitForTimesEntered(times: number, maxTimeMS: number | undefined): Promise<void> {
+    if (this.timesEntered >= times) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = maxTimeMS === undefined ? undefined : setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new MongoServerError(ErrorCodes.MaxTimeMSExpired, 'operation exceeded time limit'));
+      }, maxTimeMS);
+      const check = () => {
+        if (this.timesEntered < times) return;
+        this.waiters.delete(check);
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.add(check);
+    });
+  }
 
   /** configureFailPoint for failCommand: replaces the mode and data; answers the count so far. */
   configure(cmd: Doc): Doc {
@@ -157,6 +180,7 @@ export class FailCommandPoint {
         break;
     }
     this.timesEntered += 1;
+    for (const wake of [...this.waiters]) wake();
     return true;
   }
 
@@ -206,7 +230,7 @@ export async function applyBeforeCommand(before: BeforeCommand, conn: ClientConn
   return before.error;
 }
 
-/** configureFailPoint: failCommand is the only fail point; any other is refused by name, as is waitForFailPoint. */
+/** configureFailPoint and waitForFailPoint: failCommand is the only fail point; any other is refused by name. */
 export function failPointCommands(failCommand: FailCommandPoint): Record<string, Handler> {
   return {
     configureFailPoint(ctx) {
@@ -217,8 +241,14 @@ export function failPointCommands(failCommand: FailCommandPoint): Record<string,
       }
       return failCommand.configure(ctx.cmd);
     },
-    waitForFailPoint() {
-      fail(ErrorCodes.CommandNotSupported, 'waitForFailPoint is not supported by the embedded server');
+    async waitForFailPoint(ctx) {
+      if (ctx.db !== 'admin') fail(ErrorCodes.Unauthorized, 'waitForFailPoint may only be run against the admin database.');
+      const name: unknown = ctx.cmd.waitForFailPoint;
+      if (name !== 'failCommand') fail(ErrorCodes.FailPointSetFailed, `${String(name)} not found`);
+      const times = optionalNumber(ctx.cmd.timesEntered);
+      if (times === undefined || !Number.isInteger(times) || times < 0) fail(ErrorCodes.TypeMismatch, "'timesEntered' must be a non-negative integer");
+      await failCommand.waitForTimesEntered(times, optionalNumber(ctx.cmd.maxTimeMS));
+      return { ok: 1 };
     },
   };
 }

@@ -324,7 +324,7 @@ export const TYPED_EXPRESSIONS: Record<string, Expression> = {
   $multiply: arithmetic(expressionOperators.$multiply as Expression, productOf, (args) => args.reduce((p, a) => p * a, 1)),
   $divide: arithmetic(expressionOperators.$divide as Expression, ([a, b]) => {
     if (widest([a, b]) === 3) return decimalDivide(a, b);
-    if (toNumber(b) === 0) fail(ErrorCodes.BadValue, "can't $divide by zero");
+    if (toNumber(b) === 0) fail(16608, "can't $divide by zero");
     return storedDouble(toNumber(a) / toNumber(b));
   }, (args) => (args.length === 2 && args[1] !== 0 ? args[0] / args[1] : 0)),
   $sum: listArithmetic(sumOf, 0),

@@ -34,6 +34,72 @@ function checkOperators(value: unknown): void {
   }
 }
 
+/** The flags a `$regex`'s `$options` (or a regular expression value) may carry, as MongoDB's parser accepts them. */
+const REGEX_FLAGS = /^[imxsu]*$/;
+
+/**
+ * Refuses, as MongoDB's query parser does before anything runs, operator arguments it cannot mean anything with:
+ * mingo would otherwise answer them with no match or with every document (`$elemMatch: 1`, `$not: {}`,
+ * `$size: -1`, `$mod: [0, 1]`) where MongoDB answers BadValue (2), or an invalid regex flag (51108).
+ */
+function checkOperatorArguments(filter: Doc): void {
+  for (const [key, cond] of Object.entries(filter)) {
+    if (key === '$and' || key === '$or' || key === '$nor') {
+      if (Array.isArray(cond)) for (const sub of cond) if (isPlainObject(sub)) checkOperatorArguments(sub);
+    } else if (!key.startsWith('$') && isOperatorObject(cond)) {
+      checkFieldOperators(cond);
+    }
+  }
+}
+
+function isNumeric(v: unknown): boolean {
+  return typeof v === 'number' || v instanceof Int32 || v instanceof Double || v instanceof Decimal128 || isInt64(v);
+}
+
+function checkFieldOperators(cond: Doc): void {
+  for (const [op, arg] of Object.entries(cond)) {
+    switch (op) {
+      case '$in':
+      case '$nin':
+        if (!Array.isArray(arg)) fail(ErrorCodes.BadValue, `${op} needs an array`);
+        break;
+      case '$size': {
+        if (!isNumeric(arg)) fail(ErrorCodes.BadValue, '$size needs a number');
+        const n = toNumber(arg);
+        if (n < 0) fail(ErrorCodes.BadValue, '$size may not be negative');
+        if (!Number.isInteger(n)) fail(ErrorCodes.BadValue, `$size must be a whole number`);
+        break;
+      }
+      case '$mod': {
+        if (!Array.isArray(arg)) fail(ErrorCodes.BadValue, 'malformed mod, needs to be an array');
+        if (arg.length < 2) fail(ErrorCodes.BadValue, 'malformed mod, not enough elements');
+        if (arg.length > 2) fail(ErrorCodes.BadValue, 'malformed mod, too many elements');
+        if (!isNumeric(arg[0])) fail(ErrorCodes.BadValue, 'malformed mod, divisor not a number');
+        if (!isNumeric(arg[1])) fail(ErrorCodes.BadValue, 'malformed mod, remainder not a number');
+        if (Math.trunc(toNumber(arg[0])) === 0) fail(ErrorCodes.BadValue, 'divisor cannot be 0');
+        break;
+      }
+      case '$elemMatch':
+        if (arg instanceof DBRef) break;
+        if (!isPlainObject(arg)) fail(ErrorCodes.BadValue, '$elemMatch needs an Object');
+        if (isOperatorObject(arg)) checkFieldOperators(arg);
+        else checkOperatorArguments(arg);
+        break;
+      case '$not':
+        if (arg instanceof RegExp || arg instanceof BSONRegExp) break;
+        if (!isPlainObject(arg)) fail(ErrorCodes.BadValue, '$not needs a regex or a document');
+        if (Object.keys(arg).length === 0) fail(ErrorCodes.BadValue, '$not cannot be empty');
+        if (isOperatorObject(arg)) checkFieldOperators(arg);
+        break;
+      case '$options':
+        if (!('$regex' in cond)) fail(ErrorCodes.BadValue, '$options needs a $regex');
+        if (typeof arg !== 'string') fail(ErrorCodes.BadValue, '$options has to be a string');
+        for (const flag of arg) if (!REGEX_FLAGS.test(flag)) fail(51108, `invalid flag in regex options: ${flag}`);
+        break;
+    }
+  }
+}
+
 export type Matcher = (doc: Doc) => boolean;
 
 const LOGICAL = new Set(['$and', '$or', '$nor']);
@@ -87,6 +153,7 @@ export function compileFilter(filter: Doc | undefined, variables?: Doc, collatio
   if (equalities) return equalityMatcher(equalities);
   checkOperators(filter);
   checkLogical(filter);
+  checkOperatorArguments(filter);
   if (needsOwnMatcher(filter, collation)) return compileOwn(filter, variables, collation);
   return mingoMatcher(filter, variables);
 }

@@ -20,7 +20,7 @@ import * as windowOperators from 'mingo/operators/window';
 import { Query as QueryBase } from 'mingo/query';
 import type { Options } from 'mingo/types';
 import { resolve } from 'mingo/util';
-import { canonicalKey, compareValues, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
+import { canonicalKey, compareValues, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, toNumber, type Doc } from '../bson-values.js';
 import { ErrorCodes, fail } from '../errors.js';
 import { beginAggregation, inMode, markWrappers, wrappersPresent, plainAccumulator, plainExpression, plainForMingo, TYPED_EXPRESSIONS } from './arithmetic.js';
 import { parseCollation, type Collation } from './collation.js';
@@ -93,6 +93,23 @@ function $unwind(coll: Iterator, spec: unknown, options: Options): Iterator {
   return unwound.map((d) => (typeof (d as Doc)[field] === 'number' ? { ...(d as Doc), [field]: Long.fromNumber((d as Doc)[field]) } : d));
 }
 
+/**
+ * `$sample`: `size` documents picked at random without replacement (all of them, in random order, when there are
+ * no more than `size`), as MongoDB's random sort returns them; mingo picks with replacement, repeating documents.
+ */
+function $sample(coll: Iterator, spec: unknown): Iterator {
+  const size = Math.trunc(toNumber((spec as Doc).size));
+  const docs = coll.collect() as Doc[];
+  // A partial Fisher-Yates shuffle: the first `size` places get distinct documents.
+  const picked = docs.slice();
+  const n = Math.min(size, picked.length);
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(Math.random() * (picked.length - i));
+    [picked[i], picked[j]] = [picked[j], picked[i]];
+  }
+  return Lazy(picked.slice(0, n));
+}
+
 /** An internal accumulator: the group's documents themselves. */
 const DOCS = '$embeddedDocuments';
 
@@ -113,6 +130,19 @@ function $project(coll: Iterator, spec: unknown, options: Options): Iterator {
   return projectTyped(coll, projection as never, options).map((d) => idFirst(d as Doc));
 }
 
+/** A `$group` specification as MongoDB's parser checks it (mingo would group without an _id or skip a bad field). */
+export function checkGroupSpec(expr: unknown): asserts expr is Doc {
+  if (!isPlainObject(expr)) fail(15947, 'a group\'s fields must be specified in an object');
+  if (!('_id' in expr)) fail(15955, 'a group specification must include an _id');
+  for (const [field, acc] of Object.entries(expr)) {
+    if (field === '_id') continue;
+    if (field.includes('.')) fail(40235, `The field name '${field}' cannot contain '.'`);
+    if (!isPlainObject(acc) || Object.keys(acc).length !== 1) fail(40238, `The field '${field}' must specify one accumulator`);
+    const op = Object.keys(acc)[0];
+    if (!(op in CONTEXT_ACCUMULATORS)) fail(15952, `unknown group operator '${op}'`);
+  }
+}
+
 /**
  * `$group`: documents whose `_id` values are equal (by value across number types, under the
  * collation if any) form one group, keyed by its first document's value, as MongoDB groups them;
@@ -122,7 +152,7 @@ function $project(coll: Iterator, spec: unknown, options: Options): Iterator {
 function $group(coll: Iterator, spec: unknown, options: Options): Iterator {
   const collation = parseCollation(options.collation);
   const expr = spec as Doc;
-  if (!isPlainObject(expr) || !('_id' in expr)) fail(ErrorCodes.Location40324, "a group specification must include an _id");
+  checkGroupSpec(expr);
   const fields = Object.keys(expr).filter((k) => k !== '_id');
   const partitions = new Map<string, { id: unknown; docs: Doc[] }>();
   for (const doc of coll.collect() as Doc[]) {
@@ -258,8 +288,10 @@ function collatedComparison(base: (obj: Doc, expr: unknown, options: Options) =>
     if (!collation && !Array.isArray(expr)) return base(obj, expr, options);
     if (!Array.isArray(expr) || expr.length !== 2) fail(ErrorCodes.BadValue, 'comparison operators take exactly 2 arguments');
     const [a, b] = evalExpr(obj, expr, options) as unknown[];
-    // mingo compares an int64 beyond 2^53 (a Long even in plain copies) or a typed literal as an object.
-    if (!collation && !hasNumberWrappers(a) && !hasNumberWrappers(b)) return base(obj, [{ $literal: a }, { $literal: b }], options);
+    // mingo compares an int64 beyond 2^53 (a Long even in plain copies) or a typed literal as an object, and
+    // documents without their field order (MongoDB's {x: 1, y: 2} and {y: 2, x: 1} differ): those compare here.
+    const whole = (v: unknown) => v !== null && typeof v === 'object' && (Array.isArray(v) || isPlainObject(v));
+    if (!collation && !hasNumberWrappers(a) && !hasNumberWrappers(b) && !whole(a) && !whole(b)) return base(obj, [{ $literal: a }, { $literal: b }], options);
     const c = a === undefined || b === undefined ? (a === b ? 0 : a === undefined ? -1 : 1) : compareValues(a, b, collation?.compare);
     return test(c);
   };
@@ -373,6 +405,7 @@ const PIPELINE: Record<string, Stage> = {
   $group: $group as Stage,
   $lookup: $lookup as Stage,
   $unwind: $unwind as Stage,
+  $sample: $sample as Stage,
   // Their new documents are stage output: picked values keep their types, arithmetic gives MongoDB's.
   $replaceRoot: typedOneToOne(pipelineOperators.$replaceRoot as unknown as Stage),
   $replaceWith: typedOneToOne(pipelineOperators.$replaceWith as unknown as Stage),
@@ -399,9 +432,22 @@ function refuseJavaScript<F extends (...args: any[]) => unknown>(name: string, b
   }) as F;
 }
 
+/** `$substrCP` refuses a negative start (34455) or length (34454), as MongoDB does; mingo returns the rest of the string. */
+const checkedSubstrCP = (obj: Doc, expr: unknown, options: Options): unknown => {
+  const args = evalExpr(obj, expr, options);
+  if (Array.isArray(args) && args.length === 3) {
+    if (toNumber(args[2]) < 0) fail(34454, '$substrCP: length must be a nonnegative integer.');
+    if (toNumber(args[1]) < 0) fail(34455, '$substrCP: the starting index must be nonnegative integer.');
+  }
+  return plainExpression((expressionOperators as any).$substrCP, '$substrCP')(obj, expr, options);
+};
+
+/** The accumulators `$group` takes (mingo's, typed where typed-values.ts has its own), by name. */
+const CONTEXT_ACCUMULATORS: Record<string, unknown> = { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, { ...ACCUMULATORS, $accumulator: refuseJavaScript('$accumulator', plainAccumulator((accumulatorOperators as any).$accumulator), 'init') }), [DOCS]: (coll: Doc[]) => coll, [WINDOW_FRAME]: windowFrame };
+
 const CONTEXT = Context.init({
-  accumulator: { ...wrapAll(accumulatorOperators as unknown as Record<string, any>, plainAccumulator, { ...ACCUMULATORS, $accumulator: refuseJavaScript('$accumulator', plainAccumulator((accumulatorOperators as any).$accumulator), 'init') }), [DOCS]: (coll: Doc[]) => coll, [WINDOW_FRAME]: windowFrame } as unknown as typeof accumulatorOperators,
-  expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, { ...TYPED_EXPRESSIONS, ...TYPED_VALUE_EXPRESSIONS, $function: refuseJavaScript('$function', plainExpression((expressionOperators as any).$function, '$function'), 'body') }), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
+  accumulator: CONTEXT_ACCUMULATORS as unknown as typeof accumulatorOperators,
+  expression: { ...wrapAll({ ...expressionOperators, ...COLLATED_COMPARISONS } as unknown as Record<string, any>, plainExpression, { ...TYPED_EXPRESSIONS, ...TYPED_VALUE_EXPRESSIONS, $function: refuseJavaScript('$function', plainExpression((expressionOperators as any).$function, '$function'), 'body'), $substrCP: checkedSubstrCP }), [PLAIN]: plainValue } as unknown as typeof expressionOperators,
   pipeline: Object.fromEntries(Object.entries(PIPELINE).map(([k, f]) => [k, TYPED_STAGES.has(k) ? f : plainStage(f)])) as unknown as typeof pipelineOperators,
   projection: projectionOperators,
   query: queryOperators,

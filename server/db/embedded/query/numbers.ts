@@ -88,7 +88,7 @@ export function decimalMultiply(values: unknown[]): Decimal128 {
 export function decimalDivide(a: unknown, b: unknown): Decimal128 {
   const x = decimalParts(a);
   const y = decimalParts(b);
-  if (y && y[0] === 0n) fail(ErrorCodes.BadValue, "can't $divide by zero");
+  if (y && y[0] === 0n) fail(16608, "can't $divide by zero");
   if (!x || !y) return nonFiniteDecimal(toNumber(a) / toNumber(b));
   const preferred = x[1] - y[1];
   if (x[0] === 0n) return makeDecimal(0n, preferred);

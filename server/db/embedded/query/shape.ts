@@ -154,8 +154,10 @@ export function projectDocs(docs: Doc[], projection: Doc | undefined, filter: Do
     // never the stored documents. MongoDB also returns `_id` first.
     const project = () => createQuery(positional ? (filter ?? {}) : {}).find(docs.map(cloneDoc), rest).all() as Doc[];
     const projected = Object.keys(rest).length === 0 ? docs.map(cloneDoc) : computesValues(rest) ? computed(docs, project) : project();
+    const positionalPaths = Object.keys(rest).filter((k) => k.endsWith('.$')).map((k) => k.slice(0, -2).split('.'));
     for (let i = 0; i < projected.length; i++) {
       const out = projected[i];
+      for (const path of positionalPaths) checkPositionalFound(docs[i], out, path);
       for (const [path, spec] of slices) applySlice(out, path.split('.'), spec);
       for (const [field, matches] of matchers) {
         const source = docs[i][field];
@@ -168,6 +170,26 @@ export function projectDocs(docs: Doc[], projection: Doc | undefined, filter: Do
   } catch (err) {
     throw asServerError(err);
   }
+}
+
+/** The value at a dotted path of plain sub-documents (no array traversal). */
+function valueAt(doc: unknown, path: string[]): unknown {
+  let v = doc;
+  for (const part of path) v = isPlainObject(v) ? v[part] : undefined;
+  return v;
+}
+
+/**
+ * A positional projection of an array the query did not pick an element of (no condition on it, e.g. an empty
+ * filter) is an error on MongoDB (51246), where mingo returns `[null]`.
+ */
+function checkPositionalFound(source: Doc, out: Doc, path: string[]): void {
+  const array = valueAt(source, path);
+  if (!Array.isArray(array)) return;
+  const picked = valueAt(out, path);
+  // mingo answers a null element when it found none; a real null element is one the array holds.
+  const found = Array.isArray(picked) && picked.length === 1 && picked[0] !== undefined && (picked[0] !== null || array.includes(null));
+  if (!found) fail(51246, "Executor error during find command :: caused by :: positional operator '.$' couldn't find a matching element in the array");
 }
 
 /** Whether a projection computes fields with aggregation expressions (`{ x: { $toDecimal: '$a' } }`, `{ x: '$a' }`). */

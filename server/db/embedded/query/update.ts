@@ -5,7 +5,8 @@
  */
 import { update as mingoUpdate } from 'mingo';
 import { BSONRegExp, calculateObjectSize, DBRef, Decimal128, Double, Int32, Long, ObjectId, Timestamp } from 'bson';
-import { createAggregator, createQuery } from './mingo-context.js';
+import { createAggregator } from './mingo-context.js';
+import { compileFilter } from './match.js';
 import { fastUpdate } from './fast-update.js';
 import { orderCreatedFields } from './field-order.js';
 import { canonicalKey, cloneDoc, compareValues, hasNumberWrappers, idFirst, isPlainObject, plainNumbers, setOwn, toNumber, valuesEqual, type Doc, isInt64 } from '../bson-values.js';
@@ -434,6 +435,15 @@ function probe(path: string, el: unknown): Doc {
 }
 
 const LOGICAL_QUERY = new Set(['$and', '$or', '$nor', '$expr']);
+
+/**
+ * A query on array elements ($pull conditions, arrayFilters) with the server's own matcher, as a find filter
+ * matches: BSON comparison (sub-documents equal only with their fields in the same order, BinData by length),
+ * where mingo's would take `{a: 1, b: 2}` and `{b: 2, a: 1}` as one value.
+ */
+function createQuery(filter: Doc): { test(doc: Doc): boolean } {
+  return { test: compileFilter(filter) };
+}
 
 /**
  * `$pull` as MongoDB applies it: a document condition is a query on each element (so `$or`,

@@ -5,7 +5,9 @@ import type { RunOnRequirement, ServerInfo } from './types.js';
 /** The schema versions this runner implements (major 1, up to this minor). */
 export const SUPPORTED_SCHEMA: [number, number] = [1, 24];
 
-export function parseVersion(v: string): [number, number, number] {
+/** A version as the tests write it: a string ("4.2.1"), or in older files a number (3.6, loaded as a BSON double). */
+export function parseVersion(version: unknown): [number, number, number] {
+  const v = String(version);
   const parts = v.split(/[.-]/).slice(0, 3).map(p => Number.parseInt(p, 10));
   return [parts[0] || 0, parts[1] || 0, parts[2] || 0];
 }
@@ -16,7 +18,7 @@ export function compareVersions(a: [number, number, number], b: [number, number,
 }
 
 export function schemaSupported(schemaVersion: string): boolean {
-  const [maj, min] = parseVersion(String(schemaVersion));
+  const [maj, min] = parseVersion(schemaVersion);
   return maj === SUPPORTED_SCHEMA[0] && min <= SUPPORTED_SCHEMA[1];
 }
 

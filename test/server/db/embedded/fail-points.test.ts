@@ -185,6 +185,42 @@ describe('the failCommand fail point', function () {
   });
 });
 
+describe('waitForFailPoint', function () {
+  let target: Target;
+
+  before(async function () {
+    target = await openTarget('waitforfailpoint', {}, { enableTestCommands: true });
+    const refused = await rejection(target.client.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' }));
+    if (refused) {
+      await target.close();
+      console.log(`      skipped: the server does not accept configureFailPoint (test commands are not enabled): ${refused.message}`);
+      this.skip();
+    }
+  });
+
+  after(async () => {
+    await target?.close();
+  });
+
+  it('answers once the fail point has been entered the given number of times, and MaxTimeMSExpired (50) if it is not', async () => {
+    const admin = target.client.db('admin');
+    const appName = `waitforfailpoint-${process.pid}`;
+    const client = await new MongoClient(target.uri, { appName, retryReads: false }).connect();
+    try {
+      const { count } = await admin.command({ configureFailPoint: 'failCommand', mode: { times: 1 }, data: { failCommands: ['find'], errorCode: 2, appName } });
+      const waited = admin.command({ waitForFailPoint: 'failCommand', timesEntered: Number(count) + 1, maxTimeMS: 60_000 });
+      const failed = await rejection(client.db(target.dbName).collection('w').find().toArray());
+      expect((failed as MongoServerError).code).to.equal(2);
+      expect((await waited).ok).to.equal(1);
+      const notEntered = await rejection(admin.command({ waitForFailPoint: 'failCommand', timesEntered: Number(count) + 2, maxTimeMS: 50 }));
+      expect((notEntered as MongoServerError).code).to.equal(50);
+    } finally {
+      await admin.command({ configureFailPoint: 'failCommand', mode: 'off' });
+      await client.close();
+    }
+  });
+});
+
 describe('configureFailPoint without test commands', () => {
   it('is refused by the embedded server as by a mongod started without enableTestCommands (CommandNotFound)', async () => {
     const server = await startEmbeddedMongo({ inMemory: true, host: '127.0.0.1', port: 0 });

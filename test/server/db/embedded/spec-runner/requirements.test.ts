@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { compareVersions, parseVersion, requirementsUnmet, schemaSupported } from '../../../../../server/db/embedded/spec-runner/requirements.js';
+import { parseSpecText } from '../../../../../server/db/embedded/spec-runner/loader.js';
 import { uriWithOptions } from '../../../../../server/db/embedded/spec-runner/entities.js';
 import type { ServerInfo } from '../../../../../server/db/embedded/spec-runner/types.js';
 
@@ -10,6 +11,12 @@ describe('spec-runner runOnRequirements', () => {
     expect(compareVersions(parseVersion('4.0.10'), parseVersion('4.0.9'))).to.be.greaterThan(0);
     expect(compareVersions(parseVersion('3.6'), parseVersion('3.6.0'))).to.equal(0);
     expect(parseVersion('4.9.0-alpha4-271-g7d5cf02')).to.deep.equal([4, 9, 0]);
+  });
+  it('reads versions older files write as numbers (schemaVersion 1, minServerVersion 3.6)', () => {
+    const file = parseSpecText('{"schemaVersion": 1, "runOnRequirements": [{"minServerVersion": 3.6}, {"minServerVersion": 8.1}], "tests": []}');
+    expect(schemaSupported(file.schemaVersion)).to.equal(true);
+    expect(requirementsUnmet([file.runOnRequirements![0]], embedded)).to.equal(null);
+    expect(requirementsUnmet([file.runOnRequirements![1]], embedded)).to.match(/>= 8.1/);
   });
   it('runs when any one requirement is met, or none are given', () => {
     expect(requirementsUnmet(undefined, embedded)).to.equal(null);

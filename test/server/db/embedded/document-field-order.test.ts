@@ -1,0 +1,35 @@
+import { expect } from 'chai';
+import { useTarget } from './target.js';
+
+// MongoDB manual, "Comparison/Sort Order" (Objects): "MongoDB's comparison of BSON objects uses the following
+// order: recursively compare key-value pairs in the order that they appear within the BSON object"; and
+// "Query on Embedded/Nested Documents": "Equality matches on the whole embedded document require an exact match
+// of the specified <value> document, including the field order." $pull with $in and arrayFilters take the same
+// equality, as does the aggregation $eq.
+describe('sub-documents are equal only with their fields in the same order', () => {
+  const t = useTarget('fieldorder');
+  const coll = () => t.db.collection<{ _id: number; o?: unknown; arr?: unknown[] }>('docs');
+
+  before(async () => {
+    await coll().insertMany([
+      { _id: 1, o: { x: 1, y: 2 }, arr: [{ a: 1, b: 2 }, { b: 2, a: 1 }] },
+      { _id: 2, o: { y: 2, x: 1 } },
+    ]);
+  });
+
+  it('matches a whole embedded document in a find filter and in an aggregation $eq only in its own field order', async () => {
+    expect((await coll().find({ o: { y: 2, x: 1 } }).toArray()).map((d) => d._id)).to.deep.equal([2]);
+    const viaExpr = await coll().find({ $expr: { $eq: ['$o', { $literal: { y: 2, x: 1 } }] } }).toArray();
+    expect(viaExpr.map((d) => d._id)).to.deep.equal([2]);
+    const projected = await coll().aggregate([{ $project: { same: { $eq: ['$o', { $literal: { x: 1, y: 2 } }] } } }, { $sort: { _id: 1 } }]).toArray();
+    expect(projected).to.deep.equal([{ _id: 1, same: true }, { _id: 2, same: false }]);
+  });
+
+  it('pulls with $in, and picks arrayFilters elements, only the element in the given field order', async () => {
+    await coll().updateOne({ _id: 1 }, { $pull: { arr: { $in: [{ a: 1, b: 2 }] } } });
+    expect((await coll().findOne({ _id: 1 }))?.arr).to.deep.equal([{ b: 2, a: 1 }]);
+    await coll().updateOne({ _id: 1 }, { $push: { arr: { a: 1, b: 2 } } });
+    await coll().updateOne({ _id: 1 }, { $set: { 'arr.$[e]': 'hit' } }, { arrayFilters: [{ e: { $eq: { a: 1, b: 2 } } }] });
+    expect((await coll().findOne({ _id: 1 }))?.arr).to.deep.equal([{ b: 2, a: 1 }, 'hit']);
+  });
+});
