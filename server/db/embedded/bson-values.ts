@@ -217,10 +217,14 @@ function compareObjects(a: Doc, b: Doc, strings?: StringCompare): number {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   const n = Math.min(ka.length, kb.length);
+  // BSON compares each pair of fields in order: the value's type first, then the field name, then the value.
   for (let i = 0; i < n; i++) {
+    const ra = typeRank(a[ka[i]]);
+    const rb = typeRank(b[kb[i]]);
+    if (ra !== rb) return ra < rb ? -1 : 1;
+    if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
     const c = compareValues(a[ka[i]], b[kb[i]], strings);
     if (c !== 0) return c;
-    if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
   }
   return ka.length === kb.length ? 0 : ka.length < kb.length ? -1 : 1;
 }

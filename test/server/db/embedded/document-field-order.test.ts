@@ -33,3 +33,24 @@ describe('sub-documents are equal only with their fields in the same order', () 
     expect((await coll().findOne({ _id: 1 }))?.arr).to.deep.equal([{ b: 2, a: 1 }, 'hit']);
   });
 });
+
+// MongoDB manual, "Comparison/Sort Order" (Objects): after the order of the pairs, "compare the field types", then
+// "if the field types are equal, compare the key field names", and only then "compare the field values".
+describe('sub-documents sort by each field\'s type, then its name, then its value', () => {
+  const t = useTarget('fieldsort');
+  const coll = () => t.db.collection<{ _id: number; o: unknown }>('docs');
+
+  before(async () => {
+    await coll().insertMany([
+      { _id: 1, o: { y: 1 } },
+      { _id: 2, o: { x: 2 } },
+      { _id: 3, o: { a: 'text' } },
+      { _id: 4, o: { x: 1 } },
+    ]);
+  });
+
+  it('puts a number field before a string field whatever their names, and a lower name before a lower value', async () => {
+    const sorted = await coll().find({}, { sort: { o: 1 } }).toArray();
+    expect(sorted.map((d) => d._id)).to.deep.equal([4, 2, 1, 3]);
+  });
+});
