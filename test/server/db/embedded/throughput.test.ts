@@ -88,6 +88,19 @@ describe('the embedded server under load', () => {
     expect(next?._id).to.not.equal(earliest._id);
   });
 
+  it('reads a filter on two leading fields through the index that has both, not one sharing only the first', async () => {
+    const outbox = client.db('outbox').collection<Row>('by_province');
+    await outbox.createIndex({ province: 1, dedupeKey: 1 }, { unique: true });
+    await outbox.createIndex({ province: 1, status: 1, nextAttemptAt: 1 });
+    const base = Date.UTC(2026, 0, 1);
+    await outbox.insertMany(Array.from({ length: 3000 }, (_, i) => ({ _id: i, province: '07', dedupeKey: `k${i}`, status: i % 1000 === 0 ? 'sending' : 'pending', leaseUntil: new Date(base + i), nextAttemptAt: new Date(base) })));
+    const filter = { province: '07', status: 'sending', leaseUntil: { $lt: new Date(base + 2500) } };
+    const plan = (await outbox.find(filter).explain('executionStats')) as Document;
+    expect(plan.executionStats.nReturned).to.equal(3);
+    expect(plan.executionStats.totalDocsExamined).to.equal(3);
+    expect((await outbox.find(filter).toArray()).map((d) => d._id).sort()).to.deep.equal([0, 1000, 2000]);
+  });
+
   it('answers a point lookup from another client while a long $group runs', async () => {
     const coll = client.db('long_group').collection<Row>('rows');
     const batch = Array.from({ length: 60_000 }, (_, i) => ({ _id: i, province: `p${i % 31}`, n: i % 7 }));
