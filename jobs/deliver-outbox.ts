@@ -42,8 +42,8 @@ export interface DeliveryReport {
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
 /**
- * Messages one claim takes: a claim costs three round trips whatever its size, and a batch is sent in well under a
- * second, far inside its lease.
+ * Messages one claim takes: a claim costs three or four round trips whatever its size, and a batch is sent in well
+ * under a second, far inside its lease.
  */
 const CLAIM_BATCH = 50;
 /** Provinces drained at once. */
@@ -171,7 +171,7 @@ async function deliverWith(transport: Transporter | null, options: DeliveryOptio
   // worker finding no room waits for the claims under way (a province with nothing due gives its room back)
   let claimed = 0;
   let asked = 0;
-  const underWay = new Set<Promise<unknown>>();
+  const underWay = new Set<Promise<void>>();
   /** The province's next batch (empty: nothing due there), or undefined once the limit is all taken. */
   const claim = async (province: string): Promise<OutboxMessageRecord[] | undefined> => {
     const limit = options.limit ?? Infinity;
