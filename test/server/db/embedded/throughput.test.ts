@@ -134,6 +134,20 @@ describe('the embedded server under load', () => {
     }
   });
 
+  it('returns every document of a read of several megabytes once and in order, and all of a one-batch read', async () => {
+    const coll = client.db('large_read').collection<Row>('rows');
+    const text = 'ی'.repeat(1000);
+    await coll.insertMany(Array.from({ length: 3000 }, (_, i) => ({ _id: i, text })));
+    const all = await coll.find({}).sort({ _id: 1 }).toArray();
+    expect(all.map((d) => d._id)).to.deep.equal(Array.from({ length: 3000 }, (_, i) => i));
+    const aggregated = await coll.aggregate<Row>([{ $match: { _id: { $gte: 1000 } } }, { $sort: { _id: -1 } }]).toArray();
+    expect(aggregated.map((d) => d._id)).to.deep.equal(Array.from({ length: 2000 }, (_, i) => 2999 - i));
+    // a negative limit asks for a single batch: these 5 MB fit in one reply
+    const single = await coll.find({}).sort({ _id: 1 }).limit(-2500).toArray();
+    expect(single).to.have.length(2500);
+    expect(single[2499]).to.deep.equal({ _id: 2499, text });
+  });
+
   it('applies $inc and $set on plain paths as MongoDB does, reporting no-ops as unmodified', async () => {
     const coll = client.db('counters').collection<Row>('counters');
     await coll.insertOne({ _id: 'c', logged: 1, nested: { a: 1 }, label: 'x' });
