@@ -111,8 +111,8 @@ type Outcome = { filter: Record<string, unknown>; update: Record<string, unknown
 /**
  * Writes delivery outcomes (sent, retry, failed) the way a group commit does: outcomes that arrive while a write is
  * under way go together into the next one (one bulkWrite), and each caller waits for the write carrying its own. A
- * message is written `sent` one round trip after its 250 at most, so the window in which a crash makes a repeat
- * (with the same Message-ID) stays as short as with a write per message.
+ * message is written `sent` at most two writes after its 250 (the one under way, then its own), so the window in
+ * which a crash makes a repeat (with the same Message-ID) stays about as short as with a write per message.
  */
 class OutcomeWriter {
   private queued: Array<Outcome & { done: () => void; fail: (err: unknown) => void }> = [];
