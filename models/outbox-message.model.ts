@@ -42,6 +42,8 @@ const outboxMessageSchema = new Schema(
     nextAttemptAt: { type: Date, default: () => new Date(0) },
     /** While `sending`: until when the claiming process holds it. */
     leaseUntil: { type: Date, default: undefined },
+    /** While `sending`: the claim that took it (a random token per batch), so a claimer reads back and marks only its own. */
+    claim: { type: String, default: undefined },
     lastError: { type: String, default: undefined },
     sentAt: { type: Date, default: undefined },
     /** The RFC 5322 Message-ID, fixed when queued from the outbox id, so every attempt sends the same message. */
@@ -80,6 +82,7 @@ export interface OutboxMessageRecord {
   attempts: number;
   nextAttemptAt: Date;
   leaseUntil?: Date;
+  claim?: string;
   lastError?: string;
   sentAt?: Date;
   messageId?: string;

@@ -8,9 +8,9 @@ import { closedPort, startSmtpServer, type TestSmtpServer } from '../support/smt
 
 const configFor = (smtpUrl?: string) => loadConfig({ NODE_ENV: 'test', MAIL_FROM: 'tracker@rural.example', ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}), OUTBOX_MAX_ATTEMPTS: '4' });
 
-async function queue(n: number, prefix = 'm'): Promise<void> {
+async function queue(n: number, prefix = 'm', province = '02'): Promise<void> {
   for (let i = 0; i < n; i++) {
-    await queueMessage({ to: `person${i}@example.org`, subject: `یادآوری ${i}`, html: `<p>سلام ${i}</p>`, text: `سلام ${i}`, province: '02', kind: 'test', dedupeKey: `${prefix}:${i}` });
+    await queueMessage({ to: `person${i}@example.org`, subject: `یادآوری ${i}`, html: `<p>سلام ${i}</p>`, text: `سلام ${i}`, province, kind: 'test', dedupeKey: `${prefix}:${i}` });
   }
 }
 
@@ -116,5 +116,34 @@ describe('Outbox delivery over SMTP', () => {
     expect(await deliverDue({ config, now: () => new Date(t0.getTime() + 61_000) })).to.deep.equal({ sent: 1, retried: 0, failed: 0 });
     const [message] = await all();
     expect(smtp.received.map((m) => m.messageId)).to.deep.equal([message!.messageId]);
+  });
+
+  it('delivers each message once when two instances deliver the same queue at the same moment', async () => {
+    smtp = await startSmtpServer();
+    await queue(130, 'a', '02');
+    await queue(70, 'b', '05');
+    const config = configFor(smtp.url);
+    const [one, two] = await Promise.all([deliverDue({ config }), deliverDue({ config })]);
+    expect(one.sent + two.sent).to.equal(200);
+    expect(one.retried + two.retried + one.failed + two.failed).to.equal(0);
+    expect(smtp.received).to.have.length(200);
+    const messages = await all();
+    expect(smtp.distinctIds()).to.deep.equal(new Set(messages.map((m) => m.messageId)));
+    expect(messages.every((m) => m.status === 'sent' && m.attempts === 1)).to.equal(true);
+  });
+
+  it('sends no more than the limit in a pass, the messages due longest first, and the rest in the next', async () => {
+    smtp = await startSmtpServer();
+    await queue(120);
+    const t0 = new Date('2026-01-01T08:00:00Z');
+    // due one second apart, in the reverse of their queueing order
+    for (let i = 0; i < 120; i++) await OutboxMessage.updateOne({ province: '02', dedupeKey: `m:${i}` }, { $set: { nextAttemptAt: new Date(t0.getTime() - i * 1000) } });
+    const config = configFor(smtp.url);
+    expect(await deliverDue({ config, limit: 70, now: () => t0 })).to.deep.equal({ sent: 70, retried: 0, failed: 0 });
+    const sent = await OutboxMessage.find({ province: '02', status: 'sent' }).lean<OutboxMessageRecord[]>();
+    expect(sent.map((m) => Number(m.dedupeKey.slice(2))).sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 70 }, (_, i) => 50 + i));
+    expect(await deliverDue({ config, now: () => t0 })).to.deep.equal({ sent: 50, retried: 0, failed: 0 });
+    expect(smtp.distinctIds().size).to.equal(120);
+    expect(smtp.received).to.have.length(120);
   });
 });

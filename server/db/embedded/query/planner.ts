@@ -123,12 +123,18 @@ export function planQuery(coll: Collection, filter: Doc, collation?: Collation):
       }
       continue;
     }
+    // Leading fields pinned to one value each: the walk stays among their entries, so the index
+    // pinning the most of them reads the fewest ({ province, status } beats { province, dedupeKey }
+    // for a filter on both). Scores stay between a range scan's 1 and an exact lookup's 3 and more
+    // (an index has at most 32 fields).
+    let pinned = 0;
+    while (pinned < fcs.length && fcs[pinned]?.eq?.length === 1) pinned++;
     const lead = fcs[0];
-    if (!lead) continue;
-    if (lead.eq && lead.eq.length === 1) {
-      const b = { value: lead.eq[0], inclusive: true };
-      if (!best || best.score < 2) best = { index, score: 2, ids: () => dedupe(index.scanLeading(b, b, stats)) };
-    } else if (lead.lower || lead.upper) {
+    if (pinned > 0) {
+      const prefix = fcs.slice(0, pinned).map((fc) => fc!.eq![0]);
+      const score = 2 + pinned / 64;
+      if (!best || best.score < score) best = { index, score, ids: () => dedupe(counted(index.ordered(1, prefix), stats)) };
+    } else if (lead && (lead.lower || lead.upper)) {
       // On a multikey index one element may satisfy the lower bound and another the upper one
       // ({ a: [1, 10] } matches { $gt: 3, $lt: 6 }), so MongoDB scans with one bound only.
       const upper = index.multikey && lead.lower ? undefined : lead.upper;
@@ -173,6 +179,14 @@ export function sortWalk(coll: Collection, filter: Doc, sort: Doc, collation?: C
     best = { index, direction: rest.length ? (rest[0][1] as 1 | -1) : 1, prefix };
   }
   return best;
+}
+
+/** The ids of an index walk, counting each key examined. */
+function* counted(ids: Iterable<string>, stats: { keys: number }): Iterable<string> {
+  for (const id of ids) {
+    stats.keys++;
+    yield id;
+  }
 }
 
 function* dedupe(ids: Iterable<string>): Iterable<string> {

@@ -88,6 +88,19 @@ describe('the embedded server under load', () => {
     expect(next?._id).to.not.equal(earliest._id);
   });
 
+  it('reads a filter on two leading fields through the index that has both, not one sharing only the first', async () => {
+    const outbox = client.db('outbox').collection<Row>('by_province');
+    await outbox.createIndex({ province: 1, dedupeKey: 1 }, { unique: true });
+    await outbox.createIndex({ province: 1, status: 1, nextAttemptAt: 1 });
+    const base = Date.UTC(2026, 0, 1);
+    await outbox.insertMany(Array.from({ length: 3000 }, (_, i) => ({ _id: i, province: '07', dedupeKey: `k${i}`, status: i % 1000 === 0 ? 'sending' : 'pending', leaseUntil: new Date(base + i), nextAttemptAt: new Date(base) })));
+    const filter = { province: '07', status: 'sending', leaseUntil: { $lt: new Date(base + 2500) } };
+    const plan = (await outbox.find(filter).explain('executionStats')) as Document;
+    expect(plan.executionStats.nReturned).to.equal(3);
+    expect(plan.executionStats.totalDocsExamined).to.equal(3);
+    expect((await outbox.find(filter).toArray()).map((d) => d._id).sort()).to.deep.equal([0, 1000, 2000]);
+  });
+
   it('answers a point lookup from another client while a long $group runs', async () => {
     const coll = client.db('long_group').collection<Row>('rows');
     const batch = Array.from({ length: 60_000 }, (_, i) => ({ _id: i, province: `p${i % 31}`, n: i % 7 }));
@@ -119,6 +132,20 @@ describe('the embedded server under load', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('returns every document of a read of several megabytes once and in order, and all of a one-batch read', async () => {
+    const coll = client.db('large_read').collection<Row>('rows');
+    const text = 'ی'.repeat(1000);
+    await coll.insertMany(Array.from({ length: 3000 }, (_, i) => ({ _id: i, text })));
+    const all = await coll.find({}).sort({ _id: 1 }).toArray();
+    expect(all.map((d) => d._id)).to.deep.equal(Array.from({ length: 3000 }, (_, i) => i));
+    const aggregated = await coll.aggregate<Row>([{ $match: { _id: { $gte: 1000 } } }, { $sort: { _id: -1 } }]).toArray();
+    expect(aggregated.map((d) => d._id)).to.deep.equal(Array.from({ length: 2000 }, (_, i) => 2999 - i));
+    // a negative limit asks for a single batch: these 5 MB fit in one reply
+    const single = await coll.find({}).sort({ _id: 1 }).limit(-2500).toArray();
+    expect(single).to.have.length(2500);
+    expect(single[2499]).to.deep.equal({ _id: 2499, text });
   });
 
   it('applies $inc and $set on plain paths as MongoDB does, reporting no-ops as unmodified', async () => {
