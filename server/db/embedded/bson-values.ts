@@ -259,7 +259,8 @@ export function canonicalKey(v: unknown, strings?: (s: string) => string): strin
   if (v instanceof MaxKey) return 'M';
   if (typeof v === 'object') {
     const parts: string[] = [];
-    for (const [k, val] of Object.entries(v as Doc)) parts.push(JSON.stringify(k) + ':' + canonicalKey(val, strings));
+    // A field whose value is undefined is a missing one (an expression object leaves out a missing field's path).
+    for (const [k, val] of Object.entries(v as Doc)) if (val !== undefined) parts.push(JSON.stringify(k) + ':' + canonicalKey(val, strings));
     return '{' + parts.join(',') + '}';
   }
   return 'x' + String(v);

@@ -6,8 +6,7 @@
 import { evalExpr } from 'mingo/core';
 import * as accumulators from 'mingo/operators/accumulator';
 import type { Options } from 'mingo/types';
-import { HashMap } from 'mingo/util';
-import { compareValues, isPlainObject, plainNumbers, type Doc } from '../bson-values.js';
+import { canonicalKey, compareValues, hasNumberWrappers, isPlainObject, type Doc } from '../bson-values.js';
 import type { Slicer } from '../storage/slices.js';
 import { inMode, markWrappers, plainForMingo } from './arithmetic.js';
 import type { Collation } from './collation.js';
@@ -193,19 +192,20 @@ export async function groupSliced(docs: Iterable<Doc>, spec: Doc, variables: Doc
     if (!isPlainObject(acc) || Object.keys(acc).length !== 1 || !(Object.keys(acc)[0] in accumulators)) return undefined;
   }
   const options = mingoOptions(variables ? { variables } : undefined);
-  const partitions = HashMap.init<unknown, SlicedGroup>();
+  const partitions = new Map<string, SlicedGroup>();
   const groupBy = fieldReader(spec._id);
   const plainFields = plainFieldsOf(spec._id);
   const byStrings = plainFields && new GroupsByStrings(plainFields);
   for (const doc of docs) {
     let group = byStrings?.get(doc);
     if (!group) {
-      // Keyed by plain value (1 and NumberLong(1) are one group); the group's _id is its first document's value, with its types.
+      // Keyed by MongoDB's equality (1 and NumberLong(1) are one group, {x, y} and {y, x} are two); the group's _id is
+      // its first document's value, with its types.
       const id = groupBy ? groupBy(doc) : inMode(true, () => evalExpr(doc, spec._id, options));
-      const key = plainNumbers(id) ?? null;
+      const key = canonicalKey(id);
       group = partitions.get(key);
       if (!group) {
-        if (key !== id && id !== undefined) markWrappers();
+        if (hasNumberWrappers(id)) markWrappers();
         group = { id: id ?? null, docs: [] };
         partitions.set(key, group);
       }

@@ -54,3 +54,24 @@ describe('sub-documents sort by each field\'s type, then its name, then its valu
     expect(sorted.map((d) => d._id)).to.deep.equal([4, 2, 1, 3]);
   });
 });
+
+describe('$group keeps sub-document keys with their fields in another order apart', () => {
+  const t = useTarget('fieldgroup');
+  const coll = () => t.db.collection<{ _id: number; o: unknown }>('docs');
+
+  before(async () => {
+    await coll().insertMany([
+      { _id: 1, o: { x: 1, y: 2 } },
+      { _id: 2, o: { y: 2, x: 1 } },
+      { _id: 3, o: { x: 1, y: 2 } },
+    ]);
+  });
+
+  it('groups the stored documents into one group per field order', async () => {
+    const groups = await coll().aggregate([{ $group: { _id: '$o', n: { $sum: 1 } } }, { $sort: { n: -1 } }]).toArray();
+    expect(groups.map((g) => [Object.keys(g._id as object).join(','), g.n])).to.deep.equal([
+      ['x,y', 2],
+      ['y,x', 1],
+    ]);
+  });
+});
