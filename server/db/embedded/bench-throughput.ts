@@ -215,7 +215,8 @@ async function measure(folder: string, opts: ThroughputOptions, label: string): 
       app.appHeapPerDoc = (end.heapUsed - start.heapUsed) / m;
       app.appSecondHalfRssPerDoc = (end.rss - half.rss) / (m - firstHalf);
       app.appSecondHalfHeapPerDoc = (end.heapUsed - half.heapUsed) / (m - firstHalf);
-      log(`wrote ${m.toLocaleString('en-US')} as the app does`);
+      const grew = (field: 'rss' | 'heapTotal' | 'heapUsed' | 'external') => Math.round((end[field] - start[field]) / m);
+      log(`wrote ${m.toLocaleString('en-US')} as the app does; per enrolment after a full GC: RSS ${grew('rss')} B, V8 heap committed ${grew('heapTotal')} B, in use ${grew('heapUsed')} B, outside the heap (buffers) ${grew('external')} B`);
     }
 
     const perProvince = Math.ceil(n / PROVINCES);

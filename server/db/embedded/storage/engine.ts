@@ -121,15 +121,16 @@ export class Engine {
 
   // ---- committed document writes ----
 
-  insertDoc(coll: Collection, doc: Doc): void {
-    const id = coll.insert(doc);
+  /** `compacted`: the document came from coll.compact() (a transaction's write). */
+  insertDoc(coll: Collection, doc: Doc, compacted = false): void {
+    const id = coll.insert(doc, compacted);
     this.noteWrite(coll, id, undefined);
     this.log({ op: 'put', db: coll.dbName, coll: coll.name, doc });
   }
 
-  replaceDoc(coll: Collection, id: string, doc: Doc): void {
+  replaceDoc(coll: Collection, id: string, doc: Doc, compacted = false): void {
     const before = coll.docs.get(id);
-    coll.replace(id, doc);
+    coll.replace(id, doc, true, compacted);
     this.noteWrite(coll, id, before);
     this.log({ op: 'put', db: coll.dbName, coll: coll.name, doc });
   }
