@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { calculateObjectSize, ObjectId } from 'bson';
 import { MongoClient, type Collection, type Document } from 'mongodb';
+import { APP_BATCH, prepareAppCollections, writeLikeTheApp } from './bench-app-writes.js';
 
 export interface ThroughputOptions {
   enrolments: number;
@@ -24,6 +25,8 @@ export interface ThroughputOptions {
   claimSeconds: number;
   /** Run each server with --trace-gc and report the collector's pauses during the country-wide $group. */
   traceGc?: boolean;
+  /** After the load, this many more enrolments written in transactions as the app writes them (bench-app-writes.ts). */
+  appWrites?: number;
 }
 
 /** One collection reported by --trace-gc, stamped with the bench's clock when its line arrived. */
@@ -64,6 +67,12 @@ interface Figures {
   gcHeapPerDoc: number;
   restartGcRssPerDoc?: number;
   restartGcHeapPerDoc?: number;
+  /** With appWrites, after a full collection: RSS and heap per app-written enrolment, all of them and the second half alone. */
+  appRssPerDoc?: number;
+  appHeapPerDoc?: number;
+  appSecondHalfRssPerDoc?: number;
+  appSecondHalfHeapPerDoc?: number;
+  appWritesPerSec?: number;
   /** With traceGc: the pauses while the $group ran, per kind (count, total and longest, ms). */
   groupGc?: Map<string, { count: number; totalMs: number; maxMs: number }>;
 }
@@ -187,6 +196,29 @@ async function measure(folder: string, opts: ThroughputOptions, label: string): 
     const gcHeapPerDoc = (collected.heapUsed - collectedBefore.heapUsed) / n;
     log(`loaded ${n.toLocaleString('en-US')} in ${Math.round(loadMs)} ms`);
 
+    const app: Partial<Figures> = {};
+    if (opts.appWrites) {
+      // In two halves: the first pays the new collections' one-off costs (their tables, compiled code).
+      await prepareAppCollections(db);
+      const m = opts.appWrites;
+      const firstHalf = Math.floor(m / 2);
+      const make = (i: number) => enrolment(i, campaigns, users, rand);
+      const start = await collectedMemory(child);
+      t0 = performance.now();
+      await writeLikeTheApp(client, db, n, firstHalf, make);
+      const half = await collectedMemory(child);
+      const t1 = performance.now();
+      await writeLikeTheApp(client, db, n + firstHalf, m - firstHalf, make);
+      app.appWritesPerSec = (m / (t1 - t0 + performance.now() - t1)) * 1000;
+      const end = await collectedMemory(child);
+      app.appRssPerDoc = (end.rss - start.rss) / m;
+      app.appHeapPerDoc = (end.heapUsed - start.heapUsed) / m;
+      app.appSecondHalfRssPerDoc = (end.rss - half.rss) / (m - firstHalf);
+      app.appSecondHalfHeapPerDoc = (end.heapUsed - half.heapUsed) / (m - firstHalf);
+      const grew = (field: 'rss' | 'heapTotal' | 'heapUsed' | 'external') => Math.round((end[field] - start[field]) / m);
+      log(`wrote ${m.toLocaleString('en-US')} as the app does; per enrolment after a full GC: RSS ${grew('rss')} B, V8 heap committed ${grew('heapTotal')} B, in use ${grew('heapUsed')} B, outside the heap (buffers) ${grew('external')} B`);
+    }
+
     const perProvince = Math.ceil(n / PROVINCES);
     const lookup = (r: () => number) => {
       const p = Math.floor(r() * PROVINCES);
@@ -297,6 +329,7 @@ async function measure(folder: string, opts: ThroughputOptions, label: string): 
       restartGcRssPerDoc,
       restartGcHeapPerDoc,
       groupGc,
+      ...app,
     };
   } finally {
     await client.close().catch(() => undefined);
@@ -324,6 +357,11 @@ export async function throughputBench(opts: ThroughputOptions): Promise<void> {
   row('  ÷ BSON size of one enrolment', after.rssPerDoc / after.bsonPerDoc, before ? before.rssPerDoc / before.bsonPerDoc : undefined, (v) => `${v.toFixed(2)}×`, 'lower');
   row('RSS per enrolment after a full GC (bytes)', after.gcRssPerDoc, before?.gcRssPerDoc, int, 'lower');
   row('  V8 heap in use per enrolment after it', after.gcHeapPerDoc, before?.gcHeapPerDoc, int, 'lower');
+  row(`app-written enrolments (transactions of ${APP_BATCH}: enrolments, audit events, counters), /s`, after.appWritesPerSec, before?.appWritesPerSec, int, 'higher');
+  row('  RSS per app-written enrolment after a full GC (bytes)', after.appRssPerDoc, before?.appRssPerDoc, int, 'lower');
+  row('  V8 heap in use per app-written enrolment', after.appHeapPerDoc, before?.appHeapPerDoc, int, 'lower');
+  row('  RSS per app-written enrolment, second half (bytes)', after.appSecondHalfRssPerDoc, before?.appSecondHalfRssPerDoc, int, 'lower');
+  row('  V8 heap per app-written enrolment, second half', after.appSecondHalfHeapPerDoc, before?.appSecondHalfHeapPerDoc, int, 'lower');
   row('point lookup {province, nationalId} p50', after.lookupP50, before?.lookupP50, ms, 'lower');
   row('point lookup p99', after.lookupP99, before?.lookupP99, ms, 'lower');
   row('findAndModify with sort, 20,000 queued (claims/s)', after.claimsPerSec, before?.claimsPerSec, (v) => v.toFixed(1), 'higher');

@@ -14,7 +14,9 @@
  * --baseline <folder> (an earlier version's embedded folder: measured in the same run, ratios printed),
  * --dbpath-restart (load into a data directory and time the restart), --claim-seconds S (10),
  * --only-throughput (skip the table above),
- * --trace-gc (run each server with node's --trace-gc and print its collector pauses during the $group).
+ * --trace-gc (run each server with node's --trace-gc and print its collector pauses during the $group),
+ * --app-writes N (after the load, N more enrolments written in transactions with audit events and counters, as
+ * the app writes them: bench-app-writes.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { MongoClient } from 'mongodb';
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
       dbPath: process.argv.includes('--dbpath-restart'),
       claimSeconds: option('claim-seconds', 10),
       traceGc: process.argv.includes('--trace-gc'),
+      appWrites: process.argv.includes('--app-writes') ? Math.floor(option('app-writes', 0)) : undefined,
     });
   }
 }

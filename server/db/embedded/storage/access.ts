@@ -287,6 +287,11 @@ export class CollectionAccess {
       this.engine.locks.set(r, txn);
       txn.resources.add(r);
     }
+    const committed = this.collection;
+    if (doc && committed) {
+      doc = committed.compact(doc);
+      txn.compactedBy.set(this.ns, committed);
+    }
     overlay.set(id, doc);
     txn.setPendingKeys(this.ns, id, keys.map((k) => k.resource));
   }
@@ -344,9 +349,10 @@ export function commitTransaction(engine: Engine, txn: Transaction): void {
     for (const [id, doc] of overlay) {
       const coll = engine.getCollection(db, name) ?? (doc ? engine.ensureCollection(db, name) : undefined);
       if (!coll) continue;
+      const compacted = txn.compactedBy.get(ns) === coll;
       if (!doc) engine.removeDoc(coll, id);
-      else if (coll.docs.has(id)) engine.replaceDoc(coll, id, doc);
-      else engine.insertDoc(coll, doc);
+      else if (coll.docs.has(id)) engine.replaceDoc(coll, id, doc, compacted);
+      else engine.insertDoc(coll, doc, compacted);
     }
   }
   endTransaction(engine, txn, 'committed');

@@ -75,12 +75,23 @@ export class Collection {
     }
   }
 
-  insert(doc: Doc): string {
+  /**
+   * The document as this collection stores it: its repeated values swapped for the ones kept (see
+   * compact-values.ts), in a compact object. A transaction's writes are compacted when they are made, so the
+   * decoded original dies young rather than after the commit, when the collector has moved it among long-lived
+   * objects where its dead room stays committed.
+   */
+  compact(doc: Doc): Doc {
+    return this.sharing.share(doc);
+  }
+
+  /** Inserts a document; `compacted`: it came from compact() of this collection already. */
+  insert(doc: Doc, compacted = false): string {
     const id = Collection.idKey(doc);
     if (this.docs.has(id)) throw duplicateKeyError(this.ns, ID_INDEX_SPEC, [doc._id]);
     const keyMaps = this.keyMaps(doc);
     this.checkUnique(keyMaps, id);
-    const stored = this.sharing.share(doc);
+    const stored = compacted ? doc : this.sharing.share(doc);
     this.docs.set(id, stored);
     let i = 0;
     for (const index of this.indexes.values()) index.add(id, keyMaps[i++], stored);
@@ -113,8 +124,8 @@ export class Collection {
     for (const index of this.indexes.values()) index.build(this.docs);
   }
 
-  /** Replaces a document, touching only the indexes whose keys for it changed. */
-  replace(id: string, newDoc: Doc, check = true): void {
+  /** Replaces a document, touching only the indexes whose keys for it changed (`compacted` as for insert). */
+  replace(id: string, newDoc: Doc, check = true, compacted = false): void {
     const old = this.docs.get(id);
     if (!old) throw new MongoServerError(ErrorCodes.InternalError, 'replacing a missing document');
     const keyMaps = this.keyMaps(newDoc);
@@ -136,7 +147,7 @@ export class Collection {
     }
     // Out of the index while the map still holds the version it was indexed under.
     for (const [index, , oldKeys] of changed) index.remove(id, oldKeys);
-    const stored = this.sharing.share(newDoc);
+    const stored = compacted ? newDoc : this.sharing.share(newDoc);
     this.docs.set(id, stored);
     for (const [index, keys] of changed) index.add(id, keys, stored);
     for (const [index, keys] of unchanged) index.refresh(id, keys, stored);

@@ -86,13 +86,13 @@ export class ValueSharing {
   private sharedComposite(field: string, v: Doc | unknown[]): Doc | unknown[] {
     let table = this.composites.get(field);
     if (table === null) return v;
-    const key = compositeKey(v);
-    if (key === undefined) return v;
+    const hash = compositeHash(v);
+    if (hash === undefined) return v;
     if (!table) {
       table = new CompositeTable();
       this.composites.set(field, table);
     }
-    const found = table.shared(key, v);
+    const found = table.shared(hash, v);
     if (found === GIVE_UP) {
       this.composites.set(field, null);
       return v;
@@ -139,103 +139,175 @@ export class ValueSharing {
 const GIVE_UP = Symbol('give up');
 
 /**
- * Whole values of one field, by their content key. A value is kept once it is seen a second time (the first
- * document's own object becomes the shared one), so values that never repeat (a national ID's change, a unique
- * list) fill only the bounded list of values seen once, never the table; after TABLE_LIMIT values seen once with
- * almost none seen again, the field is given up.
+ * Whole values of one field, by a hash of their content (see compositeHash), each found value checked for
+ * equality: a hash two different values share leaves the second one unshared, which costs memory, never
+ * correctness. Keyed by a small integer rather than by a content string: a content key built by concatenation
+ * was a tree of string pieces, about 300 bytes per sub-document held, and the tables hold up to 2 × TABLE_LIMIT
+ * of them per field path. A value is kept once it is seen a second time (the first document's own object becomes
+ * the shared one), so values that never repeat (a national ID's change, a unique list) fill only the bounded list
+ * of values seen once, never the table; after TABLE_LIMIT values seen once with almost none seen again, the
+ * field is given up.
  */
 class CompositeTable {
-  private readonly kept = new Map<string, Doc | unknown[]>();
-  private seenOnce = new Map<string, Doc | unknown[]>();
+  private readonly kept = new Map<number, Doc | unknown[]>();
+  private seenOnce = new Map<number, Doc | unknown[]>();
   /** Values kept since seenOnce was last emptied. */
   private promoted = 0;
 
-  shared(key: string, v: Doc | unknown[]): Doc | unknown[] | typeof GIVE_UP {
-    const kept = this.kept.get(key);
-    if (kept !== undefined) return kept;
-    const first = this.seenOnce.get(key);
+  shared(hash: number, v: Doc | unknown[]): Doc | unknown[] | typeof GIVE_UP {
+    const kept = this.kept.get(hash);
+    if (kept !== undefined) return sameComposite(kept, v) ? kept : v;
+    const first = this.seenOnce.get(hash);
     if (first !== undefined) {
-      this.seenOnce.delete(key);
+      if (!sameComposite(first, v)) return v;
+      this.seenOnce.delete(hash);
       if (this.kept.size < TABLE_LIMIT) {
-        this.kept.set(key, first);
+        this.kept.set(hash, first);
         this.promoted++;
       }
       return first;
     }
     if (this.seenOnce.size >= TABLE_LIMIT) {
-      // Fewer than one in a hundred repeated: the keys cost more than the sharing saves.
+      // Fewer than one in a hundred repeated: the table costs more than the sharing saves.
       if (this.promoted < TABLE_LIMIT / 100) return GIVE_UP;
       this.seenOnce = new Map();
       this.promoted = 0;
     }
-    this.seenOnce.set(key, v);
+    this.seenOnce.set(hash, v);
     return v;
   }
 }
 
-/** Fields (or elements) of a sub-document (or array) shared whole at most, and the longest content key. */
+/** Fields (or elements) of a sub-document (or array) shared whole at most, and the most characters of strings in it. */
 const COMPOSITE_FIELDS = 16;
-const COMPOSITE_KEY_LENGTH = 512;
+const COMPOSITE_CHARS = 512;
+
+/** Running state of compositeHash: the hash and the string characters it has read. */
+interface HashState {
+  h: number;
+  chars: number;
+}
+
+const mix = (st: HashState, n: number): void => {
+  st.h = Math.imul(st.h ^ n, 0x01000193);
+};
+
+/** Reinterprets a double's bits for hashing. */
+const doubleBits = new Float64Array(1);
+const doubleWords = new Int32Array(doubleBits.buffer);
 
 /**
- * A string that is equal for two values exactly when they are the same BSON: same fields in the same order, each
- * value of the same type and value. Only for values made of strings, plain numbers (whose BSON type follows from
- * the value, see bson-values.ts), booleans, null, dates, ObjectIds and arrays of these; undefined for anything else.
+ * A 32-bit hash of a value's BSON content (field names and order, each value's type and value), equal for values
+ * that sameComposite finds equal. Only for values made of strings, plain numbers (whose BSON type follows from
+ * the value, see bson-values.ts), booleans, null, dates, ObjectIds and arrays of these; undefined for anything
+ * else or for a value too large to be worth sharing.
  */
-function compositeKey(v: Doc | unknown[]): string | undefined {
-  let key = Array.isArray(v) ? '[' : '{';
-  let n = 0;
+function compositeHash(v: Doc | unknown[]): number | undefined {
+  const st: HashState = { h: 0x811c9dc5, chars: 0 };
   if (Array.isArray(v)) {
-    if (v.length > COMPOSITE_FIELDS) return undefined;
-    for (const el of v) {
-      const part = scalarKey(el);
-      if (part === undefined) return undefined;
-      key += part;
-    }
+    if (!hashArray(st, v)) return undefined;
   } else {
+    let n = 0;
+    mix(st, 0x7b);
     for (const name in v) {
       if (++n > COMPOSITE_FIELDS) return undefined;
+      hashString(st, name);
       const el = v[name];
-      const part = Array.isArray(el) ? arrayKey(el) : scalarKey(el);
-      if (part === undefined) return undefined;
-      key += name.length + ':' + name + part;
+      if (!(Array.isArray(el) ? hashArray(st, el) : hashScalar(st, el))) return undefined;
     }
   }
-  return key.length <= COMPOSITE_KEY_LENGTH ? key : undefined;
+  return st.chars <= COMPOSITE_CHARS ? st.h | 0 : undefined;
 }
 
-function arrayKey(v: unknown[]): string | undefined {
-  if (v.length > COMPOSITE_FIELDS) return undefined;
-  let key = '[' + v.length + ':';
-  for (const el of v) {
-    const part = scalarKey(el);
-    if (part === undefined) return undefined;
-    key += part;
-  }
-  return key;
+function hashArray(st: HashState, v: unknown[]): boolean {
+  if (v.length > COMPOSITE_FIELDS) return false;
+  mix(st, 0x5b);
+  mix(st, v.length);
+  for (const el of v) if (!hashScalar(st, el)) return false;
+  return true;
 }
 
-/** Tagged and length-prefixed, so no two values' keys run together. */
-function scalarKey(v: unknown): string | undefined {
+function hashString(st: HashState, s: string): void {
+  mix(st, s.length);
+  st.chars += s.length;
+  if (st.chars > COMPOSITE_CHARS) return;
+  for (let i = 0; i < s.length; i++) mix(st, s.charCodeAt(i));
+}
+
+/** Tagged by type, so values of two types never hash alike by construction. */
+function hashScalar(st: HashState, v: unknown): boolean {
   switch (typeof v) {
     case 'string':
-      return 's' + v.length + ':' + v;
+      mix(st, 0x73);
+      hashString(st, v);
+      return true;
     case 'number':
       // -0 and NaN are doubles whatever their value says
-      return v === 0 && 1 / v < 0 ? undefined : v === v ? 'n' + v + ';' : undefined;
+      if ((v === 0 && 1 / v < 0) || v !== v) return false;
+      doubleBits[0] = v;
+      mix(st, 0x6e);
+      mix(st, doubleWords[0]);
+      mix(st, doubleWords[1]);
+      return true;
     case 'boolean':
-      return v ? 'T' : 'F';
+      mix(st, v ? 0x54 : 0x46);
+      return true;
     case 'object':
-      if (v === null) return 'N';
+      if (v === null) {
+        mix(st, 0x4e);
+        return true;
+      }
       if (v instanceof Date) {
         const ms = v.getTime();
-        return ms === ms ? 'd' + ms + ';' : undefined;
+        if (ms !== ms) return false;
+        doubleBits[0] = ms;
+        mix(st, 0x64);
+        mix(st, doubleWords[0]);
+        mix(st, doubleWords[1]);
+        return true;
       }
-      if (v instanceof ObjectId) return 'o' + v.toHexString();
-      return undefined;
+      if (v instanceof ObjectId) {
+        const key = objectIdKey(v);
+        mix(st, 0x6f);
+        mix(st, key | 0);
+        mix(st, (key / 4_294_967_296) | 0);
+        return true;
+      }
+      return false;
     default:
-      return undefined;
+      return false;
   }
+}
+
+/** Whether two values compositeHash accepted are the same BSON: same fields in the same order, same typed values. */
+function sameComposite(a: Doc | unknown[], b: Doc | unknown[]): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && sameArray(a, b);
+  const names = Object.keys(a);
+  const other = Object.keys(b);
+  if (names.length !== other.length) return false;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (other[i] !== name) return false;
+    const x = a[name];
+    const y = (b as Doc)[name];
+    if (Array.isArray(x) || Array.isArray(y)) {
+      if (!(Array.isArray(x) && Array.isArray(y) && sameArray(x, y))) return false;
+    } else if (!sameScalar(x, y)) return false;
+  }
+  return true;
+}
+
+function sameArray(a: unknown[], b: unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameScalar(a[i], b[i])) return false;
+  return true;
+}
+
+function sameScalar(x: unknown, y: unknown): boolean {
+  if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return x === y;
+  if (x instanceof Date) return y instanceof Date && x.getTime() === y.getTime();
+  if (x instanceof ObjectId) return y instanceof ObjectId && x.equals(y);
+  return false;
 }
 
 /** Field lists a process compiles a literal for at most; documents with other lists are stored as decoded. */

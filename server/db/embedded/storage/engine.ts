@@ -13,8 +13,6 @@ import type { Doc } from '../bson-values.js';
 
 /** Documents per snapshot record: a batch is serialized between other commands, so it stays short. */
 const SNAPSHOT_BATCH = 256;
-/** Writes between two sweeps of versions no open transaction reads: a sweep costs one pass over the history. */
-const HISTORY_SWEEP_WRITES = 10_000;
 
 export class Engine {
   private readonly dbs = new Map<string, Map<string, Collection>>();
@@ -25,8 +23,15 @@ export class Engine {
   readonly openTxns = new Set<Transaction>();
   /** Resource (document or unique key) → transaction holding it. */
   readonly locks = new Map<string, Transaction>();
-  /** Write sequence of the last sweep of old versions (see forgetWriteHistory). */
-  private lastHistorySweep = 0;
+  /**
+   * Every version kept in a collection's history, in write order (sequence, collection, document id, in three
+   * columns from `historyHead` on): when a transaction ends, the versions replaced before the oldest open one
+   * began are dropped from the front, so versions live about as long as the transactions that may read them.
+   */
+  private historySeqs: number[] = [];
+  private historyColls: Collection[] = [];
+  private historyIds: string[] = [];
+  private historyHead = 0;
 
   constructor(journal?: Journal) {
     this.journal = journal;
@@ -121,15 +126,16 @@ export class Engine {
 
   // ---- committed document writes ----
 
-  insertDoc(coll: Collection, doc: Doc): void {
-    const id = coll.insert(doc);
+  /** `compacted`: the document came from coll.compact() (a transaction's write). */
+  insertDoc(coll: Collection, doc: Doc, compacted = false): void {
+    const id = coll.insert(doc, compacted);
     this.noteWrite(coll, id, undefined);
     this.log({ op: 'put', db: coll.dbName, coll: coll.name, doc });
   }
 
-  replaceDoc(coll: Collection, id: string, doc: Doc): void {
+  replaceDoc(coll: Collection, id: string, doc: Doc, compacted = false): void {
     const before = coll.docs.get(id);
-    coll.replace(id, doc);
+    coll.replace(id, doc, true, compacted);
     this.noteWrite(coll, id, before);
     this.log({ op: 'put', db: coll.dbName, coll: coll.name, doc });
   }
@@ -153,6 +159,9 @@ export class Engine {
       dropUnread(versions, this.oldestOpenStart());
     }
     versions.push({ seq: this.seq, before });
+    this.historySeqs.push(this.seq);
+    this.historyColls.push(coll);
+    this.historyIds.push(id);
   }
 
   /** The start of the oldest open transaction: no one reads a version replaced at or before it. */
@@ -163,27 +172,39 @@ export class Engine {
   }
 
   /**
-   * Called when a transaction ends. With none open no one needs old versions; while others stay open
-   * (under steady concurrency some always are) versions older than all of them are swept now and then,
-   * or every document written would keep an entry for as long as the load lasts.
+   * Called when a transaction ends: forgets the versions no open transaction reads any more (all of them when
+   * none is open). Under steady concurrency some transaction is always open, so this walks the versions in
+   * write order from the oldest and stops at the first one still readable.
    */
   forgetWriteHistory(): void {
     if (this.openTxns.size === 0) {
-      for (const colls of this.dbs.values()) for (const c of colls.values()) c.history.clear();
-      this.lastHistorySweep = this.seq;
+      for (let i = this.historyHead; i < this.historyColls.length; i++) this.historyColls[i].history.clear();
+      this.historySeqs = [];
+      this.historyColls = [];
+      this.historyIds = [];
+      this.historyHead = 0;
       return;
     }
-    if (this.seq - this.lastHistorySweep < HISTORY_SWEEP_WRITES) return;
-    this.lastHistorySweep = this.seq;
     const oldest = this.oldestOpenStart();
-    for (const colls of this.dbs.values()) {
-      for (const c of colls.values()) {
-        for (const [id, versions] of c.history) {
-          dropUnread(versions, oldest);
-          if (versions.length === 0) c.history.delete(id);
-        }
+    let head = this.historyHead;
+    while (head < this.historySeqs.length && this.historySeqs[head] <= oldest) {
+      const coll = this.historyColls[head];
+      const id = this.historyIds[head];
+      const versions = coll.history.get(id);
+      if (versions) {
+        dropUnread(versions, oldest);
+        if (versions.length === 0) coll.history.delete(id);
       }
+      head++;
     }
+    // The consumed front is cut off once it is most of the columns, so they stay about as long as what they hold.
+    if (head > 1024 && head * 2 > this.historySeqs.length) {
+      this.historySeqs = this.historySeqs.slice(head);
+      this.historyColls = this.historyColls.slice(head);
+      this.historyIds = this.historyIds.slice(head);
+      head = 0;
+    }
+    this.historyHead = head;
   }
 
   // ---- durability ----

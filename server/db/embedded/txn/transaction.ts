@@ -17,6 +17,11 @@ export class Transaction {
   readonly writes = new Map<string, Map<string, Doc | null>>();
   readonly resources = new Set<string>();
   /**
+   * Per namespace, the committed collection whose compact() made its pending documents (see
+   * Collection.compact): the commit stores them as they are when it writes into that same collection.
+   */
+  readonly compactedBy = new Map<string, Collection>();
+  /**
    * The unique-index keys its pending documents hold now (the resource strings of `resources`), to the
    * id holding each, and each pending document's keys: a write checks the transaction's own documents
    * in one lookup per key instead of recomputing every pending document's keys.

@@ -70,6 +70,44 @@ describe('the embedded server under load', () => {
     expect(sorted.map((d) => d.k)).to.deep.equal(sortedPlain.map((d) => d.k));
   });
 
+  it('answers the same with and without indexes over 120,000 documents after inserts in random order, deletes and key changes', async function () {
+    this.timeout(300_000);
+    const db = client.db('large_index');
+    const indexed = db.collection<Row>('indexed');
+    const plain = db.collection<Row>('plain');
+    // one index kept up insert by insert, one built over the loaded documents
+    await indexed.createIndex({ g: 1 });
+    const n = 120_000;
+    const ids = Array.from({ length: n }, (_, i) => i);
+    const rand = rng(17);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [ids[i], ids[j]] = [ids[j], ids[i]];
+    }
+    for (let start = 0; start < n; start += 10_000) {
+      const batch = ids.slice(start, start + 10_000).map((i) => ({ _id: i, g: (i * 7919) % 997, k: i % 13, tags: [i % 5, (i % 7) + 10] }));
+      await indexed.insertMany(batch);
+      await plain.insertMany(batch);
+    }
+    await indexed.createIndex({ k: 1, g: -1 });
+    await indexed.createIndex({ tags: 1 });
+    for (const c of [indexed, plain]) {
+      await c.deleteMany({ g: { $gte: 100, $lt: 130 } });
+      await c.updateMany({ k: 3 }, { $inc: { g: 1000 } });
+    }
+    const queries: Document[] = [{ g: 500 }, { g: { $gte: 990, $lt: 1100 } }, { k: 3, g: { $gt: 1500 } }, { tags: 14 }, { tags: 2, g: { $lt: 50 } }];
+    for (const q of queries) {
+      const got = (await indexed.find(q).toArray()).sort(byId);
+      const want = (await plain.find(q).toArray()).sort(byId);
+      expect(got.length, JSON.stringify(q)).to.be.greaterThan(0);
+      expect(got, JSON.stringify(q)).to.deep.equal(want);
+    }
+    const walked = await indexed.find({ k: 3 }).sort({ k: 1, g: -1 }).limit(5).toArray();
+    const sortedPlain = await plain.find({ k: 3 }).sort({ g: -1 }).limit(5).toArray();
+    expect(walked.map((d) => d.g)).to.deep.equal(sortedPlain.map((d) => d.g));
+    expect(await indexed.countDocuments({ g: { $gte: 100, $lt: 130 } })).to.equal(0);
+  });
+
   it('claims the message due longest by walking the index, examining one document', async () => {
     const outbox = client.db('outbox').collection<Row>('messages');
     await outbox.createIndex({ status: 1, nextAttemptAt: 1 });
