@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { Session } from 'node:inspector';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { ObjectId } from 'bson';
+import { personFields } from './bench-enrolments.js';
 import type { Doc } from './bson-values.js';
 import { Engine } from './storage/engine.js';
 
@@ -37,8 +38,6 @@ const INDEXES: Array<{ key: Doc; name: string; unique?: boolean; partialFilterEx
   { key: { province: 1, duplicateCheck: 1, createdAt: 1 }, name: 'province_1_duplicateCheck_1_createdAt_1', partialFilterExpression: { duplicateCheck: { $type: 'string' } } },
 ];
 
-const FIRST = ['محمد', 'فاطمه', 'علی', 'زهرا', 'حسین', 'مریم', 'رضا', 'سکینه'];
-const LAST = ['رضایی', 'محمدی', 'حسینی', 'کریمی', 'احمدی', 'موسوی'];
 const campaigns = Array.from({ length: PROVINCES }, () => new ObjectId());
 const users = Array.from({ length: PROVINCES }, () => new ObjectId());
 
@@ -48,22 +47,14 @@ function enrolment(i: number): Doc {
   const province = String(p).padStart(2, '0');
   const village = `${province}${(i * 7919) % 700}`.padEnd(13, '0');
   const nationalId = String(1_000_000_000 + Math.floor(i / PROVINCES));
+  const person = personFields(i, nationalId);
   return {
     _id: new ObjectId(),
     campaign: new ObjectId(campaigns[p].toHexString()),
     place: village,
-    nationalId,
-    firstName: FIRST[i % FIRST.length],
-    lastName: LAST[i % LAST.length],
-    birthDateJalali: `13${50 + (i % 40)}/0${1 + (i % 9)}/1${i % 10}`,
-    birthDate: new Date(Date.UTC(1971 + (i % 40), i % 12, 1 + (i % 28))),
-    sex: i % 2 ? 'male' : 'female',
-    mobile: `0912${String(i % 10_000_000).padStart(7, '0')}`,
-    targetGroup: i % 3 ? 'farmers' : 'nomads',
-    channel: i % 4 ? 'in-person' : 'online',
-    status: i % 5 ? 'logged' : 'verified',
-    personKey: `${FIRST[i % FIRST.length]}|${LAST[i % LAST.length]}|${nationalId.slice(-4)}`,
-    firstOfPerson: `${FIRST[i % FIRST.length]}|${LAST[i % LAST.length]}|${nationalId}`,
+    ...person,
+    personKey: `${person.firstName}|${person.lastName}|${nationalId.slice(-4)}`,
+    firstOfPerson: `${person.firstName}|${person.lastName}|${nationalId}`,
     createdBy: new ObjectId(users[p].toHexString()),
     province,
     placePath: [province, village.slice(0, 4), village.slice(0, 6), village],

@@ -17,6 +17,7 @@ import { createInterface } from 'node:readline';
 import { calculateObjectSize, ObjectId } from 'bson';
 import { MongoClient, type Collection, type Document } from 'mongodb';
 import { APP_BATCH, prepareAppCollections, writeLikeTheApp } from './bench-app-writes.js';
+import { personFields } from './bench-enrolments.js';
 
 export interface ThroughputOptions {
   enrolments: number;
@@ -126,9 +127,6 @@ function rng(seed: number): () => number {
   };
 }
 
-const FIRST = ['محمد', 'فاطمه', 'علی', 'زهرا', 'حسین', 'مریم', 'رضا', 'سکینه'];
-const LAST = ['رضایی', 'محمدی', 'حسینی', 'کریمی', 'احمدی', 'موسوی'];
-
 /** An enrolment as the app writes it (models/enrolment.model.ts), province from the place-scoped plugin. */
 function enrolment(i: number, campaigns: ObjectId[], users: ObjectId[], rand: () => number): Document {
   const p = i % PROVINCES;
@@ -136,17 +134,7 @@ function enrolment(i: number, campaigns: ObjectId[], users: ObjectId[], rand: ()
     _id: new ObjectId(),
     campaign: campaigns[p],
     place: `${String(p).padStart(2, '0')}${String(Math.floor(rand() * 900)).padStart(4, '0')}`,
-    nationalId: String(1_000_000_000 + Math.floor(i / PROVINCES)),
-    firstName: FIRST[i % FIRST.length],
-    lastName: LAST[i % LAST.length],
-    birthDateJalali: `13${50 + (i % 40)}/0${1 + (i % 9)}/1${i % 10}`,
-    birthDate: new Date(Date.UTC(1971 + (i % 40), i % 12, 1 + (i % 28))),
-    sex: i % 2 ? 'male' : 'female',
-    mobile: `0912${String(i % 10_000_000).padStart(7, '0')}`,
-    targetGroup: i % 3 ? 'farmers' : 'nomads',
-    channel: i % 4 ? 'in-person' : 'online',
-    ...(i % 4 ? { inPersonReason: 'asked' } : {}),
-    status: i % 5 ? 'logged' : 'verified',
+    ...personFields(i, String(1_000_000_000 + Math.floor(i / PROVINCES))),
     createdBy: users[p],
     province: String(p).padStart(2, '0'),
     // province, county, district, village: what the place-scoped plugin stores
