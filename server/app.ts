@@ -18,7 +18,7 @@ import { isApiRequest } from './http/request.js';
 import { viewHelpers } from './http/view-helpers.js';
 import { language } from './i18n/middleware.js';
 import { navigation } from './home/navigation.js';
-import { domains } from './routes.js';
+import { apiDomains, domains } from './routes.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const VAZIRMATN = dirname(createRequire(import.meta.url).resolve('vazirmatn/package.json'));
@@ -65,13 +65,17 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
   const compress = compression();
   app.use((req, res, next) => (isApiRequest(req) && !API_READS.has(req.method) ? next() : compress(req, res, next)));
 
-  const routes = domains.map((domain) => domain(config));
+  const routes = new Map(domains.map((domain) => [domain, domain(config)]));
 
-  // the API first: its requests (the busiest, from integrations) pass no layer of the static files on their way
+  // the API first: its requests (the busiest, from integrations) pass no layer of the static files on their way, and
+  // try the domains' routers busiest first (server/routes.ts)
   const sessions = sessionMiddleware(config, sessionSecret);
   const api = express.Router();
   api.use(express.json({ limit: '100kb' }), bearerUser, apiSession(sessions), auditActor, language(config), readOnlyRoles);
-  for (const domain of routes) if (domain.api) api.use(domain.api);
+  for (const domain of apiDomains) {
+    const router = routes.get(domain)?.api;
+    if (router) api.use(router);
+  }
   api.use(notFoundHandler);
   app.use('/api/v1', api);
   app.use('/api', notFoundHandler);
@@ -83,7 +87,10 @@ export function createApp({ config, sessionSecret }: AppOptions): Express {
 
   app.use(sessions, express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(sessionUser, auditActor, language(config), flashToLocals, csrfProtection, csrfTokenToLocals, pageLocals, navigation(config), readOnlyRoles);
-  for (const domain of routes) if (domain.pages) app.use(domain.pages);
+  for (const domain of domains) {
+    const router = routes.get(domain)?.pages;
+    if (router) app.use(router);
+  }
   app.use(notFoundHandler);
 
   app.use(errorHandler(config));
