@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Config } from '../config.js';
 import { t, type Lang } from '../i18n/index.js';
+import { fromAcceptLanguage } from '../i18n/middleware.js';
 import { logger } from '../logger.js';
 import { setFlash } from '../http/flash.js';
 import { isApiRequest } from '../http/request.js';
@@ -24,7 +25,8 @@ export function errorHandler(config: Config): ErrorRequestHandler {
     const error = toAppError(err);
     if (error.status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     else logger.debug({ code: error.name, status: error.status, url: req.originalUrl }, 'request refused');
-    const lang = req.lang ?? config.defaultLang;
+    // an API request refused before the language middleware (unreadable body, unknown token) still has Accept-Language
+    const lang = req.lang ?? (isApiRequest(req) ? fromAcceptLanguage(req.get('accept-language')) : undefined) ?? config.defaultLang;
     const message = t(lang, error.messageKey, error.params);
 
     if (res.headersSent) return;

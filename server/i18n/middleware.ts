@@ -31,7 +31,8 @@ function fromCookie(header: string | undefined): Lang | undefined {
   return isLang(value) ? value : undefined;
 }
 
-function fromAcceptLanguage(header: string | undefined): Lang | undefined {
+/** An API caller's choice of language: the first of Accept-Language, if the application speaks it. */
+export function fromAcceptLanguage(header: string | undefined): Lang | undefined {
   const first = header?.split(',')[0]?.trim().slice(0, 2).toLowerCase();
   return isLang(first) ? first : undefined;
 }

@@ -52,6 +52,12 @@ describe('The JSON API', () => {
     expect(await response.json()).to.deep.equal({ error: { code: 'unauthenticated', message: 'Please log in first.' } });
   });
 
+  it('refuses an unknown token in the language asked for', async () => {
+    const response = await fetch(`${app.baseUrl}/api/v1/me`, { headers: { authorization: 'Bearer made-up', 'accept-language': 'en' } });
+    expect(response.status).to.equal(401);
+    expect(((await response.json()) as { error: { message: string } }).error.message).to.match(/^[ -~]+$/);
+  });
+
   it('refuses an expired token', async () => {
     const token = await apiToken(sari);
     await ApiToken.updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } });
