@@ -41,7 +41,7 @@ const WRITE_BYTES = 4 * 1024 * 1024;
  * How long the snapshot writer works, encoding included, before it gives the event loop a turn. Short, because
  * each command that arrives meanwhile waits for the slice to end; a turn with nothing to do costs microseconds.
  */
-const SNAPSHOT_SLICE_MS = 1;
+const SNAPSHOT_SLICE_MS = 0.5;
 /** Ops encoded between clock reads (one op is a few microseconds; reading the clock is not free). */
 const OPS_PER_CHECK = 8;
 /** Room for any one op: BSON's serializer never produces more than its internal buffer (17 MiB) holds. */
