@@ -26,9 +26,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { crc32 } from 'node:zlib';
-import { serialize, type Document } from 'bson';
+import { serialize, serializeWithBufferAndIndex, type Document } from 'bson';
 import { decodeDocument } from '../wire/protocol.js';
-import { SLICE_MS } from '../storage/slices.js';
 import { lockDataDir } from './lock.js';
 
 const HEADER = 8;
@@ -38,6 +37,15 @@ const SNAPSHOT_TMP = SNAPSHOT_FILE + '.tmp';
 const SNAPSHOT_MARK = 'snapshot';
 /** Bytes of snapshot records gathered before one (asynchronous) write. */
 const WRITE_BYTES = 4 * 1024 * 1024;
+/**
+ * How long the snapshot writer works, encoding included, before it gives the event loop a turn. Short, because
+ * each command that arrives meanwhile waits for the slice to end; a turn with nothing to do costs microseconds.
+ */
+const SNAPSHOT_SLICE_MS = 0.5;
+/** Ops encoded between clock reads (one op is a few microseconds; reading the clock is not free). */
+const OPS_PER_CHECK = 8;
+/** Room for any one op: BSON's serializer never produces more than its internal buffer (17 MiB) holds. */
+const OP_ROOM = 17 * 1024 * 1024;
 
 const segmentFile = (n: number): string => (n === 0 ? 'journal.bson' : `journal.${String(n).padStart(6, '0')}.bson`);
 const SEGMENT_PATTERN = /^journal(?:\.(\d{6,}))?\.bson$/;
@@ -202,39 +210,39 @@ export class Journal {
     const dir = this.opts.dir;
     const tmp = path.join(dir, SNAPSHOT_TMP);
     const file = await fs.promises.open(tmp, 'w');
-    let written = 0;
+    const out = new SnapshotFile(file);
     try {
-      let parts: Buffer[] = [encodeRecord([{ op: SNAPSHOT_MARK, from }])];
-      let pending = parts[0].length;
-      const writeOut = async () => {
-        const buf = Buffer.concat(parts);
-        parts = [];
-        pending = 0;
-        await file.write(buf, 0, buf.length, written);
-        written += buf.length;
-      };
-      let sliceEnd = performance.now() + SLICE_MS;
+      out.record([{ op: SNAPSHOT_MARK, from }]);
+      let sliceEnd = performance.now() + SNAPSHOT_SLICE_MS;
+      let sinceCheck = 0;
       for (const ops of state) {
-        const record = encodeRecord(ops);
-        parts.push(record);
-        pending += record.length;
-        if (pending >= WRITE_BYTES) await writeOut();
-        if (performance.now() >= sliceEnd) {
+        out.beginRecord();
+        for (const op of ops) {
+          out.add(op);
+          if (++sinceCheck < OPS_PER_CHECK) continue;
+          sinceCheck = 0;
+          if (performance.now() < sliceEnd) continue;
+          // A turn for the commands waiting (their sockets are read in the poll phase before this immediate
+          // runs). Pausing inside a batch is safe: its documents were all read after the rotation.
           await new Promise<void>((resolve) => setImmediate(resolve));
-          sliceEnd = performance.now() + SLICE_MS;
+          if (this.closed) return;
+          sliceEnd = performance.now() + SNAPSHOT_SLICE_MS;
         }
+        out.endRecord();
+        await out.writeWhenFull();
         if (this.closed) return;
       }
-      await writeOut();
+      await out.finish();
       await file.sync();
     } finally {
+      await out.settled();
       await file.close();
     }
     if (this.closed) return;
     fs.renameSync(tmp, path.join(dir, SNAPSHOT_FILE));
     syncDir(dir);
     for (const n of listSegments(dir)) if (n < from) fs.rmSync(path.join(dir, segmentFile(n)), { force: true });
-    this.snapshotSize = written;
+    this.snapshotSize = out.written;
   }
 
   /** Stops appending; a compaction in progress is abandoned (its segments stay, so nothing is lost). */
@@ -243,6 +251,97 @@ export class Journal {
     if (this.fd >= 0) this.leaveSegment();
     this.fd = -1;
     this.unlock?.();
+  }
+}
+
+/**
+ * The snapshot being written: records are encoded straight into a 4 MiB buffer (no buffer per document, so the
+ * collector has little to do), and a full buffer is written out asynchronously while the other one fills.
+ * Writes go out in order, whole records only.
+ */
+class SnapshotFile {
+  private buf = Buffer.allocUnsafe(2 * WRITE_BYTES);
+  /** The buffer of the write in flight (or the last one): refilled only once that write has finished. */
+  private spare = Buffer.allocUnsafe(2 * WRITE_BYTES);
+  private used = 0;
+  private recordStart = 0;
+  private writing: Promise<void> = Promise.resolve();
+  /** Bytes handed to the file so far. */
+  written = 0;
+
+  constructor(private readonly file: fs.promises.FileHandle) {}
+
+  record(ops: Document[]): void {
+    this.beginRecord();
+    for (const op of ops) this.add(op);
+    this.endRecord();
+  }
+
+  beginRecord(): void {
+    this.reserve(HEADER);
+    this.recordStart = this.used;
+    this.used += HEADER;
+  }
+
+  add(op: Document): void {
+    try {
+      this.used = serializeWithBufferAndIndex(op, this.buf, { index: this.used }) + 1;
+    } catch (err) {
+      // It did not fit (nothing was copied): retry once with room for any op.
+      if (!(err instanceof RangeError) || this.buf.length - this.used >= OP_ROOM) throw err;
+      this.reserve(OP_ROOM);
+      this.used = serializeWithBufferAndIndex(op, this.buf, { index: this.used }) + 1;
+    }
+  }
+
+  endRecord(): void {
+    const payload = this.buf.subarray(this.recordStart + HEADER, this.used);
+    this.buf.writeUInt32LE(payload.length, this.recordStart);
+    this.buf.writeUInt32LE(crc32(payload), this.recordStart + 4);
+  }
+
+  /** Between records: once a buffer's worth is in hand, waits for the previous write and starts this one. */
+  async writeWhenFull(): Promise<void> {
+    if (this.used >= WRITE_BYTES) await this.startWrite();
+  }
+
+  /** Writes what is left and waits for every write to finish. */
+  async finish(): Promise<void> {
+    await this.startWrite();
+    await this.writing;
+  }
+
+  /** Settles once no write is in flight (before the file is closed), whatever became of it. */
+  async settled(): Promise<void> {
+    await this.writing.catch(() => undefined);
+  }
+
+  private async startWrite(): Promise<void> {
+    await this.writing;
+    const full = this.buf;
+    const length = this.used;
+    this.writing = writeFully(this.file, full, length, this.written);
+    this.written += length;
+    this.buf = this.spare;
+    this.spare = full;
+    this.used = 0;
+  }
+
+  /** Makes room for `bytes` more, keeping the record being encoded (a record larger than the buffer grows it). */
+  private reserve(bytes: number): void {
+    if (this.used + bytes <= this.buf.length) return;
+    const larger = Buffer.allocUnsafe(this.used + Math.max(bytes, WRITE_BYTES));
+    this.buf.copy(larger, 0, 0, this.used);
+    this.buf = larger;
+  }
+}
+
+/** Writes `length` bytes of `buf` at `position`, however many calls the file system takes. */
+async function writeFully(file: fs.promises.FileHandle, buf: Buffer, length: number, position: number): Promise<void> {
+  let done = 0;
+  while (done < length) {
+    const { bytesWritten } = await file.write(buf, done, length - done, position + done);
+    done += bytesWritten;
   }
 }
 
