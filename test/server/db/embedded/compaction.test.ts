@@ -151,44 +151,6 @@ describe('journal compaction of the embedded server', () => {
       await again.stop();
     }
   });
-  it('answers a command sent while a large snapshot is being written before the snapshot is finished', async function () {
-    this.timeout(120_000);
-    const dbPath = tempDir();
-    const server = await startServer({ dbPath, compactBytes: COMPACT_BYTES });
-    const client = await new MongoClient(server.uri).connect();
-    const count = 30_000;
-    try {
-      const c = client.db('compact').collection<Row>('rows');
-      for (let start = 0; start < count; start += 1000) {
-        await c.insertMany(Array.from({ length: 1000 }, (_, k) => ({ _id: start + k, n: 0, pad: 'x'.repeat(1000) })));
-      }
-      while (segments(dbPath).length > 1) await new Promise((resolve) => setTimeout(resolve, 20));
-      // Rewriting every document (each a little larger) outgrows the last snapshot: a snapshot of all 30 MB begins.
-      await c.updateMany({}, { $set: { touched: true } });
-      expect(segments(dbPath)).to.have.length(2);
-      const looked = await c.findOne({ _id: count - 1 }, { projection: { n: 1, touched: 1 } });
-      const tmp = path.join(dbPath, 'snapshot.bson.tmp');
-      const onDisk = fs.existsSync(tmp) ? fs.statSync(tmp).size : -1;
-      expect(looked).to.deep.equal({ _id: count - 1, n: 0, touched: true });
-      // Still being written, and not even its first 4 MiB written out: the writer gives way while it encodes,
-      // not only while its writes are in flight.
-      expect(onDisk).to.be.within(0, 4 * 1024 * 1024 - 1);
-      while (segments(dbPath).length > 1) await new Promise((resolve) => setTimeout(resolve, 20));
-    } finally {
-      await client.close();
-      await server.stop();
-    }
-    const again = await startServer({ dbPath, compactBytes: COMPACT_BYTES });
-    const reader = await new MongoClient(again.uri).connect();
-    try {
-      const rows = reader.db('compact').collection<Row>('rows');
-      expect(await rows.countDocuments({ touched: true })).to.equal(count);
-    } finally {
-      await reader.close();
-      await again.stop();
-    }
-  });
-
   it('keeps a document larger than the snapshot writer\'s buffer through a compaction and a restart', async function () {
     this.timeout(120_000);
     const dbPath = tempDir();
