@@ -12,6 +12,15 @@ import { openTarget, rejection, type Target } from './target.js';
 
 const CommandNotFound = 59;
 
+/** Skips the suite, naming the missing feature, on a server that does not accept configureFailPoint. */
+async function skipWithoutFailPoints(target: Target, suite: Mocha.Context): Promise<void> {
+  const refused = await rejection(target.client.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' }));
+  if (!refused) return;
+  await target.close();
+  console.log(`      skipped: the server does not accept configureFailPoint (test commands are not enabled): ${refused.message}`);
+  suite.skip();
+}
+
 describe('the failCommand fail point', function () {
   let target: Target;
   let clientNumber = 0;
@@ -19,12 +28,7 @@ describe('the failCommand fail point', function () {
 
   before(async function () {
     target = await openTarget('failpoints', {}, { enableTestCommands: true });
-    const refused = await rejection(target.client.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' }));
-    if (refused) {
-      await target.close();
-      console.log(`      skipped: the server does not accept configureFailPoint (test commands are not enabled): ${refused.message}`);
-      this.skip();
-    }
+    await skipWithoutFailPoints(target, this);
   });
 
   afterEach(async () => {
@@ -190,12 +194,7 @@ describe('waitForFailPoint', function () {
 
   before(async function () {
     target = await openTarget('waitforfailpoint', {}, { enableTestCommands: true });
-    const refused = await rejection(target.client.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' }));
-    if (refused) {
-      await target.close();
-      console.log(`      skipped: the server does not accept configureFailPoint (test commands are not enabled): ${refused.message}`);
-      this.skip();
-    }
+    await skipWithoutFailPoints(target, this);
   });
 
   after(async () => {
